@@ -1,0 +1,115 @@
+/** A plugin that exercises the runtime: every message kind, failures, slowness, backwards calls. */
+import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, streamVariable, text, variable } from "../index.js";
+
+const l = (en: string) => ({ en_US: en, zh_Hans: en });
+
+const provider = defineProvider({
+  identity: { name: "fixture", label: l("Fixture"), description: l("Runtime test fixture"), icon: "icon.svg", tags: ["utilities"] },
+  credentials: {
+    api_key: { type: "secret-input", required: true, label: l("API key") },
+    region: { type: "text-input", default: "us-east-1", label: l("Region") },
+  },
+  async validateCredentials(credentials) {
+    if (credentials.api_key === "bad") throw new CredentialValidationError("the API key was rejected");
+  },
+});
+
+const echo = provider.defineTool({
+  identity: { name: "echo", label: l("Echo") },
+  description: { human: l("Echoes its input"), llm: "Echoes the text" },
+  parameters: {
+    text: { type: "string", required: true, form: "llm", label: l("Text"), human_description: l("Text to echo"), llm_description: "text" },
+  },
+  async handler(params) {
+    console.log("a dependency printing to stdout");
+    return text(params.text);
+  },
+});
+
+const messages = provider.defineTool({
+  identity: { name: "messages", label: l("Messages") },
+  description: { human: l("Emits every message kind"), llm: "Emits messages" },
+  parameters: {
+    blob_bytes: { type: "number", form: "form", default: 1024, min: 0, label: l("Blob bytes"), human_description: l("Size of the blob") },
+    text_bytes: { type: "number", form: "form", default: 5, min: 0, label: l("Text bytes"), human_description: l("Size of the text") },
+  },
+  async *handler(params, context) {
+    yield text("x".repeat(params.text_bytes));
+    yield json({ region: context.credentials.region, user: context.session.userId ?? null });
+    yield link("https://example.com/a");
+    yield image("https://example.com/a.png");
+    const bytes = Buffer.alloc(params.blob_bytes);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) & 0xff;
+    yield blob(bytes, { mime_type: "application/octet-stream", filename: "data.bin" });
+    yield variable("answer", 42);
+    yield streamVariable("story", "once ");
+    yield streamVariable("story", "upon");
+    yield log("step", "success", { ok: true });
+  },
+});
+
+const fail = provider.defineTool({
+  identity: { name: "fail", label: l("Fail") },
+  description: { human: l("Throws"), llm: "Throws" },
+  parameters: {},
+  async handler(_params, context) {
+    throw new Error(`boom with key ${context.credentials.api_key}`);
+  },
+});
+
+const sleep = provider.defineTool({
+  identity: { name: "sleep", label: l("Sleep") },
+  description: { human: l("Sleeps"), llm: "Sleeps" },
+  parameters: {
+    ms: { type: "number", required: true, form: "llm", label: l("Milliseconds"), human_description: l("How long") },
+  },
+  async handler(params) {
+    await new Promise((resolve) => setTimeout(resolve, params.ms));
+    return text(`slept ${params.ms}`);
+  },
+});
+
+const kinds = provider.defineTool({
+  identity: { name: "kinds", label: l("Kinds") },
+  description: { human: l("Every parameter type"), llm: "Parameter types" },
+  parameters: {
+    s: { type: "string", required: true, form: "llm", label: l("S"), human_description: l("string") },
+    n: { type: "number", form: "llm", min: 1, max: 10, label: l("N"), human_description: l("number") },
+    b: { type: "boolean", form: "form", default: false, label: l("B"), human_description: l("boolean") },
+    choice: { type: "select", form: "form", options: [{ value: "a", label: l("A") }, { value: "b", label: l("B") }], label: l("Choice"), human_description: l("select") },
+    secret: { type: "secret-input", form: "form", label: l("Secret"), human_description: l("secret") },
+    file: { type: "file", form: "llm", label: l("File"), human_description: l("file") },
+    files: { type: "files", form: "llm", label: l("Files"), human_description: l("files") },
+  },
+  async handler(params) {
+    return json({ s: params.s, n: params.n ?? null, b: params.b, choice: params.choice ?? null, file: params.file?.url ?? null, files: (params.files ?? []).length });
+  },
+});
+
+const storage = provider.defineTool({
+  identity: { name: "storage", label: l("Storage") },
+  description: { human: l("Reads Dify storage"), llm: "Storage" },
+  parameters: {
+    key: { type: "string", required: true, form: "llm", label: l("Key"), human_description: l("key") },
+  },
+  async handler(params, context) {
+    const value = await context.dify.storage.get(params.key);
+    return text(`value=${value.toString()}`);
+  },
+});
+
+export default definePlugin({
+  manifest: {
+    author: "dify-ts",
+    name: "fixture",
+    version: "0.0.1",
+    label: l("Fixture"),
+    description: l("Runtime test fixture"),
+    icon: "icon.svg",
+    created_at: "2026-01-01T00:00:00Z",
+    tags: ["utilities"],
+    resource: { memory: 268435456, permission: { storage: { enabled: true, size: 1048576 } } },
+  },
+  provider,
+  tools: [echo, messages, fail, sleep, kinds, storage],
+});

@@ -1,0 +1,4 @@
+import { runPlugin } from "../index.js";
+import plugin from "./fixture-plugin.js";
+
+await runPlugin(plugin);

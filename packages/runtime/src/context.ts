@@ -1,0 +1,47 @@
+/**
+ * What a handler sees besides its parameters: typed credentials, the session's
+ * identifiers, an AbortSignal that fires when the session times out or the
+ * plugin shuts down, a logger that redacts credentials, and calls back into Dify.
+ */
+import type { InvokeType } from "./backwards.js";
+import type { Logger } from "./logger.js";
+import type { JsonObject } from "./protocol/wire.js";
+
+export interface SessionInfo {
+  id: string;
+  conversationId?: string | null;
+  messageId?: string | null;
+  appId?: string | null;
+  endpointId?: string | null;
+  userId?: string | null;
+}
+
+export interface DifyInvocations {
+  /** Any backwards invocation, streamed as the daemon answers. */
+  invoke(type: InvokeType, request: JsonObject): AsyncIterable<JsonObject>;
+  model: {
+    llm(request: JsonObject): AsyncIterable<JsonObject>;
+    textEmbedding(request: JsonObject): Promise<JsonObject>;
+    rerank(request: JsonObject): Promise<JsonObject>;
+  };
+  tool: {
+    invoke(request: { tool_type: "builtin" | "workflow" | "api" | "mcp"; provider: string; tool: string; tool_parameters: JsonObject; credential_id?: string }): AsyncIterable<JsonObject>;
+  };
+  app: {
+    invoke(request: JsonObject): AsyncIterable<JsonObject>;
+  };
+  storage: {
+    get(key: string): Promise<Buffer>;
+    set(key: string, value: Uint8Array): Promise<void>;
+    delete(key: string): Promise<void>;
+    exist(key: string): Promise<boolean>;
+  };
+}
+
+export interface ToolContext<C = Record<string, unknown>> {
+  credentials: C;
+  session: SessionInfo;
+  signal: AbortSignal;
+  logger: Logger;
+  dify: DifyInvocations;
+}

@@ -1,0 +1,137 @@
+/**
+ * The one place definitions become Dify's declaration shapes: the YAML files
+ * the packager writes (manifest.yaml, provider/<name>.yaml, tools/<tool>.yaml)
+ * and the manifest/tool declarations the runtime sends over remote-debug TCP.
+ */
+import type { CredentialField, Localized, ManifestDefinition, PluginDefinition, ToolDefinition, ToolParameter } from "./definitions.js";
+import type { JsonObject, JsonValue } from "./protocol/wire.js";
+
+export const RUNNER = { language: "python", version: "3.12", entrypoint: "main" } as const;
+export const ARCH = ["amd64", "arm64"] as const;
+/** The manifest format version (meta.version) every current Dify plugin uses. */
+export const MANIFEST_FORMAT_VERSION = "0.0.1";
+
+export function providerFile(plugin: PluginDefinition): string {
+  return `provider/${plugin.provider.identity.name}.yaml`;
+}
+
+export function toolFile(tool: ToolDefinition): string {
+  return `tools/${tool.identity.name}.yaml`;
+}
+
+/** manifest.yaml, and the manifest_declaration sent over TCP. */
+export function manifestDeclaration(plugin: PluginDefinition): JsonObject {
+  const manifest: ManifestDefinition = plugin.manifest;
+  return compact({
+    version: manifest.version,
+    type: "plugin",
+    author: manifest.author,
+    name: manifest.name,
+    label: localized(manifest.label),
+    description: localized(manifest.description),
+    icon: manifest.icon,
+    icon_dark: manifest.icon_dark,
+    resource: compact({ memory: manifest.resource.memory, permission: manifest.resource.permission as JsonObject | undefined }),
+    plugins: { tools: [providerFile(plugin)] },
+    meta: compact({
+      version: MANIFEST_FORMAT_VERSION,
+      arch: [...ARCH],
+      runner: { ...RUNNER },
+      minimum_dify_version: manifest.minimum_dify_version,
+    }),
+    created_at: manifest.created_at,
+    privacy: manifest.privacy,
+    repo: manifest.repo,
+    tags: [...manifest.tags],
+  });
+}
+
+function providerIdentity(plugin: PluginDefinition): JsonObject {
+  const identity = plugin.provider.identity;
+  return compact({
+    author: identity.author ?? plugin.manifest.author,
+    name: identity.name,
+    label: localized(identity.label),
+    description: localized(identity.description),
+    icon: identity.icon,
+    icon_dark: identity.icon_dark,
+    tags: [...identity.tags],
+  });
+}
+
+/** provider/<name>.yaml: credentials as a mapping, tools as file paths. */
+export function providerYaml(plugin: PluginDefinition): JsonObject {
+  const credentials: JsonObject = {};
+  for (const [name, field] of Object.entries(plugin.provider.credentials)) credentials[name] = credentialField(field);
+  return {
+    identity: providerIdentity(plugin),
+    credentials_for_provider: credentials,
+    tools: plugin.tools.map(toolFile),
+  };
+}
+
+/** tools/<tool>.yaml */
+export function toolYaml(plugin: PluginDefinition, tool: ToolDefinition): JsonObject {
+  return compact({
+    identity: compact({
+      name: tool.identity.name,
+      author: plugin.provider.identity.author ?? plugin.manifest.author,
+      label: localized(tool.identity.label),
+      icon: tool.identity.icon,
+    }),
+    description: { human: localized(tool.description.human), llm: tool.description.llm },
+    parameters: Object.entries(tool.parameters).map(([name, parameter]) => toolParameter(name, parameter)),
+    output_schema: tool.output_schema as JsonObject | undefined,
+    has_runtime_parameters: tool.runtimeParameters ? true : undefined,
+  });
+}
+
+/** The tool_declaration sent over TCP: the provider with credentials as a list and tools inline. */
+export function toolDeclaration(plugin: PluginDefinition): JsonObject {
+  return {
+    identity: providerIdentity(plugin),
+    credentials_schema: Object.entries(plugin.provider.credentials).map(([name, field]) => ({ name, ...credentialField(field) })),
+    tools: plugin.tools.map((tool) => toolYaml(plugin, tool)),
+  };
+}
+
+function credentialField(field: CredentialField): JsonObject {
+  return compact({
+    type: field.type,
+    required: field.required ?? false,
+    default: field.default,
+    options: "options" in field ? field.options.map((option) => ({ value: option.value, label: localized(option.label) })) : undefined,
+    label: localized(field.label),
+    placeholder: field.placeholder && localized(field.placeholder),
+    help: field.help && localized(field.help),
+    url: field.url,
+  });
+}
+
+function toolParameter(name: string, parameter: ToolParameter): JsonObject {
+  return compact({
+    name,
+    type: parameter.type,
+    required: parameter.required ?? false,
+    label: localized(parameter.label),
+    human_description: localized(parameter.human_description),
+    llm_description: parameter.llm_description,
+    form: parameter.form,
+    default: "default" in parameter ? parameter.default : undefined,
+    min: "min" in parameter ? parameter.min : undefined,
+    max: "max" in parameter ? parameter.max : undefined,
+    precision: "precision" in parameter ? parameter.precision : undefined,
+    options: "options" in parameter ? parameter.options.map((option) => ({ value: option.value, label: localized(option.label) })) : undefined,
+  });
+}
+
+function localized(text: Localized): JsonObject {
+  return compact({ en_US: text.en_US, zh_Hans: text.zh_Hans, ja_JP: text.ja_JP, pt_BR: text.pt_BR });
+}
+
+/** Drops undefined fields so the YAML carries only what was declared. */
+function compact(object: Record<string, JsonValue | undefined>): JsonObject {
+  const result: JsonObject = {};
+  for (const [key, value] of Object.entries(object)) if (value !== undefined) result[key] = value;
+  return result;
+}

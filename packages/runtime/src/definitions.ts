@@ -1,0 +1,202 @@
+/**
+ * Plugins declare their manifest, provider, credentials and tools here, in
+ * TypeScript. These definitions are the single source for the YAML the packager
+ * writes (declarations.ts) and for what the runtime sends over remote-debug TCP;
+ * handlers receive parameters and credentials already validated and typed.
+ */
+import type { ToolContext } from "./context.js";
+import type { ToolMessage } from "./messages.js";
+
+/** Text shown to people. Dify requires en_US; we require zh_Hans too. */
+export interface Localized {
+  en_US: string;
+  zh_Hans: string;
+  ja_JP?: string;
+  pt_BR?: string;
+}
+
+export type Tag =
+  | "search" | "image" | "videos" | "weather" | "finance" | "design" | "travel" | "social" | "news"
+  | "medical" | "productivity" | "education" | "business" | "entertainment" | "utilities" | "agent"
+  | "rag" | "other" | "trigger";
+
+// ---------------------------------------------------------------- credentials
+
+interface CredentialBase {
+  label: Localized;
+  required?: boolean;
+  placeholder?: Localized;
+  help?: Localized;
+  url?: string;
+}
+
+export type CredentialField =
+  | (CredentialBase & { type: "secret-input" | "text-input"; default?: string })
+  | (CredentialBase & { type: "boolean"; default?: boolean })
+  | (CredentialBase & { type: "select"; options: readonly SelectOption[]; default?: string });
+
+export type CredentialFields = Record<string, CredentialField>;
+
+type CredentialValue<F extends CredentialField> = F extends { type: "boolean" } ? boolean
+  : F extends { type: "select"; options: readonly { value: infer V }[] } ? V
+  : string;
+
+/** Credentials as a handler sees them: required or defaulted fields are always present. */
+export type Credentials<F extends CredentialFields> = {
+  [K in keyof F]: F[K] extends { required: true } | { default: string | boolean }
+    ? CredentialValue<F[K]>
+    : CredentialValue<F[K]> | undefined;
+};
+
+// ---------------------------------------------------------------- parameters
+
+export interface SelectOption {
+  value: string;
+  label: Localized;
+}
+
+interface ParameterBase {
+  label: Localized;
+  human_description: Localized;
+  /** What the model reads; required when form is "llm". */
+  llm_description?: string;
+  /** "llm": the model fills it in; "form": the user sets it in the node. */
+  form: "llm" | "form";
+  required?: boolean;
+}
+
+export type ToolParameter =
+  | (ParameterBase & { type: "string" | "secret-input"; default?: string })
+  | (ParameterBase & { type: "number"; default?: number; min?: number; max?: number; precision?: number })
+  | (ParameterBase & { type: "boolean"; default?: boolean })
+  | (ParameterBase & { type: "select"; options: readonly SelectOption[]; default?: string })
+  | (ParameterBase & { type: "file" | "files" });
+
+export type ToolParameters = Record<string, ToolParameter>;
+
+/** A Dify file as a tool receives it (`File.to_plugin_parameter()` in Dify). */
+export interface DifyFile {
+  dify_model_identity: "__dify__file__";
+  url: string;
+  filename?: string | null;
+  mime_type?: string | null;
+  extension?: string | null;
+  /** Bytes; Dify sends -1 when unknown. */
+  size?: number | null;
+  type?: "image" | "document" | "audio" | "video" | "custom" | null;
+}
+
+type ParameterValue<P extends ToolParameter> = P extends { type: "string" | "secret-input" } ? string
+  : P extends { type: "number" } ? number
+  : P extends { type: "boolean" } ? boolean
+  : P extends { type: "select"; options: readonly { value: infer V }[] } ? V
+  : P extends { type: "file" } ? DifyFile
+  : P extends { type: "files" } ? DifyFile[]
+  : never;
+
+/** Parameters as a handler sees them: required or defaulted ones are always present. */
+export type Parameters<P extends ToolParameters> = {
+  [K in keyof P]: P[K] extends { required: true } | { default: string | number | boolean }
+    ? ParameterValue<P[K]>
+    : ParameterValue<P[K]> | undefined;
+};
+
+// ---------------------------------------------------------------- tools
+
+/** What a handler produces: an async stream of messages, or a list of them at the end. */
+export type ToolResult = AsyncIterable<ToolMessage> | Promise<ToolMessage[] | ToolMessage | void>;
+
+export interface ToolDefinition<C extends CredentialFields = CredentialFields, P extends ToolParameters = ToolParameters> {
+  identity: { name: string; label: Localized; icon?: string };
+  description: { human: Localized; llm: string };
+  parameters: P;
+  /** JSON Schema of the tool's json output, shown to workflow builders. */
+  output_schema?: Record<string, unknown>;
+  // Method syntax on purpose: it lets a tool with specific parameters sit in a
+  // plugin's list of tools without `any`.
+  handler(params: Parameters<P>, context: ToolContext<Credentials<C>>): ToolResult;
+  /** Parameters computed at run time (get_tool_runtime_parameters). */
+  runtimeParameters?(context: ToolContext<Credentials<C>>): Promise<Record<string, unknown>[]>;
+}
+
+// ---------------------------------------------------------------- provider
+
+export interface ProviderDefinition<C extends CredentialFields = CredentialFields> {
+  identity: {
+    name: string;
+    author?: string;
+    label: Localized;
+    description: Localized;
+    icon: string;
+    icon_dark?: string;
+    tags: readonly Tag[];
+  };
+  credentials: C;
+  /** Throw (ideally a CredentialValidationError) when the credentials do not work. */
+  validateCredentials?(credentials: Credentials<C>, context: ToolContext<Credentials<C>>): Promise<void>;
+}
+
+/** A provider plus a way to define tools that see its credentials typed. */
+export interface Provider<C extends CredentialFields = CredentialFields> extends ProviderDefinition<C> {
+  defineTool<P extends ToolParameters>(tool: ToolDefinition<C, P>): ToolDefinition<C, P>;
+}
+
+export function defineProvider<const C extends CredentialFields>(definition: ProviderDefinition<C>): Provider<C> {
+  return { ...definition, defineTool: (tool) => tool };
+}
+
+// ---------------------------------------------------------------- manifest and plugin
+
+export interface Permissions {
+  tool?: { enabled: boolean };
+  model?: {
+    enabled: boolean;
+    llm?: boolean;
+    text_embedding?: boolean;
+    rerank?: boolean;
+    tts?: boolean;
+    speech2text?: boolean;
+    moderation?: boolean;
+  };
+  node?: { enabled: boolean };
+  endpoint?: { enabled: boolean };
+  app?: { enabled: boolean };
+  storage?: { enabled: boolean; size: number };
+}
+
+export interface ManifestDefinition {
+  /** Lowercase, `^[a-z0-9_-]{1,64}$`; never "langgenius". */
+  author: string;
+  /** Lowercase, `^[a-z0-9_-]{1,128}$`. */
+  name: string;
+  /** MAJOR.MINOR.PATCH, equal to package.json's version. */
+  version: string;
+  label: Localized;
+  description: Localized;
+  icon: string;
+  icon_dark?: string;
+  /** RFC 3339, in the past. */
+  created_at: string;
+  tags: readonly Tag[];
+  resource: { memory: number; permission?: Permissions };
+  privacy?: string;
+  repo?: string;
+  minimum_dify_version?: string;
+}
+
+export interface PluginDefinition {
+  manifest: ManifestDefinition;
+  provider: Provider;
+  tools: readonly ToolDefinition[];
+  /** Run once on SIGTERM/SIGINT or stdin close, after running sessions finished or the deadline passed. */
+  onShutdown?: () => Promise<void>;
+}
+
+export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  const names = new Set<string>();
+  for (const tool of definition.tools) {
+    if (names.has(tool.identity.name)) throw new Error(`duplicate tool name "${tool.identity.name}": tool names must be unique`);
+    names.add(tool.identity.name);
+  }
+  return definition;
+}

@@ -1,0 +1,105 @@
+/**
+ * Streams a Dify file parameter from its signed URL. Dify sends a relative URL
+ * (/files/<id>/file-preview?...) when the operator left FILES_URL and
+ * INTERNAL_FILES_URL unset; the plugin supplies a base URL for that case.
+ * Errors name the cause and the fix; the URL's signature (query) is never printed.
+ */
+import { Readable } from "node:stream";
+import type { DifyFile } from "./definitions.js";
+import { PluginError } from "./errors.js";
+
+export interface OpenFileOptions {
+  /** Base URL for relative file URLs, e.g. the plugin's DIFY_ENDPOINT credential. */
+  baseUrl?: string;
+  /** Time to wait for the response headers. */
+  timeoutMs?: number;
+  /** Longest pause between body chunks before the download is abandoned. */
+  idleTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface OpenedFile {
+  body: Readable;
+  /** From Content-Length, else the file's declared size; undefined when unknown. */
+  size: number | undefined;
+  mimeType: string | undefined;
+  filename: string | undefined;
+}
+
+export class FileDownloadError extends PluginError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("FileDownloadError", message, options);
+  }
+}
+
+export function resolveFileUrl(url: string, baseUrl?: string): URL {
+  if (/^https?:\/\//i.test(url)) return new URL(url);
+  if (!baseUrl) {
+    throw new FileDownloadError(
+      `the file URL "${url.split("?")[0]}" is relative: set the plugin's Dify base URL credential (for example http://api:5001), ` +
+        `or set FILES_URL / INTERNAL_FILES_URL in Dify's environment so it sends absolute URLs`,
+    );
+  }
+  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
+  return new URL(url.replace(/^\/+/, ""), base);
+}
+
+export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}): Promise<OpenedFile> {
+  const url = resolveFileUrl(file.url, options.baseUrl);
+  const shown = `${url.origin}${url.pathname}`;
+  const headerTimeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  const controller = new AbortController();
+  const signals = [headerTimeout, controller.signal, ...(options.signal ? [options.signal] : [])];
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.any(signals), redirect: "follow" });
+  } catch (error) {
+    throw new FileDownloadError(describeFetchFailure(error, shown, options.timeoutMs ?? 30_000), { cause: error });
+  }
+  if (!response.ok || !response.body) {
+    void response.body?.cancel();
+    throw new FileDownloadError(describeStatus(response.status, shown));
+  }
+  const length = Number(response.headers.get("content-length"));
+  const declared = typeof file.size === "number" && file.size >= 0 ? file.size : undefined;
+  const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
+  const idleMs = options.idleTimeoutMs ?? 60_000;
+  let idle = setTimeout(onIdle, idleMs);
+  function onIdle() {
+    body.destroy(new FileDownloadError(`the download of ${shown} stalled for ${idleMs / 1000} s and was abandoned`));
+    controller.abort();
+  }
+  body.on("data", () => {
+    clearTimeout(idle);
+    idle = setTimeout(onIdle, idleMs);
+  });
+  body.on("close", () => clearTimeout(idle));
+  return {
+    body,
+    size: Number.isFinite(length) && response.headers.has("content-length") ? length : declared,
+    mimeType: file.mime_type ?? response.headers.get("content-type")?.split(";")[0] ?? undefined,
+    filename: file.filename ?? undefined,
+  };
+}
+
+function describeStatus(status: number, shown: string): string {
+  if (status === 401 || status === 403) {
+    return `Dify refused the file download (HTTP ${status}) from ${shown}: the signed link has expired or is invalid ` +
+      `(links last FILES_ACCESS_TIMEOUT, 300 s by default); run the tool right after the file is produced`;
+  }
+  if (status === 404) return `the file was not found (HTTP 404) at ${shown}: check the Dify base URL credential and that the file still exists`;
+  return `the file download from ${shown} failed with HTTP ${status}`;
+}
+
+function describeFetchFailure(error: unknown, shown: string, timeoutMs: number): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code ?? "";
+  if ((error as Error).name === "TimeoutError") return `the file server at ${shown} did not answer within ${timeoutMs / 1000} s`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(code + (cause?.message ?? ""))) {
+    return `TLS verification failed for ${shown} (${code || cause?.message}): the file server's certificate is not trusted; use a certificate from a trusted CA or point NODE_EXTRA_CA_CERTS at your CA bundle`;
+  }
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return `could not reach ${shown} (${code}): check the Dify base URL the plugin uses for file links`;
+  }
+  return `the file download from ${shown} failed: ${cause?.message ?? (error as Error).message}`;
+}

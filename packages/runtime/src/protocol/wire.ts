@@ -1,0 +1,75 @@
+/**
+ * The daemon's JSON-lines protocol, as the Python SDK (dify_plugin) speaks it.
+ * Daemon → plugin lines are `DaemonLine`; plugin → daemon lines are `PluginEvent`.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** One line the daemon writes to the plugin. */
+export interface DaemonLine {
+  session_id: string;
+  event: "request" | "backwards_response";
+  data: JsonObject;
+  conversation_id?: string | null;
+  message_id?: string | null;
+  app_id?: string | null;
+  endpoint_id?: string | null;
+  context?: JsonObject | null;
+}
+
+export type SessionMessageType = "stream" | "end" | "error" | "invoke";
+
+/** The `data` of a `session` event. */
+export interface SessionMessage {
+  type: SessionMessageType;
+  data: JsonObject;
+}
+
+/** One line the plugin writes to the daemon. */
+export type PluginEvent =
+  | { event: "heartbeat"; session_id: null; data: Record<string, never> }
+  | { event: "session"; session_id: string; data: SessionMessage }
+  | { event: "log"; session_id: null; data: JsonObject }
+  | { event: "error"; session_id: string | null; data: JsonObject };
+
+/** A tool message as it travels inside a `stream` session message. */
+export interface WireToolMessage {
+  type: "text" | "json" | "link" | "image" | "blob" | "blob_chunk" | "variable" | "log";
+  message: JsonObject | null;
+  meta: JsonObject | null;
+}
+
+/** What the SDK sends in a session `error` message. */
+export interface WireSessionError extends JsonObject {
+  error_type: string;
+  message: string;
+  args: JsonObject;
+}
+
+/** Remote-debug (TCP) registration messages, sent before any request. */
+export type InitializeMessageType =
+  | "handshake"
+  | "manifest_declaration"
+  | "tool_declaration"
+  | "asset_chunk"
+  | "end";
+
+export interface InitializeMessage {
+  type: InitializeMessageType;
+  data: JsonObject | JsonValue[];
+}
+
+/**
+ * The daemon reads stdout with a bufio.Scanner capped at 5 MiB
+ * (PLUGIN_RUNTIME_MAX_BUFFER_SIZE) and kills a plugin whose line is longer.
+ */
+export const MAX_LINE_BYTES = 5 * 1024 * 1024;
+
+/** The SDK splits blobs into chunks of this many bytes; Dify rejects larger ones. */
+export const BLOB_CHUNK_BYTES = 8192;
+
+/** Serialises one event the way the SDK does: compact JSON followed by a blank line. */
+export function serializeEvent(event: PluginEvent | InitializeMessage): string {
+  return JSON.stringify(event) + "\n\n";
+}

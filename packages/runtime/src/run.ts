@@ -1,0 +1,120 @@
+/**
+ * Starts a plugin on the transport INSTALL_METHOD names, keeps the daemon's
+ * heartbeat, and shuts down gracefully: on SIGTERM/SIGINT (or stdin closing in
+ * local mode) it takes no new sessions, lets running ones finish up to
+ * SHUTDOWN_TIMEOUT, runs the plugin's shutdown hook, and exits 0.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { loadEnvironment, readConfig, type RuntimeConfig } from "./config.js";
+import { manifestDeclaration, toolDeclaration } from "./declarations.js";
+import type { PluginDefinition } from "./definitions.js";
+import { Dispatcher } from "./dispatcher.js";
+import { describeError } from "./logger.js";
+import { serializeEvent } from "./protocol/wire.js";
+import { claimStdout } from "./stdout-guard.js";
+import { HttpTransport } from "./transport/http.js";
+import { StdioTransport } from "./transport/stdio.js";
+import { TcpTransport, registrationLines } from "./transport/tcp.js";
+import type { Transport } from "./transport/transport.js";
+
+export interface RunOptions {
+  /** Working directory: where `.env` and `_assets/` are read. Defaults to process.cwd(). */
+  cwd?: string;
+  /** Called instead of process.exit, for tests. */
+  exit?: (code: number) => void;
+}
+
+export interface RunningPlugin {
+  config: RuntimeConfig;
+  dispatcher: Dispatcher;
+  transport: Transport;
+  shutdown(reason: string): Promise<void>;
+}
+
+export async function runPlugin(plugin: PluginDefinition, options: RunOptions = {}): Promise<RunningPlugin> {
+  const cwd = options.cwd ?? process.cwd();
+  const config = readConfig(loadEnvironment(cwd));
+  const transport = await createTransport(plugin, config, cwd);
+  const dispatcher = new Dispatcher(plugin, transport, config);
+  dispatcher.connect();
+
+  // A dependency's stray error must not take the plugin down (mem0ai's pg client
+  // has no error listener): report it through the protocol and keep serving.
+  process.on("uncaughtException", (error) => dispatcher.logger.error("uncaught exception", error));
+  process.on("unhandledRejection", (reason) => dispatcher.logger.error("unhandled rejection", reason));
+
+  let heartbeat: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(heartbeat);
+      dispatcher.logger.info(`shutting down (${reason}); ${dispatcher.runningSessions} session(s) running`);
+      await dispatcher.drain(config.shutdownTimeout * 1000);
+      try {
+        await plugin.onShutdown?.();
+      } catch (error) {
+        dispatcher.logger.error("shutdown hook failed", error);
+      }
+      await transport.close();
+      (options.exit ?? process.exit)(0);
+    })();
+    return stopping;
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  if (config.installMethod === "local") transport.onclose = () => void shutdown("stdin closed");
+
+  await transport.start();
+  if (config.installMethod !== "serverless") {
+    const beat = () => void dispatcher.write({ event: "heartbeat", session_id: null, data: {} });
+    beat();
+    heartbeat = setInterval(beat, config.heartbeatInterval * 1000);
+    heartbeat.unref();
+  }
+  return { config, dispatcher, transport, shutdown };
+}
+
+async function createTransport(plugin: PluginDefinition, config: RuntimeConfig, cwd: string): Promise<Transport> {
+  switch (config.installMethod) {
+    case "local": {
+      const transport = new StdioTransport(process.stdin, process.stdout, claimStdout());
+      // The SDK's first line in local mode is the plugin configuration; the daemon ignores it.
+      await transport.send(JSON.stringify(manifestDeclaration(plugin)) + "\n\n");
+      return transport;
+    }
+    case "remote": {
+      if (!config.remoteInstallKey) throw new Error("REMOTE_INSTALL_KEY is required for INSTALL_METHOD=remote: copy the debugging key from Dify's plugin page");
+      const assets = await readAssets(plugin, cwd);
+      return new TcpTransport({
+        host: config.remoteInstallHost,
+        port: config.remoteInstallPort,
+        key: config.remoteInstallKey,
+        register: async (send) => {
+          for (const line of registrationLines({ manifest: manifestDeclaration(plugin), tools: [toolDeclaration(plugin)], assets })) await send(line);
+        },
+      });
+    }
+    case "serverless": {
+      const write = claimStdout();
+      write(`* Serving Flask app 'dify-ts serverless runtime' (compatible banner; served by @dify-ts/runtime)\n`);
+      write(`* Running on http://${config.serverlessHost}:${config.serverlessPort}\n`);
+      return new HttpTransport({ host: config.serverlessHost, port: config.serverlessPort, log: (line) => process.stderr.write(line) });
+    }
+  }
+}
+
+/** The icons the manifest and provider name, read from `_assets/`. */
+async function readAssets(plugin: PluginDefinition, cwd: string): Promise<{ filename: string; data: Buffer }[]> {
+  const names = new Set([plugin.manifest.icon, plugin.manifest.icon_dark, plugin.provider.identity.icon, plugin.provider.identity.icon_dark]);
+  const assets: { filename: string; data: Buffer }[] = [];
+  for (const name of names) {
+    if (!name) continue;
+    try {
+      assets.push({ filename: name, data: await readFile(join(cwd, "_assets", name)) });
+    } catch (error) {
+      throw new Error(`icon "${name}" could not be read from ${join(cwd, "_assets")}: ${describeError(error)}`);
+    }
+  }
+  return assets;
+}

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { reassemble, type PluginProcess } from "./testing/harness.js";
+import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+
+const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
+const credentials = { api_key: "sk-test-secret-123", region: "eu-west-1" };
+let plugin: PluginProcess;
+
+afterEach(async () => {
+  plugin?.kill();
+});
+
+const invoke = (tool: string, tool_parameters: Record<string, unknown> = {}) =>
+  plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool, credentials, tool_parameters, user_id: "u1" });
+
+describe("stdio transport", () => {
+  it("heartbeats at start and answers a tool call", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    await plugin.waitForHeartbeat();
+    const result = await invoke("echo", { text: "hello" });
+    expect(result.error).toBeUndefined();
+    expect(result.stream).toEqual([{ type: "text", message: { text: "hello" }, meta: null }]);
+  });
+
+  it("emits every message kind in the SDK's wire form", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const result = await invoke("messages", { blob_bytes: 20000 });
+    const seen = reassemble(result.stream);
+    expect(seen.text).toBe("xxxxx");
+    expect(seen.jsons).toEqual([{ region: "eu-west-1", user: "u1" }]);
+    expect(seen.links).toEqual(["https://example.com/a"]);
+    expect(seen.images).toEqual(["https://example.com/a.png"]);
+    expect(seen.blobs).toHaveLength(1);
+    expect(seen.blobs[0]!.data.length).toBe(20000);
+    expect(seen.blobs[0]!.meta).toEqual({ mime_type: "application/octet-stream", filename: "data.bin" });
+    const chunks = result.stream.filter((m) => m.type === "blob_chunk");
+    expect(chunks.map((c) => (c.message as { sequence: number }).sequence)).toEqual([0, 1, 2, 3]);
+    expect((chunks.at(-1)!.message as { end: boolean; blob: string }).end).toBe(true);
+    expect(seen.variables).toEqual({ answer: 42, story: "once upon" });
+    expect(seen.logs[0]).toMatchObject({ label: "step", status: "success", data: { ok: true } });
+  });
+
+  it("answers credential validation as the SDK does", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const ok = await plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "fixture", credentials });
+    expect(ok.stream).toEqual([{ result: true }]);
+    const bad = await plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "fixture", credentials: { api_key: "bad" } });
+    expect(bad.error).toEqual({ error_type: "ToolProviderCredentialValidationError", message: "the API key was rejected", args: {} });
+  });
+
+  it("fails a throwing tool cleanly, with the secret redacted, and keeps serving", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const failed = await invoke("fail");
+    expect(failed.error?.error_type).toBe("Error");
+    expect(failed.error?.message).toBe("boom with key [REDACTED]");
+    expect(JSON.stringify(plugin.events)).not.toContain(credentials.api_key);
+    const after = await invoke("echo", { text: "still here" });
+    expect(after.stream).toHaveLength(1);
+  });
+
+  it("rejects invalid parameters before the handler, naming the parameter", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const result = await invoke("kinds", { s: "x", n: 99, choice: "z" });
+    expect(result.error?.error_type).toBe("ToolParameterValidationError");
+    expect(result.error?.message).toContain('parameter "n" must be at most 10; got 99');
+    expect(result.error?.message).toContain('parameter "choice" must be one of "a", "b"');
+  });
+
+  it("answers malformed lines and unknown actions without dying", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    await plugin.waitForHeartbeat();
+    plugin.writeLine("this is not json");
+    const unknown = await plugin.request({ type: "tool", action: "nope", provider: "fixture" });
+    expect(unknown.error?.error_type).toBe("UnsupportedRequestError");
+    const bad = plugin.expectSession("s-broken");
+    plugin.writeLine('{"session_id":"s-broken","event":"request","data":');
+    expect((await bad).error?.error_type).toBe("InvalidRequestError");
+    const log = await plugin.waitFor((event) => event.event === "log" && JSON.stringify(event.data).includes("not JSON"));
+    expect(log.session_id).toBeNull();
+    expect((await invoke("echo", { text: "ok" })).stream).toHaveLength(1);
+  });
+
+  it("answers backwards invocations through the daemon", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const sessionId = "s-storage";
+    const result = plugin.request(
+      { type: "tool", action: "invoke_tool", provider: "fixture", tool: "storage", credentials, tool_parameters: { key: "k" } },
+      {
+        sessionId,
+        onInvoke: (payload) => {
+          expect(payload).toMatchObject({ type: "storage", request: { opt: "get", key: "k" } });
+          const id = String(payload.backwards_request_id);
+          plugin.respondBackwards(sessionId, id, "response", { data: Buffer.from("v1").toString("hex") });
+          plugin.respondBackwards(sessionId, id, "end");
+        },
+      },
+    );
+    expect(reassemble((await result).stream).text).toBe("value=v1");
+  });
+
+  it("exits 0 when stdin closes, after running sessions finish", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const slow = invoke("sleep", { ms: 300 });
+    await plugin.waitFor((event) => event.event === "heartbeat");
+    const exit = plugin.close();
+    expect(reassemble((await slow).stream).text).toBe("slept 300");
+    expect((await exit).code).toBe(0);
+  });
+
+  it("keeps stray console output off stdout", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    await invoke("echo", { text: "x" });
+    expect(plugin.strayLines).toHaveLength(0);
+    expect(plugin.stderr).toContain("a dependency printing to stdout");
+    expect(plugin.configuration).toMatchObject({ name: "fixture", meta: { runner: { language: "python" } } });
+  });
+});

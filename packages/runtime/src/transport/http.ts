@@ -1,0 +1,117 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Route, Transport } from "./transport.js";
+
+export interface HttpTransportOptions {
+  host: string;
+  port: number;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+  /** Where lines that belong to no session (logs) go; serverless has no daemon stream for them. */
+  log?: (serialized: string) => void;
+}
+
+/**
+ * Serverless: the daemon POSTs one request line to /invoke and reads the
+ * session's events from the streamed response; GET /health answers OK.
+ */
+export class HttpTransport implements Transport {
+  onmessage?: (line: string) => void;
+  onerror?: (error: Error) => void;
+  onclose?: () => void;
+
+  private server?: Server;
+  private readonly responses = new Map<string, ServerResponse>();
+
+  constructor(private readonly options: HttpTransportOptions) {}
+
+  async start(): Promise<void> {
+    if (this.server) throw new Error("HttpTransport already started");
+    const server = createServer((request, response) => this.handle(request, response));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+  }
+
+  /** The bound address; useful with port 0. */
+  address(): AddressInfo {
+    return this.server!.address() as AddressInfo;
+  }
+
+  send(serialized: string, route?: Route): Promise<void> {
+    const response = route && this.responses.get(route.sessionId);
+    if (!response) {
+      this.options.log?.(serialized);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const flushed = response.write(serialized);
+      if (route.final) {
+        this.responses.delete(route.sessionId);
+        response.end(resolve);
+      } else if (flushed) resolve();
+      else response.once("drain", resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    for (const response of this.responses.values()) response.end();
+    this.responses.clear();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    this.onclose?.();
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const path = (request.url ?? "/").split("?")[0];
+    if (request.method === "GET" && path === "/health") {
+      response.writeHead(200, { "content-type": "text/plain" }).end("OK");
+      return;
+    }
+    if (request.method !== "POST" || path !== "/invoke") {
+      response.writeHead(404, { "content-type": "text/plain" }).end("not found: use POST /invoke or GET /health");
+      return;
+    }
+    const limit = this.options.maxBodyBytes ?? 32 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    request.on("end", () => {
+      if (size > limit) {
+        response.writeHead(413, { "content-type": "text/plain" }).end(`request body exceeds ${limit} bytes`);
+        return;
+      }
+      const body = Buffer.concat(chunks).toString("utf8").trim();
+      const sessionId = readSessionId(body);
+      if (!sessionId) {
+        response.writeHead(400, { "content-type": "text/plain" }).end("request body must be a JSON object with a session_id");
+        return;
+      }
+      if (this.responses.has(sessionId)) {
+        response.writeHead(409, { "content-type": "text/plain" }).end(`session ${sessionId} is already running`);
+        return;
+      }
+      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      this.responses.set(sessionId, response);
+      response.on("close", () => this.responses.delete(sessionId));
+      this.onmessage?.(body);
+    });
+  }
+}
+
+function readSessionId(body: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const id = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>).session_id : undefined;
+    return typeof id === "string" && id !== "" ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}

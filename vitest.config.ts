@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+// One vitest run covers every workspace package; "source" resolves workspace
+// packages to their TypeScript sources, so tests need no prior build.
+export default defineConfig({
+  resolve: { conditions: ["source"] },
+  test: {
+    include: ["packages/*/src/**/*.test.ts", "plugins/*/src/**/*.test.ts", "plugins/*/test/**/*.test.ts", "conformance/**/*.test.ts", "bench/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    pool: "forks",
+  },
+});
