@@ -11,7 +11,6 @@ import { manifestDeclaration, toolDeclaration } from "./declarations.js";
 import type { PluginDefinition } from "./definitions.js";
 import { Dispatcher } from "./dispatcher.js";
 import { describeError } from "./logger.js";
-import { serializeEvent } from "./protocol/wire.js";
 import { claimStdout } from "./stdout-guard.js";
 import { HttpTransport } from "./transport/http.js";
 import { StdioTransport } from "./transport/stdio.js";
