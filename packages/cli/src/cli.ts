@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/** dify-ts: the command line. Each subcommand lives in commands/. */
+import { bundleCommand, packageCommand } from "./commands/build.js";
+import type { Command, CommandIo } from "./commands/command.js";
+import { UsageError } from "./project.js";
+import { ValidationFailed } from "./validate/problems.js";
+
+const commands: Command[] = [bundleCommand, packageCommand];
+
+const io: CommandIo = {
+  out: (line) => process.stdout.write(line + "\n"),
+  err: (line) => process.stderr.write(line + "\n"),
+};
+
+function help(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return ["usage: dify-ts <command> [options]", "", "commands:", ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`), "", "dify-ts <command> --help shows a command's options"].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.out(help());
+    return name ? 0 : 2;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.err(`dify-ts: unknown command ${JSON.stringify(name)}\n${help()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(`usage: ${command.usage}\n${command.summary}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`dify-ts ${command.name}: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof ValidationFailed) {
+      io.err(`dify-ts ${command.name}: ${error.message}`);
+      return 1;
+    }
+    io.err(`dify-ts ${command.name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,55 @@
+/** `bundle` and `package`: the build steps turbo runs for every plugin. */
+import { relative } from "node:path";
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function displayPath(file: string): string {
+  const path = relative(process.cwd(), file);
+  return path === "" || path.startsWith("..") ? file : path;
+}
+import { bundlePlugin } from "../bundle.js";
+import { packagePlugin } from "../package.js";
+import { UsageError } from "../project.js";
+import { parseCommandArgs, parseNumberOption, type Command } from "./command.js";
+
+export const bundleCommand: Command = {
+  name: "bundle",
+  summary: "bundle src/main.ts into one self-contained ESM file (build/app/main.mjs)",
+  usage: "dify-ts bundle <plugin dir> [-o <file>] [--minify] [--sourcemap]",
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(this, argv, {
+      out: { type: "string", short: "o" },
+      minify: { type: "boolean" },
+      sourcemap: { type: "boolean" },
+    }, { min: 1, max: 1 });
+    const result = await bundlePlugin(positionals[0]!, { outFile: values.out, minify: values.minify, sourcemap: values.sourcemap });
+    for (const warning of result.warnings) io.err(`warning: ${warning}`);
+    io.out(`${displayPath(result.file)} (${result.bytes} bytes, ${result.inputs.length} inputs)`);
+    return 0;
+  },
+};
+
+export const packageCommand: Command = {
+  name: "package",
+  summary: "validate, bundle and zip a plugin into <name>-<version>.difypkg; prints author/name:version@checksum",
+  usage: "dify-ts package <plugin dir> [-o <file> | --out-dir <dir>] [--max-size <MiB>] [--minify] [--sourcemap]",
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(this, argv, {
+      out: { type: "string", short: "o" },
+      "out-dir": { type: "string" },
+      "max-size": { type: "string" },
+      minify: { type: "boolean" },
+      sourcemap: { type: "boolean" },
+    }, { min: 1, max: 1 });
+    if (values.out && values["out-dir"]) throw new UsageError("use either -o <file> or --out-dir <dir>, not both");
+    const result = await packagePlugin(positionals[0]!, {
+      outFile: values.out,
+      outDir: values["out-dir"],
+      maxSizeMiB: parseNumberOption("max-size", values["max-size"], 50),
+      minify: values.minify,
+      sourcemap: values.sourcemap,
+    });
+    io.err(`wrote ${displayPath(result.file)} (${result.bytes} bytes, ${result.files.length} files)`);
+    io.out(result.identifier);
+    return 0;
+  },
+};

