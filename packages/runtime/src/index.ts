@@ -18,3 +18,4 @@ export { HttpTransport, type HttpTransportOptions } from "./transport/http.js";
 export { InMemoryTransport } from "./transport/in-memory.js";
 export { createLineParser, LineParseError, type LineParser } from "./protocol/line-parser.js";
 export * from "./protocol/wire.js";
+export { WorkQueue, type WorkQueueOptions, type SubmitResult, type JobOutcome, type RetryPolicy } from "./work-queue.js";

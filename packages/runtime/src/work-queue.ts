@@ -1,0 +1,226 @@
+/**
+ * A bounded background work queue: at most `concurrency` jobs run at once, at
+ * most `maxPending` are queued or running, and a submit past that is refused
+ * with an "overload" result instead of growing memory. With a journal path,
+ * `submit` resolves "accepted" only after the job is fsync'd to the journal,
+ * and jobs a crash left unapplied run again when the queue is opened: an
+ * accepted job runs at least once. `drain(deadline)` is the shutdown path:
+ * take no more, finish what fits in the deadline, leave the rest journaled.
+ */
+import { WorkJournal } from "./work-journal.js";
+
+export type SubmitResult =
+  | { status: "accepted"; id: number }
+  | { status: "overload"; pending: number; limit: number }
+  | { status: "closed" };
+
+/** How a job ended: applied, failed for good, or kept in the journal for the next start. */
+export interface JobOutcome<J> {
+  id: number;
+  job: J;
+  status: "done" | "failed" | "kept";
+  attempts: number;
+  error?: unknown;
+}
+
+export interface RetryPolicy {
+  /** Total attempts, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs?: number;
+  /** Transient errors are retried and, when attempts run out, kept for the next start; others fail the job. */
+  isRetryable(error: unknown): boolean;
+}
+
+export interface WorkQueueOptions<J> {
+  concurrency: number;
+  maxPending: number;
+  run(job: J): Promise<void>;
+  /** Jobs with the same key run one at a time, in the order they were accepted. */
+  keyOf?(job: J): string | undefined;
+  /** The durable journal; without it, accepted jobs live in memory only. */
+  journalPath?: string;
+  compactAfterBytes?: number;
+  retry?: RetryPolicy;
+  onOutcome?(outcome: JobOutcome<J>): void;
+}
+
+interface Entry<J> {
+  id: number;
+  job: J;
+  key?: string;
+}
+
+export class WorkQueue<J> {
+  private readonly ready: Entry<J>[] = [];
+  /** Followers waiting for the job of their key that is ready or running; a key is present while one is. */
+  private readonly blocked = new Map<string, Entry<J>[]>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly stopController = new AbortController();
+  private concurrency: number;
+  private active = 0;
+  private count = 0;
+  private nextMemoryId = 1;
+  private closed = false;
+
+  private constructor(
+    private readonly options: WorkQueueOptions<J>,
+    private readonly journal: WorkJournal<J> | undefined,
+    /** Jobs replayed from the journal when the queue was opened. */
+    readonly replayed: number,
+    /** Journal lines that could not be read (a torn write at a crash). */
+    readonly unreadableLines: number,
+  ) {
+    this.concurrency = positive("concurrency", options.concurrency);
+    positive("maxPending", options.maxPending);
+  }
+
+  /** Opens the journal (if any), and queues the jobs it still holds. */
+  static async open<J>(options: WorkQueueOptions<J>): Promise<WorkQueue<J>> {
+    if (!options.journalPath) return new WorkQueue(options, undefined, 0, 0);
+    const opened = await WorkJournal.open<J>(options.journalPath, { compactAfterBytes: options.compactAfterBytes });
+    const queue = new WorkQueue(options, opened.journal, opened.pending.length, opened.unreadableLines);
+    for (const entry of opened.pending) {
+      queue.count += 1;
+      queue.enqueue(entry);
+    }
+    return queue;
+  }
+
+  /** Queued plus running jobs. */
+  get pending(): number {
+    return this.count;
+  }
+
+  get running(): number {
+    return this.active;
+  }
+
+  get limit(): number {
+    return this.options.maxPending;
+  }
+
+  setConcurrency(concurrency: number): void {
+    this.concurrency = positive("concurrency", concurrency);
+    this.pump();
+  }
+
+  /** Accepts a job (durably, with a journal) or refuses it when the queue is full or closed. */
+  async submit(job: J): Promise<SubmitResult> {
+    if (this.closed) return { status: "closed" };
+    if (this.count >= this.options.maxPending) return { status: "overload", pending: this.count, limit: this.options.maxPending };
+    // Reserve the place before the fsync, so concurrent submits see it.
+    this.count += 1;
+    let id: number;
+    try {
+      id = this.journal ? await this.journal.accept(job) : this.nextMemoryId++;
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+    this.enqueue({ id, job });
+    return { status: "accepted", id };
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops accepting, lets queued and running jobs finish until the deadline,
+   * then stops starting new ones and closes the journal: what did not finish
+   * stays journaled and runs at the next open.
+   */
+  async drain(deadlineMs: number): Promise<{ drained: boolean; left: number }> {
+    this.closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs))));
+    await Promise.race([this.idle(), expired]);
+    clearTimeout(timer);
+    this.stopController.abort();
+    const left = this.count;
+    await this.journal?.close();
+    return { drained: left === 0, left };
+  }
+
+  private enqueue(entry: Entry<J>): void {
+    entry.key = this.options.keyOf?.(entry.job);
+    if (entry.key !== undefined) {
+      const followers = this.blocked.get(entry.key);
+      if (followers) {
+        followers.push(entry);
+        return;
+      }
+      this.blocked.set(entry.key, []);
+    }
+    this.ready.push(entry);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && this.ready.length > 0 && !this.stopController.signal.aborted) {
+      const entry = this.ready.shift()!;
+      this.active += 1;
+      void this.execute(entry);
+    }
+  }
+
+  private async execute(entry: Entry<J>): Promise<void> {
+    const retry = this.options.retry;
+    let attempts = 0;
+    let outcome: JobOutcome<J>;
+    for (;;) {
+      attempts += 1;
+      try {
+        await this.options.run(entry.job);
+        outcome = { id: entry.id, job: entry.job, status: "done", attempts };
+        break;
+      } catch (error) {
+        const retryable = retry?.isRetryable(error) ?? false;
+        if (retryable && attempts < retry!.attempts && (await this.backoff(retry!, attempts))) continue;
+        outcome = { id: entry.id, job: entry.job, status: retryable ? "kept" : "failed", attempts, error };
+        break;
+      }
+    }
+    if (outcome.status !== "kept") this.journal?.complete(entry.id);
+    this.active -= 1;
+    if (entry.key !== undefined) {
+      const next = this.blocked.get(entry.key)?.shift();
+      if (next) this.ready.push(next);
+      else this.blocked.delete(entry.key);
+    }
+    this.release();
+    this.options.onOutcome?.(outcome);
+    this.pump();
+  }
+
+  /** Waits before the next attempt; false when the queue stopped meanwhile. */
+  private backoff(retry: RetryPolicy, attempts: number): Promise<boolean> {
+    const signal = this.stopController.signal;
+    if (signal.aborted) return Promise.resolve(false);
+    const delay = Math.min(retry.baseDelayMs * 2 ** (attempts - 1), retry.maxDelayMs ?? 30_000);
+    return new Promise((resolve) => {
+      const onStop = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener("abort", onStop);
+        resolve(true);
+      }, delay);
+      signal.addEventListener("abort", onStop, { once: true });
+    });
+  }
+
+  private release(): void {
+    this.count -= 1;
+    if (this.count === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer; got ${value}`);
+  return value;
+}
