@@ -1,9 +1,12 @@
 /**
  * Backwards invocation: a handler calls back into Dify (models, tools, apps,
  * storage) as the SDK's `session.model`, `session.tool`, `session.app` and
- * `session.storage` do. The request leaves as a session `invoke` message; the
- * daemon answers with `backwards_response` lines carrying the same
- * backwards_request_id: `response` (data), then `end`, or `error`.
+ * `session.storage` do. The request leaves as a session `invoke` message
+ * `{type, backwards_request_id, request}`; the daemon answers with
+ * `backwards_response` events carrying the same backwards_request_id:
+ * `response` (data) any number of times, then `end`, or `error`. Over stdio and
+ * TCP the answers arrive on the same stream (BackwardsRouter); in serverless
+ * mode they are the body of an HTTP call (backwards-http.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { Permissions } from "./definitions.js";
@@ -23,74 +26,102 @@ export interface BackwardsResponse {
   data?: JsonObject | null;
 }
 
+export interface InvokeOptions {
+  /** Longest wait for the daemon's next answer (MAX_INVOCATION_TIMEOUT, reset by every answer, as the SDK counts it). */
+  timeoutMs: number;
+  /** The session's signal: aborting it stops the wait. */
+  signal?: AbortSignal;
+}
+
+/** How one session's backwards requests reach the daemon and come back. */
+export type BackwardsChannel = (type: InvokeType, request: JsonObject, options: InvokeOptions) => AsyncGenerator<JsonObject>;
+
+export function newBackwardsRequestId(): string {
+  return randomUUID().replaceAll("-", "");
+}
+
+/** Answers queued as they arrive; `read` yields their data the way the SDK's `_line_converter_wrapper` does. */
+export class ResponseQueue {
+  private readonly queue: BackwardsResponse[] = [];
+  private wake?: () => void;
+
+  push(response: BackwardsResponse): void {
+    this.queue.push(response);
+    this.wake?.();
+  }
+
+  async *read(type: InvokeType, options: InvokeOptions): AsyncGenerator<JsonObject> {
+    while (true) {
+      while (this.queue.length === 0) await this.next(type, options);
+      const response = this.queue.shift()!;
+      if (response.event === "end") return;
+      if (response.event === "error") throw new PluginError("BackwardsInvocationError", `${type} invocation failed: ${response.message || "the daemon reported an error"}`);
+      // The SDK ends the stream at a response without data.
+      if (response.data === null || response.data === undefined) return;
+      yield response.data;
+    }
+  }
+
+  private next(type: InvokeType, { timeoutMs, signal }: InvokeOptions): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        this.wake = undefined;
+      };
+      const onAbort = () => {
+        done();
+        reject(new PluginError("AbortError", `${type} invocation aborted: the session ended`));
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new PluginError("BackwardsInvocationTimeout", `${type} invocation got no response within ${timeoutMs / 1000} s (MAX_INVOCATION_TIMEOUT)`));
+      }, timeoutMs);
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.wake = () => {
+        done();
+        resolve();
+      };
+    });
+  }
+}
+
 /** Sends the `invoke` session message; the dispatcher supplies it per session. */
 export type SendInvoke = (payload: JsonObject) => Promise<void>;
 
-/** Correlates backwards requests with their responses, for every session of a transport. */
+/** Correlates backwards requests with their responses on a full-duplex transport (stdio, TCP). */
 export class BackwardsRouter {
-  private readonly pending = new Map<string, { push: (response: BackwardsResponse) => void }>();
+  private readonly pending = new Map<string, ResponseQueue>();
 
-  /** Called by the dispatcher for each `backwards_response` line. */
+  /** Called by the dispatcher for each `backwards_response` line; answers for unknown ids are dropped. */
   deliver(response: BackwardsResponse): void {
     this.pending.get(response.backwards_request_id)?.push(response);
   }
 
   /** Fails every pending request: the connection to the daemon is gone. */
   closeAll(reason: string): void {
-    for (const entry of this.pending.values()) entry.push({ backwards_request_id: "", event: "error", message: reason });
+    for (const [id, queue] of this.pending) queue.push({ backwards_request_id: id, event: "error", message: reason });
   }
 
-  async *invoke(
-    send: SendInvoke,
-    type: InvokeType,
-    request: JsonObject,
-    options: { timeoutMs: number; signal?: AbortSignal },
-  ): AsyncGenerator<JsonObject> {
-    const id = randomUUID().replaceAll("-", "");
-    const queue: BackwardsResponse[] = [];
-    let wake: (() => void) | undefined;
-    this.pending.set(id, {
-      push: (response) => {
-        queue.push(response);
-        wake?.();
-      },
-    });
-    try {
-      await send({ type, backwards_request_id: id, request });
-      while (true) {
-        while (queue.length === 0) {
-          await waitFor((resolve) => (wake = resolve), options.timeoutMs, options.signal, type);
-        }
-        const response = queue.shift()!;
-        if (response.event === "end") return;
-        if (response.event === "error") throw new PluginError("BackwardsInvocationError", response.message ?? `${type} invocation failed`);
-        if (response.data) yield response.data;
+  /** A channel for one session: its invoke messages go out through `send`. */
+  channel(send: SendInvoke): BackwardsChannel {
+    const router = this;
+    return async function* (type, request, options) {
+      const id = newBackwardsRequestId();
+      const queue = new ResponseQueue();
+      router.pending.set(id, queue);
+      try {
+        await send({ type, backwards_request_id: id, request });
+        yield* queue.read(type, options);
+      } finally {
+        router.pending.delete(id);
       }
-    } finally {
-      this.pending.delete(id);
-    }
+    };
   }
 }
 
-function waitFor(register: (resolve: () => void) => void, timeoutMs: number, signal: AbortSignal | undefined, type: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new PluginError("BackwardsInvocationTimeout", `${type} invocation got no response within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new PluginError("AbortError", `${type} invocation aborted: the session ended`));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    register(() => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    });
-  });
-}
-
-/** Which manifest permission each invocation type needs. */
+/** The manifest permission each invocation type needs: the daemon's own mapping (backwards_invocation/task.go). */
 export function checkPermission(type: InvokeType, permissions: Permissions | undefined): void {
   const model = permissions?.model;
   const modelFlag: Partial<Record<InvokeType, boolean | undefined>> = {

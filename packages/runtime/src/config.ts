@@ -60,7 +60,7 @@ export function readConfig(env: Record<string, string | undefined>): RuntimeConf
     throw new Error(`INSTALL_METHOD must be local, remote or serverless; got ${JSON.stringify(env.INSTALL_METHOD)}`);
   }
   let remoteInstallHost = env.REMOTE_INSTALL_HOST ?? "localhost";
-  let remoteInstallPort = readNumber(env, "REMOTE_INSTALL_PORT", 5003);
+  let remoteInstallPort = readPort(env, "REMOTE_INSTALL_PORT", 5003);
   if (env.REMOTE_INSTALL_URL) ({ host: remoteInstallHost, port: remoteInstallPort } = parseInstallUrl(env.REMOTE_INSTALL_URL));
   return {
     installMethod,
@@ -71,7 +71,7 @@ export function readConfig(env: Record<string, string | undefined>): RuntimeConf
     remoteInstallPort,
     remoteInstallKey: env.REMOTE_INSTALL_KEY || undefined,
     serverlessHost: env.SERVERLESS_HOST ?? "0.0.0.0",
-    serverlessPort: readNumber(env, "SERVERLESS_PORT", 8080),
+    serverlessPort: readPort(env, "SERVERLESS_PORT", 8080),
     difyPluginDaemonUrl: env.DIFY_PLUGIN_DAEMON_URL ?? "http://localhost:5002",
     shutdownTimeout: readNumber(env, "SHUTDOWN_TIMEOUT", 30),
   };
@@ -93,5 +93,14 @@ function readNumber(env: Record<string, string | undefined>, name: string, fallb
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number; got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** A TCP port; 0 lets the system choose (tests). */
+function readPort(env: Record<string, string | undefined>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number (0-65535); got ${JSON.stringify(raw)}`);
   return value;
 }

@@ -14,6 +14,8 @@ export interface SessionInfo {
   appId?: string | null;
   endpointId?: string | null;
   userId?: string | null;
+  /** The daemon's session context (e.g. credentials.tool_credentials: provider → credential id). */
+  context?: JsonObject | null;
 }
 
 export interface DifyInvocations {

@@ -1,36 +1,47 @@
 /**
  * The protocol layer: turns daemon lines into sessions, routes each request to
- * its handler, streams the handler's messages back, and ends every session the
- * way the Python SDK does: stream messages, then `end`; on failure one `error`
- * message (error_type, message, args) followed by `end`. Sessions run
- * concurrently; each is bounded by MAX_REQUEST_TIMEOUT.
+ * its handler (requests.ts), streams the handler's messages back, and ends
+ * every session exactly once, the way the Python SDK does: stream messages,
+ * then `end`; on failure one `error` message (error_type, message, args)
+ * followed by `end`. Sessions run concurrently; each is bounded by
+ * MAX_REQUEST_TIMEOUT. No line written exceeds the daemon's 5 MiB limit.
  */
-import { BackwardsRouter, checkPermission, type BackwardsResponse, type InvokeType } from "./backwards.js";
-import type { DifyInvocations, SessionInfo, ToolContext } from "./context.js";
-import type { PluginDefinition, ToolDefinition } from "./definitions.js";
+import { BackwardsRouter, type BackwardsChannel, type BackwardsResponse } from "./backwards.js";
+import { httpBackwardsChannel } from "./backwards-http.js";
+import type { SessionInfo, ToolContext } from "./context.js";
+import type { PluginDefinition } from "./definitions.js";
 import { PluginError, errorTypeOf } from "./errors.js";
-import { createLogger, describeError, type Logger } from "./logger.js";
-import { toWire, type ToolMessage } from "./messages.js";
+import { createInvocations } from "./invocations.js";
+import { createLogger, describeError, truncate, MAX_LOG_MESSAGE_CHARS, type Logger } from "./logger.js";
+import { MessageTooLargeError } from "./messages.js";
+import { parseDaemonLine } from "./protocol/daemon-line.js";
+import { MAX_LINE_BYTES, serializeEvent, type DaemonLine, type JsonObject, type PluginEvent, type SessionMessage } from "./protocol/wire.js";
 import { Redactor } from "./redact.js";
-import { serializeEvent, type DaemonLine, type JsonObject, type PluginEvent, type SessionMessage } from "./protocol/wire.js";
+import { routeRequest } from "./requests.js";
 import type { Transport } from "./transport/transport.js";
-import { validateCredentials, validateParameters } from "./validation.js";
 
 export interface DispatcherOptions {
   /** Seconds a session may run (MAX_REQUEST_TIMEOUT). */
   maxRequestTimeout: number;
-  /** Seconds a backwards invocation may wait for the daemon (MAX_INVOCATION_TIMEOUT). */
+  /** Seconds a backwards invocation may wait for the daemon's next answer (MAX_INVOCATION_TIMEOUT). */
   maxInvocationTimeout: number;
+  /** Serverless: backwards invocations go over HTTP to this daemon URL (DIFY_PLUGIN_DAEMON_URL) instead of the transport. */
+  backwardsHttpUrl?: string;
+  /** Also receives every log event; remote debugging shows logs locally because the daemon drops them. */
+  logSink?: (event: PluginEvent) => void;
 }
 
-/** Produces the `data` of each stream message of one session. */
-type RequestHandler = (request: JsonObject, context: ToolContext) => AsyncIterable<JsonObject>;
+interface RunningSession {
+  controller: AbortController;
+  done: Promise<void>;
+}
 
 export class Dispatcher {
+  /** Knows every credential value seen recently: process-wide logs and crash reports are redacted with it. */
   readonly redactor = new Redactor();
   readonly logger: Logger;
   private readonly backwards = new BackwardsRouter();
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, RunningSession>();
   private accepting = true;
 
   constructor(
@@ -38,7 +49,7 @@ export class Dispatcher {
     private readonly transport: Transport,
     private readonly options: DispatcherOptions,
   ) {
-    this.logger = createLogger((event) => void this.write(event), this.redactor);
+    this.logger = createLogger((event) => this.emitLog(event), this.redactor);
   }
 
   /** Wires the transport's callbacks to this dispatcher. */
@@ -51,30 +62,23 @@ export class Dispatcher {
     return this.running.size;
   }
 
-  /** Writes one event outside any session (heartbeats, logs, registration). */
+  /** Writes one event outside any session (heartbeats, logs). */
   write(event: PluginEvent): Promise<void> {
     return this.transport.send(serializeEvent(event));
   }
 
-  handleLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (error) {
-      this.rejectLine(line, `malformed line, not JSON: ${(error as Error).message}`);
+  handleLine(text: string): void {
+    const parsed = parseDaemonLine(text);
+    if (parsed.problem !== undefined) {
+      this.rejectLine(text, parsed.problem, parsed.sessionId);
       return;
     }
-    const problem = describeLineProblem(parsed);
-    if (problem) {
-      this.rejectLine(line, problem, parsed);
+    const line = parsed.line;
+    if (line.event === "backwards_response") {
+      this.backwards.deliver(line.data as unknown as BackwardsResponse);
       return;
     }
-    const message = parsed as DaemonLine;
-    if (message.event === "backwards_response") {
-      this.backwards.deliver(message.data as unknown as BackwardsResponse);
-      return;
-    }
-    void this.runSession(message);
+    void this.runSession(line);
   }
 
   /** Stops taking new sessions and waits (up to `deadlineMs`) for running ones; then aborts the rest. */
@@ -86,24 +90,28 @@ export class Dispatcher {
     const outcome = await Promise.race([all, expired]);
     clearTimeout(timer);
     if (outcome === "expired") {
-      for (const session of this.running.values()) session.controller.abort(new PluginError("ShutdownError", "the plugin is shutting down"));
+      const reason = new PluginError("ShutdownError", `the plugin is shutting down and the session did not finish within SHUTDOWN_TIMEOUT (${deadlineMs / 1000} s)`);
+      for (const session of this.running.values()) session.controller.abort(reason);
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 1000))]);
     }
     this.backwards.closeAll("the plugin is shutting down");
   }
 
-  /** A line we cannot serve: an error for its session if one can be read, else a log entry. */
-  private rejectLine(line: string, problem: string, parsed?: unknown): void {
-    const sessionId = readSessionId(parsed) ?? readSessionId(line);
-    if (sessionId) {
+  /**
+   * A line we cannot serve: an error for its session if one can be read, else a
+   * log entry. A session that is already running is never ended by someone
+   * else's bad line: it ends once, by itself.
+   */
+  private rejectLine(text: string, problem: string, sessionId: string | undefined): void {
+    if (sessionId && !this.running.has(sessionId)) {
       void this.endSession(sessionId, { error_type: "InvalidRequestError", message: problem, args: {} });
     } else {
-      this.logger.error(`${problem} (line starts ${JSON.stringify(line.slice(0, 80))})`);
+      this.logger.error(`${problem} (line starts ${JSON.stringify(text.slice(0, 80))})`);
     }
   }
 
-  private async runSession(message: DaemonLine): Promise<void> {
-    const sessionId = message.session_id;
+  private async runSession(line: DaemonLine): Promise<void> {
+    const sessionId = line.session_id;
     if (this.running.has(sessionId)) {
       this.logger.error(`duplicate request for running session ${sessionId} ignored`);
       return;
@@ -114,31 +122,29 @@ export class Dispatcher {
     }
     const controller = new AbortController();
     let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    this.running.set(sessionId, { controller, done });
+    this.running.set(sessionId, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
 
-    const redactor = new Redactor(this.redactor);
-    const credentials = (message.data.credentials ?? {}) as Record<string, unknown>;
-    redactor.addCredentials(credentials);
-    const timeoutMs = this.options.maxRequestTimeout * 1000;
+    const credentials = isObject(line.data.credentials) ? (line.data.credentials as Record<string, unknown>) : {};
+    this.rememberSecrets(credentials);
+    const limit = this.options.maxRequestTimeout;
     const timer = setTimeout(
-      () => controller.abort(new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${this.options.maxRequestTimeout} s) and was stopped`)),
-      timeoutMs,
+      () => controller.abort(new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${limit} s) and was stopped`)),
+      limit * 1000,
     );
     let failure: JsonObject | undefined;
     try {
-      const { handler, request } = this.route(message.data);
-      const context = this.createContext(message, credentials, controller.signal, redactor);
-      await abortable(this.stream(sessionId, handler(request, context), controller.signal), controller.signal);
+      const handler = routeRequest(this.plugin, line.data);
+      const context = this.createContext(line, credentials, controller.signal);
+      await abortable(this.stream(sessionId, handler(context), controller.signal), controller.signal);
     } catch (error) {
       const cause = controller.signal.aborted ? controller.signal.reason : error;
-      failure = { error_type: errorTypeOf(cause), message: redactor.redact(describeMessage(cause)), args: {} };
+      failure = { error_type: errorTypeOf(cause), message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS), args: {} };
       controller.abort(cause);
     } finally {
       clearTimeout(timer);
     }
-    await this.endSession(sessionId, failure);
     this.running.delete(sessionId);
+    await this.endSession(sessionId, failure);
     finish();
   }
 
@@ -156,148 +162,63 @@ export class Dispatcher {
   }
 
   private sendSession(sessionId: string, data: SessionMessage, final = false): Promise<void> {
-    return this.transport.send(serializeEvent({ event: "session", session_id: sessionId, data }), { sessionId, final });
-  }
-
-  private route(data: JsonObject): { handler: RequestHandler; request: JsonObject } {
-    const { type, action } = data;
-    if (type !== "tool") throw new PluginError("UnsupportedRequestError", `request type ${JSON.stringify(type)} is not supported: this plugin serves tool requests`);
-    const provider = this.plugin.provider;
-    if (data.provider !== undefined && data.provider !== provider.identity.name) {
-      throw new PluginError("ValueError", `Provider \`${String(data.provider)}\` not found`);
+    const line = serializeEvent({ event: "session", session_id: sessionId, data });
+    // Cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit.
+    if (line.length * 3 >= MAX_LINE_BYTES && Buffer.byteLength(line) >= MAX_LINE_BYTES) {
+      return Promise.reject(new MessageTooLargeError(`session ${data.type}`, Buffer.byteLength(line)));
     }
-    switch (action) {
-      case "invoke_tool":
-        return { handler: (request, context) => this.invokeTool(request, context), request: data };
-      case "validate_tool_credentials":
-        return { handler: (request, context) => this.validateToolCredentials(request, context), request: data };
-      case "get_tool_runtime_parameters":
-        return { handler: (request, context) => this.runtimeParameters(request, context), request: data };
-      default:
-        throw new PluginError("UnsupportedRequestError", `tool action ${JSON.stringify(action)} is not supported: expected invoke_tool, validate_tool_credentials or get_tool_runtime_parameters`);
-    }
+    return this.transport.send(line, { sessionId, final });
   }
 
-  private findTool(request: JsonObject): ToolDefinition {
-    const tool = this.plugin.tools.find((candidate) => candidate.identity.name === request.tool);
-    if (!tool) throw new PluginError("ValueError", `Tool \`${String(request.tool)}\` not found for provider \`${this.plugin.provider.identity.name}\``);
-    return tool;
-  }
-
-  private async *invokeTool(request: JsonObject, context: ToolContext): AsyncGenerator<JsonObject> {
-    const tool = this.findTool(request);
-    const parameters = validateParameters(tool.parameters, (request.tool_parameters ?? {}) as Record<string, unknown>);
-    const result = tool.handler(parameters as never, this.withValidCredentials(context) as never);
-    const messages = isAsyncIterable(result) ? result : toList(await result);
-    for await (const message of messages) {
-      for await (const wire of toWire(message)) yield wire as unknown as JsonObject;
-    }
-  }
-
-  private async *validateToolCredentials(_request: JsonObject, context: ToolContext): AsyncGenerator<JsonObject> {
-    const checked = this.withValidCredentials(context);
-    await this.plugin.provider.validateCredentials?.(checked.credentials as never, checked as never);
-    // The SDK answers a successful validation with this bare stream payload.
-    yield { result: true };
-  }
-
-  private async *runtimeParameters(request: JsonObject, context: ToolContext): AsyncGenerator<JsonObject> {
-    const tool = this.findTool(request);
-    if (!tool.runtimeParameters) throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
-    const parameters = await tool.runtimeParameters(this.withValidCredentials(context) as never);
-    yield { parameters: parameters as unknown as JsonObject[] };
-  }
-
-  private withValidCredentials(context: ToolContext): ToolContext {
+  /** Secret values (secret-input, text-input and undeclared fields) join the process-wide redactor. */
+  private rememberSecrets(credentials: Record<string, unknown>): void {
     const declared = this.plugin.provider.credentials;
-    return { ...context, credentials: validateCredentials(declared, context.credentials as Record<string, unknown>) };
+    for (const [name, value] of Object.entries(credentials)) {
+      const type = declared[name]?.type;
+      if (typeof value === "string" && type !== "select" && type !== "boolean") this.redactor.addSecret(value);
+    }
   }
 
-  private createContext(message: DaemonLine, credentials: Record<string, unknown>, signal: AbortSignal, redactor: Redactor): ToolContext {
+  private emitLog(event: PluginEvent, sessionId?: string): void {
+    this.options.logSink?.(event);
+    const line = serializeEvent(event);
+    void this.transport.send(line, sessionId && this.running.has(sessionId) ? { sessionId } : undefined);
+  }
+
+  private createContext(line: DaemonLine, credentials: Record<string, unknown>, signal: AbortSignal): ToolContext {
     const session: SessionInfo = {
-      id: message.session_id,
-      conversationId: message.conversation_id,
-      messageId: message.message_id,
-      appId: message.app_id,
-      endpointId: message.endpoint_id,
-      userId: typeof message.data.user_id === "string" ? message.data.user_id : null,
+      id: line.session_id,
+      conversationId: line.conversation_id,
+      messageId: line.message_id,
+      appId: line.app_id,
+      endpointId: line.endpoint_id,
+      userId: typeof line.data.user_id === "string" ? line.data.user_id : null,
+      context: isObject(line.context) ? line.context : null,
     };
-    const logger = createLogger((event) => void this.write(event), redactor);
-    return { credentials, session, signal, logger, dify: this.createInvocations(session, signal) };
+    const logger = createLogger((event) => this.emitLog(event, session.id), this.redactor);
+    const dify = createInvocations({
+      channel: this.backwardsChannel(session.id),
+      permissions: this.plugin.manifest.resource.permission,
+      session,
+      timeoutMs: this.options.maxInvocationTimeout * 1000,
+      signal,
+    });
+    return { credentials, session, signal, logger, dify };
   }
 
-  private createInvocations(session: SessionInfo, signal: AbortSignal): DifyInvocations {
-    const permissions = this.plugin.manifest.resource.permission;
-    const invoke = (type: InvokeType, request: JsonObject): AsyncIterable<JsonObject> => {
-      checkPermission(type, permissions);
-      return this.backwards.invoke(
-        (payload) => this.sendSession(session.id, { type: "invoke", data: payload }),
-        type,
-        request,
-        { timeoutMs: this.options.maxInvocationTimeout * 1000, signal },
-      );
-    };
-    const single = async (type: InvokeType, request: JsonObject): Promise<JsonObject> => {
-      for await (const data of invoke(type, request)) return data;
-      throw new PluginError("BackwardsInvocationError", `${type} invocation returned no data`);
-    };
-    const storage = async (request: JsonObject): Promise<JsonObject> => single("storage", request);
-    return {
-      invoke,
-      model: {
-        llm: (request) => invoke("llm", request),
-        textEmbedding: (request) => single("text_embedding", request),
-        rerank: (request) => single("rerank", request),
-      },
-      tool: {
-        invoke: (request) => invoke("tool", { ...request, ...(session.appId ? { app_id: session.appId } : {}) } as JsonObject),
-      },
-      app: { invoke: (request) => invoke("app", request) },
-      storage: {
-        get: async (key) => Buffer.from(String((await storage({ opt: "get", key })).data), "hex"),
-        set: async (key, value) => expectOk(await storage({ opt: "set", key, value: Buffer.from(value).toString("hex") })),
-        delete: async (key) => expectOk(await storage({ opt: "del", key })),
-        exist: async (key) => Boolean((await storage({ opt: "exist", key })).data),
-      },
-    };
+  private backwardsChannel(sessionId: string): BackwardsChannel {
+    if (this.options.backwardsHttpUrl) return httpBackwardsChannel(this.options.backwardsHttpUrl, sessionId);
+    return this.backwards.channel((payload) => this.sendSession(sessionId, { type: "invoke", data: payload }));
   }
 }
 
-function expectOk(response: JsonObject): void {
-  if (response.data !== "ok") throw new PluginError("StorageInvocationError", `unexpected storage answer: ${JSON.stringify(response.data)}`);
-}
-
-function describeLineProblem(parsed: unknown): string | undefined {
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return "malformed line: expected a JSON object";
-  const line = parsed as Record<string, unknown>;
-  if (typeof line.session_id !== "string" || line.session_id === "") return "malformed line: session_id must be a non-empty string";
-  if (line.event !== "request" && line.event !== "backwards_response") return `unknown event ${JSON.stringify(line.event)}: expected "request" or "backwards_response"`;
-  if (typeof line.data !== "object" || line.data === null || Array.isArray(line.data)) return "malformed line: data must be a JSON object";
-  return undefined;
-}
-
-/** Finds a session id in a parsed object, or in the raw text of a line that did not parse. */
-function readSessionId(source: unknown): string | undefined {
-  if (typeof source === "object" && source !== null) {
-    const id = (source as Record<string, unknown>).session_id;
-    return typeof id === "string" && id !== "" ? id : undefined;
-  }
-  if (typeof source === "string") return /"session_id"\s*:\s*"([^"\\]{1,200})"/.exec(source)?.[1];
-  return undefined;
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describeMessage(error: unknown): string {
   if (error instanceof Error) return error.message || describeError(error);
   return String(error);
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<ToolMessage> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
-}
-
-function toList(result: ToolMessage[] | ToolMessage | void): ToolMessage[] {
-  if (result === undefined) return [];
-  return Array.isArray(result) ? result : [result];
 }
 
 /** Resolves or rejects with the work, or rejects with the signal's reason as soon as it aborts. */

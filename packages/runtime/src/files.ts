@@ -2,18 +2,20 @@
  * Streams a Dify file parameter from its signed URL. Dify sends a relative URL
  * (/files/<id>/file-preview?...) when the operator left FILES_URL and
  * INTERNAL_FILES_URL unset; the plugin supplies a base URL for that case.
- * Errors name the cause and the fix; the URL's signature (query) is never printed.
+ * Errors name the cause and the fix; the URL's signature (query) is never
+ * printed, not even in an error's cause.
  */
 import { Readable } from "node:stream";
+import type { ReadableStream } from "node:stream/web";
 import type { DifyFile } from "./definitions.js";
 import { PluginError } from "./errors.js";
 
 export interface OpenFileOptions {
   /** Base URL for relative file URLs, e.g. the plugin's DIFY_ENDPOINT credential. */
   baseUrl?: string;
-  /** Time to wait for the response headers. */
+  /** Time to wait for the response headers (default 30 s). */
   timeoutMs?: number;
-  /** Longest pause between body chunks before the download is abandoned. */
+  /** Longest pause between body chunks before the download is abandoned (default 60 s). */
   idleTimeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -27,8 +29,8 @@ export interface OpenedFile {
 }
 
 export class FileDownloadError extends PluginError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super("FileDownloadError", message, options);
+  constructor(message: string) {
+    super("FileDownloadError", message);
   }
 }
 
@@ -47,23 +49,36 @@ export function resolveFileUrl(url: string, baseUrl?: string): URL {
 export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}): Promise<OpenedFile> {
   const url = resolveFileUrl(file.url, options.baseUrl);
   const shown = `${url.origin}${url.pathname}`;
-  const headerTimeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+  const scrub = (text: string) => scrubUrl(text, url, shown);
+  const headerTimeoutMs = options.timeoutMs ?? 30_000;
+  const idleMs = options.idleTimeoutMs ?? 60_000;
   const controller = new AbortController();
-  const signals = [headerTimeout, controller.signal, ...(options.signal ? [options.signal] : [])];
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  // The header timeout must not cut a long download short: it stops once the headers are in.
+  let headersTimedOut = false;
+  const headerTimer = setTimeout(() => {
+    headersTimedOut = true;
+    controller.abort();
+  }, headerTimeoutMs);
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.any(signals), redirect: "follow" });
+    response = await fetch(url, { signal: controller.signal, redirect: "follow" });
   } catch (error) {
-    throw new FileDownloadError(describeFetchFailure(error, shown, options.timeoutMs ?? 30_000), { cause: error });
+    options.signal?.removeEventListener("abort", onAbort);
+    const message = headersTimedOut ? `the file server at ${shown} did not answer within ${headerTimeoutMs / 1000} s` : describeFetchFailure(error, shown);
+    throw new FileDownloadError(scrub(message));
+  } finally {
+    clearTimeout(headerTimer);
   }
   if (!response.ok || !response.body) {
     void response.body?.cancel();
+    options.signal?.removeEventListener("abort", onAbort);
     throw new FileDownloadError(describeStatus(response.status, shown));
   }
   const length = Number(response.headers.get("content-length"));
   const declared = typeof file.size === "number" && file.size >= 0 ? file.size : undefined;
-  const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>);
-  const idleMs = options.idleTimeoutMs ?? 60_000;
+  const body = Readable.fromWeb(response.body as ReadableStream<Uint8Array>);
   let idle = setTimeout(onIdle, idleMs);
   function onIdle() {
     body.destroy(new FileDownloadError(`the download of ${shown} stalled for ${idleMs / 1000} s and was abandoned`));
@@ -73,7 +88,10 @@ export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}
     clearTimeout(idle);
     idle = setTimeout(onIdle, idleMs);
   });
-  body.on("close", () => clearTimeout(idle));
+  body.on("close", () => {
+    clearTimeout(idle);
+    options.signal?.removeEventListener("abort", onAbort);
+  });
   return {
     body,
     size: Number.isFinite(length) && response.headers.has("content-length") ? length : declared,
@@ -91,15 +109,23 @@ function describeStatus(status: number, shown: string): string {
   return `the file download from ${shown} failed with HTTP ${status}`;
 }
 
-function describeFetchFailure(error: unknown, shown: string, timeoutMs: number): string {
+function describeFetchFailure(error: unknown, shown: string): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? "";
-  if ((error as Error).name === "TimeoutError") return `the file server at ${shown} did not answer within ${timeoutMs / 1000} s`;
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(code + (cause?.message ?? ""))) {
-    return `TLS verification failed for ${shown} (${code || cause?.message}): the file server's certificate is not trusted; use a certificate from a trusted CA or point NODE_EXTRA_CA_CERTS at your CA bundle`;
+  const detail = cause?.message ?? (error as Error).message;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|TLS|SSL/i.test(`${code} ${detail}`)) {
+    return `TLS verification failed for ${shown} (${code || detail}): the file server's certificate is not trusted; use a certificate from a trusted CA or point NODE_EXTRA_CA_CERTS at your CA bundle`;
   }
   if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
     return `could not reach ${shown} (${code}): check the Dify base URL the plugin uses for file links`;
   }
-  return `the file download from ${shown} failed: ${cause?.message ?? (error as Error).message}`;
+  if ((error as Error).name === "AbortError") return `the download of ${shown} was cancelled`;
+  return `the file download from ${shown} failed: ${detail}`;
+}
+
+/** Replaces the full URL, and its query on its own, wherever a lower layer's message quoted them. */
+function scrubUrl(text: string, url: URL, shown: string): string {
+  let result = text.split(url.href).join(shown);
+  if (url.search) result = result.split(url.search).join("");
+  return result;
 }

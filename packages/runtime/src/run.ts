@@ -16,6 +16,7 @@ import { HttpTransport } from "./transport/http.js";
 import { StdioTransport } from "./transport/stdio.js";
 import { TcpTransport, registrationLines } from "./transport/tcp.js";
 import type { Transport } from "./transport/transport.js";
+import type { JsonObject } from "./protocol/wire.js";
 
 export interface RunOptions {
   /** Working directory: where `.env` and `_assets/` are read. Defaults to process.cwd(). */
@@ -35,11 +36,17 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
   const cwd = options.cwd ?? process.cwd();
   const config = readConfig(loadEnvironment(cwd));
   const transport = await createTransport(plugin, config, cwd);
-  const dispatcher = new Dispatcher(plugin, transport, config);
+  const dispatcher = new Dispatcher(plugin, transport, {
+    maxRequestTimeout: config.maxRequestTimeout,
+    maxInvocationTimeout: config.maxInvocationTimeout,
+    backwardsHttpUrl: config.installMethod === "serverless" ? config.difyPluginDaemonUrl : undefined,
+    // The debugging daemon drops log events, so a developer sees them on stderr.
+    logSink: config.installMethod === "remote" ? (event) => process.stderr.write(`${formatLog(event.data as JsonObject)}\n`) : undefined,
+  });
   dispatcher.connect();
 
   // A dependency's stray error must not take the plugin down (mem0ai's pg client
-  // has no error listener): report it through the protocol and keep serving.
+  // has no error listener): report it through the protocol, redacted, and keep serving.
   process.on("uncaughtException", (error) => dispatcher.logger.error("uncaught exception", error));
   process.on("unhandledRejection", (reason) => dispatcher.logger.error("unhandled rejection", reason));
 
@@ -65,6 +72,13 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
   if (config.installMethod === "local") transport.onclose = () => void shutdown("stdin closed");
 
   await transport.start();
+  if (transport instanceof HttpTransport) {
+    // The marketplace check waits for Flask's banner on stdout; the port is the bound one (SERVERLESS_PORT=0 picks a free port).
+    const { port } = transport.address();
+    const write = claimStdout();
+    write(`* Serving Flask app 'dify-ts serverless runtime' (compatible banner; served by @dify-ts/runtime)\n`);
+    write(`* Running on http://${config.serverlessHost}:${port}\n`);
+  }
   if (config.installMethod !== "serverless") {
     const beat = () => void dispatcher.write({ event: "heartbeat", session_id: null, data: {} });
     beat();
@@ -94,12 +108,8 @@ async function createTransport(plugin: PluginDefinition, config: RuntimeConfig, 
         },
       });
     }
-    case "serverless": {
-      const write = claimStdout();
-      write(`* Serving Flask app 'dify-ts serverless runtime' (compatible banner; served by @dify-ts/runtime)\n`);
-      write(`* Running on http://${config.serverlessHost}:${config.serverlessPort}\n`);
+    case "serverless":
       return new HttpTransport({ host: config.serverlessHost, port: config.serverlessPort, log: (line) => process.stderr.write(line) });
-    }
   }
 }
 
@@ -109,11 +119,18 @@ async function readAssets(plugin: PluginDefinition, cwd: string): Promise<{ file
   const assets: { filename: string; data: Buffer }[] = [];
   for (const name of names) {
     if (!name) continue;
+    let data: Buffer;
     try {
-      assets.push({ filename: name, data: await readFile(join(cwd, "_assets", name)) });
+      data = await readFile(join(cwd, "_assets", name));
     } catch (error) {
       throw new Error(`icon "${name}" could not be read from ${join(cwd, "_assets")}: ${describeError(error)}`);
     }
+    if (data.length === 0) throw new Error(`icon "${name}" in ${join(cwd, "_assets")} is empty: the daemon needs the icon's bytes`);
+    assets.push({ filename: name, data });
   }
   return assets;
+}
+
+function formatLog(data: JsonObject): string {
+  return `[${String(data.level ?? "INFO")}] ${String(data.message ?? "")}`;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
+import type { JsonObject } from "./protocol/wire.js";
 import { reassemble, type PluginProcess } from "./testing/harness.js";
 import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
 
@@ -11,7 +12,7 @@ afterEach(async () => {
   plugin?.kill();
 });
 
-const invoke = (tool: string, tool_parameters: Record<string, unknown> = {}) =>
+const invoke = (tool: string, tool_parameters: JsonObject = {}) =>
   plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool, credentials, tool_parameters, user_id: "u1" });
 
 describe("stdio transport", () => {

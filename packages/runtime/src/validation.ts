@@ -5,7 +5,7 @@
  * values are never echoed.
  */
 import type { CredentialField, CredentialFields, DifyFile, ToolParameter, ToolParameters } from "./definitions.js";
-import { ValidationError } from "./errors.js";
+import { CredentialValidationError, ValidationError } from "./errors.js";
 
 const FILE_IDENTITY = "__dify__file__";
 
@@ -24,6 +24,7 @@ export function validateParameters(declared: ToolParameters, received: Record<st
   return result;
 }
 
+/** Credentials that do not match the provider's declaration fail like a rejected key: ToolProviderCredentialValidationError. */
 export function validateCredentials(declared: CredentialFields, received: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
@@ -35,7 +36,7 @@ export function validateCredentials(declared: CredentialFields, received: Record
       problems.push((error as Error).message);
     }
   }
-  if (problems.length > 0) throw new ValidationError(problems.join("; "));
+  if (problems.length > 0) throw new CredentialValidationError(problems.join("; "));
   return result;
 }
 

@@ -40,19 +40,32 @@ export class HttpTransport implements Transport {
     return this.server!.address() as AddressInfo;
   }
 
+  /**
+   * A session's lines go to its response. Lines of no session (process logs)
+   * go to `log`. A session whose client went away has its lines dropped.
+   */
   send(serialized: string, route?: Route): Promise<void> {
-    const response = route && this.responses.get(route.sessionId);
-    if (!response) {
+    if (!route) {
       this.options.log?.(serialized);
       return Promise.resolve();
     }
+    const response = this.responses.get(route.sessionId);
+    if (!response || response.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
       const flushed = response.write(serialized);
       if (route.final) {
         this.responses.delete(route.sessionId);
         response.end(resolve);
       } else if (flushed) resolve();
-      else response.once("drain", resolve);
+      else {
+        const done = () => {
+          response.off("drain", done);
+          response.off("close", done);
+          resolve();
+        };
+        response.on("drain", done);
+        response.on("close", done);
+      }
     });
   }
 
@@ -61,8 +74,10 @@ export class HttpTransport implements Transport {
     if (!server) return;
     for (const response of this.responses.values()) response.end();
     this.responses.clear();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections would hold close() open.
     server.closeAllConnections();
+    await closed;
     this.onclose?.();
   }
 

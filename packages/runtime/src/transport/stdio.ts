@@ -1,6 +1,7 @@
 import type { Readable, Writable } from "node:stream";
 import { createLineParser } from "../protocol/line-parser.js";
 import { MAX_LINE_BYTES } from "../protocol/wire.js";
+import { BackpressureWriter } from "./backpressure.js";
 import type { Transport } from "./transport.js";
 
 /**
@@ -22,6 +23,7 @@ export class StdioTransport implements Transport {
   private readonly onData = (chunk: Buffer) => this.parser.feed(chunk);
   private readonly onEnd = () => this.stopReading();
   private readonly onStreamError = (error: Error) => this.onerror?.(error);
+  private readonly writer: BackpressureWriter;
 
   /**
    * @param write the function that puts protocol bytes on `output`; the runtime
@@ -31,8 +33,10 @@ export class StdioTransport implements Transport {
   constructor(
     private readonly input: Readable = process.stdin,
     private readonly output: Writable = process.stdout,
-    private readonly write: (chunk: string) => boolean = (chunk) => output.write(chunk),
-  ) {}
+    write: (chunk: string) => boolean = (chunk) => output.write(chunk),
+  ) {
+    this.writer = new BackpressureWriter(output, write);
+  }
 
   async start(): Promise<void> {
     if (this.started) throw new Error("StdioTransport already started");
@@ -47,10 +51,7 @@ export class StdioTransport implements Transport {
   /** Output stays writable after stdin ends, so running sessions can still answer. */
   send(serialized: string): Promise<void> {
     if (!this.output.writable) return Promise.resolve();
-    return new Promise((resolve) => {
-      if (this.write(serialized)) resolve();
-      else this.output.once("drain", resolve);
-    });
+    return this.writer.send(serialized);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,11 @@
 import { Socket, connect } from "node:net";
 import { createLineParser } from "../protocol/line-parser.js";
-import { MAX_LINE_BYTES, serializeEvent } from "../protocol/wire.js";
+import { BLOB_CHUNK_BYTES, MAX_LINE_BYTES, serializeEvent } from "../protocol/wire.js";
+import { BackpressureWriter } from "./backpressure.js";
 import type { Transport } from "./transport.js";
+
+/** A connection that stayed up this long was a real session with the daemon: the next reconnect starts fast again. */
+const STABLE_CONNECTION_MS = 5000;
 
 export interface TcpTransportOptions {
   host: string;
@@ -27,18 +31,25 @@ export class TcpTransport implements Transport {
   onclose?: () => void;
 
   private socket?: Socket;
+  private writer?: BackpressureWriter;
   private ready = false;
   private started = false;
   private closed = false;
   private attempt = 0;
   private retryTimer?: NodeJS.Timeout;
   private readonly parser = createLineParser({
-    onLine: (line) => this.onmessage?.(line),
+    onLine: (line) => this.receive(line),
     onError: (error) => this.onerror?.(error),
     maxLineBytes: MAX_LINE_BYTES * 4,
   });
 
   constructor(private readonly options: TcpTransportOptions) {}
+
+  /** Before registration completes the daemon sends only plain-text refusals ("handshake failed, invalid key"). */
+  private receive(line: string): void {
+    if (this.ready) this.onmessage?.(line);
+    else this.onerror?.(new Error(`the daemon at ${this.options.host}:${this.options.port} refused the plugin: ${line}`));
+  }
 
   async start(): Promise<void> {
     if (this.started) throw new Error("TcpTransport already started");
@@ -50,7 +61,7 @@ export class TcpTransport implements Transport {
   send(serialized: string): Promise<void> {
     const socket = this.socket;
     if (!socket || !this.ready || socket.destroyed) return Promise.resolve();
-    return this.write(socket, serialized);
+    return this.writer!.send(serialized);
   }
 
   async close(): Promise<void> {
@@ -62,26 +73,24 @@ export class TcpTransport implements Transport {
     this.onclose?.();
   }
 
-  private write(socket: Socket, serialized: string): Promise<void> {
-    return new Promise((resolve) => {
-      if (socket.write(serialized)) resolve();
-      else socket.once("drain", resolve);
-    });
-  }
-
   private dial(): void {
     const { host, port, key } = this.options;
     const socket = connect({ host, port });
+    const writer = new BackpressureWriter(socket);
     this.socket = socket;
+    this.writer = writer;
     this.parser.reset();
     socket.setNoDelay(true);
+    let connectedAt = 0;
     socket.on("connect", () => {
-      this.attempt = 0;
+      connectedAt = Date.now();
       // The SDK sends the handshake with a single newline, everything after with a blank line.
       socket.write(JSON.stringify({ type: "handshake", data: { key } }) + "\n");
       this.options
-        .register((serialized) => this.write(socket, serialized))
-        .then(() => (this.ready = true))
+        .register((serialized) => writer.send(serialized))
+        .then(() => {
+          if (!socket.destroyed) this.ready = true;
+        })
         .catch((error: Error) => {
           this.onerror?.(new Error(`registration failed: ${error.message}`));
           socket.destroy();
@@ -92,6 +101,8 @@ export class TcpTransport implements Transport {
     socket.on("close", () => {
       this.ready = false;
       if (this.closed) return;
+      // A daemon that accepts and then drops the plugin (wrong key) must not be redialled in a tight loop.
+      if (connectedAt > 0 && Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
       const delay = Math.min(this.options.maxDelayMs ?? 30_000, (this.options.minDelayMs ?? 500) * 2 ** this.attempt++);
       this.onerror?.(new Error(`disconnected from ${host}:${port}; reconnecting in ${delay} ms`));
       this.retryTimer = setTimeout(() => this.dial(), delay);
@@ -110,9 +121,10 @@ export function registrationLines(declarations: {
     serializeEvent({ type: "tool_declaration", data: declarations.tools as never }),
   ];
   for (const asset of declarations.assets) {
-    const chunks = Math.max(1, Math.ceil(asset.data.length / 8192));
+    // Like the SDK, an empty file sends no chunk: the daemon requires non-empty chunk data.
+    const chunks = Math.ceil(asset.data.length / BLOB_CHUNK_BYTES);
     for (let sequence = 0; sequence < chunks; sequence++) {
-      const data = asset.data.subarray(sequence * 8192, (sequence + 1) * 8192).toString("base64");
+      const data = asset.data.subarray(sequence * BLOB_CHUNK_BYTES, (sequence + 1) * BLOB_CHUNK_BYTES).toString("base64");
       lines.push(serializeEvent({ type: "asset_chunk", data: { filename: asset.filename, data, end: sequence === chunks - 1 } }));
     }
   }
