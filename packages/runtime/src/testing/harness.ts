@@ -231,3 +231,5 @@ export function reassemble(stream: JsonObject[]): ReassembledMessages {
   result.text = result.texts.join("");
   return result;
 }
+export { difySdkPython, nodeWheelPython, versitygw, wheelNode, type Lookup } from "./environment.js";
+export { spawnTypeScriptPlugin } from "./spawn-fixture.js";
