@@ -11,6 +11,8 @@ export const DEFAULT_MAX_SIZE_MIB = 50;
 
 export interface WrittenPackage {
   file: string;
+  /** Paths in zip order. */
+  files: string[];
   checksum: string;
   bytes: number;
 }
@@ -20,7 +22,7 @@ export async function writePackage(files: readonly PackageFile[], file: string):
   const sorted = [...files].sort((a, b) => compareZipPaths(a.path, b.path));
   const zip = writeZip(sorted);
   await writeFileAtomic(file, zip);
-  return { file, checksum: checksumOfFiles(sorted), bytes: zip.length };
+  return { file, files: sorted.map((entry) => entry.path), checksum: checksumOfFiles(sorted), bytes: zip.length };
 }
 
 /** Every file of a package, in zip order. Throws ZipFormatError on a corrupt archive. */

@@ -2,10 +2,12 @@
 /** dify-ts: the command line. Each subcommand lives in commands/. */
 import { bundleCommand, packageCommand } from "./commands/build.js";
 import type { Command, CommandIo } from "./commands/command.js";
+import { checksumCommand, verifyCommand } from "./commands/inspect.js";
+import { keygenCommand, signCommand, verifySignatureCommand } from "./commands/signing.js";
 import { UsageError } from "./project.js";
 import { ValidationFailed } from "./validate/problems.js";
 
-const commands: Command[] = [bundleCommand, packageCommand];
+const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand];
 
 const io: CommandIo = {
   out: (line) => process.stdout.write(line + "\n"),

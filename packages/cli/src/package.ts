@@ -54,11 +54,7 @@ export async function packagePlugin(pluginDir: string, options: PackageOptions =
     const version = String(manifest.version);
     const file = resolve(options.outFile ?? join(options.outDir ?? process.cwd(), `${name}-${version}.difypkg`));
     const written = await writePackage(files, file);
-    return {
-      ...written,
-      identifier: `${String(manifest.author)}/${name}:${version}@${written.checksum}`,
-      files: files.map((entry) => entry.path),
-    };
+    return { ...written, identifier: `${String(manifest.author)}/${name}:${version}@${written.checksum}` };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
