@@ -1,9 +1,12 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // One vitest run covers every workspace package; "source" resolves workspace
 // packages to their TypeScript sources, so tests need no prior build.
 export default defineConfig({
   resolve: { conditions: ["source"] },
+  // Tests run in Vite's server (SSR) environment, whose conditions are separate from resolve.conditions.
+  ssr: { resolve: { conditions: ["source", ...defaultServerConditions] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "plugins/*/src/**/*.test.ts", "plugins/*/test/**/*.test.ts", "conformance/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 60_000,
