@@ -1,0 +1,123 @@
+/**
+ * The authoring source of the vectors: each file's description and cases
+ * (daemon-to-plugin lines). `conformance/record.ts` runs them against the
+ * Python SDK and writes conformance/vectors/<file>.json with what it answered.
+ */
+import type { JsonObject } from "@dify-ts/runtime";
+import type { InputLine, VectorFile } from "./vectors.js";
+
+export const CREDENTIALS = { api_key: "sk-conformance-0001", region: "eu-west-1", tier: "pro", verbose: true };
+const USER = "user-1";
+
+type Parameters = Record<string, unknown>;
+
+function request(sessionId: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}): JsonObject {
+  return { session_id: sessionId, event: "request", data, ...extra } as JsonObject;
+}
+
+export function invoke(sessionId: string, tool: string, tool_parameters: Parameters = {}, credentials: Record<string, unknown> = CREDENTIALS): JsonObject {
+  return request(sessionId, { type: "tool", action: "invoke_tool", provider: "conformance", tool, credentials, credential_type: "api-key", tool_parameters, user_id: USER });
+}
+
+function validate(sessionId: string, credentials: Record<string, unknown>): JsonObject {
+  return request(sessionId, { type: "tool", action: "validate_tool_credentials", provider: "conformance", credentials, user_id: USER });
+}
+
+const file = (url: string, filename: string, mime_type: string) => ({
+  dify_model_identity: "__dify__file__", url, filename, mime_type, extension: filename.slice(filename.lastIndexOf(".")), size: 123, type: "document",
+});
+
+const oneCase = (name: string, description: string, ...input: InputLine[]) => ({ name, description, input });
+
+export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
+  "startup.json": {
+    description: "What a plugin writes on its own after its configuration line, before any request (heartbeats aside)",
+    record_startup: true,
+    cases: [],
+  },
+  "messages.json": {
+    description: "Every message kind a tool emits, and credential validation",
+    cases: [
+      oneCase("echo", "one text message", invoke("echo-1", "echo", { text: "hello" })),
+      oneCase(
+        "echo-with-context",
+        "a request line carrying the conversation, message and app ids Dify adds",
+        { ...invoke("echo-2", "echo", { text: "with context" }), conversation_id: "c-1", message_id: "m-1", app_id: "a-1", endpoint_id: null, context: {} },
+      ),
+      oneCase("messages", "text (with unicode and escapes), json object and list, link, image, variables, a streamed variable, nested logs", invoke("messages-1", "messages")),
+      oneCase("messages-default-credentials", "optional credentials left out: the tool sees their defaults", invoke("messages-2", "messages", {}, { api_key: "k" })),
+      oneCase("validate-ok", "credential validation that passes answers a bare {result: true}", validate("validate-1", CREDENTIALS)),
+      oneCase("validate-bad-key", "credential validation that fails", validate("validate-2", { ...CREDENTIALS, api_key: "bad-key" })),
+    ],
+  },
+  "blobs.json": {
+    description: "Blob chunking: 8 KiB chunks with id, sequence and total length, then an empty end chunk",
+    cases: [
+      oneCase("blob-empty", "0 bytes: only the end chunk", invoke("blob-0", "blob", { bytes: 0 })),
+      oneCase("blob-1k", "1 KiB: one chunk", invoke("blob-1k", "blob", { bytes: 1024 })),
+      oneCase("blob-8k", "exactly one full chunk", invoke("blob-8k", "blob", { bytes: 8192 })),
+      oneCase("blob-8k-plus-1", "one full chunk and a 1-byte chunk", invoke("blob-8k1", "blob", { bytes: 8193 })),
+      oneCase("blob-100k", "100 KiB", invoke("blob-100k", "blob", { bytes: 102400 })),
+      oneCase("blob-30m", "30 MiB: 3840 chunks", invoke("blob-30m", "blob", { bytes: 30 * 1024 * 1024 })),
+    ],
+  },
+  "errors.json": {
+    description: "Failures: error framing (one error message, then end) and the answers to requests the plugin cannot serve",
+    cases: [
+      oneCase("fail", "a tool that raises", invoke("fail-1", "fail")),
+      oneCase("fail-after-messages", "a tool that raises after three messages", invoke("fail-2", "fail", { before: 3 })),
+      oneCase("fail-reveal-key", "a tool whose error message contains the API key", invoke("fail-3", "fail", { reveal_key: true })),
+      oneCase("unknown-tool", "a tool the provider does not have", invoke("unknown-tool-1", "nope")),
+      oneCase("unknown-provider", "a provider the plugin does not have", request("unknown-provider-1", { type: "tool", action: "invoke_tool", provider: "other", tool: "echo", credentials: CREDENTIALS, tool_parameters: { text: "x" }, user_id: USER })),
+      oneCase("unknown-action", "a tool action that does not exist", request("unknown-action-1", { type: "tool", action: "nope", provider: "conformance", user_id: USER })),
+      oneCase("unknown-type", "a request type that does not exist", request("unknown-type-1", { type: "nonsense", action: "invoke_tool", user_id: USER })),
+      oneCase("model-request", "a model request to a tool-only plugin", request("model-1", { type: "model", action: "invoke_llm", provider: "conformance", model: "x", model_type: "llm", user_id: USER })),
+      oneCase("runtime-parameters", "get_tool_runtime_parameters for a tool without runtime parameters", request("runtime-parameters-1", { type: "tool", action: "get_tool_runtime_parameters", provider: "conformance", tool: "echo", credentials: CREDENTIALS, user_id: USER })),
+      oneCase("missing-required-parameter", "a required parameter left out", invoke("missing-parameter-1", "echo", {})),
+      oneCase("out-of-range-parameter", "a number above its declared max", invoke("range-1", "parameters", { text: "x", count: 99 })),
+      oneCase("missing-credentials", "a tool call without the required credential", invoke("missing-credentials-1", "echo", { text: "x" }, {})),
+      oneCase("validate-missing-key", "credential validation without the required credential", validate("validate-3", { region: "eu-west-1" })),
+    ],
+  },
+  "malformed.json": {
+    description: "Lines that are not requests; the plugin must keep serving",
+    cases: [
+      oneCase("not-json", "a line that is not JSON", "this is not json"),
+      oneCase("json-array", "JSON that is not an object", "[1,2,3]"),
+      oneCase("no-session-id", "a request without session_id", '{"event":"request","data":{"type":"tool","action":"invoke_tool"}}'),
+      oneCase("truncated", "a request cut off after its session id", '{"session_id":"truncated-1","event":"request","data":{"type":"tool","action":"invo'),
+      oneCase("unknown-event", "an event the protocol does not have", '{"session_id":"unknown-event-1","event":"bogus","data":{}}'),
+      oneCase("data-not-object", "a request whose data is a string", '{"session_id":"data-string-1","event":"request","data":"invoke_tool"}'),
+      oneCase("blank-lines", "empty and whitespace-only lines are skipped", "", "   ", "\t"),
+      oneCase("stray-backwards-response", "a backwards response nobody waits for", '{"session_id":"stray-1","event":"backwards_response","data":{"backwards_request_id":"x","event":"end","message":"","data":null}}'),
+      oneCase("still-serving", "a valid request after all of the above", invoke("after-malformed-1", "echo", { text: "still here" })),
+    ],
+  },
+  "concurrency.json": {
+    description: "Concurrent sessions: each session's messages in order, whatever the interleaving",
+    cases: [
+      oneCase(
+        "sleeps",
+        "three sleeping calls and an echo sent together finish in their own time",
+        invoke("sleep-300", "sleep", { ms: 300 }), invoke("sleep-100", "sleep", { ms: 100 }), invoke("sleep-200", "sleep", { ms: 200 }), invoke("sleep-echo", "echo", { text: "fast" }),
+      ),
+      oneCase("many-echoes", "32 calls written in one burst", ...Array.from({ length: 32 }, (_, index) => invoke(`burst-${String(index).padStart(2, "0")}`, "echo", { text: `burst ${index}` }))),
+      oneCase("mixed-kinds", "a blob, the message kinds and a failure at the same time", invoke("mixed-blob", "blob", { bytes: 50000 }), invoke("mixed-messages", "messages"), invoke("mixed-fail", "fail", { before: 2 })),
+    ],
+  },
+  "parameters.json": {
+    description: "Every parameter type and form as the tool receives it",
+    cases: [
+      oneCase("all-given", "a value for every parameter, files included", invoke("parameters-1", "parameters", {
+        text: "hello", count: 3, ratio: 0.25, flag: true, choice: "b", secret: "s3cr3t",
+        document: file("https://files.example.com/a.pdf?sign=1", "a.pdf", "application/pdf"),
+        attachments: [file("https://files.example.com/b.txt", "b.txt", "text/plain"), file("/files/c.csv", "c.csv", "text/csv")],
+      })),
+      oneCase("defaults", "only the required parameter: the others take their declared defaults", invoke("parameters-2", "parameters", { text: "only" })),
+      oneCase("nulls-and-empties", "unset parameters as Dify sends them: null, empty string, empty list", invoke("parameters-3", "parameters", {
+        text: "nulls", count: null, ratio: null, flag: null, choice: "", secret: null, document: null, attachments: [],
+      })),
+      oneCase("loose-forms", "numbers and booleans as strings", invoke("parameters-4", "parameters", { text: "loose", count: "3", flag: "true" })),
+    ],
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * Drives one plugin process through a vector file. After start-up and after
+ * each case's lines it sends a barrier request and waits for the barrier's
+ * `end`, for every session the case opened, and for any session the plugin
+ * started on its own (ours answers a truncated line that names a session):
+ * lines are handled in order, so every event a case causes outside sessions
+ * (logs, top-level errors) has been written by then.
+ */
+import { setTimeout as delay } from "node:timers/promises";
+import type { JsonObject } from "@dify-ts/runtime";
+import type { PluginProcess, ReceivedEvent } from "@dify-ts/runtime/testing";
+import { normaliseEvents, type Observed } from "./normalise.js";
+import { renderLine, requestedSessions, type VectorFile } from "./vectors.js";
+
+const BARRIER_PREFIX = "barrier-";
+
+export interface VectorRun {
+  startup: Observed;
+  cases: Observed[];
+}
+
+export interface RunOptions {
+  /** Longest wait for one case. */
+  caseTimeoutMs?: number;
+  /** Sessions to wait for besides those the input opens (replay: the recorded ones). */
+  useRecordedSessions?: boolean;
+}
+
+export async function runVectorFile(plugin: PluginProcess, file: VectorFile, options: RunOptions = {}): Promise<VectorRun> {
+  const timeoutMs = options.caseTimeoutMs ?? 90_000;
+  await plugin.waitForHeartbeat(timeoutMs);
+  let barriers = 0;
+  const settle = async (from: number, required: readonly string[]): Promise<Observed> => {
+    const barrier = `${BARRIER_PREFIX}${barriers++}`;
+    plugin.writeLine(renderLine(barrierRequest(barrier)));
+    await waitForSessions(plugin, from, [...required, barrier], timeoutMs);
+    return normaliseEvents(plugin.events.slice(from), (id) => id.startsWith(BARRIER_PREFIX));
+  };
+  const startup = await settle(0, []);
+  const cases: Observed[] = [];
+  for (const vectorCase of file.cases) {
+    const from = plugin.events.length;
+    for (const line of vectorCase.input) plugin.writeLine(renderLine(line));
+    const required = new Set(requestedSessions(vectorCase.input));
+    if (options.useRecordedSessions && vectorCase.expected) {
+      for (const [id, messages] of Object.entries(vectorCase.expected.sessions)) {
+        if (messages.some((message) => (message as JsonObject).type === "end")) required.add(id);
+      }
+    }
+    try {
+      cases.push(await settle(from, [...required]));
+    } catch (error) {
+      throw new Error(`case "${vectorCase.name}": ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return { startup, cases };
+}
+
+function barrierRequest(sessionId: string): JsonObject {
+  return {
+    session_id: sessionId,
+    event: "request",
+    data: { type: "tool", action: "invoke_tool", provider: "conformance", tool: "echo", credentials: { api_key: "barrier" }, tool_parameters: { text: "barrier" }, user_id: "conformance" },
+  };
+}
+
+async function waitForSessions(plugin: PluginProcess, from: number, required: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const started = new Set<string>();
+  const ended = new Set<string>();
+  let scanned = from;
+  for (;;) {
+    for (; scanned < plugin.events.length; scanned++) track(plugin.events[scanned]!, started, ended);
+    const open = [...started].filter((id) => !ended.has(id));
+    const missing = required.filter((id) => !ended.has(id));
+    if (open.length === 0 && missing.length === 0) return;
+    if (plugin.child.exitCode !== null || plugin.child.signalCode !== null) {
+      throw new Error(`the plugin exited (${plugin.child.exitCode ?? plugin.child.signalCode}) with sessions ${[...missing, ...open].join(", ")} unfinished; stderr: ${plugin.stderr.slice(-2000)}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`sessions ${[...new Set([...missing, ...open])].join(", ")} did not end within ${timeoutMs} ms; stderr: ${plugin.stderr.slice(-2000)}`);
+    }
+    await delay(5);
+  }
+}
+
+function track(event: ReceivedEvent, started: Set<string>, ended: Set<string>): void {
+  if (event.event !== "session" || typeof event.session_id !== "string") return;
+  started.add(event.session_id);
+  if ((event.data as JsonObject | null)?.type === "end") ended.add(event.session_id);
+}
