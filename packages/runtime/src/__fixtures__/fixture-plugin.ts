@@ -1,5 +1,6 @@
 /** A plugin that exercises the runtime: every message kind, failures, slowness, backwards calls. */
-import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, streamVariable, text, variable } from "../index.js";
+import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, streamVariable, text, variable, type PluginDefinition } from "../index.js";
+import { fixtureTools } from "./fixture-tools.js";
 
 const l = (en: string) => ({ en_US: en, zh_Hans: en });
 
@@ -98,18 +99,29 @@ const storage = provider.defineTool({
   },
 });
 
-export default definePlugin({
-  manifest: {
-    author: "dify-ts",
-    name: "fixture",
-    version: "0.0.1",
-    label: l("Fixture"),
-    description: l("Runtime test fixture"),
-    icon: "icon.svg",
-    created_at: "2026-01-01T00:00:00Z",
-    tags: ["utilities"],
-    resource: { memory: 268435456, permission: { storage: { enabled: true, size: 1048576 } } },
+const manifest: PluginDefinition["manifest"] = {
+  author: "dify-ts",
+  name: "fixture",
+  version: "0.0.1",
+  label: l("Fixture"),
+  description: l("Runtime test fixture"),
+  icon: "icon.svg",
+  created_at: "2026-01-01T00:00:00Z",
+  tags: ["utilities"],
+  resource: {
+    memory: 268435456,
+    permission: { storage: { enabled: true, size: 1048576 }, tool: { enabled: true }, model: { enabled: true, llm: true } },
   },
-  provider,
-  tools: [echo, messages, fail, sleep, kinds, storage],
-});
+};
+
+const tools = [echo, messages, fail, sleep, kinds, storage, ...fixtureTools(provider)];
+
+async function onShutdown(): Promise<void> {
+  // Written to stderr so tests can see the hook ran after the sessions drained.
+  process.stderr.write("fixture shutdown hook ran\n");
+}
+
+export default definePlugin({ manifest, provider, tools, onShutdown });
+
+/** The same plugin without any backwards-invocation permission: calls must be refused before they leave. */
+export const restrictedPlugin = definePlugin({ manifest: { ...manifest, resource: { memory: manifest.resource.memory } }, provider, tools, onShutdown });

@@ -1,4 +1,4 @@
 import { runPlugin } from "../index.js";
-import plugin from "./fixture-plugin.js";
+import plugin, { restrictedPlugin } from "./fixture-plugin.js";
 
-await runPlugin(plugin);
+await runPlugin(process.env.FIXTURE_RESTRICTED ? restrictedPlugin : plugin);

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { Redactor } from "./redact.js";
+
+describe("Redactor", () => {
+  it("masks every occurrence of each secret, and its URL-encoded form", () => {
+    const redactor = new Redactor();
+    redactor.addCredentials({ key: "sk-abc/123+x", flag: true, short: "ab" });
+    expect(redactor.redact("key sk-abc/123+x and url ?k=sk-abc%2F123%2Bx again sk-abc/123+x")).toBe(
+      "key [REDACTED] and url ?k=[REDACTED] again [REDACTED]",
+    );
+    // Values under 4 characters would mask ordinary words.
+    expect(redactor.redact("ab cd")).toBe("ab cd");
+  });
+
+  it("masks a longer secret whole when it contains a shorter one", () => {
+    const redactor = new Redactor();
+    redactor.addSecret("token");
+    redactor.addSecret("token-extended");
+    expect(redactor.redact("x token-extended y token")).toBe("x [REDACTED] y [REDACTED]");
+  });
+
+  it("applies the parent's secrets too", () => {
+    const parent = new Redactor();
+    parent.addSecret("parent-secret");
+    const child = new Redactor(parent);
+    child.addSecret("child-secret");
+    expect(child.redact("parent-secret child-secret")).toBe("[REDACTED] [REDACTED]");
+  });
+
+  it("forgets the oldest secret when full, but keeps one that is seen again", () => {
+    const redactor = new Redactor(undefined, 2);
+    redactor.addSecret("first-secret");
+    redactor.addSecret("second-secret");
+    redactor.addSecret("first-secret");
+    redactor.addSecret("third-secret");
+    expect(redactor.redact("first-secret second-secret third-secret")).toBe("[REDACTED] second-secret [REDACTED]");
+  });
+});
