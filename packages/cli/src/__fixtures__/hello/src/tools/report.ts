@@ -8,7 +8,7 @@ export const report = provider.defineTool({
     bytes: { type: "number", form: "form", default: 16, min: 0, max: 65536, label: { en_US: "Bytes", zh_Hans: "字节" }, human_description: { en_US: "Size of the file", zh_Hans: "文件大小" } },
   },
   async *handler(params) {
-    yield json({ node: process.version, cwd: process.cwd() });
+    yield json({ node: process.version, pid: process.pid, cwd: process.cwd(), execArgv: process.execArgv });
     yield blob(Buffer.alloc(params.bytes, 0x61), { mime_type: "text/plain", filename: "a.txt" });
   },
 });
