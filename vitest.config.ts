@@ -6,7 +6,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   resolve: { conditions: ["source"] },
   // Tests run in Vite's server (SSR) environment, whose conditions are separate from resolve.conditions.
-  ssr: { resolve: { conditions: ["source", ...defaultServerConditions] } },
+  // Without "module": it selects bundler-only builds (e.g. @aws-sdk/checksums dist-es, extensionless
+  // imports) that Node then fails to load when vitest externalizes the dependency.
+  ssr: { resolve: { conditions: ["source", ...defaultServerConditions.filter((condition) => condition !== "module")] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "plugins/*/src/**/*.test.ts", "plugins/*/test/**/*.test.ts", "conformance/**/*.test.ts", "bench/**/*.test.ts"],
     testTimeout: 60_000,
