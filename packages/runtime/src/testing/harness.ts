@@ -157,3 +157,4 @@ export function backwardsResponseLine(
   };
 }
 export { difySdkPython, nodeWheelPython, versitygw, wheelNode, type Lookup } from "./environment.js";
+export { spawnTypeScriptPlugin } from "./spawn-fixture.js";
