@@ -31,7 +31,10 @@ interface CredentialBase {
 }
 
 export type CredentialField =
-  | (CredentialBase & { type: "secret-input" | "text-input"; default?: string })
+  | (CredentialBase & { type: "secret-input"; default?: string })
+  // `public`: not a secret (a bucket name, an endpoint, a region), so its value may
+  // appear in error messages and logs; other text inputs are masked like secrets.
+  | (CredentialBase & { type: "text-input"; default?: string; public?: boolean })
   | (CredentialBase & { type: "boolean"; default?: boolean })
   | (CredentialBase & { type: "select"; options: readonly SelectOption[]; default?: string });
 

@@ -170,12 +170,13 @@ export class Dispatcher {
     return this.transport.send(line, { sessionId, final });
   }
 
-  /** Secret values (secret-input, text-input and undeclared fields) join the process-wide redactor. */
+  /** Secret values (secret-input, text-input not marked public, and undeclared fields) join the process-wide redactor. */
   private rememberSecrets(credentials: Record<string, unknown>): void {
     const declared = this.plugin.provider.credentials;
     for (const [name, value] of Object.entries(credentials)) {
-      const type = declared[name]?.type;
-      if (typeof value === "string" && type !== "select" && type !== "boolean") this.redactor.addSecret(value);
+      const field = declared[name];
+      if (field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public)) continue;
+      if (typeof value === "string") this.redactor.addSecret(value);
     }
   }
 
