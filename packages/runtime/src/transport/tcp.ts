@@ -45,9 +45,9 @@ export class TcpTransport implements Transport {
 
   constructor(private readonly options: TcpTransportOptions) {}
 
-  /** Before registration completes the daemon sends only plain-text refusals ("handshake failed, invalid key"). */
+  /** Requests are JSON objects; the daemon's plain-text lines are refusals ("handshake failed, invalid key") sent before it hangs up. */
   private receive(line: string): void {
-    if (this.ready) this.onmessage?.(line);
+    if (line.startsWith("{")) this.onmessage?.(line);
     else this.onerror?.(new Error(`the daemon at ${this.options.host}:${this.options.port} refused the plugin: ${line}`));
   }
 
