@@ -38,7 +38,7 @@ export function differences(vector: string, name: string, expected: JsonValue | 
       return;
     }
     if (Array.isArray(e) && Array.isArray(a) && e.length === a.length) {
-      e.forEach((item, index) => walk(item, a[index], `${at}/${index}`));
+      e.forEach((item, index) => walk(item, a[index], at ? `${at}/${index}` : String(index)));
       return;
     }
     if (!sameJson(e, a)) out.push({ vector, case: name, path: at, expected: e, actual: a });

@@ -14,10 +14,11 @@ import type { ReceivedEvent } from "@dify-ts/runtime/testing";
 import { canonical, isJsonObject, sortKeys } from "./canonical.js";
 
 /** What one case (or start-up) produced, normalised. */
-export interface Observed {
+// A type alias (not an interface) so it is assignable to JsonValue.
+export type Observed = {
   sessions: Record<string, JsonValue[]>;
   global: JsonValue[];
-}
+};
 
 export function normaliseEvents(events: readonly ReceivedEvent[], ignoreSession: (sessionId: string) => boolean = () => false): Observed {
   const bySession = new Map<string, JsonObject[]>();
