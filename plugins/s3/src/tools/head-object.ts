@@ -1,0 +1,41 @@
+/** s3_head_object: an object's size, type, ETag, dates and user metadata, without its content. */
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { withBucket } from "../bucket.js";
+import { contentTypeFor } from "../content-type.js";
+import { t } from "../i18n.js";
+import { chooseKey } from "../keys.js";
+import { keyParameters } from "../parameters.js";
+import { provider } from "../provider.js";
+import { describeSize, objectReport } from "../results.js";
+
+export const headObject = provider.defineTool({
+  identity: { name: "s3_head_object", label: t("Get S3 object info", "获取 S3 对象信息") },
+  description: {
+    human: t("Returns an object's size, content type, ETag, last-modified date and metadata", "返回对象的大小、内容类型、ETag、最后修改时间和元数据"),
+    llm: "Returns metadata (size, content type, ETag, last modified, user metadata) of the object s3_key (or filename); fails if it does not exist.",
+  },
+  parameters: { ...keyParameters },
+  handler: (params, context) =>
+    withBucket(context.credentials, async function* (bucket) {
+      const chosen = chooseKey(params);
+      const key = bucket.key(chosen.key, chosen.from);
+      const head = await bucket.call("inspect", bucket.uri(key), () =>
+        bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: context.signal }));
+      const contentType = contentTypeFor(key, head.ContentType);
+      const facts = {
+        key,
+        size: head.ContentLength,
+        etag: head.ETag,
+        contentType,
+        extra: {
+          last_modified: head.LastModified?.toISOString() ?? null,
+          metadata: head.Metadata ?? {},
+          cache_control: head.CacheControl ?? null,
+          content_disposition: head.ContentDisposition ?? null,
+          storage_class: head.StorageClass ?? null,
+        },
+      };
+      const size = head.ContentLength === undefined ? "size unknown" : describeSize(head.ContentLength);
+      yield* objectReport(bucket, facts, `${bucket.uri(key)} exists: ${size}, ${contentType}.`, {});
+    }),
+});

@@ -1,0 +1,45 @@
+/** s3_upload_base64: decodes strict base64 (or a base64 data: URL) and stores it. */
+import { withBucket } from "../bucket.js";
+import { decodeBase64 } from "../base64.js";
+import { contentTypeFor } from "../content-type.js";
+import { t } from "../i18n.js";
+import { chooseKey } from "../keys.js";
+import { keyParameters, presignParameters } from "../parameters.js";
+import { expirySeconds } from "../presign.js";
+import { provider } from "../provider.js";
+import { describeSize, objectReport } from "../results.js";
+import { uploadObject } from "../upload.js";
+
+export const uploadBase64 = provider.defineTool({
+  identity: { name: "s3_upload_base64", label: t("Upload base64 to S3", "上传 base64 到 S3") },
+  description: {
+    human: t(
+      "Decodes base64 content (or a data: URL) and uploads it; the key is s3_key, else filename",
+      "解码 base64 内容（或 data: URL）并上传；对象键取 s3_key，否则取 filename",
+    ),
+    llm: "Uploads base64-encoded content (plain base64 or a data:<type>;base64, URL) to S3-compatible storage under s3_key (or filename).",
+  },
+  parameters: {
+    file_base64: {
+      type: "string",
+      required: true,
+      form: "llm",
+      label: t("Base64 content", "Base64 内容"),
+      human_description: t("Base64 text or a data:<type>;base64,<data> URL", "Base64 文本或 data:<type>;base64,<data> URL"),
+      llm_description: "The content, base64-encoded, or a data:<type>;base64,<data> URL.",
+    },
+    ...keyParameters,
+    ...presignParameters,
+  },
+  handler: (params, context) =>
+    withBucket(context.credentials, async function* (bucket) {
+      const chosen = chooseKey(params);
+      const key = bucket.key(chosen.key, chosen.from);
+      expirySeconds(params);
+      const decoded = decodeBase64(params.file_base64);
+      const contentType = contentTypeFor(key, decoded.mediaType);
+      const uploaded = await uploadObject(bucket, { key, body: decoded.bytes, contentType, signal: context.signal });
+      const confirmation = `Uploaded ${describeSize(uploaded.size)} (${contentType}) to ${bucket.uri(key)}.`;
+      yield* objectReport(bucket, { key, size: uploaded.size, etag: uploaded.etag, contentType }, confirmation, params);
+    }),
+});

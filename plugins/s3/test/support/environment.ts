@@ -1,0 +1,55 @@
+/**
+ * One test file's world: versitygw on 127.0.0.1 (optionally TLS or IAM), a
+ * bucket, a stand-in for Dify's file server, and the plugin's real entry
+ * spawned as the daemon would. Call inside a describe; hooks start and stop it.
+ */
+import { afterAll, beforeAll } from "vitest";
+import type { JsonObject } from "@dify-ts/runtime";
+import type { PluginProcess, SessionResult } from "@dify-ts/runtime/testing";
+import type { S3Bucket } from "../../src/bucket.js";
+import type { S3Credentials } from "../../src/credentials.js";
+import { createBucket, s3Credentials } from "./admin.js";
+import { startFileServer, type FileServer } from "./file-server.js";
+import { invokeTool, startPlugin, validateCredentials, type Credentials } from "./plugin.js";
+import { startVersitygw, versitygwUnavailable, type RunningS3, type VersitygwOptions } from "./versitygw.js";
+
+export interface S3Environment {
+  s3: RunningS3;
+  plugin: PluginProcess;
+  files: FileServer;
+  /** Direct SDK access with the root keys. */
+  admin: S3Bucket;
+  credentials: S3Credentials;
+  invoke(tool: string, parameters?: JsonObject, credentials?: Partial<Credentials>): Promise<SessionResult>;
+  validate(credentials?: Partial<Credentials>): Promise<SessionResult>;
+}
+
+/** The describe-level skip reason, printed so a skip never passes silently. */
+export function skipReason(): string | undefined {
+  if (versitygwUnavailable) console.warn(`S3 tests skipped: ${versitygwUnavailable}`);
+  return versitygwUnavailable;
+}
+
+export function useS3Environment(options: VersitygwOptions & { bucket?: string; credentials?: (s3: RunningS3) => Partial<S3Credentials> } = {}): S3Environment {
+  const environment = {} as S3Environment;
+  beforeAll(async () => {
+    environment.s3 = await startVersitygw(options);
+    environment.files = await startFileServer();
+    environment.credentials = s3Credentials(environment.s3.endpoint, options.bucket ?? "dify-test", {
+      DIFY_ENDPOINT: environment.files.origin,
+      ...options.credentials?.(environment.s3),
+    });
+    environment.admin = await createBucket(environment.credentials);
+    environment.plugin = startPlugin();
+    environment.invoke = (tool, parameters = {}, credentials = {}) =>
+      invokeTool(environment.plugin, { ...environment.credentials, ...credentials }, tool, parameters);
+    environment.validate = (credentials = {}) => validateCredentials(environment.plugin, { ...environment.credentials, ...credentials });
+  });
+  afterAll(async () => {
+    environment.plugin?.kill();
+    environment.admin?.close();
+    await environment.files?.close();
+    await environment.s3?.stop();
+  });
+  return environment;
+}

@@ -1,0 +1,60 @@
+/**
+ * Stands in for Dify's file endpoint: serves registered content at
+ * /files/<id>/file-preview?timestamp=..&nonce=..&sign=.. and refuses a wrong
+ * signature with 403, as Dify does. Files on disk are streamed, so the
+ * benchmark can serve 1 GiB without holding it.
+ */
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { randomUUID } from "node:crypto";
+
+type Source = { bytes: Buffer } | { path: string };
+
+export interface FileServer {
+  origin: string;
+  /** Registers content and returns the relative, signed URL Dify would send. */
+  add(source: Source, contentType?: string): string;
+  /** How many downloads were served. */
+  served: number;
+  close(): Promise<void>;
+}
+
+export async function startFileServer(): Promise<FileServer> {
+  const files = new Map<string, { source: Source; contentType: string; sign: string }>();
+  const state = { served: 0 };
+  const server: Server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const id = /^\/files\/([^/]+)\/file-preview$/.exec(url.pathname)?.[1];
+    const file = id ? files.get(id) : undefined;
+    if (!file) return void response.writeHead(404).end("not found");
+    if (url.searchParams.get("sign") !== file.sign) return void response.writeHead(403).end("invalid signature");
+    state.served += 1;
+    if ("bytes" in file.source) {
+      response.writeHead(200, { "content-type": file.contentType, "content-length": file.source.bytes.byteLength });
+      return void response.end(file.source.bytes);
+    }
+    const { size } = await stat(file.source.path);
+    response.writeHead(200, { "content-type": file.contentType, "content-length": size });
+    createReadStream(file.source.path, { highWaterMark: 256 * 1024 }).pipe(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (typeof address !== "object" || !address) throw new Error("file server has no address");
+  return {
+    origin: `http://127.0.0.1:${address.port}`,
+    add(source, contentType = "application/octet-stream") {
+      const id = randomUUID();
+      const sign = randomUUID().replaceAll("-", "");
+      files.set(id, { source, contentType, sign });
+      return `/files/${id}/file-preview?timestamp=${Math.floor(Date.now() / 1000)}&nonce=${randomUUID()}&sign=${sign}`;
+    },
+    get served() {
+      return state.served;
+    },
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

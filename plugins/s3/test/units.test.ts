@@ -1,0 +1,109 @@
+/** The pure parts: CA bundle re-wrapping, key rules, strict base64, presign expiry, settings defaults. */
+import { describe, expect, it } from "vitest";
+import { X509Certificate } from "node:crypto";
+import { parseCaBundle } from "../src/ca-bundle.js";
+import { decodeBase64 } from "../src/base64.js";
+import { chooseKey, normalizePrefix, objectKey, relativeKey } from "../src/keys.js";
+import { expirySeconds, wantsPresignedUrl } from "../src/presign.js";
+import { readSettings } from "../src/settings.js";
+import { contentTypeFor } from "../src/content-type.js";
+import { makeCertificates } from "./support/certificates.js";
+import type { S3Credentials } from "../src/credentials.js";
+
+describe("S3_CA_BUNDLE", () => {
+  it("rebuilds a chain whose line breaks became spaces, vanished or arrived as \\n escapes", async () => {
+    const certificates = await makeCertificates();
+    try {
+      const chain = certificates.caPem + certificates.otherCaPem;
+      const originals = [certificates.caPem, certificates.otherCaPem].map((pem) => new X509Certificate(pem).fingerprint256);
+      for (const mangled of [chain, chain.replace(/\n/g, " "), chain.replace(/\n/g, ""), chain.replace(/\n/g, "\\n"), `  ${chain.replace(/\n/g, "\r\n")}  `]) {
+        const parsed = parseCaBundle(mangled);
+        expect(parsed.map((pem) => new X509Certificate(pem).fingerprint256)).toEqual(originals);
+        expect(parsed[0]!.split("\n").every((line) => line.length <= 64)).toBe(true);
+      }
+    } finally {
+      await certificates.remove();
+    }
+  });
+
+  it("refuses text without a certificate, private keys and broken base64, saying why", () => {
+    expect(() => parseCaBundle("hello")).toThrow(/no certificate was found/);
+    expect(() => parseCaBundle("-----BEGIN PRIVATE KEY----- abc -----END PRIVATE KEY-----")).toThrow(/only certificates belong there \(never a private key\)/);
+    expect(() => parseCaBundle("-----BEGIN CERTIFICATE----- ab!c -----END CERTIFICATE-----")).toThrow(/certificate 1 is not valid base64/);
+    expect(() => parseCaBundle("-----BEGIN CERTIFICATE----- QUJD -----END CERTIFICATE-----")).toThrow(/certificate 1 could not be parsed/);
+  });
+});
+
+describe("object keys", () => {
+  it("takes s3_key, else filename, else names both", () => {
+    expect(chooseKey({ s3_key: " a/b.txt ", filename: "c.txt" })).toEqual({ key: "a/b.txt", from: "s3_key" });
+    expect(chooseKey({ s3_key: "", filename: "c.txt" })).toEqual({ key: "c.txt", from: "filename" });
+    expect(() => chooseKey({})).toThrow('no object key: set "s3_key" (for example reports/2025/summary.pdf) or "filename"');
+  });
+
+  it("checks keys and applies KEY_PREFIX as a folder", () => {
+    const prefix = normalizePrefix("tenant-1");
+    expect(prefix).toBe("tenant-1/");
+    expect(normalizePrefix("  ")).toBe("");
+    expect(objectKey(prefix, "a/b.txt")).toBe("tenant-1/a/b.txt");
+    expect(relativeKey(prefix, "tenant-1/a/b.txt")).toBe("a/b.txt");
+    expect(() => objectKey("", "/etc/passwd")).toThrow('parameter "s3_key" must not start with "/" (got "/etc/passwd"): S3 keys are relative, write "etc/passwd"');
+    expect(() => objectKey("", "a/../../b", "filename")).toThrow('parameter "filename" must not contain ".." segments');
+    expect(objectKey("", "a..b/c..")).toBe("a..b/c..");
+    expect(() => objectKey("", "a\nb")).toThrow(/control characters/);
+    expect(objectKey("", "é".repeat(512))).toHaveLength(512);
+    expect(() => objectKey("", "é".repeat(513))).toThrow(/longer than 1024 bytes/);
+    expect(() => objectKey("p/", "x".repeat(1023))).toThrow('parameter "s3_key" is too long: with KEY_PREFIX the key is 1025 bytes (UTF-8), S3 allows at most 1024');
+  });
+});
+
+describe("file_base64", () => {
+  it("accepts plain, wrapped, unpadded, URL-safe and data: URL forms", () => {
+    const bytes = Buffer.from([0xfb, 0xff, 0xfe, 0x00, 0x41]);
+    expect(decodeBase64(bytes.toString("base64")).bytes).toEqual(bytes);
+    expect(decodeBase64("+/\n/+AE\nE=").bytes).toEqual(bytes);
+    expect(decodeBase64(bytes.toString("base64").replace(/=+$/, "")).bytes).toEqual(bytes);
+    expect(decodeBase64(bytes.toString("base64url")).bytes).toEqual(bytes);
+    expect(decodeBase64(`data:image/png;base64,${bytes.toString("base64")}`)).toEqual({ bytes, mediaType: "image/png" });
+    expect(decodeBase64(`data:;base64,${bytes.toString("base64")}`).mediaType).toBeUndefined();
+  });
+
+  it("refuses anything else with the reason", () => {
+    expect(() => decodeBase64("aGVsbG8*d29ybGQ=")).toThrow('character "*" at position 8 is not in the base64 alphabet');
+    expect(() => decodeBase64("ab-+")).toThrow(/mixes the standard/);
+    expect(() => decodeBase64("aGk=aGk=")).toThrow(/padding may only close the data/);
+    expect(() => decodeBase64("aGVsb")).toThrow(/was it truncated/);
+    expect(() => decodeBase64("data:text/plain,hello")).toThrow(/without ";base64"/);
+    expect(() => decodeBase64("  \n ")).toThrow(/holds no data/);
+  });
+});
+
+describe("presign options", () => {
+  it("reads either spelling, defaults to one hour and refuses fractions", () => {
+    expect(expirySeconds({})).toBe(3600);
+    expect(expirySeconds({ presign_expiry: 60 })).toBe(60);
+    expect(expirySeconds({ presigned_expiration: 30, presign_expiry: 60 })).toBe(30);
+    expect(() => expirySeconds({ presigned_expiration: 1.5 })).toThrow('parameter "presigned_expiration" must be a whole number of seconds from 1 to 604800');
+    expect(wantsPresignedUrl({ generate_presign_url: true })).toBe(true);
+    expect(wantsPresignedUrl({ generate_presigned_url: false, generate_presign_url: false })).toBe(false);
+  });
+});
+
+describe("settings", () => {
+  const base = { S3_REGION: "us-east-1", S3_ACCESS_KEY: "a", S3_SECRET_KEY: "s", BUCKET_NAME: "b-1" } as S3Credentials;
+
+  it("uses path style by default only with a custom endpoint, and respects an explicit choice", () => {
+    expect(readSettings(base).forcePathStyle).toBe(false);
+    expect(readSettings(base).endpoint).toBeUndefined();
+    expect(readSettings({ ...base, S3_ENDPOINT: "minio.local:9000" }).forcePathStyle).toBe(true);
+    expect(readSettings({ ...base, S3_ENDPOINT: "minio.local:9000" }).endpoint?.href).toBe("https://minio.local:9000/");
+    expect(readSettings({ ...base, S3_ENDPOINT: "http://minio.local", S3_FORCE_PATH_STYLE: false }).forcePathStyle).toBe(false);
+    expect(readSettings({ ...base, S3_FORCE_PATH_STYLE: true }).forcePathStyle).toBe(true);
+  });
+
+  it("guesses content types from the key when none was declared", () => {
+    expect(contentTypeFor("a/report.pdf")).toBe("application/pdf");
+    expect(contentTypeFor("a/report.pdf", "text/plain")).toBe("text/plain");
+    expect(contentTypeFor("a/noextension")).toBe("application/octet-stream");
+  });
+});
