@@ -99,6 +99,8 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
       value: { type: "string", form: "llm", default: "v", label: l("Value"), human_description: l("Storage value") },
     },
     async handler(params, context) {
+      // Logged before the call leaves, so a test can see the session stream while the call is pending.
+      context.logger.info(`backwards ${params.op}`);
       const storage = context.dify.storage;
       switch (params.op) {
         case "storage_set":
