@@ -31,6 +31,8 @@ interface Expected {
 export class SessionCollector {
   /** Every event, in arrival order (unless recording is off, for benchmarks). */
   readonly events: ReceivedEvent[] = [];
+  /** When each recorded event arrived (performance.now()), parallel to `events`. */
+  readonly arrivals: number[] = [];
   /** How many `end` messages each session id received. */
   readonly endCounts = new Map<string, number>();
   /** Protocol violations seen: messages after a session's end. */
@@ -58,7 +60,10 @@ export class SessionCollector {
   }
 
   receive(event: ReceivedEvent): void {
-    if (this.record) this.events.push(event);
+    if (this.record) {
+      this.events.push(event);
+      this.arrivals.push(performance.now());
+    }
     for (const waiter of [...this.waiters]) {
       if (waiter.match(event)) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
