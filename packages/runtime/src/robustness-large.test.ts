@@ -1,0 +1,44 @@
+/**
+ * A tool emitting a 40 MB blob (streamed, with its size) and a 10 MB
+ * multibyte text: no line on stdout reaches the daemon's 5 MiB limit, the
+ * blob reassembles byte-identical and the text arrives whole.
+ */
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { MULTIBYTE_UNIT, patternBytes } from "./__fixtures__/fixture-tools.js";
+import { MAX_LINE_BYTES, type JsonObject } from "./protocol/wire.js";
+import { reassemble, type PluginProcess } from "./testing/harness.js";
+import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+
+const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
+let plugin: PluginProcess | undefined;
+
+afterAll(() => plugin?.kill());
+
+describe("large output", () => {
+  it("keeps every line under 5 MiB for a 40 MB blob and a 10 MB text, and both arrive intact", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const result = await plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "big", credentials: { api_key: "sk-large-1" }, tool_parameters: { blob_mb: 40, text_mb: 10 } });
+    expect(result.error).toBeUndefined();
+    expect(plugin.maxLineBytes).toBeGreaterThan(1024 * 1024);
+    expect(plugin.maxLineBytes).toBeLessThan(MAX_LINE_BYTES);
+    expect(plugin.strayLines).toEqual([]);
+
+    const seen = reassemble(result.stream);
+    const size = 40 * 1024 * 1024;
+    expect(seen.blobs).toHaveLength(1);
+    expect(seen.blobs[0]!.meta).toEqual({ mime_type: "application/octet-stream", filename: "big.bin" });
+    const expected = createHash("sha256");
+    for (let offset = 0; offset < size; offset += 1024 * 1024) expected.update(patternBytes(offset, 1024 * 1024));
+    expect(seen.blobs[0]!.data.length).toBe(size);
+    expect(createHash("sha256").update(seen.blobs[0]!.data).digest("hex")).toBe(expected.digest("hex"));
+    const chunks = result.stream.filter((message) => message.type === "blob_chunk").map((message) => message.message as JsonObject);
+    expect(chunks).toHaveLength(size / 8192 + 1);
+    expect(chunks.every((chunk) => chunk.total_length === size)).toBe(true);
+
+    const units = Math.floor((10 * 1024 * 1024) / Buffer.byteLength(MULTIBYTE_UNIT));
+    expect(seen.texts.length).toBeGreaterThan(1);
+    expect(seen.text === MULTIBYTE_UNIT.repeat(units)).toBe(true);
+  });
+});
