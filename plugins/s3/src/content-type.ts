@@ -13,3 +13,9 @@ export function contentTypeFor(key: string, declared?: string | null): string {
   return mime.getType(key) ?? BINARY;
 }
 
+
+/** An object's type as stored, unless it is S3's generic default: then the key's extension says more. */
+export function storedContentType(key: string, stored: string | undefined): string {
+  const generic = !stored || stored === BINARY || stored === "binary/octet-stream";
+  return contentTypeFor(key, generic ? undefined : stored);
+}

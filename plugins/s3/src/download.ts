@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { PluginError } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
-import { contentTypeFor } from "./content-type.js";
+import { storedContentType } from "./content-type.js";
 
 /** Dify refuses tool files above 30 MB (MiB, in its chunk merger). */
 export const DIFY_FILE_LIMIT_BYTES = 30 * 1024 * 1024;
@@ -28,7 +28,7 @@ export async function openObject(bucket: S3Bucket, key: string, signal: AbortSig
   return {
     body: object.Body,
     size: object.ContentLength,
-    contentType: contentTypeFor(key, object.ContentType),
+    contentType: storedContentType(key, object.ContentType),
     etag: object.ETag,
     lastModified: object.LastModified,
   };

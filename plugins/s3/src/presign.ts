@@ -41,8 +41,13 @@ export function presignGet(bucket: S3Bucket, key: string, expiresIn: number): Pr
     getSignedUrl(bucket.client, new GetObjectCommand({ Bucket: bucket.name, Key: key }), { expiresIn }));
 }
 
-/** A PUT URL; with a content type, the uploader must send exactly that Content-Type header. */
+/**
+ * A PUT URL. With a content type, Content-Type is a signed header: the uploader
+ * must send exactly it (the presigner would otherwise drop it unsigned, and the
+ * object would get whatever type the uploader sends).
+ */
 export function presignPut(bucket: S3Bucket, key: string, expiresIn: number, contentType?: string): Promise<string> {
+  const signableHeaders = contentType ? new Set(["content-type"]) : undefined;
   return bucket.call("presign an upload to", bucket.uri(key), () =>
-    getSignedUrl(bucket.client, new PutObjectCommand({ Bucket: bucket.name, Key: key, ContentType: contentType }), { expiresIn }));
+    getSignedUrl(bucket.client, new PutObjectCommand({ Bucket: bucket.name, Key: key, ContentType: contentType }), { expiresIn, signableHeaders }));
 }

@@ -54,5 +54,5 @@ export function describeSize(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]} (${bytes} bytes)`;
+  return `${bytes} bytes (${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]})`;
 }

@@ -69,7 +69,7 @@ export const downloadBase64 = provider.defineTool({
       const bytes = Buffer.concat(chunks);
       const encoded = bytes.toString("base64");
       yield streamVariable("base64", encoded);
-      const confirmation = `Downloaded ${bucket.uri(key)} (${describeSize(bytes.byteLength)}, ${object.contentType}) as ${encoded.length} base64 characters in the variable "base64".`;
+      const confirmation = `Downloaded ${bucket.uri(key)} as ${encoded.length} base64 characters in the variable "base64": ${describeSize(bytes.byteLength)}, ${object.contentType}.`;
       const facts = { key, size: bytes.byteLength, etag: object.etag, contentType: object.contentType, extra: { base64_length: encoded.length } };
       yield* objectReport(bucket, facts, confirmation, params);
     }),

@@ -45,7 +45,7 @@ export const downloadFile = provider.defineTool({
       const data = limited(object.body, DIFY_FILE_LIMIT_BYTES, () => new PluginError("FileTooLargeError", `${tooLarge("larger")}: set generate_presigned_url to true to get a download link instead`));
       yield blob(data, { mime_type: object.contentType, filename }, object.size);
       const size = object.size === undefined ? "size unknown" : describeSize(object.size);
-      const confirmation = `Downloaded ${bucket.uri(key)} (${size}, ${object.contentType}) as the file ${filename}.`;
+      const confirmation = `Downloaded ${bucket.uri(key)} as the file ${filename}: ${size}, ${object.contentType}.`;
       yield* objectReport(bucket, { ...facts, extra: { returned_as: "file", filename } }, confirmation, params);
     }),
 });

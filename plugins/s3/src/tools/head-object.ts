@@ -1,7 +1,7 @@
 /** s3_head_object: an object's size, type, ETag, dates and user metadata, without its content. */
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { withBucket } from "../bucket.js";
-import { contentTypeFor } from "../content-type.js";
+import { storedContentType } from "../content-type.js";
 import { t } from "../i18n.js";
 import { chooseKey } from "../keys.js";
 import { keyParameters } from "../parameters.js";
@@ -21,7 +21,7 @@ export const headObject = provider.defineTool({
       const key = bucket.key(chosen.key, chosen.from);
       const head = await bucket.call("inspect", bucket.uri(key), () =>
         bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: context.signal }));
-      const contentType = contentTypeFor(key, head.ContentType);
+      const contentType = storedContentType(key, head.ContentType);
       const facts = {
         key,
         size: head.ContentLength,

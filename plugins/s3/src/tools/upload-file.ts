@@ -39,7 +39,7 @@ export const uploadFile = provider.defineTool({
       const contentType = contentTypeFor(key, params.file.mime_type);
       const source = await openDifyFile(params.file, { baseUrl: bucket.settings.difyEndpoint, signal: context.signal });
       const uploaded = await uploadObject(bucket, { key, body: source.body, contentType, size: source.size, signal: context.signal });
-      const confirmation = `Uploaded ${source.filename ?? "the file"} (${describeSize(uploaded.size)}, ${contentType}) to ${bucket.uri(key)}.`;
+      const confirmation = `Uploaded ${source.filename ?? "the file"} to ${bucket.uri(key)}: ${describeSize(uploaded.size)}, ${contentType}.`;
       yield* objectReport(bucket, { key, size: uploaded.size, etag: uploaded.etag, contentType }, confirmation, params);
     }),
 });

@@ -1,5 +1,5 @@
 /**
- * A throwaway CA and a server certificate for 127.0.0.1/localhost made with
+ * A throwaway CA and a server certificate for 127.0.0.1 (not "localhost") made with
  * openssl, plus an unrelated second CA for the "wrong CA" case.
  */
 import { execFileSync } from "node:child_process";
@@ -27,7 +27,7 @@ export async function makeCertificates(): Promise<TestCertificates> {
   ca("ca");
   ca("other-ca");
   run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", file("server.key"), "-out", file("server.csr"), "-subj", "/CN=127.0.0.1");
-  await writeFile(file("server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  await writeFile(file("server.ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
   run("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial",
     "-out", file("server.pem"), "-days", "2", "-extfile", file("server.ext"));
   return {

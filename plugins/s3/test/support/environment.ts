@@ -9,12 +9,14 @@ import type { PluginProcess, SessionResult } from "@dify-ts/runtime/testing";
 import type { S3Bucket } from "../../src/bucket.js";
 import type { S3Credentials } from "../../src/credentials.js";
 import { createBucket, s3Credentials } from "./admin.js";
+import { makeCertificates, type TestCertificates } from "./certificates.js";
 import { startFileServer, type FileServer } from "./file-server.js";
 import { invokeTool, startPlugin, validateCredentials, type Credentials } from "./plugin.js";
 import { startVersitygw, versitygwUnavailable, type RunningS3, type VersitygwOptions } from "./versitygw.js";
 
 export interface S3Environment {
   s3: RunningS3;
+  certificates?: TestCertificates;
   plugin: PluginProcess;
   files: FileServer;
   /** Direct SDK access with the root keys. */
@@ -30,14 +32,25 @@ export function skipReason(): string | undefined {
   return versitygwUnavailable;
 }
 
-export function useS3Environment(options: VersitygwOptions & { bucket?: string; credentials?: (s3: RunningS3) => Partial<S3Credentials> } = {}): S3Environment {
+export interface EnvironmentOptions {
+  /** HTTPS with a CA made for the run, passed in S3_CA_BUNDLE with its line breaks turned into spaces. */
+  tls?: boolean;
+  iam?: boolean;
+}
+
+export function useS3Environment(options: EnvironmentOptions = {}): S3Environment {
   const environment = {} as S3Environment;
   beforeAll(async () => {
-    environment.s3 = await startVersitygw(options);
+    const versitygwOptions: VersitygwOptions = { iam: options.iam };
+    if (options.tls) {
+      environment.certificates = await makeCertificates();
+      versitygwOptions.tls = environment.certificates;
+    }
+    environment.s3 = await startVersitygw(versitygwOptions);
     environment.files = await startFileServer();
-    environment.credentials = s3Credentials(environment.s3.endpoint, options.bucket ?? "dify-test", {
+    environment.credentials = s3Credentials(environment.s3.endpoint, "dify-test", {
       DIFY_ENDPOINT: environment.files.origin,
-      ...options.credentials?.(environment.s3),
+      S3_CA_BUNDLE: environment.certificates?.caPem.replace(/\n/g, " "),
     });
     environment.admin = await createBucket(environment.credentials);
     environment.plugin = startPlugin();
@@ -50,6 +63,7 @@ export function useS3Environment(options: VersitygwOptions & { bucket?: string; 
     environment.admin?.close();
     await environment.files?.close();
     await environment.s3?.stop();
+    await environment.certificates?.remove();
   });
   return environment;
 }

@@ -1,0 +1,36 @@
+/** HTTPS with a private CA: the CA arrives in S3_CA_BUNDLE with its line breaks lost, as Dify's single-line field delivers it. */
+import { describe, expect, it } from "vitest";
+import { reassemble } from "@dify-ts/runtime/testing";
+import { useS3Environment, skipReason } from "./support/environment.js";
+
+const reason = skipReason();
+
+describe.skipIf(reason)(`TLS against versitygw with a private CA${reason ? ` (skipped: ${reason})` : ""}`, () => {
+  const env = useS3Environment({ tls: true });
+
+  it("trusts the CA from a single-line S3_CA_BUNDLE: validation, upload and download work", async () => {
+    expect(env.credentials.S3_CA_BUNDLE).not.toContain("\n");
+    expect(env.s3.endpoint).toMatch(/^https:/);
+    expect((await env.validate()).stream).toEqual([{ result: true }]);
+    const bytes = Buffer.from("over TLS");
+    const uploaded = await env.invoke("s3_upload_base64", { file_base64: bytes.toString("base64"), s3_key: "tls/a.txt" });
+    expect(uploaded.error).toBeUndefined();
+    const downloaded = reassemble((await env.invoke("s3_download_file", { s3_key: "tls/a.txt" })).stream);
+    expect(downloaded.blobs[0]!.data.equals(bytes)).toBe(true);
+  });
+
+  it("points at S3_CA_BUNDLE when the certificate is not trusted: another CA, or none", async () => {
+    for (const bundle of [env.certificates!.otherCaPem.replace(/\n/g, " "), undefined]) {
+      const validation = await env.validate({ S3_CA_BUNDLE: bundle });
+      expect(validation.error?.error_type).toBe("ToolProviderCredentialValidationError");
+      expect(validation.error?.message).toMatch(/^TLS verification failed for https:\/\/127\.0\.0\.1:\d+: the server's certificate is not trusted \(\w+\)\. If the storage uses a private CA, paste its PEM chain \(root and intermediates\) into S3_CA_BUNDLE/);
+      const tool = await env.invoke("s3_head_object", { s3_key: "tls/a.txt" }, { S3_CA_BUNDLE: bundle });
+      expect(tool.error?.message).toContain("paste its PEM chain (root and intermediates) into S3_CA_BUNDLE");
+    }
+  });
+
+  it("says when the certificate does not name the host (it names 127.0.0.1, not localhost)", async () => {
+    const validation = await env.validate({ S3_ENDPOINT: env.s3.endpoint.replace("127.0.0.1", "localhost") });
+    expect(validation.error?.message).toMatch(/the certificate does not name this host \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+  });
+});
