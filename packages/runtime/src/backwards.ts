@@ -106,18 +106,19 @@ export class BackwardsRouter {
 
   /** A channel for one session: its invoke messages go out through `send`. */
   channel(send: SendInvoke): BackwardsChannel {
-    const router = this;
-    return async function* (type, request, options) {
-      const id = newBackwardsRequestId();
-      const queue = new ResponseQueue();
-      router.pending.set(id, queue);
-      try {
-        await send({ type, backwards_request_id: id, request });
-        yield* queue.read(type, options);
-      } finally {
-        router.pending.delete(id);
-      }
-    };
+    return (type, request, options) => this.invoke(send, type, request, options);
+  }
+
+  private async *invoke(send: SendInvoke, type: InvokeType, request: JsonObject, options: InvokeOptions): AsyncGenerator<JsonObject> {
+    const id = newBackwardsRequestId();
+    const queue = new ResponseQueue();
+    this.pending.set(id, queue);
+    try {
+      await send({ type, backwards_request_id: id, request });
+      yield* queue.read(type, options);
+    } finally {
+      this.pending.delete(id);
+    }
   }
 }
 

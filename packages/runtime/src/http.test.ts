@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 /** POSTs one request line to /invoke the way the daemon does and reads the streamed session events. */
-async function invoke(data: JsonObject, sessionId = crypto.randomUUID(), onEvent?: (event: ReceivedEvent) => void) {
+async function invoke(data: JsonObject, sessionId: string = crypto.randomUUID(), onEvent?: (event: ReceivedEvent) => void) {
   const response = await fetch(`${base}/invoke?action=invoke_tool`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "text/event-stream", "dify-plugin-session-id": sessionId },

@@ -90,7 +90,7 @@ describe("logging and stray errors", () => {
       ]),
     );
     // DEBUG is below the default level.
-    expect(messages.some(([, message]) => message.startsWith("debug"))).toBe(false);
+    expect(messages.some(([, message]) => String(message).startsWith("debug"))).toBe(false);
     expect(entries.every((event) => typeof event.data.timestamp === "number")).toBe(true);
     const long = entries.find((event) => String(event.data.message).startsWith("long "))!;
     expect(String(long.data.message).length).toBeLessThan(70_000);
