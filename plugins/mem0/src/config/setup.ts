@@ -1,0 +1,147 @@
+/**
+ * The provider credentials, read once into everything the plugin needs: the
+ * mem0ai Memory config, the async switch, the queue's concurrency, where this
+ * store keeps its files, and the secret strings to mask in anything we print.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { ConfigError, isObject, readBlock, type Block, type ConfigObject } from "./translate.js";
+
+/** The credentials as Dify sends them (after the runtime's type checks). */
+export interface RawCredentials {
+  async_mode: boolean;
+  local_llm_json: string;
+  local_embedder_json: string;
+  local_vector_db_json?: string;
+  local_graph_db_json?: string;
+  local_reranker_json?: string;
+  max_concurrent_memory_operations: string;
+}
+
+/** mem0ai's MemoryConfig, as far as this plugin fills it in. */
+export interface MemoryConfigInput {
+  llm: Block;
+  embedder: Block;
+  vectorStore: Block;
+  reranker?: Block;
+  historyStore: { provider: "sqlite"; config: { historyDbPath: string } };
+  customInstructions: string;
+}
+
+export interface MemorySetup {
+  /** One Memory instance per distinct credential set. */
+  hash: string;
+  asyncMode: boolean;
+  concurrency: number;
+  config: MemoryConfigInput;
+  /** The embedded store's vectors (if used) and the history database live here. */
+  storeDirectory: string;
+  /** True when no vector store was configured and the embedded SQLite store is used. */
+  embedded: boolean;
+  secrets: string[];
+}
+
+/** The Python plugin's CUSTOM_PROMPT asked for this; mem0ai 3.x appends it to the extraction prompt. */
+const CUSTOM_INSTRUCTIONS = "Write every memory in the language the user wrote in; do not translate.";
+
+const SECRET_KEY = /key|secret|password|token|credential|connection_?string/i;
+
+export function readSetup(credentials: RawCredentials, dataDirectory: string): MemorySetup {
+  if (credentials.local_graph_db_json?.trim()) {
+    throw new ConfigError(
+      "local_graph_db_json",
+      "mem0's TypeScript OSS SDK (mem0ai 3.x) has no graph memory, so a graph store cannot be used; leave this field empty",
+    );
+  }
+  const concurrency = Number(credentials.max_concurrent_memory_operations);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    throw new ConfigError("max_concurrent_memory_operations", "must be a whole number from 1 to 64");
+  }
+  const llm = readBlock("local_llm_json", "llm", credentials.local_llm_json);
+  const embedder = readBlock("local_embedder_json", "embedder", credentials.local_embedder_json);
+  const embedderDims = embedder.config.embeddingDims;
+  const vectorText = credentials.local_vector_db_json?.trim();
+  const vectorStore: Block = vectorText
+    ? readBlock("local_vector_db_json", "vector_store", vectorText, embedderDims === undefined ? {} : { embedding_model_dims: embedderDims })
+    : { provider: "memory", config: {} };
+  const reranker = credentials.local_reranker_json?.trim() ? readBlock("local_reranker_json", "reranker", credentials.local_reranker_json) : undefined;
+
+  const embedded = vectorStore.provider === "memory";
+  const storeDirectory = join(dataDirectory, "stores", storeKey(vectorStore, embedded ? embedder : undefined));
+  if (embedded) {
+    vectorStore.config = { collectionName: "memories", ...vectorStore.config, dbPath: vectorStore.config.dbPath ?? join(storeDirectory, "vectors.db") };
+    if (embedderDims !== undefined) vectorStore.config.dimension ??= embedderDims;
+  }
+  return {
+    hash: digest(credentials),
+    asyncMode: credentials.async_mode,
+    concurrency,
+    config: {
+      llm,
+      embedder,
+      vectorStore,
+      ...(reranker ? { reranker } : {}),
+      historyStore: { provider: "sqlite", config: { historyDbPath: join(storeDirectory, "history.db") } },
+      customInstructions: CUSTOM_INSTRUCTIONS,
+    },
+    storeDirectory,
+    embedded,
+    secrets: [...collectSecrets([llm, embedder, vectorStore, reranker])],
+  };
+}
+
+/**
+ * Names a store without its secrets: the same database and collection keep the
+ * same directory when a password or API key is rotated. The embedded store also
+ * depends on the embedder, whose vectors it holds.
+ */
+function storeKey(vectorStore: Block, embedder: Block | undefined): string {
+  const identity = {
+    provider: vectorStore.provider,
+    config: withoutSecrets(vectorStore.config),
+    embedder: embedder && { provider: embedder.provider, model: embedder.config.model ?? null, baseURL: embedder.config.baseURL ?? null },
+  };
+  return digest(identity).slice(0, 16);
+}
+
+function withoutSecrets(config: ConfigObject): ConfigObject {
+  const result: ConfigObject = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key === "connectionString" && typeof value === "string") result[key] = stripPassword(value);
+    else if (!SECRET_KEY.test(key)) result[key] = value;
+  }
+  return result;
+}
+
+function stripPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return "";
+  }
+}
+
+function* collectSecrets(blocks: (Block | undefined)[]): Generator<string> {
+  const visit = function* (value: unknown, key = ""): Generator<string> {
+    if (typeof value === "string") {
+      if (SECRET_KEY.test(key) && value.length > 0) yield value;
+      const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]+)@/i.exec(value)?.[1];
+      if (password) yield decodeURIComponent(password);
+    } else if (Array.isArray(value)) {
+      for (const item of value) yield* visit(item, key);
+    } else if (isObject(value)) {
+      for (const [name, item] of Object.entries(value)) yield* visit(item, name);
+    }
+  };
+  for (const block of blocks) if (block) yield* visit(block.config);
+}
+
+/** sha256 of a canonical JSON form (object keys sorted). */
+export function digest(value: unknown): string {
+  const canonical = JSON.stringify(value, (_key, item: unknown) =>
+    isObject(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : item,
+  );
+  return createHash("sha256").update(canonical).digest("hex");
+}

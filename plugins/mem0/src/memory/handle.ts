@@ -1,0 +1,141 @@
+/**
+ * One mem0ai Memory and the repairs it needs. mem0ai 3.3.1 has no close(),
+ * keeps one pg.Client per store with no 'error' listener (mem0ai issue 7294:
+ * a server restart would otherwise be an uncaught error and leave the store
+ * unusable), and swallows a failed vector insert inside add() after logging it.
+ * The private fields this touches are listed in MemoryInternals; the version
+ * is pinned exactly in package.json for that reason.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdir } from "node:fs/promises";
+import type { Memory } from "mem0ai/oss";
+import type { MemorySetup } from "../config/setup.js";
+import type { Mem0Module } from "./loader.js";
+
+interface ClosableClient {
+  on(event: "error" | "end", listener: (error?: Error) => void): unknown;
+  end(): Promise<void>;
+}
+
+interface StoreInternals {
+  /** pg.Client (pgvector). */
+  client?: ClosableClient;
+  /** better-sqlite3 Database (the embedded store). */
+  db?: { close(): unknown };
+  insert(...args: unknown[]): Promise<void>;
+}
+
+/** The private fields of mem0ai 3.3.1's Memory that this module reads. */
+interface MemoryInternals {
+  _initPromise: Promise<void>;
+  _initError?: Error;
+  vectorStore?: StoreInternals;
+  _entityStore?: StoreInternals;
+  /** The history manager (SQLiteManager has close()). */
+  db?: { close?(): unknown };
+}
+
+/** Vector-insert errors mem0ai swallowed during the current write. */
+const swallowedInsertErrors = new AsyncLocalStorage<unknown[]>();
+
+/**
+ * Runs a write and throws the first vector-insert error mem0ai caught and only
+ * logged inside it, so the write counts as failed (and is retried) instead of
+ * being reported as stored.
+ */
+export async function failOnSwallowedInsertErrors<T>(write: () => Promise<T>): Promise<T> {
+  const errors: unknown[] = [];
+  const result = await swallowedInsertErrors.run(errors, write);
+  if (errors.length > 0) throw errors[0];
+  return result;
+}
+
+export class MemoryHandle {
+  /** Set when a database connection failed: the handle is replaced at the next use. */
+  broken = false;
+  private readonly watched = new WeakSet<object>();
+
+  private constructor(
+    readonly memory: Memory,
+    private readonly onBroken: (handle: MemoryHandle, cause: Error | undefined) => void,
+  ) {}
+
+  /** Creates the Memory and waits for its initialisation (stores created, connections open). */
+  static async build(mem0: Mem0Module, setup: MemorySetup, onBroken: (handle: MemoryHandle, cause: Error | undefined) => void): Promise<MemoryHandle> {
+    await mkdir(setup.storeDirectory, { recursive: true, mode: 0o700 });
+    const memory = new mem0.Memory(setup.config as unknown as ConstructorParameters<Mem0Module["Memory"]>[0]);
+    const handle = new MemoryHandle(memory, onBroken);
+    const internals = handle.internals;
+    await internals._initPromise;
+    if (internals._initError) {
+      await handle.close();
+      throw internals._initError;
+    }
+    handle.watch();
+    return handle;
+  }
+
+  private get internals(): MemoryInternals {
+    return this.memory as unknown as MemoryInternals;
+  }
+
+  /** Attaches error listeners and the insert check to stores created so far (the entity store appears lazily). */
+  watch(): void {
+    for (const store of [this.internals.vectorStore, this.internals._entityStore]) {
+      if (!store || this.watched.has(store)) continue;
+      this.watched.add(store);
+      if (store === this.internals.vectorStore) wrapInsert(store);
+      const client = store.client;
+      if (client) {
+        client.on("error", (error) => this.markBroken(error));
+        client.on("end", () => this.markBroken(undefined));
+      }
+    }
+  }
+
+  markBroken(cause: Error | undefined): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.onBroken(this, cause);
+  }
+
+  /** Ends database connections and closes SQLite files; errors are irrelevant at this point. */
+  async close(): Promise<void> {
+    this.broken = true;
+    const internals = this.internals;
+    for (const store of [internals.vectorStore, internals._entityStore]) {
+      if (store?.client) await settleWithin(store.client.end(), 2000);
+      try {
+        store?.db?.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    try {
+      internals.db?.close?.();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+function wrapInsert(store: StoreInternals): void {
+  const insert = store.insert.bind(store);
+  store.insert = async (...args: unknown[]) => {
+    try {
+      await insert(...args);
+    } catch (error) {
+      swallowedInsertErrors.getStore()?.push(error);
+      throw error;
+    }
+  };
+}
+
+/** Waits for a promise, but not longer than `ms`, and ignores its outcome. */
+function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.then(() => undefined, () => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,66 @@
+/**
+ * The four writes, as plain JSON so an accepted one can be journaled and
+ * applied later (possibly after a restart), and the one function that applies
+ * them to a Memory.
+ */
+import type { Memory } from "mem0ai/oss";
+import type { JsonObject, JsonValue } from "@dify-ts/runtime";
+import type { RawCredentials } from "../config/setup.js";
+import { scopeFields, type Scope } from "./filters.js";
+import { failOnSwallowedInsertErrors } from "./handle.js";
+
+export type WriteOperation =
+  | { op: "add"; messages: { role: "user" | "assistant"; content: string }[]; scope: Scope; metadata?: JsonObject }
+  | { op: "update"; memory_id: string; text: string }
+  | { op: "delete"; memory_id: string }
+  | { op: "delete_all"; scope: Scope };
+
+/** What the journal holds for an accepted write: the credentials are needed to apply it after a restart. */
+export interface WriteJob {
+  credentials: RawCredentials;
+  operation: WriteOperation;
+  /** Writes with the same key are applied in order: one scope, or one memory. */
+  key: string;
+}
+
+export function writeKey(credentialHash: string, operation: WriteOperation): string {
+  const target = operation.op === "add" || operation.op === "delete_all" ? `scope:${JSON.stringify(scopeFields(operation.scope))}` : `memory:${operation.memory_id}`;
+  return `${credentialHash.slice(0, 16)}:${target}`;
+}
+
+/** Applies a write and returns mem0's result in the plugin's output shape. */
+export async function applyWrite(memory: Memory, operation: WriteOperation): Promise<JsonValue> {
+  switch (operation.op) {
+    case "add": {
+      const { user_id, agent_id, run_id } = operation.scope;
+      const added = await failOnSwallowedInsertErrors(() =>
+        memory.add(operation.messages, { userId: user_id, agentId: agent_id, runId: run_id, metadata: operation.metadata, infer: true }),
+      );
+      return added.results.map((item) => ({ id: item.id, memory: item.memory, event: String(item.metadata?.event ?? "ADD") }));
+    }
+    case "update":
+      return (await memory.update(operation.memory_id, { text: operation.text })) as JsonObject;
+    case "delete":
+      return (await memory.delete(operation.memory_id)) as JsonObject;
+    case "delete_all": {
+      const { user_id, agent_id, run_id } = operation.scope;
+      // deleteAll removes the scope's rows one by one; reset() would drop every user's memories.
+      return (await memory.deleteAll({ userId: user_id, agentId: agent_id, runId: run_id })) as JsonObject;
+    }
+  }
+}
+
+/** mem0ai's message for a missing id, which the tools turn into "Memory not found". */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof Error && /^Memory with ID .* not found$/.test(error.message);
+}
+
+export function describeWrite(operation: WriteOperation): string {
+  switch (operation.op) {
+    case "add":
+    case "delete_all":
+      return `${operation.op} for user ${operation.scope.user_id}`;
+    default:
+      return `${operation.op} of memory ${operation.memory_id}`;
+  }
+}

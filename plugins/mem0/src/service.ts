@@ -1,0 +1,196 @@
+/**
+ * The process-wide part of the plugin: the Memory cache, the one background
+ * write queue with its journal, and the read/write/validate paths the tools
+ * share. Reads never go through the queue, so queued writes cannot delay them.
+ */
+import { join } from "node:path";
+import { CredentialValidationError, Redactor, WorkQueue, withDeadline, type JobOutcome, type JsonValue, type Logger } from "@dify-ts/runtime";
+import type { Memory } from "mem0ai/oss";
+import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
+import { ConfigError } from "./config/translate.js";
+import { MemoryCache } from "./memory/cache.js";
+import { isTransientError, messageOf } from "./memory/errors.js";
+import { loadMem0 } from "./memory/loader.js";
+import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
+import { readSettings, type ServiceSettings } from "./settings.js";
+
+export type ReadOutcome<T> = { status: "SUCCESS"; value: T } | { status: "TIMEOUT" | "ERROR"; value: T; problem: string };
+
+export type WriteOutcome =
+  | { status: "ACCEPTED" }
+  | { status: "APPLIED"; result: JsonValue }
+  | { status: "OVERLOAD"; problem: string }
+  | { status: "ERROR"; problem: string; error: unknown };
+
+/** Scopes the validation search to a user no workflow uses. */
+const VALIDATION_USER = "dify-ts-credential-check";
+
+const stderrLogger: Logger = {
+  debug: () => undefined,
+  info: (message) => void process.stderr.write(`[mem0] ${message}\n`),
+  warn: (message) => void process.stderr.write(`[mem0] WARNING ${message}\n`),
+  error: (message, cause) => void process.stderr.write(`[mem0] ERROR ${message}${cause === undefined ? "" : `: ${messageOf(cause)}`}\n`),
+};
+
+export class MemoryService {
+  readonly settings: ServiceSettings;
+  readonly cache: MemoryCache;
+  private logger: Logger = stderrLogger;
+  private queue?: Promise<WorkQueue<WriteJob>>;
+
+  constructor(settings: ServiceSettings = readSettings()) {
+    this.settings = settings;
+    this.cache = new MemoryCache(() => loadMem0(settings.dataDirectory), (message) => this.logger.warn(message));
+  }
+
+  /** Opens the journal and replays the writes a previous process accepted but did not apply. */
+  start(logger?: Logger): Promise<WorkQueue<WriteJob>> {
+    if (logger) this.logger = logger;
+    this.queue ??= this.openQueue().catch((error: unknown) => {
+      // Not cached: the next write tries again (the directory may become writable).
+      this.queue = undefined;
+      throw error;
+    });
+    return this.queue;
+  }
+
+  /** Reads the credentials; throws ConfigError naming the field. */
+  setup(credentials: RawCredentials): MemorySetup {
+    return readSetup(credentials, this.settings.dataDirectory);
+  }
+
+  /** A read: in async mode bounded by `timeoutMs` and degraded to `fallback`; in sync mode it blocks. */
+  async read<T>(setup: MemorySetup, what: string, options: { timeoutMs: number; fallback: T; signal?: AbortSignal }, work: (memory: Memory) => Promise<T>): Promise<ReadOutcome<T>> {
+    const run = () => this.cache.use(setup, work, { retryOnConnectionError: true });
+    if (!setup.asyncMode) {
+      try {
+        return { status: "SUCCESS", value: await run() };
+      } catch (error) {
+        return { status: "ERROR", value: options.fallback, problem: this.report(setup, `${what} failed`, error) };
+      }
+    }
+    const outcome = await withDeadline(run, { milliseconds: options.timeoutMs, fallback: options.fallback, signal: options.signal });
+    if (outcome.status === "ok") return { status: "SUCCESS", value: outcome.value };
+    if (outcome.status === "timeout") {
+      const problem = `${what} timed out after ${options.timeoutMs / 1000} s`;
+      this.logger.warn(`${problem}; returned the empty result instead`);
+      return { status: "TIMEOUT", value: options.fallback, problem };
+    }
+    return { status: "ERROR", value: options.fallback, problem: this.report(setup, `${what} failed`, outcome.error) };
+  }
+
+  /** A write: in async mode journaled and accepted at once (or refused when the queue is full); in sync mode applied now. */
+  async write(credentials: RawCredentials, setup: MemorySetup, operation: WriteOperation): Promise<WriteOutcome> {
+    if (!setup.asyncMode) {
+      try {
+        return { status: "APPLIED", result: await this.cache.use(setup, (memory) => applyWrite(memory, operation)) };
+      } catch (error) {
+        return { status: "ERROR", problem: this.report(setup, `${describeWrite(operation)} failed`, error), error };
+      }
+    }
+    const queue = await this.start();
+    queue.setConcurrency(setup.concurrency);
+    try {
+      const submitted = await queue.submit({ credentials, operation, key: writeKey(setup.hash, operation) });
+      if (submitted.status === "accepted") return { status: "ACCEPTED" };
+      const problem = submitted.status === "overload"
+        ? `the write queue is full (${submitted.pending} of ${submitted.limit} writes pending); try again later`
+        : "the plugin is shutting down and accepts no more writes";
+      this.logger.warn(`${describeWrite(operation)} refused: ${problem}`);
+      return { status: "OVERLOAD", problem };
+    } catch (error) {
+      return { status: "ERROR", problem: this.report(setup, "the write could not be journaled", error), error };
+    }
+  }
+
+  /** Builds the client and makes one cheap round trip to the embedder and the vector store, under a deadline. */
+  async validate(credentials: RawCredentials): Promise<void> {
+    let setup: MemorySetup;
+    try {
+      setup = this.setup(credentials);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CredentialValidationError(error.message);
+      throw error;
+    }
+    const seconds = this.settings.validationTimeoutMs / 1000;
+    const outcome = await withDeadline(
+      () => this.cache.use(setup, (memory) => memory.search("credential check", { filters: { user_id: VALIDATION_USER }, topK: 1, threshold: 0 })),
+      { milliseconds: this.settings.validationTimeoutMs, fallback: undefined },
+    );
+    if (outcome.status === "timeout") {
+      throw new CredentialValidationError(`the embedder or the vector store did not answer within ${seconds} s: check their URLs, hosts and ports`);
+    }
+    if (outcome.status === "error") {
+      throw new CredentialValidationError(`the embedder or the vector store failed: ${mask(setup, messageOf(outcome.error))}`);
+    }
+  }
+
+  /** SIGTERM/SIGINT: stop accepting, apply queued writes until the deadline, keep the rest journaled. */
+  async shutdown(): Promise<void> {
+    if (this.queue) {
+      const queue = await this.queue.catch(() => undefined);
+      const result = await queue?.drain(this.settings.drainTimeoutMs);
+      if (result && !result.drained) this.logger.warn(`${result.left} accepted write(s) did not finish before shutdown; they stay in the journal and run at the next start`);
+    }
+    await this.cache.closeAll();
+  }
+
+  private async openQueue(): Promise<WorkQueue<WriteJob>> {
+    const queue = await WorkQueue.open<WriteJob>({
+      concurrency: 8,
+      maxPending: this.settings.maxPendingWrites,
+      journalPath: join(this.settings.dataDirectory, "write-journal.jsonl"),
+      keyOf: (job) => job.key,
+      run: (job) => this.apply(job),
+      retry: { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, isRetryable: isTransientError },
+      onOutcome: (outcome) => this.reportOutcome(outcome),
+    });
+    if (queue.replayed > 0) this.logger.info(`replaying ${queue.replayed} accepted write(s) left in the journal by the previous process`);
+    if (queue.unreadableLines > 0) this.logger.warn(`${queue.unreadableLines} unreadable journal line(s) skipped (a write interrupted by a crash)`);
+    return queue;
+  }
+
+  private async apply(job: WriteJob): Promise<void> {
+    const setup = this.setup(job.credentials);
+    const outcome = await withDeadline(() => this.cache.use(setup, (memory) => applyWrite(memory, job.operation)), {
+      milliseconds: this.settings.writeTimeoutMs,
+      fallback: undefined,
+    });
+    if (outcome.status !== "ok") throw outcome.error;
+  }
+
+  private reportOutcome(outcome: JobOutcome<WriteJob>): void {
+    const what = describeWrite(outcome.job.operation);
+    if (outcome.status === "done") return;
+    const setup = safeSetup(this, outcome.job.credentials);
+    const cause = setup ? mask(setup, messageOf(outcome.error)) : "the journaled credentials are no longer valid";
+    if (outcome.status === "kept") {
+      this.logger.warn(`background ${what} failed ${outcome.attempts} times (${cause}); it stays in the journal and runs again at the next start`);
+    } else {
+      this.logger.error(`background ${what} failed and was dropped: ${cause}`);
+    }
+  }
+
+  /** Logs a failure with its cause and returns the message for the tool result; secrets masked in both. */
+  private report(setup: MemorySetup, what: string, error: unknown): string {
+    const problem = `${what}: ${mask(setup, messageOf(error))}`;
+    this.logger.error(problem);
+    return problem;
+  }
+}
+
+function safeSetup(service: MemoryService, credentials: RawCredentials): MemorySetup | undefined {
+  try {
+    return service.setup(credentials);
+  } catch {
+    return undefined;
+  }
+}
+
+function mask(setup: MemorySetup, text: string): string {
+  const redactor = new Redactor();
+  redactor.addCredentials(Object.fromEntries(setup.secrets.map((secret, index) => [String(index), secret])));
+  return redactor.redact(text);
+}
+
+export const service = new MemoryService();

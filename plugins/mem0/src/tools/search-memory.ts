@@ -1,0 +1,61 @@
+/** search_memory: the user's memories nearest to a query, scored by similarity (0..1, higher is closer). */
+import { FilterError, parseFilters, searchFilters } from "../memory/filters.js";
+import { toSearchItem, type SearchItem } from "../memory/results.js";
+import { provider } from "../provider.js";
+import { service } from "../service.js";
+import { filtersParameter, l, readTimeoutMs, respond, scopeOf, scopeParameters, setupFor, timeoutParameter } from "./shared.js";
+
+const DEFAULT_TIMEOUT_SECONDS = 60;
+
+export const searchMemory = provider.defineTool({
+  identity: { name: "search_memory", label: l("Search Memory", "搜索记忆") },
+  description: {
+    human: l("Finds the user's memories most relevant to a query", "查找与问题最相关的用户记忆"),
+    llm: "Searches the user's long-term memories for the ones most relevant to a query. Use it before answering questions that may depend on what the user said earlier.",
+  },
+  parameters: {
+    query: {
+      type: "string", required: true, form: "llm", label: l("Query", "查询"),
+      human_description: l("What to look for", "要查找的内容"), llm_description: "What to look for in the memories.",
+    },
+    ...scopeParameters,
+    filters: filtersParameter,
+    top_k: {
+      type: "number", form: "llm", default: 5, min: 1, max: 100, label: l("Top K", "返回数量"),
+      human_description: l("How many memories to return", "返回的记忆数量"), llm_description: "How many memories to return (default 5).",
+    },
+    timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
+  },
+  async handler(params, context) {
+    let filters;
+    try {
+      filters = parseFilters(params.filters);
+    } catch (error) {
+      if (!(error instanceof FilterError)) throw error;
+      return respond("ERROR", error.message, [], error.message);
+    }
+    const configured = setupFor(context.credentials, []);
+    if ("failure" in configured) return configured.failure;
+    const { setup } = configured;
+    const scope = scopeOf(params);
+    const outcome = await service.read<SearchItem[]>(
+      setup,
+      "search_memory",
+      { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },
+      async (memory) => {
+        const found = await memory.search(params.query, {
+          filters: searchFilters(scope, filters),
+          topK: Math.round(params.top_k),
+          // Like the Python plugin: the nearest top_k, whatever their score.
+          threshold: 0,
+          rerank: setup.config.reranker !== undefined,
+        });
+        return found.results.map(toSearchItem);
+      },
+    );
+    if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
+    const lines = outcome.value.map((item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`);
+    const summary = lines.length === 0 ? `Query: ${params.query}\n\nNo memories found.` : `Query: ${params.query}\n\nResults:\n${lines.join("\n")}`;
+    return respond("SUCCESS", params.query, outcome.value, summary);
+  },
+});

@@ -1,0 +1,103 @@
+/**
+ * What every tool shares: the one result shape (a JSON message
+ * {status, messages, results} plus one readable text), the scope and timeout
+ * parameters, and reading the credentials into a setup.
+ */
+import { json, text, type JsonValue, type ToolMessage } from "@dify-ts/runtime";
+import type { MemorySetup, RawCredentials } from "../config/setup.js";
+import { ConfigError } from "../config/translate.js";
+import type { Scope } from "../memory/filters.js";
+import { isNotFound } from "../memory/writes.js";
+import { service, type WriteOutcome } from "../service.js";
+
+export type Status = "SUCCESS" | "ERROR" | "TIMEOUT" | "OVERLOAD";
+
+export const l = (en_US: string, zh_Hans: string) => ({ en_US, zh_Hans });
+
+export function respond(status: Status, messages: JsonValue, results: JsonValue, summary: string): ToolMessage[] {
+  return [json({ status, messages, results }), text(summary)];
+}
+
+export const scopeParameters = {
+  user_id: {
+    type: "string", required: true, form: "llm", label: l("User ID", "用户 ID"),
+    human_description: l("Whose memories these are", "记忆所属的用户"),
+    llm_description: "The id of the user the memories belong to.",
+  },
+  agent_id: {
+    type: "string", form: "llm", label: l("Agent ID", "智能体 ID"),
+    human_description: l("Optional: narrows the scope to one agent", "可选：限定到某个智能体"),
+    llm_description: "Optional id of the agent, to narrow the scope.",
+  },
+  run_id: {
+    type: "string", form: "llm", label: l("Run ID", "运行 ID"),
+    human_description: l("Optional: narrows the scope to one run or session", "可选：限定到某次运行或会话"),
+    llm_description: "Optional id of the run or session, to narrow the scope.",
+  },
+} as const;
+
+export const filtersParameter = {
+  type: "string", form: "llm", label: l("Filters", "过滤条件"),
+  human_description: l(
+    'Optional JSON over metadata, e.g. {"category": "food"} or {"OR": [{"category": "food"}, {"mood": {"in": ["happy", "calm"]}}]}; always combined with the user scope',
+    '可选的元数据 JSON 过滤，例如 {"category": "food"}；始终与用户范围一起生效',
+  ),
+  llm_description: 'Optional JSON filter over memory metadata, for example {"category": "food"}; AND/OR/NOT lists and operators eq, ne, gt, gte, lt, lte, in, nin, contains, icontains are supported.',
+} as const;
+
+export function timeoutParameter(defaultSeconds: number) {
+  return {
+    type: "number", form: "form", min: 0.1, label: l("Timeout (seconds)", "超时（秒）"),
+    human_description: l(
+      `Async mode: wait at most this long (at most ${defaultSeconds} s, the default), then return an empty result`,
+      `异步模式：最多等待这么久（默认且最大 ${defaultSeconds} 秒），然后返回空结果`,
+    ),
+  } as const;
+}
+
+/** The deadline a read uses: the tool's default, lowered (never raised) by the `timeout` parameter. */
+export function readTimeoutMs(parameter: number | undefined, defaultSeconds: number): number {
+  const seconds = parameter === undefined ? defaultSeconds : Math.min(parameter, defaultSeconds);
+  return Math.round(seconds * 1000);
+}
+
+export function scopeOf(params: { user_id: string; agent_id?: string; run_id?: string }): Scope {
+  const scope: Scope = { user_id: params.user_id.trim() };
+  if (params.agent_id?.trim()) scope.agent_id = params.agent_id.trim();
+  if (params.run_id?.trim()) scope.run_id = params.run_id.trim();
+  return scope;
+}
+
+/** The setup, or the ERROR result a tool returns when the credentials cannot be used. */
+export function setupFor(credentials: RawCredentials, results: JsonValue): { setup: MemorySetup } | { failure: ToolMessage[] } {
+  try {
+    return { setup: service.setup(credentials) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { failure: respond("ERROR", error.message, results, `The plugin's credentials cannot be used: ${error.message}`) };
+  }
+}
+
+export const memoryIdParameter = {
+  type: "string", required: true, form: "llm", label: l("Memory ID", "记忆 ID"),
+  human_description: l("The id of the memory", "记忆的 ID"), llm_description: "The id of the memory.",
+} as const;
+
+/** How update_memory, delete_memory and delete_all_memories answer a write outcome. */
+export function respondToWrite(outcome: WriteOutcome, messages: JsonValue, accepted: string, notFoundId?: string): ToolMessage[] {
+  switch (outcome.status) {
+    case "ACCEPTED":
+      return respond("SUCCESS", messages, { message: accepted }, `${accepted}; it is applied in the background.`);
+    case "APPLIED": {
+      const message = (outcome.result as { message?: string }).message ?? "Done";
+      return respond("SUCCESS", messages, outcome.result, message);
+    }
+    case "OVERLOAD":
+      return respond("OVERLOAD", outcome.problem, null, outcome.problem);
+    case "ERROR":
+      if (notFoundId !== undefined && isNotFound(outcome.error)) {
+        return respond("ERROR", `Memory not found: ${notFoundId}`, null, `Memory not found: ${notFoundId}`);
+      }
+      return respond("ERROR", outcome.problem, null, outcome.problem);
+  }
+}
