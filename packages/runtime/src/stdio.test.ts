@@ -111,7 +111,7 @@ describe("stdio transport", () => {
 
   it("keeps stray console output off stdout", async () => {
     plugin = spawnTypeScriptPlugin(entry);
-    await invoke("echo", { text: "x" });
+    expect(reassemble((await invoke("noisy")).stream).text).toBe("printed");
     expect(plugin.strayLines).toHaveLength(0);
     expect(plugin.stderr).toContain("a dependency printing to stdout");
     expect(plugin.configuration).toMatchObject({ name: "fixture", meta: { runner: { language: "python" } } });

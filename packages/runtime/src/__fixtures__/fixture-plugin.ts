@@ -22,8 +22,17 @@ const echo = provider.defineTool({
     text: { type: "string", required: true, form: "llm", label: l("Text"), human_description: l("Text to echo"), llm_description: "text" },
   },
   async handler(params) {
-    console.log("a dependency printing to stdout");
     return text(params.text);
+  },
+});
+
+const noisy = provider.defineTool({
+  identity: { name: "noisy", label: l("Noisy") },
+  description: { human: l("Prints to stdout like a careless dependency"), llm: "Prints" },
+  parameters: {},
+  async handler() {
+    console.log("a dependency printing to stdout");
+    return text("printed");
   },
 });
 
@@ -114,7 +123,7 @@ const manifest: PluginDefinition["manifest"] = {
   },
 };
 
-const tools = [echo, messages, fail, sleep, kinds, storage, ...fixtureTools(provider)];
+const tools = [echo, noisy, messages, fail, sleep, kinds, storage, ...fixtureTools(provider)];
 
 async function onShutdown(): Promise<void> {
   // Written to stderr so tests can see the hook ran after the sessions drained.
