@@ -3,11 +3,12 @@
 import { bundleCommand, packageCommand } from "./commands/build.js";
 import type { Command, CommandIo } from "./commands/command.js";
 import { checksumCommand, verifyCommand } from "./commands/inspect.js";
+import { devCommand, invokeCommand } from "./commands/run.js";
 import { keygenCommand, signCommand, verifySignatureCommand } from "./commands/signing.js";
 import { UsageError } from "./project.js";
 import { ValidationFailed } from "./validate/problems.js";
 
-const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand];
+const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, invokeCommand, devCommand];
 
 const io: CommandIo = {
   out: (line) => process.stdout.write(line + "\n"),

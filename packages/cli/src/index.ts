@@ -9,3 +9,7 @@ export { nodeWheelVersion } from "./launcher.js";
 export { generateSigningKeys, signPackage, verifyPackageSignature, loadKey, VERIFICATION_FILE, type AuthorizedCategory, type SignatureCheck } from "./signature.js";
 export { verifyPackage, type VerifyReport } from "./verify.js";
 export { checksumOf } from "./commands/inspect.js";
+export { invokePlugin, type InvokeOptions } from "./invoke.js";
+export { resolveTarget, type PluginTarget } from "./target.js";
+export { startDevLoop, remoteSettings, type DevLoop, type DevOptions } from "./dev.js";
+export { extractPackage } from "./extract.js";

@@ -1,0 +1,71 @@
+/** `invoke` and `dev`: running a plugin locally. */
+import { readFileSync } from "node:fs";
+import type { JsonObject } from "@dify-ts/runtime";
+import { startDevLoop } from "../dev.js";
+import { invokePlugin } from "../invoke.js";
+import { UsageError } from "../project.js";
+import { parseCommandArgs, parseNumberOption, type Command } from "./command.js";
+
+/** A JSON object given inline or as @file. */
+function jsonObjectOption(name: string, value: string | undefined): JsonObject | undefined {
+  if (value === undefined) return undefined;
+  let text = value;
+  if (value.startsWith("@")) {
+    try {
+      text = readFileSync(value.slice(1), "utf8");
+    } catch (error) {
+      throw new UsageError(`--${name} ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--${name} must be a JSON object or @file.json: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UsageError(`--${name} must be a JSON object, like '{"key": "value"}'`);
+  return parsed as JsonObject;
+}
+
+export const invokeCommand: Command = {
+  name: "invoke",
+  summary: "run a plugin as the daemon would and call a tool or validate credentials",
+  usage: "dify-ts invoke <plugin dir | package.difypkg | extracted dir> (--tool <name> | --validate) [--params JSON|@file] [--credentials JSON|@file] [--save-blobs <dir>] [--python <path>] [--timeout <s>]",
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(this, argv, {
+      tool: { type: "string", short: "t" },
+      validate: { type: "boolean" },
+      params: { type: "string", short: "p" },
+      credentials: { type: "string", short: "c" },
+      "save-blobs": { type: "string" },
+      python: { type: "string" },
+      timeout: { type: "string" },
+    }, { min: 1, max: 1 });
+    if (Boolean(values.tool) === Boolean(values.validate)) throw new UsageError(`give exactly one of --tool <name> or --validate\nusage: ${this.usage}`);
+    if (values.validate && values.params) throw new UsageError("--params applies to --tool, not --validate");
+    return invokePlugin(positionals[0]!, {
+      tool: values.tool,
+      parameters: jsonObjectOption("params", values.params),
+      credentials: jsonObjectOption("credentials", values.credentials),
+      saveBlobs: values["save-blobs"],
+      python: values.python,
+      timeoutMs: parseNumberOption("timeout", values.timeout, 300) * 1000,
+    }, io);
+  },
+};
+
+export const devCommand: Command = {
+  name: "dev",
+  summary: "remote-debug a plugin against Dify (.env: REMOTE_INSTALL_URL, REMOTE_INSTALL_KEY), restarting on changes",
+  usage: "dify-ts dev <plugin dir>",
+  async run(argv, io) {
+    const { positionals } = parseCommandArgs(this, argv, {}, { min: 1, max: 1 });
+    const loop = await startDevLoop(positionals[0]!, { io });
+    await new Promise<void>((resolve) => {
+      const stop = () => void loop.stop().then(resolve);
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    return 0;
+  },
+};
