@@ -85,7 +85,7 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
 /** Saves under the blob's own file name (never a path outside the directory), numbered when taken. */
 async function saveBlob(directory: string, name: string, data: Buffer): Promise<string> {
   await mkdir(directory, { recursive: true });
-  const safe = basename(name).replace(/[^\w.\-]+/g, "_") || "blob.bin";
+  const safe = basename(name).replace(/[^\w.-]+/g, "_") || "blob.bin";
   for (let attempt = 0; ; attempt++) {
     const file = join(directory, attempt === 0 ? safe : safe.replace(/(\.[^.]*)?$/, `-${attempt}$1`));
     try {
