@@ -126,6 +126,7 @@ export class Dispatcher {
 
     const credentials = isObject(line.data.credentials) ? (line.data.credentials as Record<string, unknown>) : {};
     this.rememberSecrets(credentials);
+    this.rememberSecretParameters(line.data);
     const limit = this.options.maxRequestTimeout;
     const timer = setTimeout(
       () => controller.abort(new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${limit} s) and was stopped`)),
@@ -177,6 +178,17 @@ export class Dispatcher {
       const field = declared[name];
       if (field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public)) continue;
       if (typeof value === "string") this.redactor.addSecret(value);
+    }
+  }
+
+  /** A tool's secret-input parameters are secrets too. */
+  private rememberSecretParameters(request: JsonObject): void {
+    const tool = this.plugin.tools.find((candidate) => candidate.identity.name === request.tool);
+    const received = request.tool_parameters;
+    if (!tool || !isObject(received)) return;
+    for (const [name, parameter] of Object.entries(tool.parameters)) {
+      const value = received[name];
+      if (parameter.type === "secret-input" && typeof value === "string") this.redactor.addSecret(value);
     }
   }
 

@@ -56,6 +56,8 @@ describe("stdio transport", () => {
     expect(failed.error?.error_type).toBe("Error");
     expect(failed.error?.message).toBe("boom with key [REDACTED]");
     expect(JSON.stringify(plugin.events)).not.toContain(credentials.api_key);
+    const withSecret = await invoke("fail", { secret: "param-secret-xyz" });
+    expect(withSecret.error?.message).toBe("boom with key [REDACTED] and [REDACTED]");
     const after = await invoke("echo", { text: "still here" });
     expect(after.stream).toHaveLength(1);
   });
@@ -115,5 +117,36 @@ describe("stdio transport", () => {
     expect(plugin.strayLines).toHaveLength(0);
     expect(plugin.stderr).toContain("a dependency printing to stdout");
     expect(plugin.configuration).toMatchObject({ name: "fixture", meta: { runner: { language: "python" } } });
+  });
+
+  it("answers get_tool_runtime_parameters, and names a tool without them", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const request = { type: "tool", action: "get_tool_runtime_parameters", provider: "fixture", credentials };
+    const answered = await plugin.request({ ...request, tool: "dynamic" });
+    expect(answered.stream).toEqual([{ parameters: [{ name: "bucket", type: "select", options: [{ value: "eu-west-1-bucket", label: { en_US: "eu-west-1 bucket", zh_Hans: "eu-west-1 bucket" } }] }] }]);
+    const refused = await plugin.request({ ...request, tool: "echo" });
+    expect(refused.error).toEqual({ error_type: "ValueError", message: "Tool `echo` does not implement runtime parameters", args: {} });
+  });
+
+  it("names an unknown provider or tool, and fails missing credentials like a rejected key", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const provider = await plugin.request({ type: "tool", action: "invoke_tool", provider: "other", tool: "echo", credentials, tool_parameters: { text: "x" } });
+    expect(provider.error).toEqual({ error_type: "ValueError", message: "Provider `other` not found", args: {} });
+    const tool = await plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "nope", credentials, tool_parameters: {} });
+    expect(tool.error).toEqual({ error_type: "ValueError", message: "Tool `nope` not found for provider `fixture`", args: {} });
+    const missing = await plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "fixture", credentials: {} });
+    expect(missing.error).toEqual({ error_type: "ToolProviderCredentialValidationError", message: 'credential "api_key" is required: set API key in the plugin\'s credentials', args: {} });
+  });
+
+  it("ignores a second request for a session that is still running, so it still ends once", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const line = JSON.stringify({ session_id: "twice", event: "request", data: { type: "tool", action: "invoke_tool", provider: "fixture", tool: "sleep", credentials, tool_parameters: { ms: 200 } } });
+    const done = plugin.expectSession("twice");
+    plugin.writeLine(line);
+    plugin.writeLine(line);
+    expect(reassemble((await done).stream).text).toBe("slept 200");
+    await plugin.waitFor((event) => event.event === "log" && JSON.stringify(event.data).includes("duplicate request for running session twice ignored"));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(plugin.sessions.endCounts.get("twice")).toBe(1);
   });
 });

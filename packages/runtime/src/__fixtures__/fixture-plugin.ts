@@ -61,9 +61,11 @@ const messages = provider.defineTool({
 const fail = provider.defineTool({
   identity: { name: "fail", label: l("Fail") },
   description: { human: l("Throws"), llm: "Throws" },
-  parameters: {},
-  async handler(_params, context) {
-    throw new Error(`boom with key ${context.credentials.api_key}`);
+  parameters: {
+    secret: { type: "secret-input", form: "form", label: l("Secret"), human_description: l("A secret the error quotes") },
+  },
+  async handler(params, context) {
+    throw new Error(`boom with key ${context.credentials.api_key}${params.secret ? ` and ${params.secret}` : ""}`);
   },
 });
 

@@ -129,5 +129,18 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     },
   });
 
-  return [big, hang, sequence, stray, logs, backwards];
+  const dynamic = provider.defineTool({
+    identity: { name: "dynamic", label: l("Dynamic") },
+    description: { human: l("Has parameters computed at run time"), llm: "Dynamic" },
+    parameters: {},
+    async handler() {
+      return text("dynamic");
+    },
+    async runtimeParameters(context) {
+      const region = String((context.credentials as Record<string, unknown>).region);
+      return [{ name: "bucket", type: "select", options: [{ value: `${region}-bucket`, label: l(`${region} bucket`) }] }];
+    },
+  });
+
+  return [big, hang, sequence, stray, logs, backwards, dynamic];
 }
