@@ -96,6 +96,9 @@ describe("serverless HTTP transport", () => {
 
   it("answers bad requests with HTTP errors", async () => {
     expect((await fetch(`${base}/invoke`, { method: "POST", body: "not json" })).status).toBe(400);
+    const answer = await fetch(`${base}/invoke`, { method: "POST", body: JSON.stringify({ session_id: "s", event: "backwards_response", data: {} }) });
+    expect(answer.status).toBe(400);
+    expect(await answer.text()).toBe('request body must be a JSON object with a session_id and "event": "request"');
     expect((await fetch(`${base}/nowhere`)).status).toBe(404);
   });
 

@@ -104,9 +104,9 @@ export class HttpTransport implements Transport {
         return;
       }
       const body = Buffer.concat(chunks).toString("utf8").trim();
-      const sessionId = readSessionId(body);
+      const sessionId = readRequestSessionId(body);
       if (!sessionId) {
-        response.writeHead(400, { "content-type": "text/plain" }).end("request body must be a JSON object with a session_id");
+        response.writeHead(400, { "content-type": "text/plain" }).end('request body must be a JSON object with a session_id and "event": "request"');
         return;
       }
       if (this.responses.has(sessionId)) {
@@ -121,10 +121,12 @@ export class HttpTransport implements Transport {
   }
 }
 
-function readSessionId(body: string): string | undefined {
+/** Only requests are served here: a session's other events have no response of their own to stream. */
+function readRequestSessionId(body: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
-    const id = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>).session_id : undefined;
+    if (typeof parsed !== "object" || parsed === null || (parsed as Record<string, unknown>).event !== "request") return undefined;
+    const id = (parsed as Record<string, unknown>).session_id;
     return typeof id === "string" && id !== "" ? id : undefined;
   } catch {
     return undefined;
