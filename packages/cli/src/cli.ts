@@ -3,12 +3,12 @@
 import { bundleCommand, packageCommand } from "./commands/build.js";
 import type { Command, CommandIo } from "./commands/command.js";
 import { checksumCommand, verifyCommand } from "./commands/inspect.js";
+import { repackageCommand } from "./commands/repackage.js";
 import { devCommand, invokeCommand } from "./commands/run.js";
 import { keygenCommand, signCommand, verifySignatureCommand } from "./commands/signing.js";
 import { UsageError } from "./project.js";
-import { ValidationFailed } from "./validate/problems.js";
 
-const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, invokeCommand, devCommand];
+const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, repackageCommand, invokeCommand, devCommand];
 
 const io: CommandIo = {
   out: (line) => process.stdout.write(line + "\n"),
@@ -41,10 +41,6 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError) {
       io.err(`dify-ts ${command.name}: ${error.message}`);
       return 2;
-    }
-    if (error instanceof ValidationFailed) {
-      io.err(`dify-ts ${command.name}: ${error.message}`);
-      return 1;
     }
     io.err(`dify-ts ${command.name}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;

@@ -13,3 +13,6 @@ export { invokePlugin, type InvokeOptions } from "./invoke.js";
 export { resolveTarget, type PluginTarget } from "./target.js";
 export { startDevLoop, remoteSettings, type DevLoop, type DevOptions } from "./dev.js";
 export { extractPackage } from "./extract.js";
+export { repackageOffline, type RepackageOptions, type RepackageResult } from "./repackage/offline.js";
+export { RepackageError } from "./repackage/download.js";
+export { expandPlatform, DEFAULT_PLATFORM } from "./repackage/platforms.js";

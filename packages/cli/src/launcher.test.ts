@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { nodeWheelPython, PluginProcess, reassemble } from "@dify-ts/runtime/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { copyFixture } from "./__fixtures__/copy-fixture.js";
-import { cacheDirectory, uv } from "./__fixtures__/tools.js";
+import { cacheDirectory, runChecked, uv, uvVenv } from "./__fixtures__/tools.js";
 import { extractPackage } from "./extract.js";
 import { nodeWheelVersion } from "./launcher.js";
 import { packagePlugin } from "./package.js";
@@ -67,15 +67,10 @@ describe("python -m main launches the bundle on the wheel's Node", () => {
     const cwd = join(scratch, "installed-with-uv");
     await extractPackage(pkg, cwd);
     // The daemon's install environment: only VIRTUAL_ENV, PATH and a shared UV_CACHE_DIR.
-    const env = { VIRTUAL_ENV: join(cwd, ".venv"), PATH: process.env.PATH ?? "/usr/bin:/bin", UV_CACHE_DIR: join(cacheDirectory, "uv-cache"), UV_PYTHON_DOWNLOADS: "never", SSL_CERT_FILE: process.env.SSL_CERT_FILE };
-    try {
-      execFileSync(uvLookup.path!, ["venv", ".venv", "--python", "3.12"], { cwd, env, stdio: "pipe" });
-    } catch {
-      // No Python 3.12 here (the daemon image has it; uv cannot download one offline): the default interpreter.
-      execFileSync(uvLookup.path!, ["venv", ".venv"], { cwd, env, stdio: "pipe" });
-    }
-    execFileSync(uvLookup.path!, ["pip", "install", "-r", "requirements.txt"], { cwd, env, stdio: "pipe", timeout: 600_000 });
-    execFileSync(join(cwd, ".venv", "bin", "python"), ["-m", "compileall", "-q", "-x", "\\.venv", "."], { cwd, stdio: "pipe" });
+    const env = { VIRTUAL_ENV: join(cwd, ".venv"), PATH: process.env.PATH ?? "/usr/bin:/bin", UV_CACHE_DIR: join(cacheDirectory, "uv-cache"), SSL_CERT_FILE: process.env.SSL_CERT_FILE };
+    uvVenv(uvLookup.path!, cwd, env);
+    runChecked(uvLookup.path!, ["pip", "install", "-r", "requirements.txt"], { cwd, env });
+    runChecked(join(cwd, ".venv", "bin", "python"), ["-m", "compileall", "-q", "-x", "\\.venv", "."], { cwd });
     expect(existsSync(join(cwd, ".venv", "bin", "node"))).toBe(false);
     await exercise(join(cwd, ".venv", "bin", "python"), cwd);
   });

@@ -2,6 +2,7 @@
  * Lookups for the tools scripts/setup installs for the CLI's tests: the path,
  * or the reason it is missing so a test reports itself skipped with it.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Lookup } from "@dify-ts/runtime/testing";
@@ -24,4 +25,35 @@ export function uv(): Lookup {
 /** The official Go CLI, `dify` (scripts/setup/dify-cli.sh). */
 export function officialCli(): Lookup {
   return installed("dify-cli", join(cacheDirectory, "dify-cli", "bin", "commandline"), "scripts/setup/dify-cli.sh");
+}
+
+/** Runs a command to completion; a failure's error carries its stderr. */
+export function runChecked(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): string {
+  const result = spawnSync(command, args, { ...options, encoding: "utf8", timeout: 600_000 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${result.status ?? result.signal}): ${result.stderr || result.error?.message}`);
+  return result.stdout;
+}
+
+/**
+ * `uv venv .venv --python 3.12`, as the daemon creates a plugin's venv. Where
+ * no Python 3.12 is installed (uv cannot download one offline), the default
+ * interpreter is used instead, ignoring the package's requires-python.
+ */
+export function uvVenv(uvPath: string, dir: string, env: Record<string, string | undefined>): void {
+  try {
+    runChecked(uvPath, ["venv", ".venv", "--python", "3.12"], { cwd: dir, env: { ...env, UV_PYTHON_DOWNLOADS: "never" } });
+  } catch {
+    runChecked(uvPath, ["venv", ".venv", "--clear", "--no-project", "--python", "python3"], { cwd: dir, env: { ...env, UV_PYTHON_DOWNLOADS: "never" } });
+  }
+}
+
+/** Whether a Python package index answers (undefined), or why not. */
+export async function probeIndex(indexUrl: string): Promise<string | undefined> {
+  const url = `${indexUrl.replace(/\/+$/, "")}/six/`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    return response.ok ? undefined : `the package index answered ${response.status} for ${url}`;
+  } catch (error) {
+    return `the package index ${indexUrl} is unreachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`;
+  }
 }

@@ -1,0 +1,75 @@
+/** `repackage market|github|local`: an offline .difypkg with every wheel inside. */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UsageError } from "../project.js";
+import { download } from "../repackage/download.js";
+import { repackageOffline } from "../repackage/offline.js";
+import { DEFAULT_PLATFORM } from "../repackage/platforms.js";
+import { DEFAULT_GITHUB_URL, DEFAULT_MARKETPLACE_URL, githubUrl, marketplaceUrl } from "../repackage/sources.js";
+import { displayPath } from "./build.js";
+import { parseCommandArgs, parseNumberOption, type Command } from "./command.js";
+
+const USAGE = [
+  "dify-ts repackage market <author> <name> <version>",
+  "dify-ts repackage github <owner/repo> <release tag> <asset.difypkg>",
+  "dify-ts repackage local <package.difypkg>",
+  `  [--platform <tag>] (default ${DEFAULT_PLATFORM}; e.g. manylinux_2_28_aarch64, manylinux2014_x86_64)`,
+  "  [-o <file> | --out-dir <dir>] [--index-url <url>] [--python <python3>] [--max-size <MiB>]",
+  "  [--marketplace-url <url>] (or MARKETPLACE_API_URL) [--github-url <url>] (or GITHUB_API_URL)",
+].join("\n");
+
+const ARITY: Record<string, number> = { market: 3, github: 3, local: 1 };
+
+export const repackageCommand: Command = {
+  name: "repackage",
+  summary: "make an offline .difypkg: download the package and every wheel it needs into wheels/",
+  usage: USAGE,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(this, argv, {
+      platform: { type: "string" },
+      out: { type: "string", short: "o" },
+      "out-dir": { type: "string" },
+      "index-url": { type: "string" },
+      python: { type: "string" },
+      "max-size": { type: "string" },
+      "marketplace-url": { type: "string" },
+      "github-url": { type: "string" },
+    }, { min: 2, max: 4 });
+    const [mode, ...rest] = positionals as [string, ...string[]];
+    if (!(mode in ARITY)) throw new UsageError(`unknown source ${JSON.stringify(mode)}: market, github or local\nusage: ${USAGE}`);
+    if (rest.length !== ARITY[mode]) throw new UsageError(`repackage ${mode} takes ${ARITY[mode]} argument(s)\nusage: ${USAGE}`);
+    if (values.out && values["out-dir"]) throw new UsageError("use either -o <file> or --out-dir <dir>, not both");
+    const maxSizeMiB = parseNumberOption("max-size", values["max-size"], 5120);
+
+    const scratch = await mkdtemp(join(tmpdir(), "dify-ts-download-"));
+    try {
+      let file = rest[0]!;
+      if (mode === "market") {
+        const [author, name, version] = rest as [string, string, string];
+        const url = marketplaceUrl(values["marketplace-url"] ?? process.env.MARKETPLACE_API_URL ?? DEFAULT_MARKETPLACE_URL, author, name, version);
+        file = join(scratch, `${author}-${name}_${version}.difypkg`);
+        await download(url, file, io, `plugin ${author}/${name} ${version} from the marketplace`);
+      } else if (mode === "github") {
+        const [repository, tag, asset] = rest as [string, string, string];
+        const url = githubUrl(values["github-url"] ?? process.env.GITHUB_API_URL ?? DEFAULT_GITHUB_URL, repository, tag, asset);
+        file = join(scratch, asset);
+        await download(url, file, io, `release asset ${asset} of ${repository} ${tag}`);
+      }
+      const result = await repackageOffline(file, {
+        platform: values.platform,
+        indexUrl: values["index-url"],
+        python: values.python,
+        outFile: values.out,
+        outDir: values["out-dir"],
+        maxSizeMiB,
+        io,
+      });
+      io.err(`wrote ${displayPath(result.file)} (${(result.bytes / 1024 / 1024).toFixed(1)} MiB, ${result.wheels.length} wheels)`);
+      io.out(result.identifier);
+      return 0;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  },
+};
