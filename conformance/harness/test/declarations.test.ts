@@ -75,7 +75,7 @@ describe("declarations: Python SDK plugin and TypeScript twin", () => {
   });
 
   it.skipIf(!python.path)(`send equivalent registrations over remote-debug TCP${skipped}`, async () => {
-    const [theirs, ours] = await Promise.all([registration((env) => spawnPythonReference(python.path!, env)), registration((env) => spawnOurReference(env))]);
+    const [theirs, ours] = await Promise.all([registration((env) => spawnPythonReference(python.path!, { env })), registration((env) => spawnOurReference({ env }))]);
     const expected = byKind(theirs);
     const actual = byKind(ours);
     check("declarations/tcp", Object.keys({ ...expected, ...actual }).flatMap((kind) => differences("declarations/tcp", kind, expected[kind], actual[kind])));

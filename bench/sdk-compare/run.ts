@@ -1,0 +1,205 @@
+/**
+ * bench/sdk-compare: drives the Python SDK's reference plugin and ours in one
+ * run, one after the other on the same machine, and prints a table with each
+ * figure and the ratio.
+ *
+ *   node --conditions=source --import tsx bench/sdk-compare/run.ts [--write]
+ *
+ * --write also writes bench/sdk-compare/RESULTS.md. The test beside this file
+ * runs the same harness with tiny counts (SMOKE) to check it works.
+ */
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { setTimeout as delay } from "node:timers/promises";
+import { hostileInput, runHostileInput, stopPlugin, type RobustnessOutcome } from "../../conformance/harness/src/index.js";
+import { patternBytes } from "../../conformance/reference/src/tools/blob.js";
+import { prepareContenders, type Contender, type Contenders } from "./contenders.js";
+import { blobRoundTrip, coldStart, load, median, memoryOf, memoryUnderLoad, percentile, started, type BlobRun, type Load } from "./measure.js";
+import { loadAverage, machine, mib, ms, perSecond, renderTable, times, type Row } from "./report.js";
+
+export interface Profile {
+  coldStartRuns: number;
+  sequential: number;
+  concurrent: number;
+  concurrency: number;
+  /** RSS is sampled after this many of the concurrent requests (warm) and at the end. */
+  warmAfter: number;
+  blobBytes: number;
+  blobRuns: number;
+  hostileLines: number;
+  oversized: { over5MiB: number; over20MiB: number };
+  /** How long a fresh process sits idle before its idle RSS is read. */
+  settleMs: number;
+}
+
+export const FULL: Profile = {
+  coldStartRuns: 5, sequential: 10_000, concurrent: 100_000, concurrency: 64, warmAfter: 10_000,
+  blobBytes: 30 * 1024 * 1024, blobRuns: 3, hostileLines: 10_000, oversized: { over5MiB: 3, over20MiB: 2 }, settleMs: 1000,
+};
+
+export const SMOKE: Profile = {
+  coldStartRuns: 1, sequential: 20, concurrent: 200, concurrency: 64, warmAfter: 100,
+  blobBytes: 100 * 1024, blobRuns: 1, hostileLines: 200, oversized: { over5MiB: 1, over20MiB: 0 }, settleMs: 50,
+};
+
+export interface Figures {
+  coldStart: number[];
+  idleRss: number;
+  idleAnonymous: number;
+  sequential: Load;
+  concurrent: Load;
+  warmRss: number;
+  finalRss: number;
+  blob: BlobRun[];
+  robustness: RobustnessOutcome;
+}
+
+export async function measure(contender: Contender, profile: Profile, log: (line: string) => void = () => {}): Promise<Figures> {
+  log(`${contender.name}: cold start x${profile.coldStartRuns}`);
+  const cold = await coldStart(contender, profile.coldStartRuns);
+  const { plugin } = await started(contender);
+  try {
+    await delay(profile.settleMs);
+    const idle = memoryOf(plugin.child.pid!);
+    log(`${contender.name}: ${profile.sequential} requests at concurrency 1`);
+    const sequential = await load(plugin, profile.sequential, 1);
+    log(`${contender.name}: ${profile.concurrent} requests at concurrency ${profile.concurrency}`);
+    const concurrent = await load(plugin, profile.concurrent, profile.concurrency, [profile.warmAfter, profile.concurrent]);
+    await delay(profile.settleMs);
+    const finalRss = memoryOf(plugin.child.pid!).rss;
+    const blobSha = createHash("sha256").update(patternBytes(profile.blobBytes)).digest("hex");
+    const blob: BlobRun[] = [];
+    for (let run = 0; run < profile.blobRuns; run++) {
+      log(`${contender.name}: ${profile.blobBytes}-byte blob, run ${run + 1}`);
+      blob.push(await blobRoundTrip(contender, profile.blobBytes, blobSha, profile.settleMs));
+    }
+    log(`${contender.name}: robustness, ${profile.hostileLines} hostile lines`);
+    const hostile = contender.start();
+    let robustness: RobustnessOutcome;
+    try {
+      robustness = await runHostileInput(hostile, hostileInput({ count: profile.hostileLines, oversized: profile.oversized }));
+    } finally {
+      await stopPlugin(hostile);
+    }
+    return { coldStart: cold, idleRss: idle.rss, idleAnonymous: idle.anonymous, sequential, concurrent, warmRss: concurrent.rssAt.get(profile.warmAfter)!, finalRss, blob, robustness };
+  } finally {
+    await stopPlugin(plugin);
+  }
+}
+
+const robustnessSummary = (outcome: RobustnessOutcome) =>
+  `${outcome.answeredCorrectly}/${outcome.validRequests} answered, ${outcome.crashed ? `CRASHED (${outcome.exit})` : "no crash"}, ` +
+  `${outcome.strayLines} stray stdout lines, ${outcome.errorEvents} top-level error events, ${outcome.logEvents} log events, ` +
+  `${outcome.otherSessionsAnswered} hostile lines answered as sessions, ${(outcome.stderrBytes / 1024).toFixed(0)} KiB stderr, ${outcome.seconds.toFixed(1)} s`;
+
+export function rows(python: Figures | undefined, ours: Figures, profile: Profile): Row[] {
+  const p = python;
+  const lower = (measure: string, get: (f: Figures) => number, format: (v: number) => string, target?: { factor: number; text: string }): Row => {
+    const ratio = p ? get(p) / get(ours) : undefined;
+    return { measure, python: p && format(get(p)), ours: format(get(ours)), ratio: p && times(get(ours), get(p)), target: target?.text, met: target && ratio !== undefined ? ratio >= target.factor : undefined };
+  };
+  const higher = (measure: string, get: (f: Figures) => number, format: (v: number) => string, target?: { factor: number; text: string }): Row => {
+    const ratio = p ? get(ours) / get(p) : undefined;
+    return { measure, python: p && format(get(p)), ours: format(get(ours)), ratio: p && times(get(p), get(ours)), target: target?.text, met: target && ratio !== undefined ? ratio >= target.factor : undefined };
+  };
+  const idleFraction = p ? ours.idleRss / p.idleRss : undefined;
+  const growth = (f: Figures) => f.finalRss - f.warmRss;
+  const c = profile.concurrency;
+  return [
+    lower(`Cold start to first heartbeat (median of ${profile.coldStartRuns})`, (f) => median(f.coldStart), ms, { factor: 5, text: "≥ 5× faster" }),
+    higher(`Trivial invocations, concurrency 1 (${profile.sequential.toLocaleString("en-US")})`, (f) => f.sequential.perSecond, perSecond, { factor: 10, text: "≥ 10×" }),
+    higher(`Trivial invocations, concurrency ${c} (${profile.concurrent.toLocaleString("en-US")})`, (f) => f.concurrent.perSecond, perSecond, { factor: 10, text: "≥ 10×" }),
+    lower(`Plugin CPU per invocation, concurrency ${c}`, (f) => (f.concurrent.pluginCpuSeconds / f.concurrent.requests) * 1e6, (v) => `${v.toFixed(0)} µs`),
+    lower("Latency p50, concurrency 1", (f) => percentile(f.sequential.latencies, 50), ms),
+    lower("Latency p99, concurrency 1", (f) => percentile(f.sequential.latencies, 99), ms),
+    lower(`Latency p50, concurrency ${c}`, (f) => percentile(f.concurrent.latencies, 50), ms),
+    lower(`Latency p99, concurrency ${c}`, (f) => percentile(f.concurrent.latencies, 99), ms),
+    {
+      measure: "RSS idle (after start-up, before any request)",
+      python: p && mib(p.idleRss), ours: mib(ours.idleRss),
+      ratio: idleFraction === undefined ? undefined : `${idleFraction.toFixed(2)} (1/${(1 / idleFraction).toFixed(1)})`,
+      target: "≤ 1/3 of the SDK's", met: idleFraction === undefined ? undefined : idleFraction <= 1 / 3,
+    },
+    { measure: "Private anonymous memory idle (RssAnon: heap, without the mapped binary)", python: p && mib(p.idleAnonymous), ours: mib(ours.idleAnonymous), ratio: p && `${(ours.idleAnonymous / p.idleAnonymous).toFixed(2)}` },
+    { measure: `RSS after ${profile.warmAfter.toLocaleString("en-US")} concurrent invocations (warm)`, python: p && mib(p.warmRss), ours: mib(ours.warmRss) },
+    { measure: `RSS after all ${(profile.sequential + profile.concurrent).toLocaleString("en-US")} invocations`, python: p && mib(p.finalRss), ours: mib(ours.finalRss) },
+    {
+      measure: `RSS growth from warm to the end (${(profile.concurrent - profile.warmAfter).toLocaleString("en-US")} more invocations)`,
+      python: p && mib(growth(p)), ours: mib(growth(ours)),
+      target: "ours: none (≤ 5 MiB)", met: growth(ours) <= 5 * 1024 * 1024,
+    },
+    lower(`Blob of ${mib(profile.blobBytes)} round trip (median of ${profile.blobRuns})`, (f) => median(f.blob.map((run) => run.milliseconds)), ms),
+    lower("Plugin CPU for the blob (median)", (f) => median(f.blob.map((run) => run.pluginCpuSeconds * 1000)), ms),
+    lower(`Peak RSS of the plugin during the blob (max of ${profile.blobRuns})`, (f) => Math.max(...f.blob.map((run) => run.peakRss)), mib),
+    { measure: `Robustness: ${profile.hostileLines.toLocaleString("en-US")} hostile lines + valid requests`, python: p && robustnessSummary(p.robustness), ours: robustnessSummary(ours.robustness), target: "ours: no crash, every valid request answered", met: !ours.robustness.crashed && ours.robustness.answeredCorrectly === ours.robustness.validRequests },
+  ];
+}
+
+/**
+ * Where our RSS growth comes from: the same load on the same bundle with other
+ * V8 heap settings. A heap capped far below the growth, surviving the load
+ * without running out, shows the growth is V8 sizing its heap, not a leak.
+ */
+export async function heapSettingsTable(contenders: Contenders, profile: Profile, log: (line: string) => void = () => {}): Promise<string> {
+  const settings = [
+    { name: `as shipped (app/launch.json: ${contenders.shippedNodeOptions.join(" ") || "no flags"})`, flags: contenders.shippedNodeOptions },
+    { name: "young generation capped: --max-semi-space-size=1", flags: [...contenders.shippedNodeOptions, "--max-semi-space-size=1"] },
+    { name: "leak check: old space capped at 32 MiB (--max-old-space-size=32)", flags: ["--max-old-space-size=32"] },
+  ];
+  const lines = [
+    `| Our Node flags (${profile.concurrent.toLocaleString("en-US")} invocations, concurrency ${profile.concurrency}) | RSS idle | RSS after ${profile.warmAfter.toLocaleString("en-US")} | RSS at the end | Growth | Throughput |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const setting of settings) {
+    log(`heap settings: ${setting.name}`);
+    const run = await memoryUnderLoad(contenders.oursWithNodeFlags(setting.flags), profile);
+    lines.push(`| ${setting.name} | ${mib(run.idle.rss)} | ${mib(run.warm)} | ${mib(run.final)} | ${mib(run.final - run.warm)} | ${perSecond(run.perSecond)} |`);
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const write = process.argv.includes("--write");
+  const startLoad = loadAverage();
+  const contenders = await prepareContenders();
+  try {
+    const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+    if (!contenders.python) log(`the Python SDK is unavailable (${contenders.pythonMissing}): measuring ours alone`);
+    const python = contenders.python && (await measure(contenders.python, FULL, log));
+    const ours = await measure(contenders.ours, FULL, log);
+    const heap = await heapSettingsTable(contenders, FULL, log);
+    const input = hostileInput({ count: FULL.hostileLines, oversized: FULL.oversized });
+    const table = renderTable(rows(python, ours, FULL), "Python SDK", "ours");
+    const report = [
+      "# SDK comparison: Dify's Python SDK against @dify-ts/runtime",
+      "",
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()} (load average ${startLoad} at the start, ${loadAverage()} at the end: other work on the machine shows up in wall-clock figures; the plugin CPU rows are less sensitive to it).`,
+      "",
+      `- **Python SDK**: ${contenders.python?.description ?? `unavailable (${contenders.pythonMissing})`}, conformance/python/reference started as the daemon starts it (\`python -m main\`).`,
+      `- **ours**: ${contenders.ours.description}.`,
+      `- Driver: one Node ${process.versions.node} process playing the daemon over stdio (JSON lines), on the same machine; the plugins ran one after the other, never together.`,
+      "- A trivial invocation is the `echo` tool (one text message, then `end`); latency is from writing the request line to reading its `end`.",
+      "- RSS is the plugin process's own (VmRSS/VmHWM from /proc): the SDK's Python process, our Node process (the launcher exec's Node in the same PID).",
+      `- Robustness input: ${input.lines.length.toLocaleString("en-US")} lines (${Object.entries(input.kinds).map(([kind, n]) => `${n} ${kind}`).join(", ")}), seed 20260101, sha256 ${input.digest.slice(0, 16)}…`,
+      "",
+      table,
+      "",
+      "Ratios say how many times better ours is (higher is better); the RSS ratio is ours divided by the SDK's.",
+      "",
+      "## Our memory under other V8 heap settings",
+      "",
+      heap,
+      "",
+      "Reproduce: `node --conditions=source --import tsx bench/sdk-compare/run.ts --write` (after `bash scripts/setup/python.sh`).",
+      "",
+    ].join("\n");
+    console.log(report);
+    if (write) writeFileSync(new URL("./RESULTS.md", import.meta.url), report);
+  } finally {
+    await contenders.dispose();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();

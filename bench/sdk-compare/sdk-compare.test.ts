@@ -1,0 +1,55 @@
+/**
+ * Smoke form of the SDK comparison benchmark (CI): the same harness with tiny
+ * counts, checking that every figure is measured and the table renders. Not a
+ * timed test: no figure is compared with a target here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { difySdkPython } from "../../conformance/harness/src/index.js";
+import { prepareContenders, type Contenders } from "./contenders.js";
+import { renderTable } from "./report.js";
+import { SMOKE, heapSettingsTable, measure, rows, type Figures } from "./run.js";
+
+const sdk = difySdkPython();
+if (sdk.reason) console.warn(`bench/sdk-compare smoke: the Python SDK is unavailable: ${sdk.reason}`);
+let contenders: Contenders;
+let ours: Figures;
+
+function checkFigures(figures: Figures): void {
+  expect(figures.coldStart).toHaveLength(SMOKE.coldStartRuns);
+  expect(figures.coldStart.every((milliseconds) => milliseconds > 0)).toBe(true);
+  expect(figures.sequential.requests).toBe(SMOKE.sequential);
+  expect(figures.concurrent.latencies.filter((latency) => latency > 0)).toHaveLength(SMOKE.concurrent);
+  expect(figures.idleRss).toBeGreaterThan(1024 * 1024);
+  expect(figures.finalRss).toBeGreaterThan(1024 * 1024);
+  expect(figures.blob[0]!.peakRss).toBeGreaterThanOrEqual(figures.blob[0]!.idleRss);
+  expect(figures.robustness.crashed).toBe(false);
+}
+
+describe("bench/sdk-compare (smoke)", () => {
+  beforeAll(async () => {
+    contenders = await prepareContenders();
+  });
+  afterAll(async () => {
+    await contenders?.dispose();
+  });
+
+  it("measures ours as shipped", async () => {
+    ours = await measure(contenders.ours, SMOKE);
+    checkFigures(ours);
+    expect(ours.robustness.answeredCorrectly).toBe(ours.robustness.validRequests);
+  });
+
+  it("compares our heap settings", async () => {
+    const table = await heapSettingsTable(contenders, SMOKE);
+    expect(table.split("\n")).toHaveLength(5);
+    expect(table).not.toContain("NaN");
+  });
+
+  it.skipIf(!sdk.path)(`measures the Python SDK beside it and renders the table${sdk.reason ? ` (skipped: ${sdk.reason})` : ""}`, async () => {
+    const python = await measure(contenders.python!, SMOKE);
+    checkFigures(python);
+    const table = renderTable(rows(python, ours, SMOKE), "Python SDK", "ours");
+    expect(table.split("\n")).toHaveLength(2 + rows(python, ours, SMOKE).length);
+    expect(table).not.toContain("NaN");
+  });
+});
