@@ -77,6 +77,12 @@ describe("openDifyFile", () => {
     expect(opened).toMatchObject({ size: 11, mimeType: "text/plain", filename: "report.txt" });
   });
 
+  it("keeps every byte for a caller that starts reading later", async () => {
+    const opened = await openDifyFile(file(`${base}/files/ok/file-preview${query}`));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await text(opened.body)).toBe("hello world");
+  });
+
   it("resolves a relative URL against the base URL the plugin supplies, path prefix included", async () => {
     expect(await text((await openDifyFile(file(`/files/ok/file-preview${query}`), { baseUrl: base })).body)).toBe("hello world");
     expect(await text((await openDifyFile(file(`/files/ok/file-preview${query}`), { baseUrl: `${base}/prefix/` })).body)).toBe("behind a prefix");

@@ -84,6 +84,9 @@ export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}
     body.destroy(new FileDownloadError(`the download of ${shown} stalled for ${idleMs / 1000} s and was abandoned`));
     controller.abort();
   }
+  // Paused first: a 'data' listener would otherwise start the flow, and bytes that
+  // arrive before the caller starts reading would go to this listener alone.
+  body.pause();
   body.on("data", () => {
     clearTimeout(idle);
     idle = setTimeout(onIdle, idleMs);
