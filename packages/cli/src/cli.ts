@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** dify-ts: the command line. Each subcommand lives in commands/. */
 import { bundleCommand, packageCommand } from "./commands/build.js";
+import { bumpCommand } from "./commands/bump.js";
 import type { Command, CommandIo } from "./commands/command.js";
 import { checksumCommand, verifyCommand } from "./commands/inspect.js";
 import { repackageCommand } from "./commands/repackage.js";
@@ -8,7 +9,7 @@ import { devCommand, invokeCommand } from "./commands/run.js";
 import { keygenCommand, signCommand, verifySignatureCommand } from "./commands/signing.js";
 import { UsageError } from "./project.js";
 
-const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, repackageCommand, invokeCommand, devCommand];
+const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, repackageCommand, invokeCommand, devCommand, bumpCommand];
 
 const io: CommandIo = {
   out: (line) => process.stdout.write(line + "\n"),

@@ -16,3 +16,4 @@ export { extractPackage } from "./extract.js";
 export { repackageOffline, type RepackageOptions, type RepackageResult } from "./repackage/offline.js";
 export { RepackageError } from "./repackage/download.js";
 export { expandPlatform, DEFAULT_PLATFORM } from "./repackage/platforms.js";
+export { bumpVersion, type BumpResult } from "./bump.js";

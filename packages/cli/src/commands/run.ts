@@ -1,8 +1,9 @@
-/** `invoke` and `dev`: running a plugin locally. */
+/**
+ * `invoke` and `dev`: running a plugin locally. Their modules load on use, so
+ * bundle and package never need @dify-ts/runtime built.
+ */
 import { readFileSync } from "node:fs";
 import type { JsonObject } from "@dify-ts/runtime";
-import { startDevLoop } from "../dev.js";
-import { invokePlugin } from "../invoke.js";
 import { UsageError } from "../project.js";
 import { parseCommandArgs, parseNumberOption, type Command } from "./command.js";
 
@@ -43,6 +44,7 @@ export const invokeCommand: Command = {
     }, { min: 1, max: 1 });
     if (Boolean(values.tool) === Boolean(values.validate)) throw new UsageError(`give exactly one of --tool <name> or --validate\nusage: ${this.usage}`);
     if (values.validate && values.params) throw new UsageError("--params applies to --tool, not --validate");
+    const { invokePlugin } = await import("../invoke.js");
     return invokePlugin(positionals[0]!, {
       tool: values.tool,
       parameters: jsonObjectOption("params", values.params),
@@ -60,6 +62,7 @@ export const devCommand: Command = {
   usage: "dify-ts dev <plugin dir>",
   async run(argv, io) {
     const { positionals } = parseCommandArgs(this, argv, {}, { min: 1, max: 1 });
+    const { startDevLoop } = await import("../dev.js");
     const loop = await startDevLoop(positionals[0]!, { io });
     await new Promise<void>((resolve) => {
       const stop = () => void loop.stop().then(resolve);
