@@ -4,7 +4,7 @@
  * Python SDK and writes conformance/vectors/<file>.json with what it answered.
  */
 import type { JsonObject } from "@dify-ts/runtime";
-import type { InputLine, VectorFile } from "./vectors.js";
+import type { BackwardsRule, InputLine, VectorFile } from "./vectors.js";
 
 export const CREDENTIALS = { api_key: "sk-conformance-0001", region: "eu-west-1", tier: "pro", verbose: true };
 const USER = "user-1";
@@ -28,6 +28,8 @@ const file = (url: string, filename: string, mime_type: string) => ({
 });
 
 const oneCase = (name: string, description: string, ...input: InputLine[]) => ({ name, description, input });
+
+const storage = (opt: string, respond: BackwardsRule["respond"]): BackwardsRule => ({ match: { type: "storage", request: { opt } }, respond });
 
 export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
   "startup.json": {
@@ -103,6 +105,27 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
       ),
       oneCase("many-echoes", "32 calls written in one burst", ...Array.from({ length: 32 }, (_, index) => invoke(`burst-${String(index).padStart(2, "0")}`, "echo", { text: `burst ${index}` }))),
       oneCase("mixed-kinds", "a blob, the message kinds and a failure at the same time", invoke("mixed-blob", "blob", { bytes: 50000 }), invoke("mixed-messages", "messages"), invoke("mixed-fail", "fail", { before: 2 })),
+    ],
+  },
+  "backwards.json": {
+    description: "Backwards invocations: the plugin asks the daemon (storage here) in the middle of a session and waits for its answer",
+    cases: [
+      {
+        ...oneCase("storage", "get, set and exist, each answered with one response and end", invoke("storage-1", "storage", { key: "greeting" })),
+        backwards: [
+          storage("get", [{ event: "response", data: { data: Buffer.from("hello").toString("hex") } }, { event: "end" }]),
+          storage("set", [{ event: "response", data: { data: "ok" } }, { event: "end" }]),
+          storage("exist", [{ event: "response", data: { data: true } }, { event: "end" }]),
+        ],
+      },
+      {
+        ...oneCase("storage-error", "the daemon answers the get with an error event", invoke("storage-2", "storage", { key: "greeting" })),
+        backwards: [storage("get", [{ event: "error", message: "storage is unavailable" }])],
+      },
+      {
+        ...oneCase("storage-no-data", "the daemon ends the get without any data", invoke("storage-3", "storage", { key: "greeting" })),
+        backwards: [storage("get", [{ event: "end" }])],
+      },
     ],
   },
   "parameters.json": {

@@ -2,7 +2,7 @@
  * Turns what a plugin wrote into what must be equal between the SDK and ours:
  * heartbeats are dropped (timing), sessions are keyed by id (interleaving of
  * concurrent sessions does not matter, order within one session does), random
- * ids (blob ids, log ids) become "blob-1", "log-1" by first appearance in their
+ * ids (blob, log and backwards request ids) become "blob-1", "log-1" by first appearance in their
  * session, log timestamps and error tracebacks are dropped, and runs of blob
  * chunks are summarised (count, exact bytes per chunk, sha256 of their bytes)
  * so a 30 MB blob stays a few lines in a vector while chunking is still
@@ -100,6 +100,8 @@ function normaliseSession(messages: readonly JsonObject[]): JsonValue[] {
     if (message.type === "stream" && isJsonObject(data) && data.type === "log" && isJsonObject(data.message)) {
       const log = data.message;
       out.push({ ...message, data: { ...data, message: { ...log, id: rename("log", log.id), parent_id: rename("log", log.parent_id) } } });
+    } else if (message.type === "invoke" && isJsonObject(data)) {
+      out.push({ ...message, data: { ...data, backwards_request_id: rename("backwards", data.backwards_request_id) } });
     } else if (message.type === "error" && isJsonObject(data)) {
       const copy = { ...data };
       stripTraceback(copy);

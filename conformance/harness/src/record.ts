@@ -14,7 +14,7 @@ export async function recordFromPython(python: string, definition: VectorFile): 
       record_startup: definition.record_startup,
       recorded_from: SDK_VERSION,
       startup: definition.record_startup ? run.startup : undefined,
-      cases: definition.cases.map((vectorCase, index) => ({ name: vectorCase.name, description: vectorCase.description, input: vectorCase.input, expected: run.cases[index] })),
+      cases: definition.cases.map((vectorCase, index) => ({ ...vectorCase, expected: run.cases[index] })),
     };
   } finally {
     await stopPlugin(plugin);

@@ -4,13 +4,15 @@
  * `end`, for every session the case opened, and for any session the plugin
  * started on its own (ours answers a truncated line that names a session):
  * lines are handled in order, so every event a case causes outside sessions
- * (logs, top-level errors) has been written by then.
+ * (logs, top-level errors) has been written by then. Backwards invocations are
+ * answered from the case's rules, as the daemon would answer them.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import type { JsonObject } from "@dify-ts/runtime";
+import type { JsonObject, JsonValue } from "@dify-ts/runtime";
 import type { PluginProcess, ReceivedEvent } from "@dify-ts/runtime/testing";
 import { normaliseEvents, type Observed } from "./normalise.js";
-import { renderLine, requestedSessions, type VectorFile } from "./vectors.js";
+import { isJsonObject } from "./canonical.js";
+import { renderLine, requestedSessions, type BackwardsRule, type VectorFile } from "./vectors.js";
 
 const BARRIER_PREFIX = "barrier-";
 
@@ -30,10 +32,10 @@ export async function runVectorFile(plugin: PluginProcess, file: VectorFile, opt
   const timeoutMs = options.caseTimeoutMs ?? 90_000;
   await plugin.waitForHeartbeat(timeoutMs);
   let barriers = 0;
-  const settle = async (from: number, required: readonly string[]): Promise<Observed> => {
+  const settle = async (from: number, required: readonly string[], rules: readonly BackwardsRule[] = []): Promise<Observed> => {
     const barrier = `${BARRIER_PREFIX}${barriers++}`;
     plugin.writeLine(renderLine(barrierRequest(barrier)));
-    await waitForSessions(plugin, from, [...required, barrier], timeoutMs);
+    await waitForSessions(plugin, from, [...required, barrier], timeoutMs, rules);
     return normaliseEvents(plugin.events.slice(from), (id) => id.startsWith(BARRIER_PREFIX));
   };
   const startup = await settle(0, []);
@@ -48,7 +50,7 @@ export async function runVectorFile(plugin: PluginProcess, file: VectorFile, opt
       }
     }
     try {
-      cases.push(await settle(from, [...required]));
+      cases.push(await settle(from, [...required], vectorCase.backwards));
     } catch (error) {
       throw new Error(`case "${vectorCase.name}": ${(error as Error).message}`, { cause: error });
     }
@@ -64,13 +66,17 @@ function barrierRequest(sessionId: string): JsonObject {
   };
 }
 
-async function waitForSessions(plugin: PluginProcess, from: number, required: readonly string[], timeoutMs: number): Promise<void> {
+async function waitForSessions(plugin: PluginProcess, from: number, required: readonly string[], timeoutMs: number, rules: readonly BackwardsRule[]): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const started = new Set<string>();
   const ended = new Set<string>();
   let scanned = from;
   for (;;) {
-    for (; scanned < plugin.events.length; scanned++) track(plugin.events[scanned]!, started, ended);
+    for (; scanned < plugin.events.length; scanned++) {
+      const event = plugin.events[scanned]!;
+      track(event, started, ended);
+      answerBackwards(plugin, event, rules);
+    }
     const open = [...started].filter((id) => !ended.has(id));
     const missing = required.filter((id) => !ended.has(id));
     if (open.length === 0 && missing.length === 0) return;
@@ -88,4 +94,21 @@ function track(event: ReceivedEvent, started: Set<string>, ended: Set<string>): 
   if (event.event !== "session" || typeof event.session_id !== "string") return;
   started.add(event.session_id);
   if ((event.data as JsonObject | null)?.type === "end") ended.add(event.session_id);
+}
+
+function answerBackwards(plugin: PluginProcess, event: ReceivedEvent, rules: readonly BackwardsRule[]): void {
+  const message = event.data as JsonObject | null;
+  if (event.event !== "session" || typeof event.session_id !== "string" || message?.type !== "invoke" || !isJsonObject(message.data)) return;
+  const invocation = message.data;
+  const rule = rules.find((candidate) => contains(invocation, candidate.match));
+  if (!rule) throw new Error(`no backwards rule answers ${JSON.stringify(invocation)}`);
+  for (const response of rule.respond) {
+    plugin.respondBackwards(event.session_id, String(invocation.backwards_request_id), response.event, response.data ?? undefined, response.message ?? "");
+  }
+}
+
+/** Whether `value` has every field of `subset`, recursively. */
+function contains(value: JsonValue | undefined, subset: JsonValue): boolean {
+  if (isJsonObject(subset)) return isJsonObject(value) && Object.entries(subset).every(([key, item]) => contains(value[key], item));
+  return JSON.stringify(value) === JSON.stringify(subset);
 }

@@ -13,10 +13,20 @@ import { vectorsDir } from "./paths.js";
 
 export type InputLine = string | JsonObject;
 
+/** How the stand-in daemon answers a backwards invocation (an `invoke` session message) during a case. */
+export interface BackwardsRule {
+  /** Fields the invoke message's data must contain (a deep subset), e.g. {"type": "storage", "request": {"opt": "get"}}. */
+  match: JsonObject;
+  /** The daemon's backwards_response events, in order; the invocation's backwards_request_id is filled in. */
+  respond: { event: "response" | "error" | "end"; message?: string; data?: JsonObject | null }[];
+}
+
 export interface VectorCase {
   name: string;
   description: string;
   input: InputLine[];
+  /** Answers to the backwards invocations the case's requests make, first matching rule wins. */
+  backwards?: BackwardsRule[];
   /** Filled in by the recorder from the Python SDK. */
   expected?: Observed;
 }

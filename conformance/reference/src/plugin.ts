@@ -6,6 +6,7 @@ import { fail } from "./tools/fail.js";
 import { messages } from "./tools/messages.js";
 import { parameters } from "./tools/parameters.js";
 import { sleep } from "./tools/sleep.js";
+import { storage } from "./tools/storage.js";
 
 export default definePlugin({
   manifest: {
@@ -23,5 +24,5 @@ export default definePlugin({
     resource: { memory: 268435456, permission: { tool: { enabled: true }, storage: { enabled: true, size: 1048576 } } },
   },
   provider,
-  tools: [echo, messages, blob, fail, sleep, parameters],
+  tools: [echo, messages, blob, fail, sleep, parameters, storage],
 });
