@@ -4,5 +4,5 @@ export { difySdkPython, nodeWheelPython, wheelNode } from "@dify-ts/runtime/test
 export { invoke } from "./cases.js";
 export { spawnPythonReference, spawnShipped, spawnShippedBundle, stopPlugin, type SpawnSettings } from "./plugins.js";
 export { SDK_VERSION } from "./paths.js";
-export { hostileInput, runHostileInput, type HostileInput, type RobustnessOutcome } from "./robustness.js";
+export { hostileInput, runHostileInput, type RobustnessOutcome } from "./robustness.js";
 export { shipOurReference, type ShippedPlugin } from "./shipped.js";
