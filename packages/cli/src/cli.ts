@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** dify-ts: the command line. Each subcommand lives in commands/. */
 import { bundleCommand, packageCommand } from "./commands/build.js";
 import { bumpCommand } from "./commands/bump.js";
