@@ -23,6 +23,8 @@ export interface PluginDeclarations {
   files: Record<string, Declaration>;
   /** Every icon the declarations name (manifest, provider, tools), to find under _assets/. */
   icons: string[];
+  /** Source files the declarations were built from (esbuild metafile keys, relative to the plugin). */
+  inputs: string[];
 }
 
 const ENTRY = `
@@ -35,13 +37,15 @@ const icons = [plugin.manifest.icon, plugin.manifest.icon_dark, plugin.provider.
 writeFileSync(process.argv[2], JSON.stringify({ manifest: manifestDeclaration(plugin), files, icons: icons.filter(Boolean) }));
 `;
 
+const ENTRY_NAME = "dify-ts-declarations.ts";
+
 export async function loadDeclarations(project: PluginProject): Promise<PluginDeclarations> {
   const scratch = await mkdtemp(join(tmpdir(), "dify-ts-declarations-"));
   try {
     const script = join(scratch, "declarations.mjs");
-    await build({
+    const result = await build({
       ...bundleOptions(project),
-      stdin: { contents: ENTRY, resolveDir: project.dir, sourcefile: "dify-ts-declarations.ts", loader: "ts" },
+      stdin: { contents: ENTRY, resolveDir: project.dir, sourcefile: ENTRY_NAME, loader: "ts" },
       outfile: script,
     });
     const output = join(scratch, "declarations.json");
@@ -51,7 +55,8 @@ export async function loadDeclarations(project: PluginProject): Promise<PluginDe
       const stderr = (error as { stderr?: string }).stderr ?? "";
       throw new Error(`loading ${project.pluginEntry} failed: ${stderr.trim().split("\n").slice(-8).join("\n") || (error as Error).message}`);
     }
-    return JSON.parse(await readFile(output, "utf8")) as PluginDeclarations;
+    const declarations = JSON.parse(await readFile(output, "utf8")) as Omit<PluginDeclarations, "inputs">;
+    return { ...declarations, inputs: Object.keys(result.metafile.inputs).filter((input) => input !== ENTRY_NAME) };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

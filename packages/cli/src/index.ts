@@ -17,3 +17,4 @@ export { repackageOffline, type RepackageOptions, type RepackageResult } from ".
 export { RepackageError } from "./repackage/download.js";
 export { expandPlatform, DEFAULT_PLATFORM } from "./repackage/platforms.js";
 export { bumpVersion, type BumpResult } from "./bump.js";
+export { buildPlugin, type PluginBuild, type BuildOptions } from "./build.js";

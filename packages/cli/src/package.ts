@@ -4,12 +4,12 @@
  * does and print the daemon's unique identifier.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import { DEFAULT_MAX_SIZE_MIB, sizeProblem, writePackage } from "./archive.js";
-import { bundlePlugin, NativeAddonError } from "./bundle.js";
+import { buildPlugin, type PluginBuild } from "./build.js";
+import { NativeAddonError } from "./bundle.js";
 import type { PackageFile } from "./checksum.js";
 import { loadDeclarations, type Declaration } from "./declarations.js";
 import { listFiles } from "./files.js";
@@ -46,18 +46,13 @@ const README_PATTERN = /^readme\/README_[a-z]{2}_[A-Za-z]{2,}\.md$/;
 
 export async function packagePlugin(pluginDir: string, options: PackageOptions = {}): Promise<PackageResult> {
   const project = readProject(pluginDir);
-  const scratch = await mkdtemp(join(tmpdir(), "dify-ts-package-"));
-  try {
-    const { files, manifest, problems } = await assemble(project, scratch, options);
-    if (problems.length > 0) throw new ValidationFailed(problems, relative(process.cwd(), project.dir) || project.dir);
-    const name = String(manifest.name);
-    const version = String(manifest.version);
-    const file = resolve(options.outFile ?? join(options.outDir ?? process.cwd(), `${name}-${version}.difypkg`));
-    const written = await writePackage(files, file);
-    return { ...written, identifier: `${String(manifest.author)}/${name}:${version}@${written.checksum}` };
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
+  const { files, manifest, problems } = await assemble(project, options);
+  if (problems.length > 0) throw new ValidationFailed(problems, relative(process.cwd(), project.dir) || project.dir);
+  const name = String(manifest.name);
+  const version = String(manifest.version);
+  const file = resolve(options.outFile ?? join(options.outDir ?? process.cwd(), `${name}-${version}.difypkg`));
+  const written = await writePackage(files, file);
+  return { ...written, identifier: `${String(manifest.author)}/${name}:${version}@${written.checksum}` };
 }
 
 interface Assembled {
@@ -66,17 +61,19 @@ interface Assembled {
   problems: Problem[];
 }
 
-async function assemble(project: PluginProject, scratch: string, options: PackageOptions): Promise<Assembled> {
+async function assemble(project: PluginProject, options: PackageOptions): Promise<Assembled> {
   const problems: Problem[] = [];
-  const bundleFile = join(scratch, "app", "main.mjs");
-  const [bundled, declarations] = await Promise.all([
-    bundlePlugin(project.dir, { outFile: bundleFile, minify: options.minify, sourcemap: options.sourcemap }).catch((error: unknown) => {
-      if (!(error instanceof NativeAddonError)) throw error;
-      problems.push({ field: "bundle", message: error.message });
-      return undefined;
-    }),
-    loadDeclarations(project),
-  ]);
+  let build: PluginBuild | undefined;
+  try {
+    build = await buildPlugin(project, { minify: options.minify, sourcemap: options.sourcemap, reuse: true });
+  } catch (error) {
+    if (!(error instanceof NativeAddonError)) throw error;
+    problems.push({ field: "bundle", message: error.message });
+  }
+  // Without a bundle, the declarations may still load (and be validated), unless the same addon breaks them.
+  const declarations = build?.declarations ?? (await loadDeclarations(project).catch(() => {
+    throw new ValidationFailed(problems, relative(process.cwd(), project.dir) || project.dir);
+  }));
   const { manifest } = declarations;
   const files: PackageFile[] = [];
   const add = (path: string, data: Uint8Array | string) => files.push({ path, data: typeof data === "string" ? Buffer.from(data) : data });
@@ -98,9 +95,9 @@ async function assemble(project: PluginProject, scratch: string, options: Packag
   add("main.py", launcherFile("main.py"));
   add("requirements.txt", launcherFile("requirements.txt"));
   add(".difyignore", launcherFile("difyignore"));
-  if (bundled) {
-    add("app/main.mjs", await readFile(bundled.file));
-    if (options.sourcemap) add("app/main.mjs.map", await readFile(`${bundled.file}.map`));
+  if (build) {
+    add("app/main.mjs", await readFile(build.bundleFile));
+    if (options.sourcemap) add("app/main.mjs.map", await readFile(`${build.bundleFile}.map`));
   }
   add("app/launch.json", launchSettings((manifest.resource as { memory?: unknown } | undefined)?.memory, options.sourcemap ?? false));
 
@@ -112,7 +109,7 @@ async function assemble(project: PluginProject, scratch: string, options: Packag
   if (project.packageVersion !== manifest.version) {
     problems.push({ field: "version", message: `package.json says ${JSON.stringify(project.packageVersion)} but the manifest says ${JSON.stringify(manifest.version)}: they must be equal (scripts/bump-version.mjs changes both)` });
   }
-  problems.push(...scanForSecrets(await secretScanTargets(project, files, bundled?.inputs ?? [])));
+  problems.push(...scanForSecrets(await secretScanTargets(project, files, build?.inputs ?? declarations.inputs)));
   const tooLarge = sizeProblem(files, options.maxSizeMiB ?? DEFAULT_MAX_SIZE_MIB);
   if (tooLarge) problems.push(tooLarge);
   return { files, manifest, problems };

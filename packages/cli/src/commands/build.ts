@@ -6,9 +6,10 @@ export function displayPath(file: string): string {
   const path = relative(process.cwd(), file);
   return path === "" || path.startsWith("..") ? file : path;
 }
+import { buildPlugin } from "../build.js";
 import { bundlePlugin } from "../bundle.js";
 import { packagePlugin } from "../package.js";
-import { UsageError } from "../project.js";
+import { readProject, UsageError } from "../project.js";
 import { parseCommandArgs, parseNumberOption, type Command } from "./command.js";
 
 export const bundleCommand: Command = {
@@ -21,9 +22,16 @@ export const bundleCommand: Command = {
       minify: { type: "boolean" },
       sourcemap: { type: "boolean" },
     }, { min: 1, max: 1 });
-    const result = await bundlePlugin(positionals[0]!, { outFile: values.out, minify: values.minify, sourcemap: values.sourcemap });
+    if (values.out) {
+      const result = await bundlePlugin(positionals[0]!, { outFile: values.out, minify: values.minify, sourcemap: values.sourcemap });
+      for (const warning of result.warnings) io.err(`warning: ${warning}`);
+      io.out(`${displayPath(result.file)} (${result.bytes} bytes, ${result.inputs.length} inputs)`);
+      return 0;
+    }
+    // The plugin's build/: the bundle plus the declarations, which package reuses while the sources are unchanged.
+    const result = await buildPlugin(readProject(positionals[0]!), { minify: values.minify, sourcemap: values.sourcemap });
     for (const warning of result.warnings) io.err(`warning: ${warning}`);
-    io.out(`${displayPath(result.file)} (${result.bytes} bytes, ${result.inputs.length} inputs)`);
+    io.out(`${displayPath(result.bundleFile)} (${result.bundleBytes} bytes, ${result.inputs.length} inputs)`);
     return 0;
   },
 };
