@@ -62,6 +62,10 @@ export async function load(plugin: PluginProcess, count: number, concurrency: nu
   let completed = 0;
   const cpuBefore = cpuSecondsOf(plugin.child.pid!);
   const begin = performance.now();
+  const exited = plugin.exited.then(({ code, signal }) => {
+    throw new Error(`the plugin exited (${code ?? signal}) after ${completed} of ${count} requests; stderr: ${plugin.stderr.slice(-1000)}`);
+  });
+  exited.catch(() => {});
   const worker = async () => {
     while (issued < count) {
       const index = issued++;
@@ -69,7 +73,7 @@ export async function load(plugin: PluginProcess, count: number, concurrency: nu
       const sent = performance.now();
       const done = plugin.expectSession(id);
       plugin.writeLine(JSON.stringify(invoke(id, "echo", { text: "ping" })));
-      const result = await done;
+      const result = await Promise.race([done, exited]);
       if (result.error || result.stream.length !== 1) throw new Error(`request ${id} failed: ${JSON.stringify(result.error ?? result.stream)}`);
       latencies[index] = performance.now() - sent;
       completed++;
@@ -130,9 +134,11 @@ export async function blobRoundTrip(contender: Contender, bytes: number, expecte
 
 export interface HeapRun {
   idle: { rss: number; anonymous: number };
-  warm: number;
-  final: number;
-  perSecond: number;
+  warm?: number;
+  final?: number;
+  perSecond?: number;
+  /** Why the load did not complete (the plugin died, e.g. out of heap). */
+  failure?: string;
 }
 
 /** RSS of a fresh process idle, after `warmAfter` and after all `concurrent` invocations. */
@@ -144,8 +150,12 @@ export async function memoryUnderLoad(
   try {
     await delay(settleMs);
     const idle = memoryOf(plugin.child.pid!);
-    const run = await load(plugin, concurrent, concurrency, [warmAfter, concurrent]);
-    return { idle, warm: run.rssAt.get(warmAfter)!, final: run.rssAt.get(concurrent)!, perSecond: run.perSecond };
+    try {
+      const run = await load(plugin, concurrent, concurrency, [warmAfter, concurrent]);
+      return { idle, warm: run.rssAt.get(warmAfter)!, final: run.rssAt.get(concurrent)!, perSecond: run.perSecond };
+    } catch (error) {
+      return { idle, failure: (error as Error).message.split(";")[0] };
+    }
   } finally {
     await stopPlugin(plugin);
   }

@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
 import { hostileInput, runHostileInput, stopPlugin, type RobustnessOutcome } from "../../conformance/harness/src/index.js";
 import { patternBytes } from "../../conformance/reference/src/tools/blob.js";
-import { prepareContenders, type Contender, type Contenders } from "./contenders.js";
+import { prepareContenders, roundTripFloor, type Contender, type Contenders } from "./contenders.js";
 import { blobRoundTrip, coldStart, load, median, memoryOf, memoryUnderLoad, percentile, started, type BlobRun, type Load } from "./measure.js";
 import { loadAverage, machine, mib, ms, perSecond, renderTable, times, type Row } from "./report.js";
 
@@ -76,7 +76,7 @@ export async function measure(contender: Contender, profile: Profile, log: (line
       blob.push(await blobRoundTrip(contender, profile.blobBytes, blobSha, profile.settleMs));
     }
     log(`${contender.name}: robustness, ${profile.hostileLines} hostile lines`);
-    const hostile = contender.start();
+    const hostile = contender.start(true);
     let robustness: RobustnessOutcome;
     try {
       robustness = await runHostileInput(hostile, hostileInput({ count: profile.hostileLines, oversized: profile.oversized }));
@@ -146,18 +146,38 @@ export async function heapSettingsTable(contenders: Contenders, profile: Profile
   const settings = [
     { name: `as shipped (app/launch.json: ${contenders.shippedNodeOptions.join(" ") || "no flags"})`, flags: contenders.shippedNodeOptions },
     { name: "young generation capped: --max-semi-space-size=1", flags: [...contenders.shippedNodeOptions, "--max-semi-space-size=1"] },
-    { name: "leak check: old space capped at 32 MiB (--max-old-space-size=32)", flags: ["--max-old-space-size=32"] },
+    { name: "leak check: old space capped at 32 MiB (--max-old-space-size=32): a leak would run out of heap", flags: ["--max-old-space-size=32"] },
   ];
   const lines = [
-    `| Our Node flags (${profile.concurrent.toLocaleString("en-US")} invocations, concurrency ${profile.concurrency}) | RSS idle | RSS after ${profile.warmAfter.toLocaleString("en-US")} | RSS at the end | Growth | Throughput |`,
-    "| --- | ---: | ---: | ---: | ---: | ---: |",
+    `| Our Node flags (${profile.concurrent.toLocaleString("en-US")} invocations, concurrency ${profile.concurrency}) | RSS idle | RSS after ${profile.warmAfter.toLocaleString("en-US")} | RSS at the end | Growth | Throughput | Completed |`,
+    "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const setting of settings) {
     log(`heap settings: ${setting.name}`);
     const run = await memoryUnderLoad(contenders.oursWithNodeFlags(setting.flags), profile);
-    lines.push(`| ${setting.name} | ${mib(run.idle.rss)} | ${mib(run.warm)} | ${mib(run.final)} | ${mib(run.final - run.warm)} | ${perSecond(run.perSecond)} |`);
+    const figure = (value: number | undefined, format: (v: number) => string) => (value === undefined ? "—" : format(value));
+    const growth = run.final !== undefined && run.warm !== undefined ? run.final - run.warm : undefined;
+    lines.push(`| ${setting.name} | ${mib(run.idle.rss)} | ${figure(run.warm, mib)} | ${figure(run.final, mib)} | ${figure(growth, mib)} | ${figure(run.perSecond, perSecond)} | ${run.failure ?? "yes"} |`);
   }
   return lines.join("\n");
+}
+
+/** What the driver and the pipes cost by themselves, and our start-up without the Python launcher. */
+export async function baselines(contenders: Contenders, profile: Profile): Promise<string> {
+  const floor = roundTripFloor();
+  const { plugin } = await started(floor);
+  try {
+    const sequential = await load(plugin, profile.sequential, 1);
+    const concurrent = await load(plugin, profile.concurrent, profile.concurrency);
+    const direct = await coldStart(contenders.oursWithNodeFlags(contenders.shippedNodeOptions), profile.coldStartRuns);
+    return [
+      `- Round-trip floor (${floor.description}, same driver): ${perSecond(sequential.perSecond)} at concurrency 1 (p50 ${ms(percentile(sequential.latencies, 50))}), ` +
+        `${perSecond(concurrent.perSecond)} at concurrency ${profile.concurrency}. No plugin can beat these figures on this machine with this driver.`,
+      `- Our cold start without the Python launcher (the wheel's Node on app/main.mjs directly): ${ms(median(direct))} (median of ${profile.coldStartRuns}); the launcher (Python start-up and exec) accounts for the rest.`,
+    ].join("\n");
+  } finally {
+    await stopPlugin(plugin);
+  }
 }
 
 async function main(): Promise<void> {
@@ -170,6 +190,8 @@ async function main(): Promise<void> {
     const python = contenders.python && (await measure(contenders.python, FULL, log));
     const ours = await measure(contenders.ours, FULL, log);
     const heap = await heapSettingsTable(contenders, FULL, log);
+    log("baselines: round-trip floor, cold start without the launcher");
+    const notes = await baselines(contenders, FULL);
     const input = hostileInput({ count: FULL.hostileLines, oversized: FULL.oversized });
     const table = renderTable(rows(python, ours, FULL), "Python SDK", "ours");
     const report = [
@@ -187,6 +209,8 @@ async function main(): Promise<void> {
       table,
       "",
       "Ratios say how many times better ours is (higher is better); the RSS ratio is ours divided by the SDK's.",
+      "",
+      notes,
       "",
       "## Our memory under other V8 heap settings",
       "",

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { difySdkPython } from "../../conformance/harness/src/index.js";
 import { prepareContenders, type Contenders } from "./contenders.js";
 import { renderTable } from "./report.js";
-import { SMOKE, heapSettingsTable, measure, rows, type Figures } from "./run.js";
+import { SMOKE, baselines, heapSettingsTable, measure, rows, type Figures } from "./run.js";
 
 const sdk = difySdkPython();
 if (sdk.reason) console.warn(`bench/sdk-compare smoke: the Python SDK is unavailable: ${sdk.reason}`);
@@ -37,12 +37,20 @@ describe("bench/sdk-compare (smoke)", () => {
     ours = await measure(contenders.ours, SMOKE);
     checkFigures(ours);
     expect(ours.robustness.answeredCorrectly).toBe(ours.robustness.validRequests);
+    expect(ours.robustness.logEvents + ours.robustness.otherSessionsAnswered).toBeGreaterThan(0);
+  });
+
+  it("measures the baselines: the driver's round-trip floor and our start without the launcher", async () => {
+    const notes = await baselines(contenders, SMOKE);
+    expect(notes).toContain("Round-trip floor");
+    expect(notes).not.toContain("NaN");
   });
 
   it("compares our heap settings", async () => {
     const table = await heapSettingsTable(contenders, SMOKE);
     expect(table.split("\n")).toHaveLength(5);
     expect(table).not.toContain("NaN");
+    expect(table).not.toContain("exited");
   });
 
   it.skipIf(!sdk.path)(`measures the Python SDK beside it and renders the table${sdk.reason ? ` (skipped: ${sdk.reason})` : ""}`, async () => {
