@@ -46,11 +46,15 @@ export class MemoryService {
   /** Opens the journal and replays the writes a previous process accepted but did not apply. */
   start(logger?: Logger): Promise<WorkQueue<WriteJob>> {
     if (logger) this.logger = logger;
-    this.queue ??= this.openQueue().catch((error: unknown) => {
-      // Not cached: the next write tries again (the directory may become writable).
-      this.queue = undefined;
-      throw error;
-    });
+    if (!this.queue) {
+      // Loading mem0ai takes seconds; start now rather than in the first call.
+      loadMem0(this.settings.dataDirectory).catch((error: unknown) => this.logger.error("mem0ai could not be loaded", error));
+      this.queue = this.openQueue().catch((error: unknown) => {
+        // Not cached: the next write tries again (the directory may become writable).
+        this.queue = undefined;
+        throw error;
+      });
+    }
     return this.queue;
   }
 

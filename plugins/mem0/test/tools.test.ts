@@ -2,6 +2,7 @@
  * Every tool, in async and in sync mode, through the plugin's stdio protocol,
  * against a real pgvector (PGlite over TCP) and the local OpenAI stand-in.
  */
+import type { JsonObject } from "@dify-ts/runtime";
 import type { PluginProcess } from "@dify-ts/runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
@@ -39,8 +40,8 @@ describe.skipIf(unavailable)(`every tool, both modes${unavailable ? ` (skipped: 
         asyncMode,
         vector: { provider: "pgvector", config: { connectionString: pg.connectionString, collectionName: `tools_${mode}`, embeddingModelDims: 64 } },
       });
-      const call = (tool: string, parameters: Record<string, unknown>) => invoke(plugin, creds(), tool, parameters);
-      const all = (user_id: string, extra: Record<string, unknown> = {}) => call("get_all_memories", { user_id, ...extra });
+      const call = (tool: string, parameters: JsonObject) => invoke(plugin, creds(), tool, parameters);
+      const all = (user_id: string, extra: JsonObject = {}) => call("get_all_memories", { user_id, ...extra });
       const settled = (user_id: string, count: number) => eventually(() => all(user_id), (answer) => items(answer).length === count);
       const memoryNamed = async (user_id: string, text: string) => items(await all(user_id)).find((item) => item.memory === text)!;
 

@@ -9,8 +9,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PluginProcess, reassemble } from "@dify-ts/runtime/testing";
-import { wheelNode } from "../../../../packages/runtime/src/testing/environment.js";
+import type { JsonObject } from "@dify-ts/runtime";
+import { PluginProcess, reassemble, wheelNode } from "@dify-ts/runtime/testing";
 
 export const pluginDirectory = fileURLToPath(new URL("../..", import.meta.url));
 const entry = join(pluginDirectory, "src/main.ts");
@@ -42,7 +42,7 @@ export interface ToolAnswer {
 }
 
 /** Invokes a tool and returns its JSON message and text, failing on a session error. */
-export async function invoke(plugin: PluginProcess, credentials: Record<string, unknown>, tool: string, parameters: Record<string, unknown>): Promise<ToolAnswer> {
+export async function invoke(plugin: PluginProcess, credentials: JsonObject, tool: string, parameters: JsonObject): Promise<ToolAnswer> {
   const result = await plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool, credentials, tool_parameters: parameters, user_id: "dify-user" });
   if (result.error) throw new Error(`${tool} failed: ${result.error.error_type}: ${result.error.message}\nstderr: ${plugin.stderr.slice(-2000)}`);
   const seen = reassemble(result.stream);
@@ -50,7 +50,7 @@ export async function invoke(plugin: PluginProcess, credentials: Record<string, 
   return { ...(seen.jsons[0] as { status: string; messages: unknown; results: unknown }), text: seen.text };
 }
 
-export async function validate(plugin: PluginProcess, credentials: Record<string, unknown>) {
+export async function validate(plugin: PluginProcess, credentials: JsonObject) {
   return plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "mem0", credentials });
 }
 
@@ -69,12 +69,12 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
 export interface CredentialOptions {
   llmUrl: string;
   asyncMode?: boolean;
-  vector?: Record<string, unknown>;
+  vector?: JsonObject;
   concurrency?: number;
 }
 
 /** Credentials in the TS spelling (camelCase), as a user of this plugin writes them. */
-export function credentials(options: CredentialOptions): Record<string, unknown> {
+export function credentials(options: CredentialOptions): JsonObject {
   return {
     async_mode: options.asyncMode ?? true,
     local_llm_json: JSON.stringify({ provider: "openai", config: { model: "fake-chat", apiKey: "sk-llm-secret-1234", baseURL: options.llmUrl } }),
