@@ -18,3 +18,4 @@ export { RepackageError } from "./repackage/download.js";
 export { expandPlatform, DEFAULT_PLATFORM } from "./repackage/platforms.js";
 export { bumpVersion, type BumpResult } from "./bump.js";
 export { buildPlugin, type PluginBuild, type BuildOptions } from "./build.js";
+export { runCli, standardIo } from "./program.js";

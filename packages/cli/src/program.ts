@@ -1,4 +1,4 @@
-/** dify-ts: the command line. Each subcommand lives in commands/. */
+/** dify-ts: the command line, as a function of argv (cli.ts runs it). Each subcommand lives in commands/. */
 import { bundleCommand, packageCommand } from "./commands/build.js";
 import { bumpCommand } from "./commands/bump.js";
 import type { Command, CommandIo } from "./commands/command.js";
@@ -10,7 +10,7 @@ import { UsageError } from "./project.js";
 
 const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, repackageCommand, invokeCommand, devCommand, bumpCommand];
 
-const io: CommandIo = {
+export const standardIo: CommandIo = {
   out: (line) => process.stdout.write(line + "\n"),
   err: (line) => process.stderr.write(line + "\n"),
 };
@@ -20,7 +20,8 @@ function help(): string {
   return ["usage: dify-ts <command> [options]", "", "commands:", ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`), "", "dify-ts <command> --help shows a command's options"].join("\n");
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** Runs one command; resolves to the exit code (0 ok, 1 failed, 2 usage). */
+export async function runCli(argv: string[], io: CommandIo = standardIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     io.out(help());
@@ -47,4 +48,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
