@@ -57,13 +57,13 @@ async function exercise(pythonPath: string, cwd: string): Promise<void> {
 }
 
 describe("python -m main launches the bundle on the wheel's Node", () => {
-  it.skipIf(!python.path)(`in the venv scripts/setup/python.sh built ${python.reason ? `(skipped: ${python.reason})` : ""}`, async () => {
+  it.skipIf(!python.path)(`in the venv scripts/setup/python.sh built${python.reason ? ` (skipped: ${python.reason})` : ""}`, async () => {
     const cwd = join(scratch, "installed-with-pip");
     await extractPackage(pkg, cwd);
     await exercise(python.path!, cwd);
   });
 
-  it.skipIf(!uvLookup.path)(`in a .venv built as the daemon builds it (uv venv + uv pip install -r requirements.txt) ${uvLookup.reason ? `(skipped: ${uvLookup.reason})` : ""}`, async () => {
+  it.skipIf(!uvLookup.path)(`in a .venv built as the daemon builds it (uv venv + uv pip install -r requirements.txt)${uvLookup.reason ? ` (skipped: ${uvLookup.reason})` : ""}`, async () => {
     const cwd = join(scratch, "installed-with-uv");
     await extractPackage(pkg, cwd);
     // The daemon's install environment: only VIRTUAL_ENV, PATH and a shared UV_CACHE_DIR.
