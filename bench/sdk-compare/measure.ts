@@ -30,13 +30,19 @@ export async function started(contender: Contender): Promise<{ plugin: PluginPro
   return { plugin, milliseconds: performance.now() - begin };
 }
 
-/** Median time from spawn to the first heartbeat over `runs` fresh processes. */
-export async function coldStart(contender: Contender, runs: number): Promise<number[]> {
-  const times: number[] = [];
+/**
+ * Times from spawn to the first heartbeat over `runs` fresh processes per
+ * contender, the contenders taking turns so that other load on the machine
+ * falls on all of them alike.
+ */
+export async function coldStarts(contenders: readonly Contender[], runs: number): Promise<number[][]> {
+  const times: number[][] = contenders.map(() => []);
   for (let run = 0; run < runs; run++) {
-    const { plugin, milliseconds } = await started(contender);
-    times.push(milliseconds);
-    await stopPlugin(plugin);
+    for (const [index, contender] of contenders.entries()) {
+      const { plugin, milliseconds } = await started(contender);
+      times[index]!.push(milliseconds);
+      await stopPlugin(plugin);
+    }
   }
   return times;
 }
@@ -48,16 +54,21 @@ export interface Load {
   /** CPU the plugin process used meanwhile: its cost apart from the driver's. */
   pluginCpuSeconds: number;
   latencies: number[];
-  /** RSS samples taken after the given number of completed requests. */
-  rssAt: Map<number, number>;
+  /** RSS of the plugin sampled every `rssEvery` completed requests. */
+  rssSamples: { completed: number; rss: number }[];
+}
+
+/** The median RSS sample taken between `from` and `to` completed requests: one sample catches a GC's phase, many do not. */
+export function rssBetween(samples: Load["rssSamples"], from: number, to: number): number {
+  return median(samples.filter((sample) => sample.completed >= from && sample.completed <= to).map((sample) => sample.rss));
 }
 
 let sequence = 0;
 
 /** `count` trivial (echo) invocations with `concurrency` in flight. */
-export async function load(plugin: PluginProcess, count: number, concurrency: number, sampleRssAt: readonly number[] = []): Promise<Load> {
+export async function load(plugin: PluginProcess, count: number, concurrency: number, rssEvery = 0): Promise<Load> {
   const latencies: number[] = new Array(count);
-  const rssAt = new Map<number, number>();
+  const rssSamples: Load["rssSamples"] = [];
   let issued = 0;
   let completed = 0;
   const cpuBefore = cpuSecondsOf(plugin.child.pid!);
@@ -77,12 +88,12 @@ export async function load(plugin: PluginProcess, count: number, concurrency: nu
       if (result.error || result.stream.length !== 1) throw new Error(`request ${id} failed: ${JSON.stringify(result.error ?? result.stream)}`);
       latencies[index] = performance.now() - sent;
       completed++;
-      if (sampleRssAt.includes(completed)) rssAt.set(completed, memoryOf(plugin.child.pid!).rss);
+      if (rssEvery > 0 && completed % rssEvery === 0) rssSamples.push({ completed, rss: memoryOf(plugin.child.pid!).rss });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - begin) / 1000;
-  return { requests: count, seconds, perSecond: count / seconds, pluginCpuSeconds: cpuSecondsOf(plugin.child.pid!) - cpuBefore, latencies, rssAt };
+  return { requests: count, seconds, perSecond: count / seconds, pluginCpuSeconds: cpuSecondsOf(plugin.child.pid!) - cpuBefore, latencies, rssSamples };
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -141,7 +152,7 @@ export interface HeapRun {
   failure?: string;
 }
 
-/** RSS of a fresh process idle, after `warmAfter` and after all `concurrent` invocations. */
+/** RSS of a fresh process idle, warm (from `warmAfter` to twice that) and over the last tenth of `concurrent` invocations. */
 export async function memoryUnderLoad(
   contender: Contender,
   { concurrent, concurrency, warmAfter, settleMs }: { concurrent: number; concurrency: number; warmAfter: number; settleMs: number },
@@ -151,12 +162,20 @@ export async function memoryUnderLoad(
     await delay(settleMs);
     const idle = memoryOf(plugin.child.pid!);
     try {
-      const run = await load(plugin, concurrent, concurrency, [warmAfter, concurrent]);
-      return { idle, warm: run.rssAt.get(warmAfter)!, final: run.rssAt.get(concurrent)!, perSecond: run.perSecond };
+      const run = await load(plugin, concurrent, concurrency, rssSampleInterval(concurrent));
+      return { idle, ...steadyRss(run, warmAfter), perSecond: run.perSecond };
     } catch (error) {
       return { idle, failure: (error as Error).message.split(";")[0] };
     }
   } finally {
     await stopPlugin(plugin);
   }
+}
+
+/** About 100 RSS samples over a run. */
+export const rssSampleInterval = (count: number) => Math.max(1, Math.floor(count / 100));
+
+/** Warm RSS (samples from `warmAfter` to twice that) and final RSS (samples over the last tenth of the run). */
+export function steadyRss(run: Load, warmAfter: number): { warm: number; final: number } {
+  return { warm: rssBetween(run.rssSamples, warmAfter, 2 * warmAfter), final: rssBetween(run.rssSamples, Math.floor(run.requests * 0.9), run.requests) };
 }

@@ -16,7 +16,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { hostileInput, runHostileInput, stopPlugin, type RobustnessOutcome } from "../../conformance/harness/src/index.js";
 import { patternBytes } from "../../conformance/reference/src/tools/blob.js";
 import { prepareContenders, roundTripFloor, type Contender, type Contenders } from "./contenders.js";
-import { blobRoundTrip, coldStart, load, median, memoryOf, memoryUnderLoad, percentile, started, type BlobRun, type Load } from "./measure.js";
+import { blobRoundTrip, coldStarts, load, median, memoryOf, memoryUnderLoad, percentile, rssSampleInterval, started, steadyRss, type BlobRun, type Load } from "./measure.js";
 import { loadAverage, machine, mib, ms, perSecond, renderTable, times, type Row } from "./report.js";
 
 export interface Profile {
@@ -35,7 +35,7 @@ export interface Profile {
 }
 
 export const FULL: Profile = {
-  coldStartRuns: 5, sequential: 10_000, concurrent: 100_000, concurrency: 64, warmAfter: 10_000,
+  coldStartRuns: 9, sequential: 10_000, concurrent: 100_000, concurrency: 64, warmAfter: 10_000,
   blobBytes: 30 * 1024 * 1024, blobRuns: 3, hostileLines: 10_000, oversized: { over5MiB: 3, over20MiB: 2 }, settleMs: 1000,
 };
 
@@ -56,9 +56,16 @@ export interface Figures {
   robustness: RobustnessOutcome;
 }
 
-export async function measure(contender: Contender, profile: Profile, log: (line: string) => void = () => {}): Promise<Figures> {
-  log(`${contender.name}: cold start x${profile.coldStartRuns}`);
-  const cold = await coldStart(contender, profile.coldStartRuns);
+/** Every figure of every contender; cold starts taking turns, the rest one contender after the other. */
+export async function measureAll(contenders: readonly Contender[], profile: Profile, log: (line: string) => void = () => {}): Promise<Figures[]> {
+  log(`cold start x${profile.coldStartRuns}, ${contenders.map((contender) => contender.name).join(" and ")} taking turns`);
+  const cold = await coldStarts(contenders, profile.coldStartRuns);
+  const figures: Figures[] = [];
+  for (const [index, contender] of contenders.entries()) figures.push(await measure(contender, profile, cold[index]!, log));
+  return figures;
+}
+
+async function measure(contender: Contender, profile: Profile, cold: number[], log: (line: string) => void): Promise<Figures> {
   const { plugin } = await started(contender);
   try {
     await delay(profile.settleMs);
@@ -66,9 +73,8 @@ export async function measure(contender: Contender, profile: Profile, log: (line
     log(`${contender.name}: ${profile.sequential} requests at concurrency 1`);
     const sequential = await load(plugin, profile.sequential, 1);
     log(`${contender.name}: ${profile.concurrent} requests at concurrency ${profile.concurrency}`);
-    const concurrent = await load(plugin, profile.concurrent, profile.concurrency, [profile.warmAfter, profile.concurrent]);
-    await delay(profile.settleMs);
-    const finalRss = memoryOf(plugin.child.pid!).rss;
+    const concurrent = await load(plugin, profile.concurrent, profile.concurrency, rssSampleInterval(profile.concurrent));
+    const { warm: warmRss, final: finalRss } = steadyRss(concurrent, profile.warmAfter);
     const blobSha = createHash("sha256").update(patternBytes(profile.blobBytes)).digest("hex");
     const blob: BlobRun[] = [];
     for (let run = 0; run < profile.blobRuns; run++) {
@@ -83,11 +89,13 @@ export async function measure(contender: Contender, profile: Profile, log: (line
     } finally {
       await stopPlugin(hostile);
     }
-    return { coldStart: cold, idleRss: idle.rss, idleAnonymous: idle.anonymous, sequential, concurrent, warmRss: concurrent.rssAt.get(profile.warmAfter)!, finalRss, blob, robustness };
+    return { coldStart: cold, idleRss: idle.rss, idleAnonymous: idle.anonymous, sequential, concurrent, warmRss, finalRss, blob, robustness };
   } finally {
     await stopPlugin(plugin);
   }
 }
+
+const range = (from: number, to: number) => `${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")}`;
 
 const robustnessSummary = (outcome: RobustnessOutcome) =>
   `${outcome.answeredCorrectly}/${outcome.validRequests} answered, ${outcome.crashed ? `CRASHED (${outcome.exit})` : "no crash"}, ` +
@@ -123,10 +131,10 @@ export function rows(python: Figures | undefined, ours: Figures, profile: Profil
       target: "≤ 1/3 of the SDK's", met: idleFraction === undefined ? undefined : idleFraction <= 1 / 3,
     },
     { measure: "Private anonymous memory idle (RssAnon: heap, without the mapped binary)", python: p && mib(p.idleAnonymous), ours: mib(ours.idleAnonymous), ratio: p && `${(ours.idleAnonymous / p.idleAnonymous).toFixed(2)}` },
-    { measure: `RSS after ${profile.warmAfter.toLocaleString("en-US")} concurrent invocations (warm)`, python: p && mib(p.warmRss), ours: mib(ours.warmRss) },
-    { measure: `RSS after all ${(profile.sequential + profile.concurrent).toLocaleString("en-US")} invocations`, python: p && mib(p.finalRss), ours: mib(ours.finalRss) },
+    { measure: `RSS warm: concurrent invocations ${range(profile.warmAfter, 2 * profile.warmAfter)} (median of samples)`, python: p && mib(p.warmRss), ours: mib(ours.warmRss) },
+    { measure: `RSS at the end: concurrent invocations ${range(Math.floor(profile.concurrent * 0.9), profile.concurrent)} (median of samples)`, python: p && mib(p.finalRss), ours: mib(ours.finalRss) },
     {
-      measure: `RSS growth from warm to the end (${(profile.concurrent - profile.warmAfter).toLocaleString("en-US")} more invocations)`,
+      measure: `RSS growth from warm to the end (over ~${(profile.concurrent - 2 * profile.warmAfter).toLocaleString("en-US")} invocations)`,
       python: p && mib(growth(p)), ours: mib(growth(ours)),
       target: "ours: none (≤ 5 MiB)", met: growth(ours) <= 5 * 1024 * 1024,
     },
@@ -149,7 +157,7 @@ export async function heapSettingsTable(contenders: Contenders, profile: Profile
     { name: "leak check: old space capped at 32 MiB (--max-old-space-size=32): a leak would run out of heap", flags: ["--max-old-space-size=32"] },
   ];
   const lines = [
-    `| Our Node flags (${profile.concurrent.toLocaleString("en-US")} invocations, concurrency ${profile.concurrency}) | RSS idle | RSS after ${profile.warmAfter.toLocaleString("en-US")} | RSS at the end | Growth | Throughput | Completed |`,
+    `| Our Node flags (${profile.concurrent.toLocaleString("en-US")} invocations, concurrency ${profile.concurrency}) | RSS idle | RSS warm (${range(profile.warmAfter, 2 * profile.warmAfter)}) | RSS at the end (last tenth) | Growth | Throughput | Completed |`,
     "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const setting of settings) {
@@ -169,11 +177,11 @@ export async function baselines(contenders: Contenders, profile: Profile): Promi
   try {
     const sequential = await load(plugin, profile.sequential, 1);
     const concurrent = await load(plugin, profile.concurrent, profile.concurrency);
-    const direct = await coldStart(contenders.oursWithNodeFlags(contenders.shippedNodeOptions), profile.coldStartRuns);
+    const [direct] = await coldStarts([contenders.oursWithNodeFlags(contenders.shippedNodeOptions)], profile.coldStartRuns);
     return [
       `- Round-trip floor (${floor.description}, same driver): ${perSecond(sequential.perSecond)} at concurrency 1 (p50 ${ms(percentile(sequential.latencies, 50))}), ` +
         `${perSecond(concurrent.perSecond)} at concurrency ${profile.concurrency}. No plugin can beat these figures on this machine with this driver.`,
-      `- Our cold start without the Python launcher (the wheel's Node on app/main.mjs directly): ${ms(median(direct))} (median of ${profile.coldStartRuns}); the launcher (Python start-up and exec) accounts for the rest.`,
+      `- Our cold start without the Python launcher (the wheel's Node on app/main.mjs directly): ${ms(median(direct!))} (median of ${profile.coldStartRuns}); the launcher (Python start-up and exec) accounts for the rest.`,
     ].join("\n");
   } finally {
     await stopPlugin(plugin);
@@ -187,8 +195,9 @@ async function main(): Promise<void> {
   try {
     const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
     if (!contenders.python) log(`the Python SDK is unavailable (${contenders.pythonMissing}): measuring ours alone`);
-    const python = contenders.python && (await measure(contenders.python, FULL, log));
-    const ours = await measure(contenders.ours, FULL, log);
+    const figures = await measureAll(contenders.python ? [contenders.python, contenders.ours] : [contenders.ours], FULL, log);
+    const ours = figures.at(-1)!;
+    const python = contenders.python ? figures[0] : undefined;
     const heap = await heapSettingsTable(contenders, FULL, log);
     log("baselines: round-trip floor, cold start without the launcher");
     const notes = await baselines(contenders, FULL);

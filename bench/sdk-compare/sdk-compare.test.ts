@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { difySdkPython } from "../../conformance/harness/src/index.js";
 import { prepareContenders, type Contenders } from "./contenders.js";
 import { renderTable } from "./report.js";
-import { SMOKE, baselines, heapSettingsTable, measure, rows, type Figures } from "./run.js";
+import { SMOKE, baselines, heapSettingsTable, measureAll, rows, type Figures } from "./run.js";
 
 const sdk = difySdkPython();
 if (sdk.reason) console.warn(`bench/sdk-compare smoke: the Python SDK is unavailable: ${sdk.reason}`);
@@ -34,7 +34,7 @@ describe("bench/sdk-compare (smoke)", () => {
   });
 
   it("measures ours as shipped", async () => {
-    ours = await measure(contenders.ours, SMOKE);
+    ours = (await measureAll([contenders.ours], SMOKE))[0]!;
     checkFigures(ours);
     expect(ours.robustness.answeredCorrectly).toBe(ours.robustness.validRequests);
     expect(ours.robustness.logEvents + ours.robustness.otherSessionsAnswered).toBeGreaterThan(0);
@@ -54,8 +54,8 @@ describe("bench/sdk-compare (smoke)", () => {
   });
 
   it.skipIf(!sdk.path)(`measures the Python SDK beside it and renders the table${sdk.reason ? ` (skipped: ${sdk.reason})` : ""}`, async () => {
-    const python = await measure(contenders.python!, SMOKE);
-    checkFigures(python);
+    const [python] = await measureAll([contenders.python!], SMOKE);
+    checkFigures(python!);
     const table = renderTable(rows(python, ours, SMOKE), "Python SDK", "ours");
     expect(table.split("\n")).toHaveLength(2 + rows(python, ours, SMOKE).length);
     expect(table).not.toContain("NaN");
