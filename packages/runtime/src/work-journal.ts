@@ -10,6 +10,7 @@
 import { mkdir, open, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { JsonValue } from "./protocol/wire.js";
+import { lockJournal, type JournalLock } from "./work-journal-lock.js";
 
 export interface JournalEntry<J> {
   id: number;
@@ -19,6 +20,8 @@ export interface JournalEntry<J> {
 export interface JournalOptions {
   /** Rewrite the file once it exceeds this size and most of it is completed entries. Default 1 MiB. */
   compactAfterBytes?: number;
+  /** How long to wait for another live process to release the journal (an upgrade overlapping its predecessor). Default 15 s. */
+  lockWaitMs?: number;
 }
 
 export interface OpenedJournal<J> {
@@ -45,6 +48,7 @@ export class WorkJournal<J> {
   private constructor(
     private readonly path: string,
     private handle: FileHandle,
+    private readonly lock: JournalLock,
     private readonly compactAfterBytes: number,
     nextId: number,
   ) {
@@ -53,6 +57,16 @@ export class WorkJournal<J> {
 
   static async open<J>(path: string, options: JournalOptions = {}): Promise<OpenedJournal<J>> {
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    const lock = await lockJournal(path, options.lockWaitMs ?? 15_000);
+    try {
+      return await WorkJournal.load<J>(path, lock, options);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async load<J>(path: string, lock: JournalLock, options: JournalOptions): Promise<OpenedJournal<J>> {
     let text = "";
     try {
       text = await readFile(path, "utf8");
@@ -79,7 +93,7 @@ export class WorkJournal<J> {
       .map(([id, line]) => ({ id, job: (JSON.parse(line) as { j: J }).j }));
     // Start from a compact file: only what still has to run.
     const handle = await rewrite(path, [...accepted.values()]);
-    const journal = new WorkJournal<J>(path, handle, options.compactAfterBytes ?? 1024 * 1024, maxId + 1);
+    const journal = new WorkJournal<J>(path, handle, lock, options.compactAfterBytes ?? 1024 * 1024, maxId + 1);
     for (const [id, line] of accepted) journal.track(id, line);
     journal.fileBytes = journal.liveBytes;
     return { journal, pending, unreadableLines };
@@ -116,6 +130,7 @@ export class WorkJournal<J> {
     await this.flushing;
     if (this.buffer.length > 0) await this.flush();
     await this.handle.close();
+    await this.lock.release();
   }
 
   private track(id: number, line: string): void {

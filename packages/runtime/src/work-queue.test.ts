@@ -127,6 +127,8 @@ describe("WorkQueue", () => {
         if (output.split("\n").length > 300) resolve();
       });
     });
+    // While the process lives, nobody else may open its journal.
+    await expect(open({ journalPath, lockWaitMs: 300, run: async () => {} })).rejects.toThrow(`is in use by process ${child.pid}`);
     child.kill("SIGKILL");
     await new Promise((resolve) => child.on("exit", resolve));
     const acknowledged = output.split("\n").filter((line) => /^\d+:\d+$/.test(line)).map((line) => Number(line.split(":")[1]));
@@ -136,6 +138,18 @@ describe("WorkQueue", () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(300);
     for (const n of acknowledged) expect(replayed.has(n), `job ${n} was acknowledged but not replayed`).toBe(true);
     await queue.drain(0);
+  });
+
+  it("takes over a lock left by a process that no longer runs", async () => {
+    const journalPath = await temporaryJournal();
+    await writeFile(`${journalPath}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345 }));
+    await writeFile(journalPath, '{"a":1,"j":{"n":7}}\n');
+    const seen: number[] = [];
+    const queue = await open({ journalPath, lockWaitMs: 0, run: async (job) => void seen.push(job.n) });
+    await queue.idle();
+    expect(seen).toEqual([7]);
+    await queue.drain(0);
+    await expect(stat(`${journalPath}.lock`)).rejects.toThrow("ENOENT");
   });
 
   it("compacts the journal so it does not grow with completed jobs", async () => {

@@ -41,6 +41,8 @@ export interface WorkQueueOptions<J> {
   /** The durable journal; without it, accepted jobs live in memory only. */
   journalPath?: string;
   compactAfterBytes?: number;
+  /** How long to wait for another process to release the journal; default 15 s. */
+  lockWaitMs?: number;
   retry?: RetryPolicy;
   onOutcome?(outcome: JobOutcome<J>): void;
 }
@@ -78,7 +80,7 @@ export class WorkQueue<J> {
   /** Opens the journal (if any), and queues the jobs it still holds. */
   static async open<J>(options: WorkQueueOptions<J>): Promise<WorkQueue<J>> {
     if (!options.journalPath) return new WorkQueue(options, undefined, 0, 0);
-    const opened = await WorkJournal.open<J>(options.journalPath, { compactAfterBytes: options.compactAfterBytes });
+    const opened = await WorkJournal.open<J>(options.journalPath, { compactAfterBytes: options.compactAfterBytes, lockWaitMs: options.lockWaitMs });
     const queue = new WorkQueue(options, opened.journal, opened.pending.length, opened.unreadableLines);
     for (const entry of opened.pending) {
       queue.count += 1;
