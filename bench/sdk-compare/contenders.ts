@@ -26,6 +26,8 @@ export interface Contenders {
   ours: Contender;
   /** Ours on the same Node, bundle run directly with these Node flags instead of app/launch.json's. */
   oursWithNodeFlags(flags: readonly string[]): Contender;
+  /** The Node binary ours runs on. */
+  nodeBinary: string;
   /** Node flags the package's app/launch.json gives (what `ours` runs with). */
   shippedNodeOptions: string[];
   /** Why the Python side is missing, if it is. */
@@ -58,11 +60,11 @@ process.stdin.on("data", (chunk) => {
   }
 });`;
 
-export function roundTripFloor(): Contender {
+export function roundTripFloor(node = process.execPath): Contender {
   return {
     name: "floor",
-    description: `a bare Node ${process.versions.node} process answering each line at once`,
-    start: (recordEvents = false) => PluginProcess.spawn({ command: process.execPath, args: ["-e", ROUND_TRIP_FLOOR], cwd: process.cwd(), recordEvents }),
+    description: `a bare Node process (${node === process.execPath ? `Node ${process.versions.node}` : "the wheel's Node"}) answering each line at once`,
+    start: (recordEvents = false) => PluginProcess.spawn({ command: node, args: ["-e", ROUND_TRIP_FLOOR], cwd: process.cwd(), recordEvents }),
   };
 }
 
@@ -96,6 +98,7 @@ export async function prepareContenders(): Promise<Contenders> {
     ours,
     oursWithNodeFlags,
     shippedNodeOptions: launch.node_options,
+    nodeBinary,
     python: python.path
       ? {
           name: "Python SDK",

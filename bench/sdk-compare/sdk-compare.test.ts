@@ -43,6 +43,7 @@ describe("bench/sdk-compare (smoke)", () => {
   it("measures the baselines: the driver's round-trip floor and our start without the launcher", async () => {
     const notes = await baselines(contenders, SMOKE);
     expect(notes).toContain("Round-trip floor");
+    expect(notes).toContain("Memory floor");
     expect(notes).not.toContain("NaN");
   });
 
