@@ -37,6 +37,8 @@ export class MemoryService {
   readonly cache: MemoryCache;
   private logger: Logger = stderrLogger;
   private queue?: Promise<WorkQueue<WriteJob>>;
+  /** Parsed credentials by their JSON text: every call carries them, and parsing is most of an ACCEPT's work. */
+  private readonly setups = new Map<string, MemorySetup>();
 
   constructor(settings: ServiceSettings = readSettings()) {
     this.settings = settings;
@@ -60,7 +62,14 @@ export class MemoryService {
 
   /** Reads the credentials; throws ConfigError naming the field. */
   setup(credentials: RawCredentials): MemorySetup {
-    return readSetup(credentials, this.settings.dataDirectory);
+    const key = JSON.stringify(credentials);
+    let setup = this.setups.get(key);
+    if (!setup) {
+      setup = readSetup(credentials, this.settings.dataDirectory);
+      if (this.setups.size >= 32) this.setups.delete(this.setups.keys().next().value!);
+      this.setups.set(key, setup);
+    }
+    return setup;
   }
 
   /** A read: in async mode bounded by `timeoutMs` and degraded to `fallback`; in sync mode it blocks. */

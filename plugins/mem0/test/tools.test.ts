@@ -156,6 +156,11 @@ describe.skipIf(unavailable)(`every tool, both modes${unavailable ? ` (skipped: 
     });
   }
 
+  it("adds the search indexes mem0ai's pgvector tables lack", async () => {
+    const indexes = await pg.db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename = 'tools_async' ORDER BY indexname");
+    expect(indexes.rows.map((row) => row.indexname)).toEqual(expect.arrayContaining(["tools_async_keywords_idx", "tools_async_user_id_idx"]));
+  });
+
   it("never wrote a model API key into a tool answer or a log line", () => {
     const everything = JSON.stringify(plugin.events) + plugin.stderr;
     expect(everything).not.toContain("sk-llm-secret-1234");

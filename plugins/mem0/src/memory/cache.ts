@@ -72,7 +72,7 @@ export class MemoryCache {
   }
 
   private build(setup: MemorySetup): Promise<MemoryHandle> {
-    const entry = this.load().then((mem0) => MemoryHandle.build(mem0, setup, (handle, cause) => this.onBroken(handle, cause)));
+    const entry = this.load().then((mem0) => MemoryHandle.build(mem0, setup, (handle, cause) => this.onBroken(handle, cause), this.warn));
     entry.then(
       (handle) => this.keys.set(handle, setup.hash),
       () => {

@@ -11,6 +11,7 @@ import { mkdir } from "node:fs/promises";
 import type { Memory } from "mem0ai/oss";
 import type { MemorySetup } from "../config/setup.js";
 import type { Mem0Module } from "./loader.js";
+import { ensurePgvectorIndexes } from "./pgvector-indexes.js";
 
 interface ClosableClient {
   on(event: "error" | "end", listener: (error?: Error) => void): unknown;
@@ -19,7 +20,8 @@ interface ClosableClient {
 
 interface StoreInternals {
   /** pg.Client (pgvector). */
-  client?: ClosableClient;
+  client?: ClosableClient & { query(sql: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> };
+  collectionName?: string;
   /** better-sqlite3 Database (the embedded store). */
   db?: { close(): unknown };
   insert(...args: unknown[]): Promise<void>;
@@ -61,9 +63,14 @@ export class MemoryHandle {
   ) {}
 
   /** Creates the Memory and waits for its initialisation (stores created, connections open). */
-  static async build(mem0: Mem0Module, setup: MemorySetup, onBroken: (handle: MemoryHandle, cause: Error | undefined) => void): Promise<MemoryHandle> {
+  static async build(
+    mem0: Mem0Module,
+    setup: MemorySetup,
+    onBroken: (handle: MemoryHandle, cause: Error | undefined) => void,
+    warn: (message: string) => void,
+  ): Promise<MemoryHandle> {
     await mkdir(setup.storeDirectory, { recursive: true, mode: 0o700 });
-    const memory = new mem0.Memory(setup.config as unknown as ConstructorParameters<Mem0Module["Memory"]>[0]);
+    const memory = new mem0.Memory(structuredClone(setup.config) as unknown as ConstructorParameters<Mem0Module["Memory"]>[0]);
     const handle = new MemoryHandle(memory, onBroken);
     const internals = handle.internals;
     await internals._initPromise;
@@ -72,6 +79,10 @@ export class MemoryHandle {
       throw internals._initError;
     }
     handle.watch();
+    if (setup.config.vectorStore.provider === "pgvector" && internals.vectorStore) {
+      const problem = await ensurePgvectorIndexes(internals.vectorStore);
+      if (problem) warn(`could not create the search indexes on the pgvector collection (searches still work, more slowly): ${problem}`);
+    }
     return handle;
   }
 
