@@ -63,4 +63,3 @@ export function reassemble(stream: JsonObject[]): ReassembledMessages {
   result.text = result.texts.join("");
   return result;
 }
-export { difySdkPython, nodeWheelPython, versitygw, wheelNode, type Lookup } from "./environment.js";
