@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/packaging/bench.ts           full run (prints markdown tables)
  *   node --import tsx bench/packaging/bench.ts --quick   packages the CLI's fixture plugin only
+ *   ... --filter <package>                               passed to turbo (e.g. @dify-ts/plugin-mem0)
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -31,9 +32,9 @@ export interface PackageSize {
   files: number;
 }
 
-export function measureBuildAll(cacheDir: string, label: string): BuildRun {
+export function measureBuildAll(cacheDir: string, label: string, filter?: string): BuildRun {
   const started = process.hrtime.bigint();
-  const result = spawnSync("pnpm", ["build:all", `--cache-dir=${cacheDir}`], { cwd: root, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  const result = spawnSync("pnpm", ["build:all", `--cache-dir=${cacheDir}`, ...(filter ? [`--filter=${filter}`] : [])], { cwd: root, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`pnpm build:all failed:\n${(result.stdout + result.stderr).slice(-3000)}`);
   const match = /Cached:\s+(\d+) cached, (\d+) total/.exec(result.stdout);
@@ -94,14 +95,16 @@ async function main(): Promise<void> {
     console.log(`${formatRuns(runs)}\n\n${formatSizes(sizes)}`);
     return;
   }
+  const filterAt = process.argv.indexOf("--filter");
+  const filter = filterAt === -1 ? undefined : process.argv[filterAt + 1];
   const cacheDir = mkdtempSync(join(tmpdir(), "bench-turbo-cache-"));
   try {
     for (const name of readdirSync(join(root, "dist"))) if (name.endsWith(".difypkg")) rmSync(join(root, "dist", name));
     for (const plugin of readdirSync(join(root, "plugins"))) rmSync(join(root, "plugins", plugin, "build"), { recursive: true, force: true });
     process.stderr.write("cold pnpm build:all (empty turbo cache)...\n");
-    const cold = measureBuildAll(cacheDir, "cold `pnpm build:all` (empty turbo cache)");
+    const cold = measureBuildAll(cacheDir, "cold `pnpm build:all` (empty turbo cache)", filter);
     process.stderr.write("warm pnpm build:all (nothing changed)...\n");
-    const warm = measureBuildAll(cacheDir, "warm `pnpm build:all` (nothing changed)");
+    const warm = measureBuildAll(cacheDir, "warm `pnpm build:all` (nothing changed)", filter);
     const sizes = readdirSync(join(root, "dist")).filter((name) => name.endsWith(".difypkg")).sort().map((name) => sizeOf(join(root, "dist", name)));
     console.log(`${formatRuns([cold, warm])}\n\n${formatSizes(sizes)}`);
   } finally {
