@@ -128,6 +128,17 @@ export function s3Failure(error: unknown, context: FailureContext): PluginError 
   return new PluginError("S3Error", classify(error, context).message, { cause: error });
 }
 
+/** The source of an upload (a Dify file download) broke off: name that, not S3. */
+export function sourceFailure(error: unknown, bytesRead: number): PluginError {
+  if (error instanceof PluginError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new PluginError(
+    "FileDownloadError",
+    `the file download broke off after ${bytesRead} bytes (${detail}); nothing was stored: run the tool again, and check that Dify's file server stays reachable`,
+    { cause: error },
+  );
+}
+
 /** Node puts socket and TLS codes on the error or on its cause. */
 function networkCode(error: unknown): string | undefined {
   let current: unknown = error;

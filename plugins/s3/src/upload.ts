@@ -1,25 +1,27 @@
 /**
- * Writes an object with lib-storage's Upload: one PutObject below PART_SIZE,
- * a multipart upload above it, with at most QUEUE_SIZE parts in flight. A
- * stream is never held whole in memory: about (QUEUE_SIZE + 1) parts are
- * buffered at a time, which keeps a 1 GiB upload within the 150 MB target.
+ * Writes an object. A stream of known length above one part is uploaded in
+ * parts streamed straight from the source (multipart.ts), so a 1 GiB file
+ * costs no more memory than a small one. Everything else (bytes, small
+ * streams, streams of unknown length) goes through lib-storage's Upload: one
+ * PutObject below PART_SIZE, else a multipart upload holding at most
+ * QUEUE_SIZE + 1 parts in memory.
  */
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { S3Bucket } from "./bucket.js";
+import { sourceFailure } from "./errors.js";
+import { streamMultipart } from "./multipart.js";
 
 export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 4;
-/** S3 allows 10,000 parts; stay below so the part size grows for huge known sizes. */
-const MAX_PARTS = 9_000;
 
 export interface UploadRequest {
   /** Full key inside the bucket. */
   key: string;
   body: Readable | Uint8Array;
   contentType: string;
-  /** Bytes, when known in advance (a stream's Content-Length): only sizes the parts. */
+  /** Bytes the source announced (its Content-Length); a stream must then deliver exactly that many. */
   size?: number | undefined;
   signal?: AbortSignal;
 }
@@ -30,37 +32,40 @@ export interface UploadOutcome {
 }
 
 export async function uploadObject(bucket: S3Bucket, request: UploadRequest): Promise<UploadOutcome> {
+  if (request.body instanceof Uint8Array) return bufferedUpload(bucket, { ...request, body: request.body });
+  if (request.size !== undefined && request.size > PART_SIZE) {
+    const etag = await streamMultipart(bucket, { ...request, body: request.body, size: request.size });
+    return { etag, size: request.size };
+  }
+  return bufferedUpload(bucket, { ...request, body: request.body });
+}
+
+/** lib-storage's Upload; a stream's bytes are counted on the way. */
+async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise<UploadOutcome> {
   const counter = new ByteCounter();
-  const body = request.body instanceof Uint8Array ? request.body : counter;
-  // Piping at once (before any await) keeps every byte: the source may already be flowing.
-  const piping = request.body instanceof Uint8Array ? Promise.resolve() : pipeline(request.body, counter);
+  const source = request.body;
+  // Piping at once (before any await) keeps every byte even if the source is already flowing.
+  const piping = source instanceof Uint8Array ? Promise.resolve() : pipeline(source, counter);
   const upload = new Upload({
     client: bucket.client,
-    params: { Bucket: bucket.name, Key: request.key, Body: body, ContentType: request.contentType },
-    partSize: partSizeFor(request.size),
+    params: { Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
+    partSize: PART_SIZE,
     queueSize: QUEUE_SIZE,
   });
   const onAbort = () => void upload.abort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const [result] = await Promise.all([
-      bucket.call("upload to", bucket.uri(request.key), () => upload.done()),
-      piping,
-    ]);
-    return { etag: result.ETag, size: request.body instanceof Uint8Array ? request.body.byteLength : counter.bytes };
+    const [result] = await Promise.all([bucket.call("upload to", bucket.uri(request.key), () => upload.done()), piping]);
+    return { etag: result.ETag, size: source instanceof Uint8Array ? source.byteLength : counter.bytes };
   } catch (error) {
-    if (!(request.body instanceof Uint8Array)) request.body.destroy();
+    if (source instanceof Uint8Array) throw error;
+    const broken = source.errored;
+    source.destroy();
     counter.destroy();
-    throw error;
+    throw broken ? sourceFailure(broken, counter.bytes) : error;
   } finally {
     request.signal?.removeEventListener("abort", onAbort);
   }
-}
-
-function partSizeFor(size: number | undefined): number {
-  if (size === undefined) return PART_SIZE;
-  const needed = Math.ceil(size / MAX_PARTS / (1024 * 1024)) * 1024 * 1024;
-  return Math.max(PART_SIZE, needed);
 }
 
 /** Passes bytes through and counts them. */

@@ -33,12 +33,37 @@ describe.skipIf(reason)(`uploads over stdio against versitygw${reason ? ` (skipp
     expect(result.error).toBeUndefined();
     const seen = reassemble(result.stream);
     const json = seen.jsons[0] as { etag: string; presigned_url: string; size: number; content_type: string; presigned_url_expires_in: number };
-    expect(json.etag).toMatch(/-3$/); // a multipart ETag: three 8 MiB parts
+    expect(json.etag).toMatch(/-2$/); // a multipart ETag: two streamed 16 MiB parts
     expect(json).toMatchObject({ size: bytes.length, content_type: "application/octet-stream", presigned_url_expires_in: 120 });
     expect(seen.texts[1]).toBe(`Presigned URL: ${json.presigned_url}`);
     expect(json.presigned_url).toContain("X-Amz-Expires=120");
     const fetched = Buffer.from(await (await fetch(json.presigned_url)).arrayBuffer());
     expect(fetched.equals(bytes)).toBe(true);
+  });
+
+  it("says so when a file of unknown length breaks off", async () => {
+    const url = env.files.add({ bytes: patterned(3 * 1024 * 1024) }, "application/octet-stream", "truncated");
+    const small = await env.invoke("s3_upload_file", { file: difyFile(url), s3_key: "cut/small.bin" });
+    expect(small.error?.message).toMatch(/^the file download broke off after \d+ bytes/);
+  });
+
+  it("uploads a large file of unknown length (no Content-Length) through lib-storage's buffered parts", async () => {
+    const bytes = patterned(9 * 1024 * 1024 + 5, 13);
+    const url = env.files.add({ bytes }, "application/zip", "chunked");
+    const result = await env.invoke("s3_upload_file", { file: difyFile(url, { filename: "a.zip" }), s3_key: "chunked/a.zip" });
+    expect(result.error).toBeUndefined();
+    const json = reassemble(result.stream).jsons[0] as { etag: string; size: number };
+    expect(json.etag).toMatch(/-2$/); // 8 MiB + the rest
+    expect(json.size).toBe(bytes.length);
+    expect((await getObject(env.admin, "chunked/a.zip")).bytes.equals(bytes)).toBe(true);
+  });
+
+  it("fails, storing nothing, when the file ends before its announced length", async () => {
+    const url = env.files.add({ bytes: patterned(12 * 1024 * 1024) }, "application/octet-stream", "truncated");
+    const result = await env.invoke("s3_upload_file", { file: difyFile(url), s3_key: "cut/short.bin" });
+    expect(result.error?.error_type).toBe("FileDownloadError");
+    expect(result.error?.message).toMatch(/^the file download broke off after \d+ bytes \(terminated\); nothing was stored/);
+    await expect(getObject(env.admin, "cut/short.bin")).rejects.toThrow();
   });
 
   it("guesses the content type from the key, and honours the alias presign parameters", async () => {

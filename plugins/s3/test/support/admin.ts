@@ -1,5 +1,7 @@
 /** Direct SDK access to the test server, to set up buckets and check what the tools stored. */
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import type { Readable } from "node:stream";
 import { openBucket, type S3Bucket } from "../../src/bucket.js";
 import type { S3Credentials } from "../../src/credentials.js";
 import { ACCESS_KEY, SECRET_KEY } from "./versitygw.js";
@@ -21,6 +23,23 @@ export async function getObject(bucket: S3Bucket, key: string): Promise<{ bytes:
 
 export async function putObject(bucket: S3Bucket, key: string, bytes: Buffer, contentType?: string): Promise<void> {
   await bucket.client.send(new PutObjectCommand({ Bucket: bucket.name, Key: key, Body: bytes, ContentType: contentType }));
+}
+
+/** lib-storage's Upload with its defaults (5 MiB parts, 4 in flight): the benchmark's baseline. */
+export async function sdkUpload(bucket: S3Bucket, key: string, body: Readable): Promise<void> {
+  await new Upload({ client: bucket.client, params: { Bucket: bucket.name, Key: key, Body: body } }).done();
+}
+
+export async function deleteObject(bucket: S3Bucket, key: string): Promise<void> {
+  await bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key }));
+}
+
+/** Streams an object and counts its bytes without keeping them. */
+export async function countObjectBytes(bucket: S3Bucket, key: string): Promise<number> {
+  const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+  let bytes = 0;
+  for await (const chunk of object.Body as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
+  return bytes;
 }
 
 /** Bytes that differ at every offset, so a shifted or truncated copy never matches. */

@@ -11,17 +11,20 @@ import { randomUUID } from "node:crypto";
 
 type Source = { bytes: Buffer } | { path: string };
 
+/** How the server answers: normally, without Content-Length (chunked), or announcing more bytes than it sends. */
+export type Delivery = "normal" | "chunked" | "truncated";
+
 export interface FileServer {
   origin: string;
   /** Registers content and returns the relative, signed URL Dify would send. */
-  add(source: Source, contentType?: string): string;
+  add(source: Source, contentType?: string, delivery?: Delivery): string;
   /** How many downloads were served. */
   served: number;
   close(): Promise<void>;
 }
 
 export async function startFileServer(): Promise<FileServer> {
-  const files = new Map<string, { source: Source; contentType: string; sign: string }>();
+  const files = new Map<string, { source: Source; contentType: string; sign: string; delivery: Delivery }>();
   const state = { served: 0 };
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -31,8 +34,15 @@ export async function startFileServer(): Promise<FileServer> {
     if (url.searchParams.get("sign") !== file.sign) return void response.writeHead(403).end("invalid signature");
     state.served += 1;
     if ("bytes" in file.source) {
-      response.writeHead(200, { "content-type": file.contentType, "content-length": file.source.bytes.byteLength });
-      return void response.end(file.source.bytes);
+      const bytes = file.source.bytes;
+      if (file.delivery === "chunked") {
+        response.writeHead(200, { "content-type": file.contentType });
+        for (let offset = 0; offset < bytes.length; offset += 100_000) response.write(bytes.subarray(offset, offset + 100_000));
+        return void response.end();
+      }
+      response.writeHead(200, { "content-type": file.contentType, "content-length": bytes.byteLength });
+      if (file.delivery === "truncated") return void response.write(bytes.subarray(0, bytes.length >> 1), () => response.socket?.destroy());
+      return void response.end(bytes);
     }
     const { size } = await stat(file.source.path);
     response.writeHead(200, { "content-type": file.contentType, "content-length": size });
@@ -43,10 +53,10 @@ export async function startFileServer(): Promise<FileServer> {
   if (typeof address !== "object" || !address) throw new Error("file server has no address");
   return {
     origin: `http://127.0.0.1:${address.port}`,
-    add(source, contentType = "application/octet-stream") {
+    add(source, contentType = "application/octet-stream", delivery = "normal") {
       const id = randomUUID();
       const sign = randomUUID().replaceAll("-", "");
-      files.set(id, { source, contentType, sign });
+      files.set(id, { source, contentType, sign, delivery });
       return `/files/${id}/file-preview?timestamp=${Math.floor(Date.now() / 1000)}&nonce=${randomUUID()}&sign=${sign}`;
     },
     get served() {
