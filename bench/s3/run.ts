@@ -14,8 +14,8 @@
  * Targets: peak RSS <= 150 MB (10^6 bytes) during the upload; upload >= 80 % of
  * direct; download >= 100 MiB/s.
  */
-import { mkdir, rm } from "node:fs/promises";
-import { loadavg } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundlePlugin } from "../../packages/cli/src/bundle.js";
@@ -57,8 +57,6 @@ interface Contender {
   start(): PluginProcess;
 }
 
-const root = join(pluginRoot, "..", "..");
-
 async function contenders(workDir: string): Promise<{ list: Contender[]; skipped: string[] }> {
   const env = { MAX_REQUEST_TIMEOUT: "1800" };
   const list: Contender[] = [{ name: `plugin (tsx, Node ${process.versions.node})`, start: () => startPlugin(env) }];
@@ -76,10 +74,11 @@ async function contenders(workDir: string): Promise<{ list: Contender[]; skipped
   return { list, skipped };
 }
 
-export async function measure(profile: Profile, workDir = join(root, ".cache", "bench-s3")): Promise<Figures> {
+export async function measure(profile: Profile): Promise<Figures> {
   if (versitygwUnavailable) throw new Error(`versitygw is needed: ${versitygwUnavailable}`);
   const loadStart = loadavg()[0]!;
-  await mkdir(workDir, { recursive: true });
+  // The source file and the bundle live in a fresh temporary directory, removed at the end.
+  const workDir = await mkdtemp(join(tmpdir(), "dify-ts-bench-s3-"));
   const source = join(workDir, "source.bin");
   const s3 = await startVersitygw();
   const files = await startFileServer();

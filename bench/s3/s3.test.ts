@@ -1,0 +1,27 @@
+/**
+ * Smoke form of the S3 benchmark (CI): the same harness with tiny sizes,
+ * checking that every figure is measured and the table renders. Not a timed
+ * test: no figure is compared with a target here.
+ */
+import { describe, expect, it } from "vitest";
+import { versitygwUnavailable } from "../../plugins/s3/test/support/versitygw.js";
+import { renderReport } from "./report.js";
+import { SMOKE, measure } from "./run.js";
+
+if (versitygwUnavailable) console.warn(`bench/s3 smoke skipped: ${versitygwUnavailable}`);
+
+describe.skipIf(versitygwUnavailable)(`bench/s3 (smoke)${versitygwUnavailable ? ` (skipped: ${versitygwUnavailable})` : ""}`, () => {
+  it("measures an upload and a download through the plugin against direct SDK baselines", async () => {
+    const figures = await measure(SMOKE);
+    expect(figures.contenders.length).toBeGreaterThanOrEqual(1);
+    for (const contender of figures.contenders) {
+      for (const transfer of [contender.directUpload, contender.upload, contender.download]) expect(transfer.seconds).toBeGreaterThan(0);
+      expect(contender.upload.bytes).toBe(SMOKE.uploadBytes);
+      expect(contender.upload.peakRss).toBeGreaterThan(20 * 1024 * 1024);
+      expect(contender.download.bytes).toBe(SMOKE.downloadBytes);
+    }
+    const table = renderReport(figures);
+    expect(table).toContain("s3_upload_file over stdio");
+    expect(table).toContain("s3_download_file as blob chunks over stdio");
+  }, 180_000);
+});
