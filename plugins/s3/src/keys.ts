@@ -4,7 +4,7 @@
  * prefix is a folder the plugin never leaves. Keys are checked before any
  * request so mistakes fail with a message naming the parameter.
  */
-import { ValidationError } from "@dify-ts/runtime";
+import { CredentialValidationError, ValidationError } from "@dify-ts/runtime";
 
 const MAX_KEY_BYTES = 1024;
 
@@ -13,7 +13,7 @@ export function normalizePrefix(raw: string | undefined): string {
   const prefix = (raw ?? "").trim();
   if (prefix === "") return "";
   const problem = keyProblem(prefix);
-  if (problem) throw new ValidationError(`credential "KEY_PREFIX" ${problem}`);
+  if (problem) throw new CredentialValidationError(`credential "KEY_PREFIX" ${problem}`);
   return prefix.endsWith("/") ? prefix : `${prefix}/`;
 }
 
