@@ -78,18 +78,24 @@ class PartReader {
     this.chunks = body[Symbol.asyncIterator]();
   }
 
+  /** Writes exactly `length` bytes into `target` and ends it; on failure the part's request fails too. */
   async copy(target: PassThrough, length: number, expected: number): Promise<void> {
-    let remaining = length;
-    while (remaining > 0) {
-      const chunk = this.carry ?? (await this.next(expected));
-      this.carry = chunk.byteLength > remaining ? chunk.subarray(remaining) : undefined;
-      const piece = this.carry ? chunk.subarray(0, remaining) : chunk;
-      remaining -= piece.byteLength;
-      this.read += piece.byteLength;
-      noteTransferred(piece.byteLength);
-      if (!target.write(piece)) await once(target, "drain");
+    try {
+      let remaining = length;
+      while (remaining > 0) {
+        const chunk = this.carry ?? (await this.next(expected));
+        this.carry = chunk.byteLength > remaining ? chunk.subarray(remaining) : undefined;
+        const piece = this.carry ? chunk.subarray(0, remaining) : chunk;
+        remaining -= piece.byteLength;
+        this.read += piece.byteLength;
+        noteTransferred(piece.byteLength);
+        if (!target.write(piece)) await once(target, "drain");
+      }
+      target.end();
+    } catch (error) {
+      target.destroy(error as Error);
+      throw error;
     }
-    target.end();
   }
 
   async expectEnd(expected: number): Promise<void> {
