@@ -5,6 +5,7 @@
  * skip with the reason `versitygwUnavailable` holds.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -48,6 +49,12 @@ export async function startVersitygw(options: VersitygwOptions = {}): Promise<Ru
   }
   args.push("posix", root);
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // A test process that dies without its hooks (a crash, a timeout) must not leave the server behind.
+  const killOnExit = () => {
+    child.kill("SIGKILL");
+    rmSync(home, { recursive: true, force: true });
+  };
+  process.once("exit", killOnExit);
   let output = "";
   const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout!.on("data", collect);
@@ -63,6 +70,7 @@ export async function startVersitygw(options: VersitygwOptions = {}): Promise<Ru
         "create-user", "--access", accessKey, "--secret", secretKey, "--role", "user"], { stdio: "pipe" });
     },
     async stop() {
+      process.off("exit", killOnExit);
       await stopProcess(child);
       await rm(home, { recursive: true, force: true });
     },
