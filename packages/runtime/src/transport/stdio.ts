@@ -56,6 +56,7 @@ export class StdioTransport implements Transport {
 
   async close(): Promise<void> {
     this.stopReading();
+    await this.writer.flush();
     this.output.off("error", this.onStreamError);
   }
 

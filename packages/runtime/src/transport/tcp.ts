@@ -68,6 +68,7 @@ export class TcpTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.retryTimer);
+    await this.writer?.flush();
     this.socket?.end();
     this.socket?.destroy();
     this.onclose?.();
