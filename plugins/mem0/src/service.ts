@@ -101,9 +101,9 @@ export class MemoryService {
         return { status: "ERROR", problem: this.report(setup, `${describeWrite(operation)} failed`, error), error };
       }
     }
-    const queue = await this.start();
-    queue.setConcurrency(setup.concurrency);
     try {
+      const queue = await this.start();
+      queue.setConcurrency(setup.concurrency);
       const submitted = await queue.submit({ credentials, operation, key: writeKey(setup.hash, operation) });
       if (submitted.status === "accepted") return { status: "ACCEPTED" };
       const problem = submitted.status === "overload"
