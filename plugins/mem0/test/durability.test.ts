@@ -48,7 +48,8 @@ const liveJournalEntries = (dataDirectory: string) => {
   return lines.filter((line) => line.a !== undefined && !done.has(line.a)).length;
 };
 
-describe.skipIf(unavailable)(`durable writes${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+// Each case starts plugin processes and waits for real work; a loaded CI machine needs the room.
+describe.skipIf(unavailable)(`durable writes${unavailable ? ` (skipped: ${unavailable})` : ""}`, { timeout: 180_000 }, () => {
   it("every one of 200 writes ACCEPTed before a SIGKILL is stored after the restart, once", async () => {
     const dataDirectory = temporaryDirectory("sigkill");
     const creds = credentials({ llmUrl: fake.url, vector: vector("sigkill") });

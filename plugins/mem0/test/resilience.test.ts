@@ -39,7 +39,7 @@ const pgvector = (collection: string) => ({ provider: "pgvector", config: { conn
 const memories = async (creds: JsonObject, user_id: string) =>
   ((await invoke(plugin, creds, "get_all_memories", { user_id })).results as { memory: string }[]).map((item) => item.memory).sort();
 
-describe.skipIf(unavailable)(`failures${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+describe.skipIf(unavailable)(`failures${unavailable ? ` (skipped: ${unavailable})` : ""}`, { timeout: 120_000 }, () => {
   it("a read degrades to an empty result with TIMEOUT within 200 ms of its deadline when the embedder is slow", async () => {
     const creds = credentials({ llmUrl: fake.url, vector: pgvector("slow") });
     expect((await invoke(plugin, creds, "search_memory", { query: "warm up", user_id: "slow" })).status).toBe("SUCCESS");
@@ -72,23 +72,34 @@ describe.skipIf(unavailable)(`failures${unavailable ? ` (skipped: ${unavailable}
     expect(String(answer.messages)).toMatch(/^search_memory failed: /);
   });
 
-  it("survives a database restart: the plugin stays up and the next calls reconnect, in-flight writes included", async () => {
+  it("survives a database restart: the plugin stays up, the next calls reconnect, and writes caught mid-way are retried", async () => {
     const creds = credentials({ llmUrl: fake.url, vector: pgvector("restart") });
     await invoke(plugin, creds, "add_memory", { user: "I was stored before the restart", user_id: "r" });
     await eventually(() => memories(creds, "r"), (list) => list.length === 1);
 
-    fake.delays.chat = 300;
-    await Promise.all([0, 1, 2].map((index) => invoke(plugin, creds, "add_memory", { user: `written during the restart ${index}`, user_id: "r" })));
-    await pg.restart(300);
-    fake.delays.chat = 0;
+    // Three writes (separate runs, so they run concurrently) get past their similarity search
+    // and wait for the LLM; the database restarts meanwhile.
+    let release!: () => void;
+    fake.chatGate = new Promise((resolve) => (release = resolve));
+    try {
+      const chatsBefore = fake.requests.filter((request) => request.endpoint === "chat").length;
+      await Promise.all([0, 1, 2].map((index) => invoke(plugin, creds, "add_memory", { user: `written during the restart ${index}`, user_id: "r", run_id: `run-${index}` })));
+      await eventually(async () => fake.requests.filter((request) => request.endpoint === "chat").length - chatsBefore, (count) => count === 3);
+      await pg.restart(300);
+    } finally {
+      fake.chatGate = undefined;
+      release();
+    }
     expect(plugin.child.exitCode).toBeNull();
 
     const found = await invoke(plugin, creds, "search_memory", { query: "stored before the restart", user_id: "r" });
     expect(found.status).toBe("SUCCESS");
     expect((found.results as { memory: string }[])[0]!.memory).toBe("I was stored before the restart");
+    // mem0ai logs a failed insert and reports the add as done; the plugin notices and applies the write again.
     expect(await eventually(() => memories(creds, "r"), (list) => list.length === 4, 30_000)).toEqual([
       "I was stored before the restart", "written during the restart 0", "written during the restart 1", "written during the restart 2",
     ]);
+    expect(plugin.stderr).toContain("Failed to insert memory");
     expect(plugin.events.some((event) => event.event === "log" && JSON.stringify(event.data).includes("database connection was lost"))).toBe(true);
   });
 

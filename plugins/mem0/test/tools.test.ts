@@ -29,7 +29,7 @@ afterAll(async () => {
 type Item = { id: string; memory: string; metadata: Record<string, unknown>; created_at: string; updated_at: string; score?: number };
 const items = (answer: ToolAnswer) => answer.results as Item[];
 
-describe.skipIf(unavailable)(`every tool, both modes${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
+describe.skipIf(unavailable)(`every tool, both modes${unavailable ? ` (skipped: ${unavailable})` : ""}`, { timeout: 120_000 }, () => {
   for (const asyncMode of [true, false]) {
     describe(asyncMode ? "async mode" : "sync mode", () => {
       const mode = asyncMode ? "async" : "sync";
