@@ -128,7 +128,10 @@ function* collectSecrets(blocks: (Block | undefined)[]): Generator<string> {
     if (typeof value === "string") {
       if (SECRET_KEY.test(key) && value.length > 0) yield value;
       const password = /^[a-z][a-z0-9+.-]*:\/\/[^:/@]*:([^@]+)@/i.exec(value)?.[1];
-      if (password) yield decodeURIComponent(password);
+      if (password) {
+        yield password;
+        yield decodeOrSame(password);
+      }
     } else if (Array.isArray(value)) {
       for (const item of value) yield* visit(item, key);
     } else if (isObject(value)) {
@@ -136,6 +139,14 @@ function* collectSecrets(blocks: (Block | undefined)[]): Generator<string> {
     }
   };
   for (const block of blocks) if (block) yield* visit(block.config);
+}
+
+function decodeOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** sha256 of a canonical JSON form (object keys sorted). */

@@ -4,7 +4,7 @@ import { parseLenientJson } from "../config/lenient-json.js";
 import { isObject } from "../config/translate.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
+import { l, respond, scopeOf, scopeParameters, setupFor, userIdRequired } from "./shared.js";
 
 export const addMemory = provider.defineTool({
   identity: { name: "add_memory", label: l("Add Memory", "添加记忆") },
@@ -41,7 +41,8 @@ export const addMemory = provider.defineTool({
     const messages: { role: "user" | "assistant"; content: string }[] = [];
     if (params.user.trim()) messages.push({ role: "user", content: params.user });
     if (params.assistant?.trim() && params.assistant !== params.user) messages.push({ role: "assistant", content: params.assistant });
-    if (!params.user_id.trim()) return respond("ERROR", "user_id is required", [], "user_id is required.");
+    const scope = scopeOf(params);
+    if (!scope) return userIdRequired([]);
     if (messages.length === 0) {
       return respond("SUCCESS", messages, [{ id: "", memory: "", event: "SKIP" }], "Nothing to remember: the messages were empty.");
     }
@@ -56,7 +57,7 @@ export const addMemory = provider.defineTool({
     }
     const configured = setupFor(context.credentials, []);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.write(context.credentials, configured.setup, { op: "add", messages, scope: scopeOf(params), ...(metadata && { metadata }) });
+    const outcome = await service.write(context.credentials, configured.setup, { op: "add", messages, scope, ...(metadata && { metadata }) });
     switch (outcome.status) {
       case "ACCEPTED":
         return respond("SUCCESS", messages, [{ id: "", memory: "", event: "ACCEPT" }], "Memory addition accepted; it is stored in the background.");

@@ -3,7 +3,7 @@ import { FilterError, listFilters, parseFilters, scopeFields } from "../memory/f
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, readTimeoutMs, respond, scopeOf, scopeParameters, setupFor, timeoutParameter } from "./shared.js";
+import { filtersParameter, l, readTimeoutMs, respond, scopeOf, scopeParameters, setupFor, timeoutParameter, userIdRequired } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -33,6 +33,7 @@ export const getAllMemories = provider.defineTool({
     const configured = setupFor(context.credentials, []);
     if ("failure" in configured) return configured.failure;
     const scope = scopeOf(params);
+    if (!scope) return userIdRequired([]);
     const outcome = await service.read<StoredItem[]>(
       configured.setup,
       "get_all_memories",

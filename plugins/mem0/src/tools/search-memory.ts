@@ -3,7 +3,7 @@ import { FilterError, parseFilters, searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, readTimeoutMs, respond, scopeOf, scopeParameters, setupFor, timeoutParameter } from "./shared.js";
+import { filtersParameter, l, readTimeoutMs, respond, scopeOf, scopeParameters, setupFor, timeoutParameter, userIdRequired } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -38,6 +38,7 @@ export const searchMemory = provider.defineTool({
     if ("failure" in configured) return configured.failure;
     const { setup } = configured;
     const scope = scopeOf(params);
+    if (!scope) return userIdRequired([]);
     const outcome = await service.read<SearchItem[]>(
       setup,
       "search_memory",

@@ -18,6 +18,8 @@ export function respond(status: Status, messages: JsonValue, results: JsonValue,
   return [json({ status, messages, results }), text(summary)];
 }
 
+export const userIdRequired = (results: JsonValue) => respond("ERROR", "user_id is required", results, "user_id is required.");
+
 export const scopeParameters = {
   user_id: {
     type: "string", required: true, form: "llm", label: l("User ID", "用户 ID"),
@@ -61,7 +63,9 @@ export function readTimeoutMs(parameter: number | undefined, defaultSeconds: num
   return Math.round(seconds * 1000);
 }
 
-export function scopeOf(params: { user_id: string; agent_id?: string; run_id?: string }): Scope {
+/** The call's scope; undefined when user_id is blank (the runtime already rejects it missing or empty). */
+export function scopeOf(params: { user_id: string; agent_id?: string; run_id?: string }): Scope | undefined {
+  if (!params.user_id.trim()) return undefined;
   const scope: Scope = { user_id: params.user_id.trim() };
   if (params.agent_id?.trim()) scope.agent_id = params.agent_id.trim();
   if (params.run_id?.trim()) scope.run_id = params.run_id.trim();
