@@ -164,6 +164,11 @@ describe.skipIf(unavailable)(`every tool, both modes${unavailable ? ` (skipped: 
     expect(indexes.rows.map((row) => row.indexname)).toEqual(expect.arrayContaining(["tools_async_keywords_idx", "tools_async_user_id_idx"]));
   });
 
+  it("sent no telemetry: mem0ai was loaded with MEM0_TELEMETRY=false", () => {
+    // With telemetry on, mem0ai posts an "init" event for every Memory; here that fails (no internet) and is logged.
+    expect(plugin.stderr).not.toMatch(/telemetry|posthog/i);
+  });
+
   it("never wrote a model API key into a tool answer or a log line", () => {
     const everything = JSON.stringify(plugin.events) + plugin.stderr;
     expect(everything).not.toContain("sk-llm-secret-1234");
