@@ -55,6 +55,22 @@ describe("WorkQueue", () => {
     expect(runner.started.map((job) => job.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
+  it("takes a new concurrency at once", async () => {
+    const runner = gate();
+    const queue = await open({ concurrency: 1, run: runner.run });
+    for (let n = 0; n < 5; n++) await queue.submit({ n });
+    await tick();
+    expect(runner.started).toHaveLength(1);
+    queue.setConcurrency(3);
+    await tick();
+    expect(runner.started).toHaveLength(3);
+    expect(() => queue.setConcurrency(0)).toThrow("concurrency must be a positive integer; got 0");
+    runner.releaseAll();
+    await tick();
+    runner.releaseAll();
+    await queue.idle();
+  });
+
   it("refuses with overload past maxPending instead of growing, and accepts again once jobs finish", async () => {
     const runner = gate();
     const queue = await open({ concurrency: 1, maxPending: 3, run: runner.run });
