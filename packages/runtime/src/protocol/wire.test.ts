@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { serializeEvent, type PluginEvent } from "./wire.js";
+
+describe("serializeEvent", () => {
+  it("writes blob chunks byte for byte as JSON.stringify would, through its fast path", () => {
+    const event: PluginEvent = {
+      event: "session",
+      session_id: 'sess-"1"',
+      data: {
+        type: "stream",
+        data: {
+          type: "blob_chunk",
+          message: { id: "0123abcd", sequence: 7, total_length: 123456, blob: Buffer.from("héllo \u0000 wörld").toString("base64"), end: false },
+          meta: { mime_type: "text/plain", filename: 'a "quoted" 文件.txt', size: 3 },
+        },
+      },
+    };
+    expect(serializeEvent(event)).toBe(JSON.stringify(event) + "\n\n");
+    const end = structuredClone(event);
+    (end.data as { data: { message: { end: boolean; blob: string } } }).data.message.end = true;
+    (end.data as { data: { message: { end: boolean; blob: string } } }).data.message.blob = "";
+    expect(serializeEvent(end)).toBe(JSON.stringify(end) + "\n\n");
+  });
+});
