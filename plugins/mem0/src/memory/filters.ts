@@ -18,7 +18,7 @@ export interface Scope {
 
 type Conditions = Record<string, unknown>;
 
-interface NormalizedFilters {
+export interface NormalizedFilters {
   fields: Conditions;
   or?: Conditions[];
   not?: Conditions[];

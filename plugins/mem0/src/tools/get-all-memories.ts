@@ -1,9 +1,9 @@
 /** get_all_memories: the memories in a scope, optionally filtered by metadata. */
-import { FilterError, listFilters, parseFilters, scopeFields } from "../memory/filters.js";
+import { listFilters, scopeFields } from "../memory/filters.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, readTimeoutMs, respond, scopeOf, scopeParameters, setupFor, timeoutParameter, userIdRequired } from "./shared.js";
+import { filtersParameter, l, prepareScopedRead, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -23,19 +23,11 @@ export const getAllMemories = provider.defineTool({
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },
   async handler(params, context) {
-    let filters;
-    try {
-      filters = parseFilters(params.filters);
-    } catch (error) {
-      if (!(error instanceof FilterError)) throw error;
-      return respond("ERROR", error.message, [], error.message);
-    }
-    const configured = setupFor(context.credentials, []);
-    if ("failure" in configured) return configured.failure;
-    const scope = scopeOf(params);
-    if (!scope) return userIdRequired([]);
+    const prepared = prepareScopedRead(params, context.credentials);
+    if ("failure" in prepared) return prepared.failure;
+    const { setup, scope, filters } = prepared;
     const outcome = await service.read<StoredItem[]>(
-      configured.setup,
+      setup,
       "get_all_memories",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },
       async (memory) => (await memory.getAll({ filters: listFilters(scope, filters), topK: Math.round(params.limit) })).results.map(toStoredItem),

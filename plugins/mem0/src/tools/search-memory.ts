@@ -1,9 +1,9 @@
 /** search_memory: the user's memories nearest to a query, scored by similarity (0..1, higher is closer). */
-import { FilterError, parseFilters, searchFilters } from "../memory/filters.js";
+import { searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, readTimeoutMs, respond, scopeOf, scopeParameters, setupFor, timeoutParameter, userIdRequired } from "./shared.js";
+import { filtersParameter, l, prepareScopedRead, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -27,18 +27,9 @@ export const searchMemory = provider.defineTool({
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },
   async handler(params, context) {
-    let filters;
-    try {
-      filters = parseFilters(params.filters);
-    } catch (error) {
-      if (!(error instanceof FilterError)) throw error;
-      return respond("ERROR", error.message, [], error.message);
-    }
-    const configured = setupFor(context.credentials, []);
-    if ("failure" in configured) return configured.failure;
-    const { setup } = configured;
-    const scope = scopeOf(params);
-    if (!scope) return userIdRequired([]);
+    const prepared = prepareScopedRead(params, context.credentials);
+    if ("failure" in prepared) return prepared.failure;
+    const { setup, scope, filters } = prepared;
     const outcome = await service.read<SearchItem[]>(
       setup,
       "search_memory",

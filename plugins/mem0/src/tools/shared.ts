@@ -6,7 +6,7 @@
 import { json, text, type JsonValue, type ToolMessage } from "@dify-ts/runtime";
 import type { MemorySetup, RawCredentials } from "../config/setup.js";
 import { ConfigError } from "../config/translate.js";
-import type { Scope } from "../memory/filters.js";
+import { FilterError, parseFilters, type NormalizedFilters, type Scope } from "../memory/filters.js";
 import { isNotFound } from "../memory/writes.js";
 import { service, type WriteOutcome } from "../service.js";
 
@@ -104,4 +104,27 @@ export function respondToWrite(outcome: WriteOutcome, messages: JsonValue, accep
       }
       return respond("ERROR", outcome.problem, null, outcome.problem);
   }
+}
+
+/**
+ * What search and get_all check before reading: the caller's filters parse,
+ * the credentials give a setup, and user_id names a scope. Otherwise the
+ * ERROR result to return.
+ */
+export function prepareScopedRead(
+  params: { user_id: string; agent_id?: string; run_id?: string; filters?: string },
+  credentials: RawCredentials,
+): { setup: MemorySetup; scope: Scope; filters: NormalizedFilters } | { failure: ToolMessage[] } {
+  let filters: NormalizedFilters;
+  try {
+    filters = parseFilters(params.filters);
+  } catch (error) {
+    if (!(error instanceof FilterError)) throw error;
+    return { failure: respond("ERROR", error.message, [], error.message) };
+  }
+  const configured = setupFor(credentials, []);
+  if ("failure" in configured) return configured;
+  const scope = scopeOf(params);
+  if (!scope) return { failure: userIdRequired([]) };
+  return { setup: configured.setup, scope, filters };
 }
