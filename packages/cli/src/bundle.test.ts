@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { PluginProcess, reassemble } from "@dify-ts/runtime/testing";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { copyFixture, type ScratchPlugin } from "./__fixtures__/copy-fixture.js";
@@ -21,6 +22,25 @@ async function withNativeDependency(scratch: ScratchPlugin): Promise<void> {
 }
 
 describe("dify-ts bundle", () => {
+  it("keeps stdout for the protocol even when a dependency prints while it loads", async () => {
+    plugin = await copyFixture("hello");
+    await plugin.write("node_modules/chatty/package.json", JSON.stringify({ name: "chatty", version: "1.0.0", main: "index.js" }));
+    await plugin.write("node_modules/chatty/index.js", 'console.log("chatty: loaded");\nmodule.exports = 1;\n');
+    const main = await readFile(join(plugin.dir, "src/main.ts"), "utf8");
+    await plugin.write("src/main.ts", `import "chatty";\n${main}`);
+    const bundle = await bundlePlugin(plugin.dir, { outFile: join(plugin.dir, "out.mjs") });
+    const running = PluginProcess.spawn({ command: process.execPath, args: [bundle.file], cwd: plugin.dir });
+    try {
+      const result = await running.request({ type: "tool", action: "invoke_tool", provider: "hello", tool: "greet", credentials: { token: "t-123456" }, tool_parameters: { name: "Ada" } });
+      expect(result.error).toBeUndefined();
+      expect(reassemble(result.stream).text).toContain("Ada");
+      expect(running.strayLines).toEqual([]);
+      expect(running.stderr).toContain("chatty: loaded");
+    } finally {
+      running.kill();
+    }
+  });
+
   it("fails naming the package when a native addon would be bundled", async () => {
     plugin = await copyFixture("hello");
     await withNativeDependency(plugin);

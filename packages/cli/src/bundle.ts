@@ -12,12 +12,20 @@ import { readProject, type PluginProject } from "./project.js";
 export const NODE_TARGET = "node24";
 
 // CommonJS dependencies call require(), __filename and __dirname; ESM has none of them.
+// Then stdout is claimed for the protocol before any bundled module runs, so a
+// dependency printing while it loads cannot corrupt it: the same steps as the
+// runtime's claimStdout (packages/runtime/src/stdout-guard.ts), which picks up
+// the writer from this global key.
 const BANNER = [
   'import { createRequire as __difyCreateRequire } from "node:module";',
   'import { fileURLToPath as __difyFileURLToPath } from "node:url";',
   "const require = __difyCreateRequire(import.meta.url);",
   "const __filename = __difyFileURLToPath(import.meta.url);",
   "const __dirname = __difyFileURLToPath(new URL('.', import.meta.url));",
+  'globalThis[Symbol.for("@dify-ts/runtime.protocol-stdout")] ??= (() => {',
+  "const write = process.stdout.write.bind(process.stdout);",
+  "process.stdout.write = process.stderr.write.bind(process.stderr);",
+  "return write; })();",
 ].join(" ");
 
 /** Packages known to load a compiled addon; each needs a substitute via package.json dify.alias. */
