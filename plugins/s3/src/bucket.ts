@@ -8,7 +8,7 @@ import type { ToolMessage } from "@dify-ts/runtime";
 import { createS3Client, type ClientOptions } from "./client.js";
 import type { S3Credentials } from "./credentials.js";
 import { s3Failure, type FailureContext } from "./errors.js";
-import { objectKey, relativeKey } from "./keys.js";
+import { chooseKey, objectKey, relativeKey } from "./keys.js";
 import { describeEndpoint, readSettings, type S3Settings } from "./settings.js";
 
 export class S3Bucket {
@@ -25,6 +25,12 @@ export class S3Bucket {
   /** The full key for a key a tool was given (checked, KEY_PREFIX applied). */
   key(relative: string, parameter?: string): string {
     return objectKey(this.settings.keyPrefix, relative, parameter);
+  }
+
+  /** The full key a tool's s3_key parameter (else filename) names. */
+  keyFrom(params: { s3_key?: string | undefined; filename?: string | undefined }): string {
+    const chosen = chooseKey(params);
+    return this.key(chosen.key, chosen.from);
   }
 
   /** A full key as tools report it: relative to KEY_PREFIX. */

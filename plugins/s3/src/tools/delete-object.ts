@@ -3,7 +3,6 @@ import { DeleteObjectCommand } from "@aws-sdk/client-s3";
 import { json, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { t } from "../i18n.js";
-import { chooseKey } from "../keys.js";
 import { keyParameters } from "../parameters.js";
 import { provider } from "../provider.js";
 
@@ -16,8 +15,7 @@ export const deleteObject = provider.defineTool({
   parameters: { ...keyParameters },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
-      const chosen = chooseKey(params);
-      const key = bucket.key(chosen.key, chosen.from);
+      const key = bucket.keyFrom(params);
       const result = await bucket.call("delete", bucket.uri(key), () =>
         bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: context.signal }));
       yield text(`Deleted ${bucket.uri(key)} (S3 does not say whether it existed).`);

@@ -9,7 +9,6 @@ import { PluginError, streamVariable } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { limited, openObject } from "../download.js";
 import { t } from "../i18n.js";
-import { chooseKey } from "../keys.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
@@ -50,8 +49,7 @@ export const downloadBase64 = provider.defineTool({
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
-      const chosen = chooseKey(params);
-      const key = bucket.key(chosen.key, chosen.from);
+      const key = bucket.keyFrom(params);
       expirySeconds(params);
       const cap = Math.floor(params.max_size_mb * MB);
       const tooLarge = (size: string) => new PluginError(

@@ -8,7 +8,6 @@ import { PluginError, blob } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { DIFY_FILE_LIMIT_BYTES, limited, openObject } from "../download.js";
 import { t } from "../i18n.js";
-import { chooseKey } from "../keys.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds, wantsPresignedUrl } from "../presign.js";
 import { provider } from "../provider.js";
@@ -26,8 +25,7 @@ export const downloadFile = provider.defineTool({
   parameters: { ...keyParameters, ...presignParameters },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
-      const chosen = chooseKey(params);
-      const key = bucket.key(chosen.key, chosen.from);
+      const key = bucket.keyFrom(params);
       expirySeconds(params);
       const object = await openObject(bucket, key, context.signal);
       const facts = { key, size: object.size, etag: object.etag, contentType: object.contentType };

@@ -3,7 +3,6 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { withBucket } from "../bucket.js";
 import { storedContentType } from "../content-type.js";
 import { t } from "../i18n.js";
-import { chooseKey } from "../keys.js";
 import { keyParameters } from "../parameters.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
@@ -17,8 +16,7 @@ export const headObject = provider.defineTool({
   parameters: { ...keyParameters },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
-      const chosen = chooseKey(params);
-      const key = bucket.key(chosen.key, chosen.from);
+      const key = bucket.keyFrom(params);
       const head = await bucket.call("inspect", bucket.uri(key), () =>
         bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: context.signal }));
       const contentType = storedContentType(key, head.ContentType);

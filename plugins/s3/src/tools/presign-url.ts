@@ -2,7 +2,6 @@
 import { json, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { t } from "../i18n.js";
-import { chooseKey } from "../keys.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds, presignGet, presignPut } from "../presign.js";
 import { provider } from "../provider.js";
@@ -39,8 +38,7 @@ export const presignUrl = provider.defineTool({
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
-      const chosen = chooseKey(params);
-      const key = bucket.key(chosen.key, chosen.from);
+      const key = bucket.keyFrom(params);
       const expiresIn = expirySeconds(params);
       const contentType = params.content_type?.trim() || undefined;
       const url = params.method === "PUT" ? await presignPut(bucket, key, expiresIn, contentType) : await presignGet(bucket, key, expiresIn);

@@ -3,7 +3,6 @@ import { withBucket } from "../bucket.js";
 import { decodeBase64 } from "../base64.js";
 import { contentTypeFor } from "../content-type.js";
 import { t } from "../i18n.js";
-import { chooseKey } from "../keys.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
@@ -33,8 +32,7 @@ export const uploadBase64 = provider.defineTool({
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
-      const chosen = chooseKey(params);
-      const key = bucket.key(chosen.key, chosen.from);
+      const key = bucket.keyFrom(params);
       expirySeconds(params);
       const decoded = decodeBase64(params.file_base64);
       const contentType = contentTypeFor(key, decoded.mediaType);

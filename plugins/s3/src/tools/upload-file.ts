@@ -3,7 +3,6 @@ import { openDifyFile } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { contentTypeFor } from "../content-type.js";
 import { t } from "../i18n.js";
-import { chooseKey } from "../keys.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
@@ -33,8 +32,7 @@ export const uploadFile = provider.defineTool({
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
-      const chosen = chooseKey(params);
-      const key = bucket.key(chosen.key, chosen.from);
+      const key = bucket.keyFrom(params);
       expirySeconds(params);
       const contentType = contentTypeFor(key, params.file.mime_type);
       const source = await openDifyFile(params.file, { baseUrl: bucket.settings.difyEndpoint, signal: context.signal });
