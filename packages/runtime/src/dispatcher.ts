@@ -18,7 +18,7 @@ import { parseDaemonLine } from "./protocol/daemon-line.js";
 import { MAX_LINE_BYTES, serializeEvent, type DaemonLine, type JsonObject, type PluginEvent, type SessionMessage } from "./protocol/wire.js";
 import { Redactor } from "./redact.js";
 import { routeRequest } from "./requests.js";
-import type { Transport } from "./transport/transport.js";
+import { ConnectionLostError, type Transport } from "./transport/transport.js";
 
 export interface DispatcherOptions {
   /** Seconds a session may run (MAX_REQUEST_TIMEOUT). */
@@ -55,7 +55,17 @@ export class Dispatcher {
   /** Wires the transport's callbacks to this dispatcher. */
   connect(): void {
     this.transport.onmessage = (line) => this.handleLine(line);
-    this.transport.onerror = (error) => this.logger.error("transport", error);
+    this.transport.onerror = (error) => {
+      this.logger.error("transport", error);
+      if (error instanceof ConnectionLostError) this.abortSessions(error);
+    };
+  }
+
+  /** Nobody reads these sessions' output any more: their handlers are told through their signal. */
+  private abortSessions(lost: ConnectionLostError): void {
+    for (const [sessionId, session] of this.running) {
+      if (lost.sessionId === undefined || lost.sessionId === sessionId) session.controller.abort(new PluginError("ConnectionLostError", lost.message));
+    }
   }
 
   get runningSessions(): number {

@@ -94,6 +94,24 @@ describe("serverless HTTP transport", () => {
     expect(result.error).toEqual({ error_type: "Error", message: "boom with key [REDACTED]", args: {} });
   });
 
+  it("aborts a session whose client disconnected", async () => {
+    const client = new AbortController();
+    const request = fetch(`${base}/invoke`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ session_id: "http-gone", event: "request", data: tool("hang") }),
+      signal: client.signal,
+    }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    client.abort();
+    await request;
+    const deadline = Date.now() + 10_000;
+    while (!plugin.stderr.includes("hang aborted: the client of session http-gone disconnected") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(plugin.stderr).toContain("hang aborted: the client of session http-gone disconnected");
+  });
+
   it("answers bad requests with HTTP errors", async () => {
     expect((await fetch(`${base}/invoke`, { method: "POST", body: "not json" })).status).toBe(400);
     const answer = await fetch(`${base}/invoke`, { method: "POST", body: JSON.stringify({ session_id: "s", event: "backwards_response", data: {} }) });

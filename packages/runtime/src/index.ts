@@ -11,7 +11,7 @@ export { manifestDeclaration, providerYaml, toolYaml, toolDeclaration, providerF
 export { openDifyFile, resolveFileUrl, FileDownloadError, type OpenFileOptions, type OpenedFile } from "./files.js";
 export { withDeadline, TimeoutError, type DeadlineOutcome } from "./deadline.js";
 export { Redactor } from "./redact.js";
-export type { Transport, Route } from "./transport/transport.js";
+export { ConnectionLostError, type Transport, type Route } from "./transport/transport.js";
 export { StdioTransport } from "./transport/stdio.js";
 export { TcpTransport, registrationLines, type TcpTransportOptions } from "./transport/tcp.js";
 export { HttpTransport, type HttpTransportOptions } from "./transport/http.js";

@@ -69,6 +69,9 @@ describe("remote debugging over TCP", () => {
     );
     expect(reassemble(stored.stream).text).toBe("value=from tcp");
 
+    // A session still running when the connection drops is aborted: nobody can read its output.
+    void daemon.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "hang", credentials, tool_parameters: {} });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     // The daemon restarts on the same port: the plugin reconnects with backoff and registers again.
     await daemon.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -80,6 +83,7 @@ describe("remote debugging over TCP", () => {
     const again = await daemon.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "echo", credentials, tool_parameters: { text: "after restart" } });
     expect(reassemble(again.stream).text).toBe("after restart");
     expect(plugin.stderr).toMatch(/disconnected from 127\.0\.0\.1:\d+; reconnecting in \d+ ms/);
+    expect(plugin.stderr).toMatch(/hang aborted: disconnected from 127\.0\.0\.1:\d+/);
     expect(daemon.sessions.violations).toEqual([]);
     expect(JSON.stringify(daemon.sessions.events)).not.toContain(credentials.api_key);
   });

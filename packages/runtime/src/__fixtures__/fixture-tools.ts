@@ -37,7 +37,9 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     identity: { name: "hang", label: l("Hang") },
     description: { human: l("Never finishes"), llm: "Hangs" },
     parameters: {},
-    async handler() {
+    async handler(_params, context) {
+      // Tests read this line to see that the session's signal reached the handler.
+      context.signal.addEventListener("abort", () => process.stderr.write(`hang aborted: ${(context.signal.reason as Error).message}\n`));
       await new Promise(() => {});
     },
   });

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Route, Transport } from "./transport.js";
+import { ConnectionLostError, type Route, type Transport } from "./transport.js";
 
 export interface HttpTransportOptions {
   host: string;
@@ -115,7 +115,12 @@ export class HttpTransport implements Transport {
       }
       response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       this.responses.set(sessionId, response);
-      response.on("close", () => this.responses.delete(sessionId));
+      response.on("close", () => {
+        // Still registered: the client left before the session's last line.
+        if (this.responses.get(sessionId) !== response) return;
+        this.responses.delete(sessionId);
+        this.onerror?.(new ConnectionLostError(`the client of session ${sessionId} disconnected`, sessionId));
+      });
       this.onmessage?.(body);
     });
   }

@@ -2,7 +2,7 @@ import { Socket, connect } from "node:net";
 import { createLineParser } from "../protocol/line-parser.js";
 import { BLOB_CHUNK_BYTES, MAX_LINE_BYTES, serializeEvent } from "../protocol/wire.js";
 import { BackpressureWriter } from "./backpressure.js";
-import type { Transport } from "./transport.js";
+import { ConnectionLostError, type Transport } from "./transport.js";
 
 /** A connection that stayed up this long was a real session with the daemon: the next reconnect starts fast again. */
 const STABLE_CONNECTION_MS = 5000;
@@ -105,7 +105,7 @@ export class TcpTransport implements Transport {
       // A daemon that accepts and then drops the plugin (wrong key) must not be redialled in a tight loop.
       if (connectedAt > 0 && Date.now() - connectedAt >= STABLE_CONNECTION_MS) this.attempt = 0;
       const delay = Math.min(this.options.maxDelayMs ?? 30_000, (this.options.minDelayMs ?? 500) * 2 ** this.attempt++);
-      this.onerror?.(new Error(`disconnected from ${host}:${port}; reconnecting in ${delay} ms`));
+      this.onerror?.(new ConnectionLostError(`disconnected from ${host}:${port}; reconnecting in ${delay} ms`));
       this.retryTimer = setTimeout(() => this.dial(), delay);
     });
   }

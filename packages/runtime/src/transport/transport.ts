@@ -27,3 +27,18 @@ export interface Route {
   /** The session's last line. */
   final?: boolean;
 }
+
+/**
+ * Reported through `onerror` when the peer a session's output goes to is gone:
+ * the whole TCP connection (no sessionId) or one HTTP client (its sessionId).
+ * The dispatcher aborts the affected sessions, since nobody reads their output.
+ */
+export class ConnectionLostError extends Error {
+  constructor(
+    message: string,
+    readonly sessionId?: string,
+  ) {
+    super(message);
+    this.name = "ConnectionLostError";
+  }
+}
