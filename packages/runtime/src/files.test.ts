@@ -119,6 +119,17 @@ describe("openDifyFile", () => {
     expect(await text(slow.body)).toBe("piece0 piece1 piece2 piece3 piece4 piece5 piece6 piece7 ");
   });
 
+  it("does not count a caller that stops reading as a stalled network", async () => {
+    const opened = await openDifyFile(file(`${base}/files/slow/file-preview${query}`), { idleTimeoutMs: 300 });
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened.body) {
+      chunks.push(chunk as Buffer);
+      // A consumer busy for longer than the idle timeout, as an upload waiting on S3 is.
+      if (chunks.length === 1) await new Promise((resolve) => setTimeout(resolve, 700));
+    }
+    expect(Buffer.concat(chunks).toString()).toBe("piece0 piece1 piece2 piece3 piece4 piece5 piece6 piece7 ");
+  });
+
   it("names an unreachable server", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));

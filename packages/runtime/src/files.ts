@@ -78,23 +78,32 @@ export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}
   }
   const length = Number(response.headers.get("content-length"));
   const declared = typeof file.size === "number" && file.size >= 0 ? file.size : undefined;
-  const body = Readable.fromWeb(response.body as ReadableStream<Uint8Array>);
-  let idle = setTimeout(onIdle, idleMs);
-  function onIdle() {
-    body.destroy(new FileDownloadError(`the download of ${shown} stalled for ${idleMs / 1000} s and was abandoned`));
-    controller.abort();
-  }
-  // Paused first: a 'data' listener would otherwise start the flow, and bytes that
-  // arrive before the caller starts reading would go to this listener alone.
-  body.pause();
-  body.on("data", () => {
-    clearTimeout(idle);
-    idle = setTimeout(onIdle, idleMs);
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const stalled = () => new FileDownloadError(`the download of ${shown} stalled for ${idleMs / 1000} s and was abandoned`);
+  // The idle clock runs only while the caller waits for bytes: a caller that
+  // stops reading (an upload applying backpressure) is not a stalled network.
+  const body = new Readable({
+    read() {
+      const idle = setTimeout(() => body.destroy(stalled()), idleMs);
+      reader.read().then(
+        ({ done, value }) => {
+          clearTimeout(idle);
+          body.push(done ? null : value);
+        },
+        (error: unknown) => {
+          clearTimeout(idle);
+          body.destroy(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    },
+    destroy(error, callback) {
+      options.signal?.removeEventListener("abort", onAbort);
+      controller.abort();
+      reader.cancel().catch(() => undefined);
+      callback(error);
+    },
   });
-  body.on("close", () => {
-    clearTimeout(idle);
-    options.signal?.removeEventListener("abort", onAbort);
-  });
+  body.on("end", () => options.signal?.removeEventListener("abort", onAbort));
   return {
     body,
     size: Number.isFinite(length) && response.headers.has("content-length") ? length : declared,
