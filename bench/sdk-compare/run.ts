@@ -212,7 +212,7 @@ export async function baselines(contenders: Contenders, profile: Profile, python
   return [
     `- Round-trip floor (${floor.description}, same driver, its concurrency-1 rounds taking turns with the plugins'): ${perSecond(sequential.perSecond)} at concurrency 1 (p50 ${ms(percentile(sequential.latencies, 50))}), ` +
       `${perSecond(concurrent!.perSecond)} at concurrency ${profile.concurrency}. No Node plugin can beat these figures on this machine.${ceiling}`,
-    `- Memory floor: ${floor.description} idles at ${mib(idle.rss)} RSS, of which ${mib(idle.anonymous)} is private (RssAnon) and the rest the mapped Node binary; ` +
+    `- Memory floor: ${floor.description} idles at ${mib(idle.rss)} RSS, of which ${mib(idle.anonymous)} is private (RssAnon) and the rest file-backed pages (the Node binary and its shared libraries); ` +
       "no Node plugin can idle below it, so the idle-RSS target (a third of the SDK's) is out of reach for any Node runtime; the RssAnon row compares private memory.",
     "- RSS growth under load is V8 sizing its young generation and old space to the allocation rate (the SDK's CPython frees by reference counting). " +
       "The main table's run starts with the warm-up invocations; the table below starts each setting without them. The leak check completing with a 32 MiB old space rules out a leak.",
