@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundlePlugin } from "../../packages/runtime/src/testing/bundle.js";
+import { bundleEntry } from "../../packages/cli/src/bundle.js";
 import { difySdkPython, repositoryRoot, wheelNode } from "../../packages/runtime/src/testing/environment.js";
 import { PluginProcess } from "../../packages/runtime/src/testing/harness.js";
 import type { JsonObject } from "../../packages/runtime/src/protocol/wire.js";
@@ -77,7 +77,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
   mkdirSync(options.workDir, { recursive: true });
   const bundle = join(options.workDir, "fixture-plugin.mjs");
-  await bundlePlugin(join(fixtureDir, "main.ts"), bundle);
+  await bundleEntry(join(fixtureDir, "main.ts"), bundle, { dir: fixtureDir, alias: {} });
 
   const targets: Target[] = [{ name: `ours, Node ${process.versions.node} (bundle)`, command: process.execPath, args: [bundle], cwd: fixtureDir, request: echo("fixture") }];
   const skipped: string[] = [];

@@ -59,11 +59,21 @@ export class NativeAddonError extends Error {
 
 export async function bundlePlugin(pluginDir: string, options: BundleOptions = {}): Promise<BundleResult> {
   const project = readProject(pluginDir);
-  const file = options.outFile ?? join(project.dir, "build", "app", "main.mjs");
+  return bundleEntry(options.entry ?? project.mainEntry, options.outFile ?? join(project.dir, "build", "app", "main.mjs"), project, options);
+}
+
+/** What a bundle is built relative to: the directory imports resolve from, and package.json's dify.alias substitutes. */
+export type BundleScope = Pick<PluginProject, "dir" | "alias">;
+
+/**
+ * Bundles any entry the way plugins are bundled; bundlePlugin is this for a
+ * plugin directory, and the runtime benchmark uses it for its fixture.
+ */
+export async function bundleEntry(entry: string, file: string, scope: BundleScope, options: Pick<BundleOptions, "minify" | "sourcemap"> = {}): Promise<BundleResult> {
   await mkdir(dirname(file), { recursive: true });
   const result = await build({
-    ...bundleOptions(project),
-    entryPoints: [options.entry ?? project.mainEntry],
+    ...bundleOptions(scope),
+    entryPoints: [entry],
     outfile: file,
     minify: options.minify ?? false,
     sourcemap: options.sourcemap ? "linked" : false,
@@ -80,16 +90,16 @@ export async function bundlePlugin(pluginDir: string, options: BundleOptions = {
 }
 
 /** esbuild settings shared by the bundle and the declaration loader. */
-export function bundleOptions(project: PluginProject): BuildOptions & { metafile: true } {
+export function bundleOptions(scope: BundleScope): BuildOptions & { metafile: true } {
   return {
-    absWorkingDir: project.dir,
+    absWorkingDir: scope.dir,
     bundle: true,
     platform: "node",
     format: "esm",
     target: NODE_TARGET,
     conditions: ["source"],
     treeShaking: true,
-    alias: project.alias,
+    alias: scope.alias,
     banner: { js: BANNER },
     define: { "process.env.NODE_ENV": '"production"' },
     legalComments: "none",
