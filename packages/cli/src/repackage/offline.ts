@@ -139,5 +139,14 @@ async function exportRequirements(dir: string, io: CommandIo): Promise<void> {
   const { code, output } = await run(uv, args, dir, io, "uv: ").catch((error: Error) => {
     throw new RepackageError(`the package has pyproject.toml but no requirements.txt, and uv is needed to export one: ${error.message} (pip install uv, or set UV_PATH)`);
   });
-  if (code !== 0) throw new RepackageError(`uv export failed: ${output.trim().split("\n").at(-1)}`);
+  if (code !== 0) throw new RepackageError(`uv export failed: ${uvError(output)}`);
+}
+
+/** uv's own "error:" line (its last lines are often advice, e.g. from a pyenv shim), with the cause when it gives one. */
+export function uvError(output: string): string {
+  const lines = output.split("\n").map((line) => line.trim());
+  const error = lines.find((line) => line.startsWith("error:"));
+  if (!error) return lines.filter(Boolean).at(-1) ?? "no output";
+  const cause = lines.find((line) => line.startsWith("cause:"));
+  return cause ? `${error.slice("error:".length).trim()} (${cause.slice("cause:".length).trim()})` : error.slice("error:".length).trim();
 }

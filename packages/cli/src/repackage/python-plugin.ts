@@ -1,4 +1,8 @@
-/** A small third-party Python plugin package (as the official CLI would zip it), needing one pure wheel: six. */
+/**
+ * A small third-party Python plugin package (as the official CLI would zip it),
+ * needing one pure wheel: six. `pyprojectOnly` drops requirements.txt, so the
+ * dependencies are only in pyproject.toml, whose requires-python it sets.
+ */
 import { writeZip } from "../zip/write.js";
 
 const files: Record<string, string> = {
@@ -19,6 +23,11 @@ const files: Record<string, string> = {
   "tools/noop.yaml": "identity:\n  name: noop\n  author: acme\n  label:\n    en_US: Noop\ndescription:\n  human:\n    en_US: Does nothing\n  llm: Does nothing\nparameters: []\nextra:\n  python:\n    source: tools/noop.py\n",
 };
 
-export function pythonPluginPackage(): Buffer {
-  return writeZip(Object.keys(files).sort().map((path) => ({ path, data: Buffer.from(files[path]!) })));
+export function pythonPluginPackage(pyprojectOnly?: { requiresPython: string }): Buffer {
+  const contents = { ...files };
+  if (pyprojectOnly) {
+    delete contents["requirements.txt"];
+    contents["pyproject.toml"] = contents["pyproject.toml"]!.replace('requires-python = ">=3.12"', `requires-python = "${pyprojectOnly.requiresPython}"`);
+  }
+  return writeZip(Object.keys(contents).sort().map((path) => ({ path, data: Buffer.from(contents[path]!) })));
 }

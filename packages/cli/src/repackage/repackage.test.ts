@@ -35,6 +35,9 @@ beforeAll(async () => {
   routes.set("/api/v1/plugins/acme/pyplugin/0.0.1/download", python);
   routes.set("/acme/pyplugin/releases/download/v0.0.1/pyplugin.difypkg", "redirect:/objects/pyplugin");
   routes.set("/objects/pyplugin", python);
+  // Dependencies only in pyproject.toml: uv exports requirements.txt. The machine's Python satisfies the first, none the second.
+  routes.set("/api/v1/plugins/acme/pyproject-only/0.0.1/download", pythonPluginPackage({ requiresPython: ">=3.8" }));
+  routes.set("/api/v1/plugins/acme/future-python/0.0.1/download", pythonPluginPackage({ requiresPython: ">=3.99" }));
   routes.set("/api/v1/plugins/acme/corrupt/0.0.1/download", Buffer.from("PK\x03\x04 this is not a zip"));
   const fixture = await copyFixture("hello");
   try {
@@ -90,6 +93,37 @@ describe("dify-ts repackage", () => {
     const report = verifyPackage(await readFile(file));
     expect(report.problems).toEqual([]);
     expect(result.out).toEqual([report.identifier]);
+  });
+
+  describe("a package with pyproject.toml and no requirements.txt", () => {
+    const saved = { UV_PATH: process.env.UV_PATH, UV_PYTHON_DOWNLOADS: process.env.UV_PYTHON_DOWNLOADS };
+    beforeAll(() => {
+      if (uvLookup.path) process.env.UV_PATH = uvLookup.path;
+      process.env.UV_PYTHON_DOWNLOADS = "never";
+    });
+    afterAll(() => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    });
+
+    it.skipIf(pypiReason || !uvLookup.path)(`gets requirements.txt exported by uv, then its wheels${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
+      const result = await repackage("market", "acme", "pyproject-only", "0.0.1");
+      expect(result.err.some((line) => line.startsWith("uv: "))).toBe(true);
+      expect(result.code).toBe(0);
+      const files = await contents(join(result.outDir, result.files[0]!));
+      expect(files.get("requirements.txt")!.toString()).toBe("--no-index --find-links=./wheels/\nsix==1.17.0\n");
+      expect([...files.keys()]).toContain("wheels/six-1.17.0-py2.py3-none-any.whl");
+      expect(files.get("pyproject.toml")!.toString()).toContain("no-index = true");
+    });
+
+    it.skipIf(!uvLookup.path)(`names uv's own error when it cannot export, and writes nothing${skipNote(uvLookup.reason)}`, async () => {
+      const result = await repackage("market", "acme", "future-python", "0.0.1");
+      expect(result.code).not.toBe(0);
+      expect(result.err.at(-1)).toMatch(/^uv export failed: No interpreter found for Python >=3\.99/);
+      expect(result.files).toEqual([]);
+    });
   });
 
   it.skipIf(pypiReason || !uvLookup.path)(`the offline package installs with the network off (uv, UV_OFFLINE=1)${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
