@@ -19,3 +19,4 @@ export { expandPlatform, DEFAULT_PLATFORM } from "./repackage/platforms.js";
 export { bumpVersion, type BumpResult } from "./bump.js";
 export { buildPlugin, type PluginBuild, type BuildOptions } from "./build.js";
 export { runCli, standardIo } from "./program.js";
+export { initPlugin, type InitOptions, type InitResult } from "./init.js";

@@ -3,12 +3,13 @@ import { bundleCommand, packageCommand } from "./commands/build.js";
 import { bumpCommand } from "./commands/bump.js";
 import type { Command, CommandIo } from "./commands/command.js";
 import { checksumCommand, verifyCommand } from "./commands/inspect.js";
+import { initCommand } from "./commands/init.js";
 import { repackageCommand } from "./commands/repackage.js";
 import { devCommand, invokeCommand } from "./commands/run.js";
 import { keygenCommand, signCommand, verifySignatureCommand } from "./commands/signing.js";
 import { UsageError } from "./project.js";
 
-const commands: Command[] = [bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, repackageCommand, invokeCommand, devCommand, bumpCommand];
+const commands: Command[] = [initCommand, bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, repackageCommand, invokeCommand, devCommand, bumpCommand];
 
 export const standardIo: CommandIo = {
   out: (line) => process.stdout.write(line + "\n"),
