@@ -112,6 +112,13 @@ describe("setup", () => {
     expect(setup.config.vectorStore.config).toMatchObject({ embeddingModelDims: 256 });
   });
 
+  it("keeps the history in the pgvector database, not in a SQLite file (mem0ai's placeholder is replaced when the store opens)", () => {
+    const setup = readSetup({ ...base, local_vector_db_json: '{"provider": "pgvector", "config": {"connection_string": "postgresql://u:p@db/x", "embedding_model_dims": 8}}' }, "/data");
+    expect(setup.config.historyStore).toEqual({ provider: "memory", config: {} });
+    const qdrant = readSetup({ ...base, local_vector_db_json: '{"provider": "qdrant", "config": {"url": "http://q:6333"}}' }, "/data");
+    expect(qdrant.config.historyStore).toEqual({ provider: "sqlite", config: { historyDbPath: `${qdrant.storeDirectory}/history.db` } });
+  });
+
   it("refuses a graph store and a bad concurrency", () => {
     expect(problem(() => readSetup({ ...base, local_graph_db_json: '{"provider": "neo4j"}' }, "/d"))).toMatch(/^local_graph_db_json: mem0's TypeScript OSS SDK \(mem0ai 3\.x\) has no graph memory/);
     expect(problem(() => readSetup({ ...base, max_concurrent_memory_operations: "0" }, "/d"))).toBe("max_concurrent_memory_operations: must be a whole number from 1 to 64");

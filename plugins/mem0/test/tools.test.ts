@@ -2,6 +2,8 @@
  * Every tool, in async and in sync mode, through the plugin's stdio protocol,
  * against a real pgvector (PGlite over TCP) and the local OpenAI stand-in.
  */
+import { readdirSync } from "node:fs";
+import { basename } from "node:path";
 import type { JsonObject } from "@dify-ts/runtime";
 import type { PluginProcess } from "@dify-ts/runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,11 +14,18 @@ import { credentials, eventually, invoke, spawnMem0, temporaryDirectory, unavail
 let fake: FakeOpenAI;
 let pg: PgvectorServer;
 let plugin: PluginProcess;
+let pluginDataDirectory: string;
+
+/** Files with this name anywhere below a directory. */
+function filesNamed(directory: string, name: string): string[] {
+  return (readdirSync(directory, { recursive: true, encoding: "utf8" })).filter((path) => basename(path) === name);
+}
 
 beforeAll(async () => {
   if (unavailable) return;
   [fake, pg] = await Promise.all([startFakeOpenAI(), startPgvector()]);
-  plugin = spawnMem0({ MEM0_DATA_DIR: temporaryDirectory("tools") });
+  pluginDataDirectory = temporaryDirectory("tools");
+  plugin = spawnMem0({ MEM0_DATA_DIR: pluginDataDirectory });
   await plugin.waitForHeartbeat();
 });
 
@@ -147,6 +156,24 @@ describe.skipIf(unavailable)(`every tool, both modes${unavailable ? ` (skipped: 
         await settled(alice, 2);
         const history = (await call("get_memory_history", { memory_id: place.id })).results as { event: string; is_deleted: boolean }[];
         expect(history.map((row) => [row.event, row.is_deleted])).toEqual([["ADD", false], ["DELETE", true]]);
+      });
+
+      it("keeps the history in Postgres: another plugin process with an empty data directory reads it, and no history.db is written", async () => {
+        const cello = await memoryNamed(bob, "I play the cello");
+        await call("update_memory", { memory_id: cello.id, text: "I play the viola" });
+        await eventually(() => call("get_memory_history", { memory_id: cello.id }), (answer) => (answer.results as unknown[]).length === 2);
+        const dataDirectory = temporaryDirectory(`fresh-${mode}`);
+        const replica = spawnMem0({ MEM0_DATA_DIR: dataDirectory });
+        try {
+          await replica.waitForHeartbeat();
+          const history = (await invoke(replica, creds(), "get_memory_history", { memory_id: cello.id })).results as { event: string; new_memory: string }[];
+          expect(history.map((row) => [row.event, row.new_memory])).toEqual([["ADD", "I play the cello"], ["UPDATE", "I play the viola"]]);
+          await call("update_memory", { memory_id: cello.id, text: "I play the cello" });
+        } finally {
+          replica.kill();
+        }
+        expect(filesNamed(dataDirectory, "history.db")).toEqual([]);
+        expect(filesNamed(pluginDataDirectory, "history.db")).toEqual([]);
       });
 
       it("delete_all_memories empties one user's scope and leaves other users intact", async () => {

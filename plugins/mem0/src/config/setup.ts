@@ -24,7 +24,8 @@ export interface MemoryConfigInput {
   embedder: Block;
   vectorStore: Block;
   reranker?: Block;
-  historyStore: { provider: "sqlite"; config: { historyDbPath: string } };
+  /** SQLite beside the embedded store; with pgvector, tables in its database (memory/pg-history.ts replaces the placeholder). */
+  historyStore: { provider: "sqlite"; config: { historyDbPath: string } } | { provider: "memory"; config: Record<string, never> };
   customInstructions: string;
 }
 
@@ -34,7 +35,7 @@ export interface MemorySetup {
   asyncMode: boolean;
   concurrency: number;
   config: MemoryConfigInput;
-  /** The embedded store's vectors (if used) and the history database live here. */
+  /** The embedded store's vectors (if used) and the SQLite history database (unless pgvector holds it) live here. */
   storeDirectory: string;
   /** True when no vector store was configured and the embedded SQLite store is used. */
   embedded: boolean;
@@ -81,7 +82,7 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
       embedder,
       vectorStore,
       ...(reranker ? { reranker } : {}),
-      historyStore: { provider: "sqlite", config: { historyDbPath: join(storeDirectory, "history.db") } },
+      historyStore: vectorStore.provider === "pgvector" ? { provider: "memory", config: {} } : { provider: "sqlite", config: { historyDbPath: join(storeDirectory, "history.db") } },
       customInstructions: CUSTOM_INSTRUCTIONS,
     },
     storeDirectory,

@@ -11,6 +11,7 @@ import { mkdir } from "node:fs/promises";
 import type { Memory } from "mem0ai/oss";
 import type { MemorySetup } from "../config/setup.js";
 import type { Mem0Module } from "./loader.js";
+import { PgHistoryStore } from "./pg-history.js";
 import { ensurePgvectorIndexes } from "./pgvector-indexes.js";
 
 interface ClosableClient {
@@ -33,8 +34,8 @@ interface MemoryInternals {
   _initError?: Error;
   vectorStore?: StoreInternals;
   _entityStore?: StoreInternals;
-  /** The history manager (SQLiteManager has close()). */
-  db?: { close?(): unknown };
+  /** The history manager (SQLiteManager has close()); replaced by PgHistoryStore with pgvector. */
+  db?: { close?(): unknown } | PgHistoryStore;
 }
 
 /** Vector-insert errors mem0ai swallowed during the current write. */
@@ -79,9 +80,15 @@ export class MemoryHandle {
       throw internals._initError;
     }
     handle.watch();
-    if (setup.config.vectorStore.provider === "pgvector" && internals.vectorStore) {
+    if (setup.config.vectorStore.provider === "pgvector" && internals.vectorStore?.client) {
       const problem = await ensurePgvectorIndexes(internals.vectorStore);
       if (problem) warn(`could not create the search indexes on the pgvector collection (searches still work, more slowly): ${problem}`);
+      try {
+        internals.db = await PgHistoryStore.open(internals.vectorStore.client, internals.vectorStore.collectionName ?? "memories");
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
     }
     return handle;
   }
