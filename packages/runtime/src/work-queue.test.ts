@@ -234,6 +234,42 @@ describe("WorkQueue", () => {
     await next.drain(0);
   });
 
+  it("lets a job canRun refuses wait, in order and holding its key, until wake(); drain does not wait for it", async () => {
+    const journalPath = await temporaryJournal();
+    const ready = new Set<string>(["a"]);
+    const ran: number[] = [];
+    const options = { concurrency: 2, journalPath, keyOf: (job: Job) => job.key, canRun: (job: Job) => ready.has(job.key ?? ""), run: async (job: Job) => void ran.push(job.n) };
+    const queue = await open(options);
+    await queue.submit({ n: 1, key: "b" });
+    await queue.submit({ n: 2, key: "a" });
+    await queue.submit({ n: 3, key: "b" });
+    await queue.submit({ n: 4, key: "a" });
+    await queue.idle();
+    expect(ran).toEqual([2, 4]);
+    expect(queue.waitingJobs).toBe(1); // job 1; job 3 queues behind it on key "b"
+    expect(queue.pending).toBe(2);
+    ready.add("b");
+    queue.wake();
+    await queue.idle();
+    expect(ran).toEqual([2, 4, 1, 3]);
+
+    ready.delete("b");
+    await queue.submit({ n: 5, key: "b" });
+    const started = Date.now();
+    expect(await queue.drain(5000)).toEqual({ drained: false, left: 1 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // Still journaled: the next process runs it once it can.
+    const replayed: number[] = [];
+    const next = await open({ ...options, run: async (job: Job) => void replayed.push(job.n) });
+    await next.idle();
+    expect(replayed).toEqual([]);
+    ready.add("b");
+    next.wake();
+    await next.idle();
+    expect(replayed).toEqual([5]);
+    await next.drain(0);
+  });
+
   it("rejects a bad configuration with the field named", async () => {
     await expect(open({ concurrency: 0, run: async () => {} })).rejects.toThrow("concurrency must be a positive integer; got 0");
     await expect(open({ maxPending: 1.5, run: async () => {} })).rejects.toThrow("maxPending must be a positive integer");

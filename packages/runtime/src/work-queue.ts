@@ -6,6 +6,9 @@
  * and jobs a crash left unapplied run again when the queue is opened: an
  * accepted job runs at least once. `drain(deadline)` is the shutdown path:
  * take no more, finish what fits in the deadline, leave the rest journaled.
+ * A job that `canRun` refuses (its inputs are not there yet, e.g. credentials
+ * the journal does not hold) waits, in order and holding its key, until
+ * `wake()`; it still counts as pending and stays journaled until it runs.
  */
 import { WorkJournal } from "./work-journal.js";
 
@@ -38,6 +41,8 @@ export interface WorkQueueOptions<J> {
   run(job: J): Promise<void>;
   /** Jobs with the same key run one at a time, in the order they were accepted. */
   keyOf?(job: J): string | undefined;
+  /** Whether a job can run now; one that cannot waits until `wake()`. Default: always. */
+  canRun?(job: J): boolean;
   /** The durable journal; without it, accepted jobs live in memory only. */
   journalPath?: string;
   compactAfterBytes?: number;
@@ -55,6 +60,8 @@ interface Entry<J> {
 
 export class WorkQueue<J> {
   private readonly ready: Entry<J>[] = [];
+  /** Jobs `canRun` refused, oldest first, until `wake()`. */
+  private waiting: Entry<J>[] = [];
   /** Followers waiting for the job of their key that is ready or running; a key is present while one is. */
   private readonly blocked = new Map<string, Entry<J>[]>();
   private readonly idleWaiters: (() => void)[] = [];
@@ -89,9 +96,22 @@ export class WorkQueue<J> {
     return queue;
   }
 
-  /** Queued plus running jobs. */
+  /** Queued, waiting and running jobs. */
   get pending(): number {
     return this.count;
+  }
+
+  /** Jobs `canRun` refused that wait for `wake()` (not counting those queued behind them). */
+  get waitingJobs(): number {
+    return this.waiting.length;
+  }
+
+  /** Gives waiting jobs another chance to run (their inputs may have arrived), ahead of newer ones. */
+  wake(): void {
+    if (this.waiting.length === 0) return;
+    this.ready.unshift(...this.waiting);
+    this.waiting = [];
+    this.pump();
   }
 
   get running(): number {
@@ -124,9 +144,9 @@ export class WorkQueue<J> {
     return { status: "accepted", id };
   }
 
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when nothing is queued or running (jobs waiting for `wake()` aside). */
   idle(): Promise<void> {
-    if (this.count === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -164,9 +184,14 @@ export class WorkQueue<J> {
   private pump(): void {
     while (this.active < this.concurrency && this.ready.length > 0 && !this.stopController.signal.aborted) {
       const entry = this.ready.shift()!;
+      if (this.options.canRun && !this.options.canRun(entry.job)) {
+        this.waiting.push(entry);
+        continue;
+      }
       this.active += 1;
       void this.execute(entry);
     }
+    this.notifyIfIdle();
   }
 
   private async execute(entry: Entry<J>): Promise<void> {
@@ -218,7 +243,18 @@ export class WorkQueue<J> {
 
   private release(): void {
     this.count -= 1;
-    if (this.count === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.notifyIfIdle();
+  }
+
+  /** Every pending job waits for wake(): refused by canRun, or queued behind one that was (same key). */
+  private isIdle(): boolean {
+    let waiting = this.waiting.length;
+    for (const entry of this.waiting) if (entry.key !== undefined) waiting += this.blocked.get(entry.key)?.length ?? 0;
+    return this.count === waiting;
+  }
+
+  private notifyIfIdle(): void {
+    if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }
 

@@ -3,6 +3,7 @@
  * write queue with its journal, and the read/write/validate paths the tools
  * share. Reads never go through the queue, so queued writes cannot delay them.
  */
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { CredentialValidationError, Redactor, WorkQueue, withDeadline, type JobOutcome, type JsonValue, type Logger } from "@dify-ts/runtime";
 import type { Memory } from "mem0ai/oss";
@@ -22,6 +23,9 @@ export type WriteOutcome =
   | { status: "OVERLOAD"; problem: string }
   | { status: "ERROR"; problem: string; error: unknown };
 
+/** Stores whose latest credentials are remembered for replayed writes; an older one waits for its next call. */
+const MAX_STORES = 256;
+
 /** Scopes the validation search to a user no workflow uses. */
 const VALIDATION_USER = "dify-ts-credential-check";
 
@@ -39,6 +43,10 @@ export class MemoryService {
   private queue?: Promise<WorkQueue<WriteJob>>;
   /** Parsed credentials by their JSON text: every call carries them, and parsing is most of an ACCEPT's work. */
   private readonly setups = new Map<string, MemorySetup>();
+  /** Credentials of the writes this process accepted, by WriteJob.ref, until each write ends: never journaled. */
+  private readonly writeCredentials = new Map<string, RawCredentials>();
+  /** The latest credentials seen for each store: a write replayed from the journal runs with them. */
+  private readonly storeCredentials = new Map<string, RawCredentials>();
 
   constructor(settings: ServiceSettings = readSettings()) {
     this.settings = settings;
@@ -60,8 +68,21 @@ export class MemoryService {
     return this.queue;
   }
 
-  /** Reads the credentials; throws ConfigError naming the field. */
+  /**
+   * Reads the credentials; throws ConfigError naming the field. Every call
+   * passes here, so replayed writes waiting for their store's credentials are
+   * woken by the first call that brings them.
+   */
   setup(credentials: RawCredentials): MemorySetup {
+    const setup = this.parse(credentials);
+    const known = this.storeCredentials.delete(setup.store);
+    this.storeCredentials.set(setup.store, credentials);
+    if (this.storeCredentials.size > MAX_STORES) this.storeCredentials.delete(this.storeCredentials.keys().next().value!);
+    if (!known) void this.queue?.then((queue) => queue.wake(), () => undefined);
+    return setup;
+  }
+
+  private parse(credentials: RawCredentials): MemorySetup {
     const key = JSON.stringify(credentials);
     let setup = this.setups.get(key);
     if (!setup) {
@@ -104,8 +125,14 @@ export class MemoryService {
     try {
       const queue = await this.start();
       queue.setConcurrency(setup.concurrency);
-      const submitted = await queue.submit({ credentials, operation, key: writeKey(setup.hash, operation) });
+      const ref = randomUUID();
+      this.writeCredentials.set(ref, credentials);
+      const submitted = await queue.submit({ store: setup.store, ref, operation, key: writeKey(setup.hash, operation) }).catch((error: unknown) => {
+        this.writeCredentials.delete(ref);
+        throw error;
+      });
       if (submitted.status === "accepted") return { status: "ACCEPTED" };
+      this.writeCredentials.delete(ref);
       const problem = submitted.status === "overload"
         ? `the write queue is full (${submitted.pending} of ${submitted.limit} writes pending); try again later`
         : "the plugin is shutting down and accepts no more writes";
@@ -154,17 +181,27 @@ export class MemoryService {
       maxPending: this.settings.maxPendingWrites,
       journalPath: join(this.settings.dataDirectory, "write-journal.jsonl"),
       keyOf: (job) => job.key,
+      canRun: (job) => this.credentialsOf(job) !== undefined,
       run: (job) => this.apply(job),
       retry: { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, isRetryable: isTransientError },
       onOutcome: (outcome) => this.reportOutcome(outcome),
     });
-    if (queue.replayed > 0) this.logger.info(`replaying ${queue.replayed} accepted write(s) left in the journal by the previous process`);
+    if (queue.replayed > 0) {
+      this.logger.info(
+        `replaying ${queue.replayed} accepted write(s) left in the journal by the previous process; the journal holds no credentials, ` +
+          "so each runs at the first call that brings credentials for its store",
+      );
+    }
     if (queue.unreadableLines > 0) this.logger.warn(`${queue.unreadableLines} unreadable journal line(s) skipped (a write interrupted by a crash)`);
     return queue;
   }
 
+  private credentialsOf(job: WriteJob): RawCredentials | undefined {
+    return this.writeCredentials.get(job.ref) ?? this.storeCredentials.get(job.store);
+  }
+
   private async apply(job: WriteJob): Promise<void> {
-    const setup = this.setup(job.credentials);
+    const setup = this.parse(this.credentialsOf(job)!);
     const outcome = await withDeadline(() => this.cache.use(setup, (memory) => applyWrite(memory, job.operation)), {
       milliseconds: this.settings.writeTimeoutMs,
       fallback: undefined,
@@ -174,13 +211,23 @@ export class MemoryService {
 
   private reportOutcome(outcome: JobOutcome<WriteJob>): void {
     const what = describeWrite(outcome.job.operation);
+    const credentials = this.credentialsOf(outcome.job);
+    this.writeCredentials.delete(outcome.job.ref);
     if (outcome.status === "done") return;
-    const setup = safeSetup(this, outcome.job.credentials);
-    const cause = setup ? mask(setup, messageOf(outcome.error)) : "the journaled credentials are no longer valid";
+    const setup = credentials && this.safeParse(credentials);
+    const cause = setup ? mask(setup, messageOf(outcome.error)) : "its credentials could not be read";
     if (outcome.status === "kept") {
       this.logger.warn(`background ${what} failed ${outcome.attempts} times (${cause}); it stays in the journal and runs again at the next start`);
     } else {
       this.logger.error(`background ${what} failed and was dropped: ${cause}`);
+    }
+  }
+
+  private safeParse(credentials: RawCredentials): MemorySetup | undefined {
+    try {
+      return this.parse(credentials);
+    } catch {
+      return undefined;
     }
   }
 
@@ -192,13 +239,6 @@ export class MemoryService {
   }
 }
 
-function safeSetup(service: MemoryService, credentials: RawCredentials): MemorySetup | undefined {
-  try {
-    return service.setup(credentials);
-  } catch {
-    return undefined;
-  }
-}
 
 function mask(setup: MemorySetup, text: string): string {
   const redactor = new Redactor();

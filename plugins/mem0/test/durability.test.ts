@@ -50,7 +50,7 @@ const liveJournalEntries = (dataDirectory: string) => {
 
 // Each case starts plugin processes and waits for real work; a loaded CI machine needs the room.
 describe.skipIf(unavailable)(`durable writes${unavailable ? ` (skipped: ${unavailable})` : ""}`, { timeout: 180_000 }, () => {
-  it("every one of 200 writes ACCEPTed before a SIGKILL is stored after the restart, once", async () => {
+  it("every one of 200 writes ACCEPTed before a SIGKILL is stored after the restart, once, with no credentials on disk", async () => {
     const dataDirectory = temporaryDirectory("sigkill");
     const creds = credentials({ llmUrl: fake.url, vector: vector("sigkill") });
     fake.delays.chat = 40;
@@ -65,14 +65,26 @@ describe.skipIf(unavailable)(`durable writes${unavailable ? ` (skipped: ${unavai
     expect(fake.requests.filter((request) => request.endpoint === "chat").length).toBeLessThan(200);
     expect(liveJournalEntries(dataDirectory)).toBeGreaterThan(0);
 
+    // The journal never holds credentials: not the API keys, not the database URL.
+    const journal = readFileSync(join(dataDirectory, "write-journal.jsonl"), "utf8");
+    for (const secret of ["sk-llm-secret-1234", "sk-embed-secret-5678", pg.connectionString]) expect(journal).not.toContain(secret);
+    const left = liveJournalEntries(dataDirectory);
+
     fake.delays.chat = 0;
+    const chats = () => fake.requests.filter((request) => request.endpoint === "chat").length;
+    const chatsBeforeRestart = chats();
     const second = start(dataDirectory);
+    await second.waitForHeartbeat();
+    // Without a call, the new process has no credentials: the replayed writes wait for them.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(chats()).toBe(chatsBeforeRestart);
+    expect(liveJournalEntries(dataDirectory)).toBe(left);
     for (const user of users) {
       const stored = await eventually(() => memoriesOf(second, creds, user), (memories) => memories.length >= 20, 60_000);
       expect(stored).toEqual(facts(user).sort());
     }
     await eventually(async () => liveJournalEntries(dataDirectory), (live) => live === 0);
-    expect(second.events.some((event) => event.event === "log" && JSON.stringify(event.data).includes("replaying"))).toBe(true);
+    expect(second.events.some((event) => event.event === "log" && JSON.stringify(event.data).includes("the journal holds no credentials"))).toBe(true);
   });
 
   it("SIGTERM applies the queued writes before exiting when they fit in the drain deadline", async () => {

@@ -35,6 +35,8 @@ export interface MemorySetup {
   asyncMode: boolean;
   concurrency: number;
   config: MemoryConfigInput;
+  /** The store's identity without secrets: the same database and collection (and, embedded, embedder) give the same one. */
+  store: string;
   /** The embedded store's vectors (if used) and the SQLite history database (unless pgvector holds it) live here. */
   storeDirectory: string;
   /** True when no vector store was configured and the embedded SQLite store is used. */
@@ -68,7 +70,8 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
   const reranker = credentials.local_reranker_json?.trim() ? readBlock("local_reranker_json", "reranker", credentials.local_reranker_json) : undefined;
 
   const embedded = vectorStore.provider === "memory";
-  const storeDirectory = join(dataDirectory, "stores", storeKey(vectorStore, embedded ? embedder : undefined));
+  const store = storeKey(vectorStore, embedded ? embedder : undefined);
+  const storeDirectory = join(dataDirectory, "stores", store);
   if (embedded) {
     vectorStore.config = { collectionName: "memories", ...vectorStore.config, dbPath: vectorStore.config.dbPath ?? join(storeDirectory, "vectors.db") };
     if (embedderDims !== undefined) vectorStore.config.dimension ??= embedderDims;
@@ -85,6 +88,7 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
       historyStore: vectorStore.provider === "pgvector" ? { provider: "memory", config: {} } : { provider: "sqlite", config: { historyDbPath: join(storeDirectory, "history.db") } },
       customInstructions: CUSTOM_INSTRUCTIONS,
     },
+    store,
     storeDirectory,
     embedded,
     secrets: [...collectSecrets([llm, embedder, vectorStore, reranker])],

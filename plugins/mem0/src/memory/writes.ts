@@ -5,7 +5,6 @@
  */
 import type { Memory } from "mem0ai/oss";
 import type { JsonObject, JsonValue } from "@dify-ts/runtime";
-import type { RawCredentials } from "../config/setup.js";
 import { scopeFields, type Scope } from "./filters.js";
 import { failOnSwallowedInsertErrors } from "./handle.js";
 
@@ -15,9 +14,17 @@ export type WriteOperation =
   | { op: "delete"; memory_id: string }
   | { op: "delete_all"; scope: Scope };
 
-/** What the journal holds for an accepted write: the credentials are needed to apply it after a restart. */
+/**
+ * What the journal holds for an accepted write. Never the credentials: the
+ * process that accepted the write keeps them in memory under `ref`; after a
+ * restart the write waits for the next call that brings credentials for its
+ * `store` (MemoryService).
+ */
 export interface WriteJob {
-  credentials: RawCredentials;
+  /** The store the write goes to (MemorySetup.store: its identity without secrets). */
+  store: string;
+  /** Random: names this write's credentials in the memory of the process that accepted it. */
+  ref: string;
   operation: WriteOperation;
   /** Writes with the same key are applied in order: one scope, or one memory. */
   key: string;
