@@ -147,7 +147,8 @@ export class MemoryService {
   async validate(credentials: RawCredentials): Promise<void> {
     let setup: MemorySetup;
     try {
-      setup = this.setup(credentials);
+      // parse, not setup: credentials being tried out must not become those replayed writes run with.
+      setup = this.parse(credentials);
     } catch (error) {
       if (error instanceof ConfigError) throw new CredentialValidationError(error.message);
       throw error;
