@@ -11,7 +11,7 @@ import type { PluginProcess } from "@dify-ts/runtime/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "./support/pgvector.js";
-import { credentials, eventually, invoke, spawnMem0, temporaryDirectory, unavailable } from "./support/plugin.js";
+import { credentials, eventually, invoke, spawnMem0, temporaryDirectory, unavailable, validate } from "./support/plugin.js";
 
 let fake: FakeOpenAI;
 let pg: PgvectorServer;
@@ -79,6 +79,10 @@ describe.skipIf(unavailable)(`durable writes${unavailable ? ` (skipped: ${unavai
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(chats()).toBe(chatsBeforeRestart);
     expect(liveJournalEntries(dataDirectory)).toBe(left);
+    // Credentials being validated are only being tried out: they do not start the replay either.
+    expect((await validate(second, creds)).error).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(chats()).toBe(chatsBeforeRestart);
     for (const user of users) {
       const stored = await eventually(() => memoriesOf(second, creds, user), (memories) => memories.length >= 20, 60_000);
       expect(stored).toEqual(facts(user).sort());
