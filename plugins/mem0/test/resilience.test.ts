@@ -116,8 +116,8 @@ describe.skipIf(unavailable)(`failures${unavailable ? ` (skipped: ${unavailable}
     expect((await validate(plugin, python)).stream).toEqual([{ result: true }]);
     await invoke(plugin, python, "add_memory", { user: "I prefer window seats", user_id: "py" });
     expect(await eventually(() => memories(python, "py"), (list) => list.length === 1)).toEqual(["I prefer window seats"]);
-    expect(fake.requests).toContainEqual({ endpoint: "chat", authorization: "Bearer sk-python-llm-0001" });
-    expect(fake.requests).toContainEqual({ endpoint: "embeddings", authorization: "Bearer sk-python-emb-0002" });
+    expect(fake.requests).toContainEqual(expect.objectContaining({ endpoint: "chat", api: "openai", authorization: "Bearer sk-python-llm-0001" }));
+    expect(fake.requests).toContainEqual(expect.objectContaining({ endpoint: "embeddings", api: "openai", authorization: "Bearer sk-python-emb-0002" }));
     const rows = await pg.db.query<{ count: number }>("SELECT count(*)::int AS count FROM python_style");
     expect(rows.rows[0]!.count).toBe(1);
   });

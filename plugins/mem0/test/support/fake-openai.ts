@@ -1,8 +1,10 @@
 /**
- * The stand-in for paid model APIs: an OpenAI-compatible HTTP server on
- * 127.0.0.1. Embeddings are deterministic bags of hashed words (similar texts
- * get similar vectors); chat completions answer mem0's extraction prompt with
- * each "user:" line of its "## New Messages" section as one memory.
+ * The stand-in for paid model APIs: an HTTP server on 127.0.0.1 that speaks
+ * OpenAI's API (/v1/...), Azure OpenAI's (/openai/deployments/<name>/...?
+ * api-version=..., key in the api-key header) and Ollama's (/api/chat,
+ * /api/embed, /api/tags). Embeddings are deterministic bags of hashed words
+ * (similar texts get similar vectors); chat answers mem0's extraction prompt
+ * with each "user:" line of its "## New Messages" section as one memory.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,8 +14,8 @@ export const EMBEDDING_DIMENSIONS = 64;
 export interface FakeOpenAI {
   /** Base URL including /v1, as OpenAI clients take it. */
   url: string;
-  /** Requests seen, by endpoint, with the Authorization header they carried. */
-  requests: { endpoint: "embeddings" | "chat"; authorization: string | undefined }[];
+  /** Requests seen, by endpoint and API, with the credential header they carried and the model or deployment named. */
+  requests: { endpoint: "embeddings" | "chat"; api: "openai" | "azure" | "ollama"; authorization: string | undefined; model?: string }[];
   /** Milliseconds each embeddings/chat answer waits. */
   delays: { embeddings: number; chat: number };
   /** While set, chat completions wait for it (to keep writes pending). */
@@ -58,33 +60,57 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
 async function handle(fake: Omit<FakeOpenAI, "url" | "close">, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as { input?: string | string[]; messages?: { content: string }[]; model?: string };
+  const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as { input?: string | string[]; messages?: { content: string }[]; model?: string; encoding_format?: string };
   const send = (payload: unknown) => {
     response.writeHead(200, { "content-type": "application/json" });
     response.end(JSON.stringify(payload));
   };
-  const authorization = request.headers.authorization;
-  if (request.url?.endsWith("/embeddings")) {
-    fake.requests.push({ endpoint: "embeddings", authorization });
-    await sleep(fake.delays.embeddings);
-    const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ""];
-    send({ object: "list", model: body.model, data: inputs.map((input, index) => ({ object: "embedding", index, embedding: embed(input) })), usage: { prompt_tokens: 1, total_tokens: 1 } });
-    return;
-  }
-  if (request.url?.endsWith("/chat/completions")) {
-    fake.requests.push({ endpoint: "chat", authorization });
+  const path = new URL(request.url ?? "/", "http://fake").pathname;
+  const deployment = /^\/openai\/deployments\/([^/]+)\//.exec(path)?.[1];
+  const api = path.startsWith("/api/") ? "ollama" : deployment ? "azure" : "openai";
+  const seen = (endpoint: "embeddings" | "chat") =>
+    fake.requests.push({ endpoint, api, authorization: api === "azure" ? header(request, "api-key") : request.headers.authorization, model: deployment ?? body.model });
+  const answer = async () => {
     await fake.chatGate;
     await sleep(fake.delays.chat);
     const prompt = body.messages?.at(-1)?.content ?? "";
-    const memory = extractUserLines(prompt).map((text, index) => ({ id: String(index), text, attributed_to: "user" }));
+    return JSON.stringify({ memory: extractUserLines(prompt).map((text, index) => ({ id: String(index), text, attributed_to: "user" })) });
+  };
+  const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ""];
+  if (path.endsWith("/embeddings")) {
+    seen("embeddings");
+    await sleep(fake.delays.embeddings);
+    // The openai SDK asks for base64 (little-endian float32) unless told "float", as the real API serves it.
+    const encode = (vector: number[]) => (body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector);
+    send({ object: "list", model: body.model, data: inputs.map((input, index) => ({ object: "embedding", index, embedding: encode(embed(input)) })), usage: { prompt_tokens: 1, total_tokens: 1 } });
+  } else if (path.endsWith("/chat/completions")) {
+    seen("chat");
+    const content = await answer();
     send({
       id: "chatcmpl-fake", object: "chat.completion", created: Math.floor(Date.now() / 1000), model: body.model,
-      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: JSON.stringify({ memory }) } }],
+      choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
       usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
     });
-    return;
+  } else if (path === "/api/tags") {
+    send({ models: OLLAMA_MODELS.map((name) => ({ name, model: name, size: 1, digest: "fake", details: {} })) });
+  } else if (path === "/api/embed") {
+    seen("embeddings");
+    await sleep(fake.delays.embeddings);
+    send({ model: body.model, embeddings: inputs.map(embed) });
+  } else if (path === "/api/chat") {
+    seen("chat");
+    send({ model: body.model, created_at: new Date().toISOString(), message: { role: "assistant", content: await answer() }, done: true });
+  } else {
+    response.writeHead(404).end();
   }
-  response.writeHead(404).end();
+}
+
+/** The models the fake Ollama lists as pulled (mem0ai compares names exactly for chat, with ":latest" added for embeddings). */
+export const OLLAMA_MODELS = ["fake-chat", "fake-embed:latest"];
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function sleep(ms: number): Promise<void> {
