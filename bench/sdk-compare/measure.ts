@@ -20,6 +20,39 @@ export function memoryOf(pid: number): { rss: number; peak: number; anonymous: n
   return { rss: field("VmRSS"), peak: field("VmHWM"), anonymous: field("RssAnon") };
 }
 
+/** Proportional and unique set sizes of a process (smaps_rollup), in bytes: PSS splits each shared page among its sharers, USS counts the pages only it maps. */
+export function sharedMemoryOf(pid: number): { rss: number; pss: number; uss: number } {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? Number.NaN) * 1024;
+  return { rss: field("Rss"), pss: field("Pss"), uss: field("Private_Clean") + field("Private_Dirty") };
+}
+
+export interface SideBySide {
+  processes: number;
+  /** Means over the processes, in bytes. */
+  rss: number;
+  pss: number;
+  uss: number;
+}
+
+/**
+ * `processes` idle copies of a plugin at once, as a daemon runs several
+ * plugins: the interpreter's or Node's binary and libraries are mapped by all
+ * of them (the same files), so what each adds is its PSS, not its RSS.
+ */
+export async function sideBySide(contender: Contender, processes: number, settleMs: number): Promise<SideBySide> {
+  const plugins = Array.from({ length: processes }, () => contender.start());
+  try {
+    await Promise.all(plugins.map((plugin) => plugin.waitForHeartbeat(60_000)));
+    await delay(settleMs);
+    const readings = plugins.map((plugin) => sharedMemoryOf(plugin.child.pid!));
+    const mean = (pick: (reading: (typeof readings)[number]) => number) => readings.reduce((sum, reading) => sum + pick(reading), 0) / readings.length;
+    return { processes, rss: mean((reading) => reading.rss), pss: mean((reading) => reading.pss), uss: mean((reading) => reading.uss) };
+  } finally {
+    await Promise.all(plugins.map(stopPlugin));
+  }
+}
+
 /** CPU time (user + system) a process has used, in seconds; /proc counts in USER_HZ ticks, 100 per second on Linux. */
 export function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");

@@ -16,7 +16,7 @@ import { hostileInput, runHostileInput, stopPlugin, type RobustnessOutcome } fro
 import { patternBytes } from "../../conformance/reference/src/tools/blob.js";
 import { prepareContenders, roundTripFloor, type Contender, type Contenders } from "./contenders.js";
 import { drive } from "./driver.js";
-import { blobRoundTrip, coldStarts, median, memoryUnderLoad, percentile, rssSampleInterval, steadyRss, type BlobRun, type Load } from "./measure.js";
+import { blobRoundTrip, coldStarts, median, memoryUnderLoad, percentile, rssSampleInterval, sideBySide, steadyRss, type BlobRun, type Load, type SideBySide } from "./measure.js";
 import { loadAverage, machine, mib, ms, perSecond, renderTable, times, type Row } from "./report.js";
 
 export interface Profile {
@@ -36,24 +36,27 @@ export interface Profile {
   warmup: number;
   /** Fresh processes per contender for the concurrency-1 figure, the contenders taking turns; the median round counts. */
   sequentialRounds: number;
+  /** Idle processes of one plugin running at once for the PSS/USS figures. */
+  sideBySide: number;
 }
 
 export const FULL: Profile = {
   coldStartRuns: 9, sequential: 10_000, concurrent: 100_000, concurrency: 64, warmAfter: 10_000,
   blobBytes: 30 * 1024 * 1024, blobRuns: 3, hostileLines: 10_000, oversized: { over5MiB: 3, over20MiB: 2 }, settleMs: 1000, warmup: 2000,
-  sequentialRounds: 3,
+  sequentialRounds: 3, sideBySide: 3,
 };
 
 export const SMOKE: Profile = {
   coldStartRuns: 1, sequential: 20, concurrent: 200, concurrency: 64, warmAfter: 100,
   blobBytes: 100 * 1024, blobRuns: 1, hostileLines: 200, oversized: { over5MiB: 1, over20MiB: 0 }, settleMs: 50, warmup: 10,
-  sequentialRounds: 1,
+  sequentialRounds: 1, sideBySide: 2,
 };
 
 export interface Figures {
   coldStart: number[];
   idleRss: number;
   idleAnonymous: number;
+  sideBySide: SideBySide;
   sequential: Load;
   concurrent: Load;
   warmRss: number;
@@ -112,6 +115,8 @@ async function measure(contender: Contender, profile: Profile, cold: number[], s
     log(`${contender.name}: ${profile.blobBytes}-byte blob, run ${index + 1}`);
     blob.push(await blobRoundTrip(contender, profile.blobBytes, blobSha, profile.settleMs));
   }
+  log(`${contender.name}: ${profile.sideBySide} idle processes side by side`);
+  const together = await sideBySide(contender, profile.sideBySide, profile.settleMs);
   log(`${contender.name}: robustness, ${profile.hostileLines} hostile lines`);
   const hostile = contender.start(true);
   let robustness: RobustnessOutcome;
@@ -120,7 +125,7 @@ async function measure(contender: Contender, profile: Profile, cold: number[], s
   } finally {
     await stopPlugin(hostile);
   }
-  return { coldStart: cold, idleRss: run.idle.rss, idleAnonymous: run.idle.anonymous, sequential, concurrent, warmRss, finalRss, blob, robustness };
+  return { coldStart: cold, idleRss: run.idle.rss, idleAnonymous: run.idle.anonymous, sideBySide: together, sequential, concurrent, warmRss, finalRss, blob, robustness };
 }
 
 const range = (from: number, to: number) => `${from.toLocaleString("en-US")}–${to.toLocaleString("en-US")}`;
@@ -132,15 +137,17 @@ const robustnessSummary = (outcome: RobustnessOutcome) =>
 
 export function rows(python: Figures | undefined, ours: Figures, profile: Profile): Row[] {
   const p = python;
-  const lower = (measure: string, get: (f: Figures) => number, format: (v: number) => string, target?: { factor: number; text: string }): Row => {
-    const ratio = p ? get(p) / get(ours) : undefined;
-    return { measure, python: p && format(get(p)), ours: format(get(ours)), ratio: p && times(get(ours), get(p)), target: target?.text, met: target && ratio !== undefined ? ratio >= target.factor : undefined };
+  // A figure of 0 (CPU time below /proc's 10 ms tick in a short run) has no meaningful ratio.
+  const ratioRow = (measure: string, better: number | undefined, worse: number | undefined, python: number | undefined, value: number, format: (v: number) => string, target?: { factor: number; text: string }): Row => {
+    const ratio = better && worse ? worse / better : undefined;
+    return { measure, python: python === undefined ? undefined : format(python), ours: format(value), ratio: ratio === undefined ? undefined : times(better!, worse!), target: target?.text, met: target && ratio !== undefined ? ratio >= target.factor : undefined };
   };
-  const higher = (measure: string, get: (f: Figures) => number, format: (v: number) => string, target?: { factor: number; text: string }): Row => {
-    const ratio = p ? get(ours) / get(p) : undefined;
-    return { measure, python: p && format(get(p)), ours: format(get(ours)), ratio: p && times(get(p), get(ours)), target: target?.text, met: target && ratio !== undefined ? ratio >= target.factor : undefined };
-  };
+  const lower = (measure: string, get: (f: Figures) => number, format: (v: number) => string, target?: { factor: number; text: string }): Row =>
+    ratioRow(measure, get(ours), p && get(p), p && get(p), get(ours), format, target);
+  const higher = (measure: string, get: (f: Figures) => number, format: (v: number) => string, target?: { factor: number; text: string }): Row =>
+    ratioRow(measure, p && get(p), get(ours), p && get(p), get(ours), format, target);
   const idleFraction = p ? ours.idleRss / p.idleRss : undefined;
+  const fraction = (measure: string, get: (f: Figures) => number): Row => ({ measure, python: p && mib(get(p)), ours: mib(get(ours)), ratio: p && (get(ours) / get(p)).toFixed(2) });
   const growth = (f: Figures) => f.finalRss - f.warmRss;
   const c = profile.concurrency;
   return [
@@ -159,6 +166,8 @@ export function rows(python: Figures | undefined, ours: Figures, profile: Profil
       target: "≤ 1/3 of the SDK's", met: idleFraction === undefined ? undefined : idleFraction <= 1 / 3,
     },
     { measure: "Private anonymous memory idle (RssAnon: heap, without the mapped binary)", python: p && mib(p.idleAnonymous), ours: mib(ours.idleAnonymous), ratio: p && `${(ours.idleAnonymous / p.idleAnonymous).toFixed(2)}` },
+    fraction(`Idle PSS per process, ${profile.sideBySide} running side by side (shared binary and library pages split among them)`, (f) => f.sideBySide.pss),
+    fraction(`Idle USS per process, ${profile.sideBySide} running side by side (pages no other process maps)`, (f) => f.sideBySide.uss),
     { measure: `RSS warm: concurrent invocations ${range(profile.warmAfter, 2 * profile.warmAfter)} (median of samples)`, python: p && mib(p.warmRss), ours: mib(ours.warmRss) },
     { measure: `RSS at the end: concurrent invocations ${range(Math.floor(profile.concurrent * 0.9), profile.concurrent)} (median of samples)`, python: p && mib(p.finalRss), ours: mib(ours.finalRss) },
     {

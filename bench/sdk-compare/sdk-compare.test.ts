@@ -27,6 +27,10 @@ function checkFigures(figures: Figures): void {
   expect(figures.idleRss).toBeGreaterThan(1024 * 1024);
   expect(figures.finalRss).toBeGreaterThan(1024 * 1024);
   expect(figures.blob[0]!.peakRss).toBeGreaterThanOrEqual(figures.blob[0]!.idleRss);
+  expect(figures.sideBySide.processes).toBe(SMOKE.sideBySide);
+  expect(figures.sideBySide.pss).toBeGreaterThan(1024 * 1024);
+  expect(figures.sideBySide.uss).toBeLessThan(figures.sideBySide.pss);
+  expect(figures.sideBySide.pss).toBeLessThan(figures.sideBySide.rss);
   expect(figures.robustness.crashed).toBe(false);
 }
 
