@@ -13,17 +13,21 @@ import { invoke, stopPlugin, type PluginProcess } from "../../conformance/harnes
 import type { Contender } from "./contenders.js";
 import { drive, type DriverLoad } from "./driver.js";
 
+/** A "<name>: <n> kB" line of a /proc file (status, smaps_rollup), in bytes; NaN when absent. */
+function kilobyteField(text: string, name: string): number {
+  return Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? Number.NaN) * 1024;
+}
+
 /** VmRSS, VmHWM (peak) and RssAnon (private anonymous memory: heap, not the mapped binary) of a process, in bytes. */
 export function memoryOf(pid: number): { rss: number; peak: number; anonymous: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rss: field("VmRSS"), peak: field("VmHWM"), anonymous: field("RssAnon") };
+  return { rss: kilobyteField(status, "VmRSS"), peak: kilobyteField(status, "VmHWM"), anonymous: kilobyteField(status, "RssAnon") };
 }
 
 /** Proportional and unique set sizes of a process (smaps_rollup), in bytes: PSS splits each shared page among its sharers, USS counts the pages only it maps. */
 export function sharedMemoryOf(pid: number): { rss: number; pss: number; uss: number } {
   const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(rollup)?.[1] ?? Number.NaN) * 1024;
+  const field = (name: string) => kilobyteField(rollup, name);
   return { rss: field("Rss"), pss: field("Pss"), uss: field("Private_Clean") + field("Private_Dirty") };
 }
 

@@ -8,7 +8,7 @@ import type { JsonObject } from "@dify-ts/runtime";
 import type { PluginProcess } from "@dify-ts/runtime/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS, startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
-import { invoke, spawnMem0, temporaryDirectory, unavailable, validate } from "./support/plugin.js";
+import { credentials, invoke, spawnMem0, temporaryDirectory, unavailable, validate } from "./support/plugin.js";
 
 let fake: FakeOpenAI;
 let plugin: PluginProcess;
@@ -26,13 +26,7 @@ afterAll(async () => {
 });
 
 /** Sync-mode credentials with the embedded vector store: the answer carries what was stored. */
-const credentials = (llm: JsonObject, embedder: JsonObject): JsonObject => ({
-  async_mode: false,
-  local_llm_json: JSON.stringify(llm),
-  local_embedder_json: JSON.stringify(embedder),
-  local_vector_db_json: "",
-  max_concurrent_memory_operations: "2",
-});
+const providerCredentials = (llm: JsonObject, embedder: JsonObject): JsonObject => credentials({ llmUrl: fake.url, llm, embedder, asyncMode: false, concurrency: 2 });
 
 async function storesAndFinds(creds: JsonObject, user: string): Promise<void> {
   const validation = await validate(plugin, creds);
@@ -49,7 +43,7 @@ describe.skipIf(unavailable)(`other model providers${unavailable ? ` (skipped: $
     const base = new URL(fake.url).origin;
     const before = fake.requests.length;
     await storesAndFinds(
-      credentials(
+      providerCredentials(
         { provider: "ollama", config: { model: "fake-chat", ollama_base_url: base, temperature: 0.1 } },
         { provider: "ollama", config: { model: "fake-embed", ollama_base_url: base, embedding_dims: EMBEDDING_DIMENSIONS } },
       ),
@@ -66,7 +60,7 @@ describe.skipIf(unavailable)(`other model providers${unavailable ? ` (skipped: $
     const azure = (deployment: string, key: string) => ({ api_key: key, azure_endpoint: endpoint, azure_deployment: deployment, api_version: "2024-10-21" });
     const before = fake.requests.length;
     await storesAndFinds(
-      credentials(
+      providerCredentials(
         { provider: "azure_openai", config: { model: "gpt-4o-mini", azure_kwargs: azure("chat-deployment", "azure-llm-key-0001") } },
         { provider: "azure_openai", config: { model: "text-embedding-3-small", embedding_dims: EMBEDDING_DIMENSIONS, azure_kwargs: azure("embed-deployment", "azure-emb-key-0002") } },
       ),

@@ -72,16 +72,10 @@ export class PgHistoryStore {
 
   async batchAddHistory(records: readonly HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const values: unknown[] = [];
-    const rows = records.map((record) => {
-      values.push(record.memoryId, record.previousValue, record.newValue, record.action, record.createdAt ?? null, record.updatedAt ?? null, record.isDeleted ?? 0);
-      const at = values.length - 7;
-      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7})`;
-    });
-    await this.client.query(
-      `INSERT INTO ${this.history} (memory_id, previous_value, new_value, action, created_at, updated_at, is_deleted) VALUES ${rows.join(", ")}`,
-      values,
+    const { sql, values } = valuesClause(
+      records.map((record) => [record.memoryId, record.previousValue, record.newValue, record.action, record.createdAt ?? null, record.updatedAt ?? null, record.isDeleted ?? 0]),
     );
+    await this.client.query(`INSERT INTO ${this.history} (memory_id, previous_value, new_value, action, created_at, updated_at, is_deleted) VALUES ${sql}`, values);
   }
 
   /** Newest first, as SQLite's manager returns them; ids as numbers. */
@@ -93,13 +87,8 @@ export class PgHistoryStore {
   async saveMessages(messages: readonly Message[], sessionScope: string): Promise<void> {
     if (messages.length === 0) return;
     const now = new Date().toISOString();
-    const values: unknown[] = [];
-    const rows = messages.map((message) => {
-      values.push(randomUUID(), sessionScope, message.role, message.content, message.name ?? null, now);
-      const at = values.length - 6;
-      return `($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6})`;
-    });
-    await this.client.query(`INSERT INTO ${this.messages} (id, session_scope, role, content, name, created_at) VALUES ${rows.join(", ")}`, values);
+    const { sql, values } = valuesClause(messages.map((message) => [randomUUID(), sessionScope, message.role, message.content, message.name ?? null, now]));
+    await this.client.query(`INSERT INTO ${this.messages} (id, session_scope, role, content, name, created_at) VALUES ${sql}`, values);
     await this.client.query(
       `DELETE FROM ${this.messages} WHERE session_scope = $1 AND id NOT IN (
         SELECT id FROM ${this.messages} WHERE session_scope = $1 ORDER BY created_at DESC LIMIT ${MESSAGES_KEPT})`,
@@ -131,4 +120,11 @@ export class PgHistoryStore {
 
   /** The connection belongs to the vector store, which closes it. */
   close(): void {}
+}
+
+/** Rows of values as one multi-row VALUES list with numbered placeholders: "($1, $2), ($3, $4)". */
+function valuesClause(rows: readonly (readonly unknown[])[]): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const sql = rows.map((row) => `(${row.map((value) => `$${values.push(value)}`).join(", ")})`).join(", ");
+  return { sql, values };
 }

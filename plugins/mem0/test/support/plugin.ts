@@ -68,6 +68,9 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
 
 export interface CredentialOptions {
   llmUrl: string;
+  /** Other model providers' blocks instead of the stand-in's OpenAI ones. */
+  llm?: JsonObject;
+  embedder?: JsonObject;
   asyncMode?: boolean;
   vector?: JsonObject;
   concurrency?: number;
@@ -77,8 +80,8 @@ export interface CredentialOptions {
 export function credentials(options: CredentialOptions): JsonObject {
   return {
     async_mode: options.asyncMode ?? true,
-    local_llm_json: JSON.stringify({ provider: "openai", config: { model: "fake-chat", apiKey: "sk-llm-secret-1234", baseURL: options.llmUrl } }),
-    local_embedder_json: JSON.stringify({ provider: "openai", config: { model: "fake-embed", apiKey: "sk-embed-secret-5678", baseURL: options.llmUrl } }),
+    local_llm_json: JSON.stringify(options.llm ?? { provider: "openai", config: { model: "fake-chat", apiKey: "sk-llm-secret-1234", baseURL: options.llmUrl } }),
+    local_embedder_json: JSON.stringify(options.embedder ?? { provider: "openai", config: { model: "fake-embed", apiKey: "sk-embed-secret-5678", baseURL: options.llmUrl } }),
     local_vector_db_json: options.vector ? JSON.stringify(options.vector) : "",
     max_concurrent_memory_operations: String(options.concurrency ?? 8),
   };
