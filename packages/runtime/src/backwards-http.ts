@@ -7,7 +7,7 @@
  */
 import { newBackwardsRequestId, ResponseQueue, type BackwardsChannel, type BackwardsResponse } from "./backwards.js";
 import { createLineParser } from "./protocol/line-parser.js";
-import { MAX_LINE_BYTES, serializeEvent, type JsonObject } from "./protocol/wire.js";
+import { MAX_INPUT_LINE_BYTES, serializeEvent, type JsonObject } from "./protocol/wire.js";
 
 export function httpBackwardsChannel(daemonUrl: string, sessionId: string): BackwardsChannel {
   const url = `${daemonUrl.replace(/\/+$/, "")}/backwards-invocation/transaction`;
@@ -25,7 +25,7 @@ export function httpBackwardsChannel(daemonUrl: string, sessionId: string): Back
     const parser = createLineParser({
       onLine: (line) => queue.push(parseAnswer(line, id, type)),
       onError: (error) => queue.push({ backwards_request_id: id, event: "error", message: error.message }),
-      maxLineBytes: MAX_LINE_BYTES * 4,
+      maxLineBytes: MAX_INPUT_LINE_BYTES,
     });
     const pump = (async () => {
       let response: Response;

@@ -14,8 +14,9 @@ import { PluginError, errorTypeOf } from "./errors.js";
 import { createInvocations } from "./invocations.js";
 import { createLogger, describeError, truncate, MAX_LOG_MESSAGE_CHARS, type Logger } from "./logger.js";
 import { MessageTooLargeError } from "./messages.js";
-import { parseDaemonLine } from "./protocol/daemon-line.js";
-import { MAX_LINE_BYTES, serializeEvent, type DaemonLine, type JsonObject, type PluginEvent, type SessionMessage } from "./protocol/wire.js";
+import { parseDaemonLine, sessionIdAtLineStart } from "./protocol/daemon-line.js";
+import { LineParseError } from "./protocol/line-parser.js";
+import { MAX_INPUT_LINE_BYTES, MAX_LINE_BYTES, serializeEvent, type DaemonLine, type JsonObject, type PluginEvent, type SessionMessage } from "./protocol/wire.js";
 import { Redactor } from "./redact.js";
 import { routeRequest } from "./requests.js";
 import { ConnectionLostError, type Transport } from "./transport/transport.js";
@@ -56,6 +57,7 @@ export class Dispatcher {
   connect(): void {
     this.transport.onmessage = (line) => this.handleLine(line);
     this.transport.onerror = (error) => {
+      if (error instanceof LineParseError) return this.rejectUnreadLine(error);
       this.logger.error("transport", error);
       if (error instanceof ConnectionLostError) this.abortSessions(error);
     };
@@ -112,12 +114,23 @@ export class Dispatcher {
    * log entry. A session that is already running is never ended by someone
    * else's bad line: it ends once, by itself.
    */
-  private rejectLine(text: string, problem: string, sessionId: string | undefined): void {
+  private rejectLine(text: string, problem: string, sessionId: string | undefined, errorType = "InvalidRequestError"): void {
     if (sessionId && !this.running.has(sessionId)) {
-      void this.endSession(sessionId, { error_type: "InvalidRequestError", message: problem, args: {} });
+      void this.endSession(sessionId, { error_type: errorType, message: problem, args: {} });
     } else {
       this.logger.error(`${problem} (line starts ${JSON.stringify(text.slice(0, 80))})`);
     }
+  }
+
+  /**
+   * A request too large to read: its session is answered at once (the daemon
+   * would otherwise wait for its own timeout) when the line's start names it.
+   */
+  private rejectUnreadLine(error: LineParseError): void {
+    const problem =
+      `the request is larger than the plugin's input limit of ${MAX_INPUT_LINE_BYTES / (1024 * 1024)} MiB and was not read; ` +
+      "pass large content as a file parameter instead of inline text or base64";
+    this.rejectLine(error.head, problem, sessionIdAtLineStart(error.head), "RequestTooLargeError");
   }
 
   private async runSession(line: DaemonLine): Promise<void> {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JsonObject } from "./protocol/wire.js";
+import { MAX_INPUT_LINE_BYTES, type JsonObject } from "./protocol/wire.js";
 import { reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "./testing/harness.js";
 import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
 
@@ -118,6 +118,14 @@ describe("serverless HTTP transport", () => {
     expect(answer.status).toBe(400);
     expect(await answer.text()).toBe('request body must be a JSON object with a session_id and "event": "request"');
     expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+  });
+
+  it("answers a request body over the input limit with the session's error and end", async () => {
+    const { status, result } = await invoke(tool("sequence", { tag: "x".repeat(MAX_INPUT_LINE_BYTES), count: 1 }), "http-too-large");
+    expect(status).toBe(200);
+    expect(result.error?.error_type).toBe("RequestTooLargeError");
+    expect(result.error?.message).toContain("input limit of 20 MiB");
+    expect(result.stream).toEqual([]);
   });
 
   it("sends backwards invocations to DIFY_PLUGIN_DAEMON_URL/backwards-invocation/transaction and streams the answer", async () => {

@@ -1,13 +1,14 @@
 /**
  * A tool emitting a 40 MB blob (streamed, with its size) and a 10 MB
  * multibyte text: no line on stdout reaches the daemon's 5 MiB limit, the
- * blob reassembles byte-identical and the text arrives whole.
+ * blob reassembles byte-identical and the text arrives whole. A request line
+ * over the input limit is answered with an error instead of being dropped.
  */
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { MULTIBYTE_UNIT, patternBytes } from "./__fixtures__/fixture-tools.js";
-import { MAX_LINE_BYTES, type JsonObject } from "./protocol/wire.js";
+import { MAX_INPUT_LINE_BYTES, MAX_LINE_BYTES, type JsonObject } from "./protocol/wire.js";
 import { reassemble, type PluginProcess } from "./testing/harness.js";
 import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
 
@@ -40,5 +41,40 @@ describe("large output", () => {
     const units = Math.floor((10 * 1024 * 1024) / Buffer.byteLength(MULTIBYTE_UNIT));
     expect(seen.texts.length).toBeGreaterThan(1);
     expect(seen.text === MULTIBYTE_UNIT.repeat(units)).toBe(true);
+  });
+});
+
+describe("large input", () => {
+  it("answers a request line over the input limit on its session, then serves the next request", async () => {
+    const large = spawnTypeScriptPlugin(entry);
+    try {
+      const oversized = large.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "sequence", credentials: { api_key: "sk-large-2" }, tool_parameters: { tag: "x".repeat(MAX_INPUT_LINE_BYTES), count: 1 } }, { sessionId: "too-large" });
+      const result = await oversized;
+      expect(result.error?.error_type).toBe("RequestTooLargeError");
+      expect(result.error?.message).toContain("input limit of 20 MiB");
+      expect(result.error?.message).toContain("file parameter");
+      expect(result.stream).toEqual([]);
+      const next = await large.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "sequence", credentials: { api_key: "sk-large-2" }, tool_parameters: { tag: "after", count: 1 } });
+      expect(next.error).toBeUndefined();
+      expect(next.stream).toHaveLength(1);
+    } finally {
+      large.kill();
+    }
+  });
+
+  it("answers only the session named first on the line, never a session_id inside the request's data", async () => {
+    const large = spawnTypeScriptPlugin(entry);
+    try {
+      // No session_id key first: the line names no session, so nobody is answered for it.
+      const padding = "x".repeat(MAX_INPUT_LINE_BYTES);
+      large.writeLine(JSON.stringify({ event: "request", data: { session_id: "victim", padding }, session_id: "late" }));
+      const next = await large.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "sequence", credentials: { api_key: "sk-large-3" }, tool_parameters: { tag: "after", count: 1 } });
+      expect(next.error).toBeUndefined();
+      // Lines are read in order: the oversized line was handled before the next request was answered.
+      expect(large.events.filter((event) => event.session_id === "victim" || event.session_id === "late")).toEqual([]);
+      await large.waitFor((event) => event.event === "log" && JSON.stringify(event).includes("input limit of 20 MiB"));
+    } finally {
+      large.kill();
+    }
   });
 });

@@ -32,3 +32,12 @@ export function parseDaemonLine(text: string): ParsedLine {
 function sessionIdInText(text: string): string | undefined {
   return /"session_id"\s*:\s*"([^"\\]{1,200})"/.exec(text)?.[1];
 }
+
+/**
+ * The session id of a line known only by its first bytes (a request too large
+ * to read). The daemon writes `session_id` as the first key; reading only
+ * there means a key of the same name inside the request's data never counts.
+ */
+export function sessionIdAtLineStart(head: string): string | undefined {
+  return /^\{\s*"session_id"\s*:\s*"([^"\\]{1,200})"/.exec(head)?.[1];
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLineParser, type LineParseError } from "./line-parser.js";
+import { createLineParser, LINE_HEAD_BYTES, type LineParseError } from "./line-parser.js";
 
 function collect(maxLineBytes = 1024) {
   const lines: string[] = [];
@@ -44,6 +44,8 @@ describe("line parser", () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.kind).toBe("line-too-long");
     expect(errors[0]!.message).toContain("exceeds 16 bytes");
+    // The start of the dropped line is kept (where the daemon writes the session id).
+    expect(errors[0]!.head).toBe("01234567890123456789");
     expect(lines).toEqual(["short"]);
   });
 
@@ -52,6 +54,12 @@ describe("line parser", () => {
     parser.feed(Buffer.from("12345678\n123456789\nok\n"));
     expect(lines).toEqual(["12345678", "ok"]);
     expect(errors).toHaveLength(1);
+  });
+
+  it("keeps at most LINE_HEAD_BYTES of an overlong line's start", () => {
+    const { parser, errors } = collect(LINE_HEAD_BYTES * 2);
+    parser.feed(Buffer.alloc(LINE_HEAD_BYTES * 3, 0x61));
+    expect(errors[0]!.head).toBe("a".repeat(LINE_HEAD_BYTES));
   });
 
   it("reset drops a partial line", () => {

@@ -3,15 +3,22 @@
  * `feed` accepts chunks of any size, `onLine` gets each complete non-blank line.
  * Fragments are kept in an array and joined once per line, so a long line costs
  * O(n), not O(n²). A line longer than `maxLineBytes` is reported and skipped up
- * to its newline instead of growing the buffer without bound.
+ * to its newline instead of growing the buffer without bound; the report keeps
+ * the line's first bytes, where the daemon writes the session id, so the
+ * session can still be answered.
  */
 
 export type LineParseErrorKind = "line-too-long";
+
+/** How much of an overlong line's start a report keeps. */
+export const LINE_HEAD_BYTES = 4096;
 
 export class LineParseError extends Error {
   constructor(
     readonly kind: LineParseErrorKind,
     message: string,
+    /** The dropped line's first bytes (at most LINE_HEAD_BYTES), as text. */
+    readonly head = "",
   ) {
     super(message);
     this.name = "LineParseError";
@@ -49,10 +56,11 @@ export function createLineParser({ onLine, onError, maxLineBytes }: LineParserOp
       if (!discarding) {
         const piece = chunk.subarray(start, end);
         if (pendingBytes + piece.length > maxLineBytes) {
+          const head = headOf([...fragments, piece]);
           discarding = true;
           fragments = [];
           pendingBytes = 0;
-          onError(new LineParseError("line-too-long", `input line exceeds ${maxLineBytes} bytes and was dropped`));
+          onError(new LineParseError("line-too-long", `input line exceeds ${maxLineBytes} bytes and was dropped`, head));
         } else if (piece.length > 0) {
           fragments.push(piece);
           pendingBytes += piece.length;
@@ -74,4 +82,17 @@ export function createLineParser({ onLine, onError, maxLineBytes }: LineParserOp
   }
 
   return { feed, reset };
+}
+
+/** The first LINE_HEAD_BYTES of a line's fragments, without joining the whole line. */
+function headOf(pieces: Buffer[]): string {
+  const kept: Buffer[] = [];
+  let bytes = 0;
+  for (const piece of pieces) {
+    if (bytes >= LINE_HEAD_BYTES) break;
+    const part = piece.subarray(0, LINE_HEAD_BYTES - bytes);
+    kept.push(part);
+    bytes += part.length;
+  }
+  return Buffer.concat(kept, bytes).toString("utf8").trimStart();
 }

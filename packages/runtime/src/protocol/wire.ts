@@ -66,6 +66,12 @@ export interface InitializeMessage {
  */
 export const MAX_LINE_BYTES = 5 * 1024 * 1024;
 
+/**
+ * The largest request line the plugin reads (the daemon sends requests of any
+ * size). A longer one is dropped unread and its session answered with an error.
+ */
+export const MAX_INPUT_LINE_BYTES = 4 * MAX_LINE_BYTES;
+
 /** The SDK splits blobs into chunks of this many bytes; Dify rejects larger ones. */
 export const BLOB_CHUNK_BYTES = 8192;
 

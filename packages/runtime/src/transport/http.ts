@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { sessionIdAtLineStart } from "../protocol/daemon-line.js";
+import { LINE_HEAD_BYTES, LineParseError } from "../protocol/line-parser.js";
+import { MAX_INPUT_LINE_BYTES } from "../protocol/wire.js";
 import { ConnectionLostError, type Route, type Transport } from "./transport.js";
 
 export interface HttpTransportOptions {
@@ -91,16 +94,27 @@ export class HttpTransport implements Transport {
       response.writeHead(404, { "content-type": "text/plain" }).end("not found: use POST /invoke or GET /health");
       return;
     }
-    const limit = this.options.maxBodyBytes ?? 32 * 1024 * 1024;
-    const chunks: Buffer[] = [];
+    const limit = this.options.maxBodyBytes ?? MAX_INPUT_LINE_BYTES;
+    let chunks: Buffer[] = [];
     let size = 0;
     request.on("data", (chunk: Buffer) => {
+      const within = size <= limit;
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
+      // Over the limit: only the start is still needed, for the session id.
+      else if (within) chunks = [Buffer.from(Buffer.concat([...chunks, chunk]).subarray(0, LINE_HEAD_BYTES))];
     });
     request.on("end", () => {
       if (size > limit) {
-        response.writeHead(413, { "content-type": "text/plain" }).end(`request body exceeds ${limit} bytes`);
+        // As on a stream transport: the session named at the body's start gets its error and end.
+        const head = (chunks[0] ?? Buffer.alloc(0)).toString("utf8").trimStart();
+        const sessionId = sessionIdAtLineStart(head);
+        if (!sessionId || this.responses.has(sessionId)) {
+          response.writeHead(413, { "content-type": "text/plain" }).end(`request body exceeds ${limit} bytes`);
+          return;
+        }
+        this.openStream(sessionId, response);
+        this.onerror?.(new LineParseError("line-too-long", `request body exceeds ${limit} bytes and was dropped`, head));
         return;
       }
       const body = Buffer.concat(chunks).toString("utf8").trim();
@@ -113,15 +127,20 @@ export class HttpTransport implements Transport {
         response.writeHead(409, { "content-type": "text/plain" }).end(`session ${sessionId} is already running`);
         return;
       }
-      response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-      this.responses.set(sessionId, response);
-      response.on("close", () => {
-        // Still registered: the client left before the session's last line.
-        if (this.responses.get(sessionId) !== response) return;
-        this.responses.delete(sessionId);
-        this.onerror?.(new ConnectionLostError(`the client of session ${sessionId} disconnected`, sessionId));
-      });
+      this.openStream(sessionId, response);
       this.onmessage?.(body);
+    });
+  }
+
+  /** The response that carries the session's events until its final line. */
+  private openStream(sessionId: string, response: ServerResponse): void {
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    this.responses.set(sessionId, response);
+    response.on("close", () => {
+      // Still registered: the client left before the session's last line.
+      if (this.responses.get(sessionId) !== response) return;
+      this.responses.delete(sessionId);
+      this.onerror?.(new ConnectionLostError(`the client of session ${sessionId} disconnected`, sessionId));
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import { createLineParser } from "../protocol/line-parser.js";
-import { MAX_LINE_BYTES } from "../protocol/wire.js";
+import { MAX_INPUT_LINE_BYTES } from "../protocol/wire.js";
 import { BackpressureWriter } from "./backpressure.js";
 import type { Transport } from "./transport.js";
 
@@ -18,7 +18,7 @@ export class StdioTransport implements Transport {
   private readonly parser = createLineParser({
     onLine: (line) => this.onmessage?.(line),
     onError: (error) => this.onerror?.(error),
-    maxLineBytes: MAX_LINE_BYTES * 4,
+    maxLineBytes: MAX_INPUT_LINE_BYTES,
   });
   private readonly onData = (chunk: Buffer) => this.parser.feed(chunk);
   private readonly onEnd = () => this.stopReading();

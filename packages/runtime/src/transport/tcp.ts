@@ -1,6 +1,6 @@
 import { Socket, connect } from "node:net";
 import { createLineParser } from "../protocol/line-parser.js";
-import { BLOB_CHUNK_BYTES, MAX_LINE_BYTES, serializeEvent } from "../protocol/wire.js";
+import { BLOB_CHUNK_BYTES, MAX_INPUT_LINE_BYTES, serializeEvent } from "../protocol/wire.js";
 import { BackpressureWriter } from "./backpressure.js";
 import { ConnectionLostError, type Transport } from "./transport.js";
 
@@ -40,7 +40,7 @@ export class TcpTransport implements Transport {
   private readonly parser = createLineParser({
     onLine: (line) => this.receive(line),
     onError: (error) => this.onerror?.(error),
-    maxLineBytes: MAX_LINE_BYTES * 4,
+    maxLineBytes: MAX_INPUT_LINE_BYTES,
   });
 
   constructor(private readonly options: TcpTransportOptions) {}
