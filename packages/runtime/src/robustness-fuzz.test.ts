@@ -114,7 +114,7 @@ describe("malformed input", () => {
     expect(errors.length).toBeGreaterThan(4000);
     const logs = plugin.events.filter((event) => event.event === "log");
     expect(logs.length).toBeGreaterThan(3000);
-    expect(logs.some((event) => String((event.data as JsonObject).message).includes("exceeds 20971520 bytes"))).toBe(true);
+    expect(logs.some((event) => String((event.data as JsonObject).message).includes("input limit of 20 MiB"))).toBe(true);
     expect(plugin.strayLines).toEqual([]);
 
     const after = await plugin.request(echoRequest("after", "ignored").data as JsonObject);
