@@ -10,9 +10,9 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleEntry } from "../../packages/cli/src/bundle.js";
-import { difySdkPython, repositoryRoot, wheelNode } from "../../packages/runtime/src/testing/environment.js";
-import { PluginProcess } from "../../packages/runtime/src/testing/harness.js";
-import type { JsonObject } from "../../packages/runtime/src/protocol/wire.js";
+import { difySdkPython, repositoryRoot, wheelNode } from "../../packages/test-support/src/environment.js";
+import { PluginProcess } from "../../packages/host/src/index.js";
+import type { JsonObject } from "../../packages/protocol/src/index.js";
 
 export interface BenchmarkOptions {
   /** Cold starts measured per target (the median is reported). */

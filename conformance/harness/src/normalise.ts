@@ -10,7 +10,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import type { JsonObject, JsonValue } from "@dify-ts/runtime";
-import type { ReceivedEvent } from "@dify-ts/runtime/testing";
+import type { ReceivedEvent } from "@dify-ts/host";
 import { canonical, isJsonObject, sortKeys } from "./canonical.js";
 
 /** What one case (or start-up) produced, normalised. */

@@ -4,7 +4,7 @@
  * directory), ours from TypeScript sources (tests) or from a bundle (bench).
  * Both are children of this process: the SDK exits when its parent is pid 1.
  */
-import { PluginProcess } from "@dify-ts/runtime/testing";
+import { PluginProcess } from "@dify-ts/host";
 import { pythonReferenceDir, tsxLoader, typeScriptReferenceDir, typeScriptReferenceEntry } from "./paths.js";
 
 export type Side = "python" | "ours";

@@ -1,5 +1,5 @@
 /** Records vectors from the Python SDK: runs each definition's lines and keeps what it answered. */
-export { difySdkPython } from "@dify-ts/runtime/testing";
+export { difySdkPython } from "@dify-ts/test-support";
 import { spawnPythonReference, stopPlugin } from "./plugins.js";
 import { SDK_VERSION } from "./paths.js";
 import { runVectorFile } from "./run-vectors.js";

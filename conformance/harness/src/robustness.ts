@@ -6,7 +6,7 @@
  * benchmark (which records what the SDK does).
  */
 import { createHash } from "node:crypto";
-import type { PluginProcess } from "@dify-ts/runtime/testing";
+import type { PluginProcess } from "@dify-ts/host";
 import { invoke } from "./cases.js";
 
 export interface HostileInput {

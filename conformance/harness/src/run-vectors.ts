@@ -9,7 +9,7 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { JsonObject, JsonValue } from "@dify-ts/runtime";
-import type { PluginProcess, ReceivedEvent } from "@dify-ts/runtime/testing";
+import type { PluginProcess, ReceivedEvent } from "@dify-ts/host";
 import { normaliseEvents, type Observed } from "./normalise.js";
 import { isJsonObject } from "./canonical.js";
 import { renderLine, requestedSessions, type BackwardsRule, type VectorFile } from "./vectors.js";

@@ -11,9 +11,9 @@ import { declarationFiles, normaliseDeclaration } from "../src/declarations.js";
 import { spawnOurReference, spawnPythonReference, stopPlugin } from "../src/plugins.js";
 import { difySdkPython } from "../src/record.js";
 import { shipOurReference } from "../src/shipped.js";
-import { StandInDaemon, type Registration } from "../src/standin-daemon.js";
+import { StandInDaemon, type Registration } from "@dify-ts/host";
 import type { JsonValue } from "@dify-ts/runtime";
-import type { PluginProcess } from "@dify-ts/runtime/testing";
+import type { PluginProcess } from "@dify-ts/host";
 
 const python = difySdkPython();
 const skipped = python.reason ? ` (skipped: ${python.reason})` : "";
@@ -28,13 +28,14 @@ function check(area: string, found: Difference[]): void {
 }
 
 async function registration(spawn: (env: Record<string, string>) => PluginProcess): Promise<Registration> {
-  const daemon = await StandInDaemon.start();
-  const plugin = spawn({ INSTALL_METHOD: "remote", REMOTE_INSTALL_HOST: "127.0.0.1", REMOTE_INSTALL_PORT: String(daemon.port), REMOTE_INSTALL_KEY: "conformance-debug-key" });
+  const key = "conformance-debug-key";
+  const daemon = await StandInDaemon.start(key);
+  const plugin = spawn({ INSTALL_METHOD: "remote", REMOTE_INSTALL_HOST: "127.0.0.1", REMOTE_INSTALL_PORT: String(daemon.port), REMOTE_INSTALL_KEY: key });
   try {
-    return await daemon.registration;
+    return await daemon.registration(1);
   } finally {
     await stopPlugin(plugin);
-    await daemon.close();
+    await daemon.stop();
   }
 }
 

@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readProject, UsageError } from "./project.js";
 import { isPep440 } from "./validate/pep440.js";
-import { VERSION_PATTERN } from "./validate/manifest.js";
+import { VERSION_PATTERN } from "@dify-ts/protocol";
 
 export interface BumpResult {
   from: string;

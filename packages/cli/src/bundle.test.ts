@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { PluginProcess, reassemble } from "@dify-ts/runtime/testing";
+import { PluginProcess, reassemble } from "@dify-ts/host";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { copyFixture, type ScratchPlugin } from "./__fixtures__/copy-fixture.js";

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { UsageError } from "./project.js";
-import { AUTHOR_PATTERN, NAME_PATTERN } from "./validate/manifest.js";
+import { AUTHOR_PATTERN, PLUGIN_NAME_PATTERN as NAME_PATTERN } from "@dify-ts/protocol";
 
 export interface InitOptions {
   /** Manifest author: your organisation or handle. */

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nodeWheelPython } from "@dify-ts/runtime/testing";
+import { nodeWheelPython } from "@dify-ts/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFixture } from "./__fixtures__/copy-fixture.js";
 import { invokePlugin } from "./invoke.js";

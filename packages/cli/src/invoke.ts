@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { Redactor, type JsonObject } from "@dify-ts/runtime";
-import { PluginProcess } from "@dify-ts/runtime/testing";
+import { PluginProcess } from "@dify-ts/host";
 import type { CommandIo } from "./commands/command.js";
 import { resolveTarget, type TargetOptions } from "./target.js";
 

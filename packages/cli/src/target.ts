@@ -9,7 +9,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import type { SpawnOptions } from "@dify-ts/runtime/testing";
+import type { SpawnOptions } from "@dify-ts/host";
 import { extractPackage } from "./extract.js";
 import { readProject, UsageError } from "./project.js";
 import { loadDeclarations } from "./declarations.js";

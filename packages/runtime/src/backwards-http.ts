@@ -5,9 +5,8 @@
  * in `Dify-Plugin-Session-ID`; the response body streams `backwards_response`
  * events (blank lines in between are the daemon's keep-alives).
  */
-import { newBackwardsRequestId, ResponseQueue, type BackwardsChannel, type BackwardsResponse } from "./backwards.js";
-import { createLineParser } from "./protocol/line-parser.js";
-import { MAX_INPUT_LINE_BYTES, serializeEvent, type JsonObject } from "./protocol/wire.js";
+import { newBackwardsRequestId, ResponseQueue, type BackwardsChannel } from "./backwards.js";
+import { createLineParser, MAX_INPUT_LINE_BYTES, serializeEvent, type BackwardsResponse, type JsonObject } from "@dify-ts/protocol";
 
 export function httpBackwardsChannel(daemonUrl: string, sessionId: string): BackwardsChannel {
   const url = `${daemonUrl.replace(/\/+$/, "")}/backwards-invocation/transaction`;

@@ -6,9 +6,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { JsonObject } from "./protocol/wire.js";
-import { reassemble, type PluginProcess, type SessionResult } from "./testing/harness.js";
-import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+import type { JsonObject } from "@dify-ts/protocol";
+import { reassemble, type PluginProcess, type SessionResult } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-backwards-secret-333" };
@@ -33,7 +33,7 @@ let counter = 0;
 function call(
   op: string,
   answer: (payload: JsonObject, respond: Respond) => void,
-  options: { target?: PluginProcess; key?: string; value?: string; extra?: JsonObject } = {},
+  options: { target?: PluginProcess; key?: string; value?: string; envelope?: { app_id?: string; context?: JsonObject } } = {},
 ): Promise<SessionResult> {
   const target = options.target ?? plugin;
   const sessionId = `backwards-${counter++}`;
@@ -41,7 +41,7 @@ function call(
     { type: "tool", action: "invoke_tool", provider: "fixture", tool: "backwards", credentials, tool_parameters: { op, key: options.key ?? "k", value: options.value ?? "v" } },
     {
       sessionId,
-      extra: options.extra,
+      envelope: options.envelope,
       onInvoke: (payload) => answer(payload, (event, data, message) => target.respondBackwards(sessionId, String(payload.backwards_request_id), event, data, message)),
     },
   );
@@ -104,7 +104,7 @@ describe("tools and models", () => {
         respond("response", { ...message, message: { text: "UTC" } });
         respond("end");
       },
-      { extra: { app_id: "app-1", context: { credentials: { tool_credentials: { time: "cred-9" } } } } },
+      { envelope: { app_id: "app-1", context: { credentials: { tool_credentials: { time: "cred-9" } } } } },
     );
     expect(seen).toMatchObject({
       type: "tool",

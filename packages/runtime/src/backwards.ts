@@ -11,20 +11,12 @@
 import { randomUUID } from "node:crypto";
 import type { Permissions } from "./definitions.js";
 import { PluginError } from "./errors.js";
-import type { JsonObject } from "./protocol/wire.js";
+import type { BackwardsResponse, JsonObject } from "@dify-ts/protocol";
 
 export type InvokeType =
   | "tool" | "llm" | "llm_structured_output" | "text_embedding" | "multimodal_embedding" | "rerank"
   | "multimodal_rerank" | "tts" | "speech2text" | "moderation" | "node_parameter_extractor"
   | "node_question_classifier" | "app" | "storage" | "upload_file" | "system_summary" | "fetch_app";
-
-/** The daemon's answer lines for one backwards request. */
-export interface BackwardsResponse {
-  backwards_request_id: string;
-  event: "response" | "error" | "end";
-  message?: string;
-  data?: JsonObject | null;
-}
 
 export interface InvokeOptions {
   /** Longest wait for the daemon's next answer (MAX_INVOCATION_TIMEOUT, reset by every answer, as the SDK counts it). */

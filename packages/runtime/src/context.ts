@@ -5,7 +5,7 @@
  */
 import type { InvokeType } from "./backwards.js";
 import type { Logger } from "./logger.js";
-import type { JsonObject } from "./protocol/wire.js";
+import type { JsonObject } from "@dify-ts/protocol";
 
 export interface SessionInfo {
   id: string;

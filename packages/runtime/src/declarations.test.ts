@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fixture from "./__fixtures__/fixture-plugin.js";
 import { manifestDeclaration, providerFile, providerYaml, toolDeclaration, toolFile, toolYaml } from "./declarations.js";
-import type { JsonObject } from "./protocol/wire.js";
-import { checkAssetChunk, checkAssetsComplete, checkManifestDeclaration, checkToolDeclaration } from "./testing/declaration-rules.js";
+import { checkAssetChunk, checkAssetsComplete, checkManifestDeclaration, checkToolDeclaration, type JsonObject } from "@dify-ts/protocol";
 
 describe("declarations", () => {
   it("builds a manifest the daemon accepts", () => {

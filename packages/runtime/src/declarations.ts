@@ -4,7 +4,7 @@
  * and the manifest/tool declarations the runtime sends over remote-debug TCP.
  */
 import type { CredentialField, Localized, ManifestDefinition, PluginDefinition, ToolDefinition, ToolParameter } from "./definitions.js";
-import type { JsonObject, JsonValue } from "./protocol/wire.js";
+import type { JsonObject, JsonValue } from "@dify-ts/protocol";
 
 export const RUNNER = { language: "python", version: "3.12", entrypoint: "main" } as const;
 export const ARCH = ["amd64", "arm64"] as const;

@@ -4,6 +4,7 @@
  * writes (declarations.ts) and for what the runtime sends over remote-debug TCP;
  * handlers receive parameters and credentials already validated and typed.
  */
+import type { Tag } from "@dify-ts/protocol";
 import type { ToolContext } from "./context.js";
 import type { ToolMessage } from "./messages.js";
 
@@ -15,10 +16,7 @@ export interface Localized {
   pt_BR?: string;
 }
 
-export type Tag =
-  | "search" | "image" | "videos" | "weather" | "finance" | "design" | "travel" | "social" | "news"
-  | "medical" | "productivity" | "education" | "business" | "entertainment" | "utilities" | "agent"
-  | "rag" | "other" | "trigger";
+export type { Tag } from "@dify-ts/protocol";
 
 // ---------------------------------------------------------------- credentials
 

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { defineProvider, definePlugin } from "./definitions.js";
 import { Dispatcher } from "./dispatcher.js";
 import { json } from "./messages.js";
-import { MAX_LINE_BYTES, type JsonObject } from "./protocol/wire.js";
-import { SessionCollector, type ReceivedEvent } from "./testing/sessions.js";
+import { MAX_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
+import { SessionCollector, type ReceivedEvent } from "@dify-ts/host";
 import { InMemoryTransport } from "./transport/in-memory.js";
 
 const l = (en: string) => ({ en_US: en, zh_Hans: en });

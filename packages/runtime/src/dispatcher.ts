@@ -6,19 +6,31 @@
  * followed by `end`. Sessions run concurrently; each is bounded by
  * MAX_REQUEST_TIMEOUT. No line written exceeds the daemon's 5 MiB limit.
  */
-import { BackwardsRouter, type BackwardsChannel, type BackwardsResponse } from "./backwards.js";
+import {
+  decodeLine,
+  LineParseError,
+  MAX_INPUT_LINE_BYTES,
+  MAX_LINE_BYTES,
+  serializeEvent,
+  sessionEvent,
+  sessionIdAtLineStart,
+  type DaemonRequest,
+  type JsonObject,
+  type LineProblem,
+  type PluginEvent,
+  type RequestEnvelope,
+  type SessionMessage,
+} from "@dify-ts/protocol";
+import { BackwardsRouter, type BackwardsChannel } from "./backwards.js";
 import { httpBackwardsChannel } from "./backwards-http.js";
-import type { SessionInfo, ToolContext } from "./context.js";
-import type { PluginDefinition } from "./definitions.js";
+import type { SessionInfo } from "./context.js";
+import type { CredentialFields, Credentials, PluginDefinition } from "./definitions.js";
 import { PluginError, errorTypeOf } from "./errors.js";
 import { createInvocations } from "./invocations.js";
 import { createLogger, describeError, truncate, MAX_LOG_MESSAGE_CHARS, type Logger } from "./logger.js";
 import { MessageTooLargeError } from "./messages.js";
-import { parseDaemonLine, sessionIdAtLineStart } from "./protocol/daemon-line.js";
-import { LineParseError } from "./protocol/line-parser.js";
-import { MAX_INPUT_LINE_BYTES, MAX_LINE_BYTES, serializeEvent, type DaemonLine, type JsonObject, type PluginEvent, type SessionMessage } from "./protocol/wire.js";
 import { Redactor } from "./redact.js";
-import { routeRequest } from "./requests.js";
+import { resolveRequest, unsupportedRequest, type PluginContext } from "./requests.js";
 import { ConnectionLostError, type Transport } from "./transport/transport.js";
 
 export interface DispatcherOptions {
@@ -80,17 +92,20 @@ export class Dispatcher {
   }
 
   handleLine(text: string): void {
-    const parsed = parseDaemonLine(text);
-    if (parsed.problem !== undefined) {
-      this.rejectLine(text, parsed.problem, parsed.sessionId);
-      return;
+    const decoded = decodeLine(text);
+    switch (decoded.kind) {
+      case "request":
+        void this.runSession(decoded.envelope, decoded.request);
+        return;
+      case "unsupported":
+        void this.runSession(decoded.envelope, unsupportedRequest(decoded.type, decoded.action));
+        return;
+      case "backwards_response":
+        this.backwards.deliver(decoded.response);
+        return;
+      case "problem":
+        this.rejectLine(text, decoded.problem);
     }
-    const line = parsed.line;
-    if (line.event === "backwards_response") {
-      this.backwards.deliver(line.data as unknown as BackwardsResponse);
-      return;
-    }
-    void this.runSession(line);
   }
 
   /** Stops taking new sessions and waits (up to `deadlineMs`) for running ones; then aborts the rest. */
@@ -114,11 +129,12 @@ export class Dispatcher {
    * log entry. A session that is already running is never ended by someone
    * else's bad line: it ends once, by itself.
    */
-  private rejectLine(text: string, problem: string, sessionId: string | undefined, errorType = "InvalidRequestError"): void {
+  private rejectLine(text: string, problem: LineProblem): void {
+    const sessionId = problem.session_id;
     if (sessionId && !this.running.has(sessionId)) {
-      void this.endSession(sessionId, { error_type: errorType, message: problem, args: {} });
+      void this.endSession(sessionId, { error_type: problem.error_type, message: problem.message, args: {} });
     } else {
-      this.logger.error(`${problem} (line starts ${JSON.stringify(text.slice(0, 80))})`);
+      this.logger.error(`${problem.message} (line starts ${JSON.stringify(text.slice(0, 80))})`);
     }
   }
 
@@ -127,14 +143,16 @@ export class Dispatcher {
    * would otherwise wait for its own timeout) when the line's start names it.
    */
   private rejectUnreadLine(error: LineParseError): void {
-    const problem =
+    const message =
       `the request is larger than the plugin's input limit of ${MAX_INPUT_LINE_BYTES / (1024 * 1024)} MiB and was not read; ` +
       "pass large content as a file parameter instead of inline text or base64";
-    this.rejectLine(error.head, problem, sessionIdAtLineStart(error.head), "RequestTooLargeError");
+    const sessionId = sessionIdAtLineStart(error.head);
+    this.rejectLine(error.head, { error_type: "RequestTooLargeError", message, ...(sessionId ? { session_id: sessionId } : {}) });
   }
 
-  private async runSession(line: DaemonLine): Promise<void> {
-    const sessionId = line.session_id;
+  /** Runs one session: a decoded request, or the error an unsupported one answers with. */
+  private async runSession(envelope: RequestEnvelope, request: DaemonRequest | PluginError): Promise<void> {
+    const sessionId = envelope.session_id;
     if (this.running.has(sessionId)) {
       this.logger.error(`duplicate request for running session ${sessionId} ignored`);
       return;
@@ -147,9 +165,6 @@ export class Dispatcher {
     let finish!: () => void;
     this.running.set(sessionId, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
 
-    const credentials = isObject(line.data.credentials) ? (line.data.credentials as Record<string, unknown>) : {};
-    this.rememberSecrets(credentials);
-    this.rememberSecretParameters(line.data);
     const limit = this.options.maxRequestTimeout;
     const timer = setTimeout(
       () => controller.abort(new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${limit} s) and was stopped`)),
@@ -157,9 +172,12 @@ export class Dispatcher {
     );
     let failure: JsonObject | undefined;
     try {
-      const handler = routeRequest(this.plugin, line.data);
-      const context = this.createContext(line, credentials, controller.signal);
-      await abortable(this.stream(sessionId, handler(context), controller.signal), controller.signal);
+      if (request instanceof PluginError) throw request;
+      this.rememberSecrets(request.credentials);
+      const resolved = resolveRequest(this.plugin, request);
+      for (const secret of resolved.secretParameters) this.redactor.addSecret(secret);
+      const context = this.createContext(envelope, request, resolved.credentials, controller.signal);
+      await abortable(this.stream(sessionId, resolved.run(context), controller.signal), controller.signal);
     } catch (error) {
       const cause = controller.signal.aborted ? controller.signal.reason : error;
       failure = { error_type: errorTypeOf(cause), message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS), args: {} };
@@ -186,7 +204,7 @@ export class Dispatcher {
   }
 
   private sendSession(sessionId: string, data: SessionMessage, final = false): Promise<void> {
-    const line = serializeEvent({ event: "session", session_id: sessionId, data });
+    const line = serializeEvent(sessionEvent(sessionId, data));
     // Cheap bound first: a UTF-8 byte is at most 3 per UTF-16 unit.
     if (line.length * 3 >= MAX_LINE_BYTES && Buffer.byteLength(line) >= MAX_LINE_BYTES) {
       return Promise.reject(new MessageTooLargeError(`session ${data.type}`, Buffer.byteLength(line)));
@@ -195,23 +213,12 @@ export class Dispatcher {
   }
 
   /** Secret values (secret-input, text-input not marked public, and undeclared fields) join the process-wide redactor. */
-  private rememberSecrets(credentials: Record<string, unknown>): void {
+  private rememberSecrets(credentials: JsonObject): void {
     const declared = this.plugin.provider.credentials;
     for (const [name, value] of Object.entries(credentials)) {
       const field = declared[name];
       if (field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public)) continue;
       if (typeof value === "string") this.redactor.addSecret(value);
-    }
-  }
-
-  /** A tool's secret-input parameters are secrets too. */
-  private rememberSecretParameters(request: JsonObject): void {
-    const tool = this.plugin.tools.find((candidate) => candidate.identity.name === request.tool);
-    const received = request.tool_parameters;
-    if (!tool || !isObject(received)) return;
-    for (const [name, parameter] of Object.entries(tool.parameters)) {
-      const value = received[name];
-      if (parameter.type === "secret-input" && typeof value === "string") this.redactor.addSecret(value);
     }
   }
 
@@ -221,15 +228,15 @@ export class Dispatcher {
     void this.transport.send(line, sessionId && this.running.has(sessionId) ? { sessionId } : undefined);
   }
 
-  private createContext(line: DaemonLine, credentials: Record<string, unknown>, signal: AbortSignal): ToolContext {
+  private createContext(envelope: RequestEnvelope, request: DaemonRequest, credentials: Credentials<CredentialFields>, signal: AbortSignal): PluginContext {
     const session: SessionInfo = {
-      id: line.session_id,
-      conversationId: line.conversation_id,
-      messageId: line.message_id,
-      appId: line.app_id,
-      endpointId: line.endpoint_id,
-      userId: typeof line.data.user_id === "string" ? line.data.user_id : null,
-      context: isObject(line.context) ? line.context : null,
+      id: envelope.session_id,
+      conversationId: envelope.conversation_id,
+      messageId: envelope.message_id,
+      appId: envelope.app_id,
+      endpointId: envelope.endpoint_id,
+      userId: request.user_id,
+      context: envelope.context,
     };
     const logger = createLogger((event) => this.emitLog(event, session.id), this.redactor);
     const dify = createInvocations({
@@ -246,10 +253,6 @@ export class Dispatcher {
     if (this.options.backwardsHttpUrl) return httpBackwardsChannel(this.options.backwardsHttpUrl, sessionId);
     return this.backwards.channel((payload) => this.sendSession(sessionId, { type: "invoke", data: payload }));
   }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describeMessage(error: unknown): string {

@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_INPUT_LINE_BYTES, type JsonObject } from "./protocol/wire.js";
-import { reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "./testing/harness.js";
-import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+import { MAX_INPUT_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
+import { reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-http-secret-789" };

@@ -3,7 +3,7 @@ export * from "./messages.js";
 export * from "./errors.js";
 export type { ToolContext, SessionInfo, DifyInvocations } from "./context.js";
 export type { Logger, LogLevel } from "./logger.js";
-export type { InvokeType, BackwardsResponse } from "./backwards.js";
+export type { InvokeType } from "./backwards.js";
 export { runPlugin, type RunOptions, type RunningPlugin } from "./run.js";
 export { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 export { readConfig, loadEnvironment, parseDotenv, type RuntimeConfig, type InstallMethod } from "./config.js";
@@ -16,6 +16,24 @@ export { StdioTransport } from "./transport/stdio.js";
 export { TcpTransport, registrationLines, type TcpTransportOptions } from "./transport/tcp.js";
 export { HttpTransport, type HttpTransportOptions } from "./transport/http.js";
 export { InMemoryTransport } from "./transport/in-memory.js";
-export { createLineParser, LineParseError, type LineParser } from "./protocol/line-parser.js";
-export * from "./protocol/wire.js";
+// The wire types and framing, re-exported so a plugin needs one import; the rest of the protocol is @dify-ts/protocol's.
+export {
+  createLineParser,
+  LineParseError,
+  type LineParser,
+  type JsonObject,
+  type JsonValue,
+  type BackwardsResponse,
+  type PluginEvent,
+  type SessionMessage,
+  type SessionMessageType,
+  type WireToolMessage,
+  type WireSessionError,
+  type InitializeMessage,
+  type InitializeMessageType,
+  MAX_LINE_BYTES,
+  MAX_INPUT_LINE_BYTES,
+  BLOB_CHUNK_BYTES,
+  serializeEvent,
+} from "@dify-ts/protocol";
 export { WorkQueue, type WorkQueueOptions, type SubmitResult, type JobOutcome, type RetryPolicy } from "./work-queue.js";

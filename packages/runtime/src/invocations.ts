@@ -8,7 +8,7 @@ import { checkPermission, type BackwardsChannel, type InvokeType } from "./backw
 import type { DifyInvocations, SessionInfo } from "./context.js";
 import type { Permissions } from "./definitions.js";
 import { PluginError } from "./errors.js";
-import type { JsonObject } from "./protocol/wire.js";
+import type { JsonObject } from "@dify-ts/protocol";
 
 export interface InvocationScope {
   channel: BackwardsChannel;

@@ -6,9 +6,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import type { JsonObject } from "./protocol/wire.js";
-import { reassemble, type PluginProcess, type ReceivedEvent } from "./testing/harness.js";
-import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+import type { JsonObject } from "@dify-ts/protocol";
+import { reassemble, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-lifecycle-secret-222" };

@@ -1,4 +1,4 @@
-import type { PluginEvent } from "./protocol/wire.js";
+import type { PluginEvent } from "@dify-ts/protocol";
 import type { Redactor } from "./redact.js";
 
 export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";

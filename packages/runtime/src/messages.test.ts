@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { blob, image, json, link, log, MessageTooLargeError, streamVariable, text, toWire, variable, type ToolMessage } from "./messages.js";
-import { MAX_LINE_BYTES, serializeEvent, type JsonObject } from "./protocol/wire.js";
-import { reassemble } from "./testing/reassemble.js";
+import { MAX_LINE_BYTES, serializeEvent, type JsonObject } from "@dify-ts/protocol";
+import { reassemble } from "@dify-ts/host";
 
 async function wire(message: ToolMessage): Promise<JsonObject[]> {
   const result: JsonObject[] = [];

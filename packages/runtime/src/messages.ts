@@ -5,7 +5,7 @@
  * with a clear error), so no line the runtime writes can exceed it.
  */
 import { randomUUID } from "node:crypto";
-import { BLOB_CHUNK_BYTES, MAX_LINE_BYTES, type JsonObject, type JsonValue, type WireToolMessage } from "./protocol/wire.js";
+import { BLOB_CHUNK_BYTES, MAX_LINE_BYTES, type JsonObject, type JsonValue, type WireToolMessage } from "@dify-ts/protocol";
 
 export type BlobSource = Uint8Array | AsyncIterable<Uint8Array>;
 

@@ -1,72 +1,101 @@
 /**
- * Routes a daemon request to what serves it (the SDK's Router and
- * PluginExecutor for tools): invoke_tool, validate_tool_credentials,
- * get_tool_runtime_parameters. Parameters and credentials are validated
- * against the declarations before any plugin code runs.
+ * The plugin side's table of request handlers (the SDK's Router and
+ * PluginExecutor for tools; MCP's request handlers). A decoded request is
+ * resolved once against the plugin before any plugin code runs: its tool
+ * found, its parameters and credentials checked and typed, its secret values
+ * named. The session then runs the resolved request.
  */
+import type { DaemonRequest, JsonObject, RequestAction } from "@dify-ts/protocol";
 import type { ToolContext } from "./context.js";
-import type { PluginDefinition, ToolDefinition } from "./definitions.js";
+import type { CredentialFields, Credentials, Parameters, PluginDefinition, ToolDefinition, ToolParameters } from "./definitions.js";
 import { PluginError } from "./errors.js";
 import { toWire, type ToolMessage } from "./messages.js";
-import type { JsonObject } from "./protocol/wire.js";
 import { validateCredentials, validateParameters } from "./validation.js";
 
-/** Produces the `data` of each stream message of one session. */
-export type RequestHandler = (context: ToolContext) => AsyncIterable<JsonObject>;
+/** The context a plugin's handlers receive, its credentials checked against the provider's declaration. */
+export type PluginContext = ToolContext<Credentials<CredentialFields>>;
 
-export function routeRequest(plugin: PluginDefinition, request: JsonObject): RequestHandler {
-  const { type, action } = request;
-  if (type !== "tool") throw new PluginError("UnsupportedRequestError", `request type ${JSON.stringify(type)} is not supported: this plugin serves tool requests`);
-  if (request.provider !== undefined && request.provider !== plugin.provider.identity.name) {
-    throw new PluginError("ValueError", `Provider \`${String(request.provider)}\` not found`);
-  }
-  switch (action) {
-    case "invoke_tool":
-      return (context) => invokeTool(plugin, request, context);
-    case "validate_tool_credentials":
-      return (context) => validateToolCredentials(plugin, context);
-    case "get_tool_runtime_parameters":
-      return (context) => runtimeParameters(plugin, request, context);
-    default:
-      throw new PluginError("UnsupportedRequestError", `tool action ${JSON.stringify(action)} is not supported: expected invoke_tool, validate_tool_credentials or get_tool_runtime_parameters`);
-  }
+/** A request ready to run: what it needs from the session's context, and the values to redact. */
+export interface ResolvedRequest {
+  /** Checked credentials, the handler's `context.credentials`. */
+  credentials: Credentials<CredentialFields>;
+  /** Values of secret-input parameters, redacted like credentials. */
+  secretParameters: string[];
+  /** Produces the `data` of each stream message. */
+  run(context: PluginContext): AsyncIterable<JsonObject>;
 }
 
-function findTool(plugin: PluginDefinition, request: JsonObject): ToolDefinition {
-  const tool = plugin.tools.find((candidate) => candidate.identity.name === request.tool);
-  if (!tool) throw new PluginError("ValueError", `Tool \`${String(request.tool)}\` not found for provider \`${plugin.provider.identity.name}\``);
+type Resolver<A extends RequestAction> = (plugin: PluginDefinition, request: Extract<DaemonRequest, { action: A }>) => ResolvedRequest;
+
+const resolvers: { [A in RequestAction]: Resolver<A> } = {
+  invoke_tool(plugin, request) {
+    const tool = findTool(plugin, request.tool);
+    const parameters = validateParameters(tool.parameters, request.tool_parameters);
+    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    return { credentials, secretParameters: secretParameters(tool, parameters), run: (context) => invokeTool(tool, parameters, context) };
+  },
+  validate_tool_credentials(plugin, request) {
+    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    return { credentials, secretParameters: [], run: (context) => validateToolCredentials(plugin, context) };
+  },
+  get_tool_runtime_parameters(plugin, request) {
+    const tool = findTool(plugin, request.tool);
+    const runtimeParameters = tool.runtimeParameters;
+    if (!runtimeParameters) throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
+    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    return { credentials, secretParameters: [], run: (context) => runtimeParametersOf(runtimeParameters, context) };
+  },
+};
+
+/** Throws the SDK's error for a request this plugin cannot serve. */
+export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest): ResolvedRequest {
+  if (request.provider !== undefined && request.provider !== plugin.provider.identity.name) {
+    throw new PluginError("ValueError", `Provider \`${request.provider}\` not found`);
+  }
+  return (resolvers[request.action] as Resolver<RequestAction>)(plugin, request);
+}
+
+/** The error for a request kind no handler serves. */
+export function unsupportedRequest(type: unknown, action: unknown): PluginError {
+  if (type !== "tool") return new PluginError("UnsupportedRequestError", `request type ${JSON.stringify(type)} is not supported: this plugin serves tool requests`);
+  const actions = Object.keys(resolvers);
+  return new PluginError(
+    "UnsupportedRequestError",
+    `tool action ${JSON.stringify(action)} is not supported: expected ${actions.slice(0, -1).join(", ")} or ${actions.at(-1)}`,
+  );
+}
+
+function findTool(plugin: PluginDefinition, name: string): ToolDefinition {
+  const tool = plugin.tools.find((candidate) => candidate.identity.name === name);
+  if (!tool) throw new PluginError("ValueError", `Tool \`${name}\` not found for provider \`${plugin.provider.identity.name}\``);
   return tool;
 }
 
-function withValidCredentials(plugin: PluginDefinition, context: ToolContext): ToolContext {
-  return { ...context, credentials: validateCredentials(plugin.provider.credentials, context.credentials as Record<string, unknown>) };
+function secretParameters(tool: ToolDefinition, parameters: Parameters<ToolParameters>): string[] {
+  const secrets: string[] = [];
+  for (const [name, parameter] of Object.entries(tool.parameters)) {
+    const value = parameters[name];
+    if (parameter.type === "secret-input" && typeof value === "string") secrets.push(value);
+  }
+  return secrets;
 }
 
-async function* invokeTool(plugin: PluginDefinition, request: JsonObject, context: ToolContext): AsyncGenerator<JsonObject> {
-  const tool = findTool(plugin, request);
-  const received = request.tool_parameters ?? {};
-  if (typeof received !== "object" || received === null || Array.isArray(received)) {
-    throw new PluginError("ToolParameterValidationError", "tool_parameters must be a JSON object of parameter names to values");
-  }
-  const parameters = validateParameters(tool.parameters, received);
-  const result = tool.handler(parameters as never, withValidCredentials(plugin, context) as never);
+async function* invokeTool(tool: ToolDefinition, parameters: Parameters<ToolParameters>, context: PluginContext): AsyncGenerator<JsonObject> {
+  const result = tool.handler(parameters, context);
   const messages = isAsyncIterable(result) ? result : toList(await result);
   for await (const message of messages) {
     for await (const wire of toWire(message)) yield wire as unknown as JsonObject;
   }
 }
 
-async function* validateToolCredentials(plugin: PluginDefinition, context: ToolContext): AsyncGenerator<JsonObject> {
-  const checked = withValidCredentials(plugin, context);
-  await plugin.provider.validateCredentials?.(checked.credentials as never, checked as never);
+async function* validateToolCredentials(plugin: PluginDefinition, context: PluginContext): AsyncGenerator<JsonObject> {
+  await plugin.provider.validateCredentials?.(context.credentials, context);
   // The SDK answers a successful validation with this bare stream payload.
   yield { result: true };
 }
 
-async function* runtimeParameters(plugin: PluginDefinition, request: JsonObject, context: ToolContext): AsyncGenerator<JsonObject> {
-  const tool = findTool(plugin, request);
-  if (!tool.runtimeParameters) throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
-  const parameters = await tool.runtimeParameters(withValidCredentials(plugin, context) as never);
+async function* runtimeParametersOf(runtimeParameters: NonNullable<ToolDefinition["runtimeParameters"]>, context: PluginContext): AsyncGenerator<JsonObject> {
+  const parameters = await runtimeParameters(context);
   yield { parameters: parameters as unknown as JsonObject[] };
 }
 

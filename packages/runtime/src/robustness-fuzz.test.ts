@@ -6,9 +6,9 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import type { JsonObject, JsonValue } from "./protocol/wire.js";
-import { reassemble, type PluginProcess } from "./testing/harness.js";
-import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+import type { JsonObject, JsonValue } from "@dify-ts/protocol";
+import { reassemble, type PluginProcess, type SessionResult } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-fuzz-secret-000" };
@@ -89,8 +89,18 @@ describe("malformed input", () => {
     for (const id of valid) lines.splice(Math.floor(next() * lines.length), 0, Buffer.from(JSON.stringify(echoRequest(id, `text of ${id}`))));
 
     // A running session must not be ended by someone else's bad line that names it.
-    const slow = plugin.expectSession("running-slow");
-    plugin.writeLine(JSON.stringify({ session_id: "running-slow", event: "request", data: { type: "tool", action: "invoke_tool", provider: "fixture", tool: "sleep", credentials, tool_parameters: { ms: 1500 } } }));
+    let slow: Promise<SessionResult> | undefined;
+    // It stays open, waiting on a backwards call, until every line has been written: no machine is too slow for that.
+    let pendingCall: string | undefined;
+    const called = new Promise<void>((resolve) => {
+      const slowCall = plugin!.expectSession("running-slow", (payload) => {
+        pendingCall = String(payload.backwards_request_id);
+        resolve();
+      });
+      slow = slowCall;
+    });
+    plugin.writeLine(JSON.stringify({ session_id: "running-slow", event: "request", data: { type: "tool", action: "invoke_tool", provider: "fixture", tool: "backwards", credentials, tool_parameters: { op: "storage_get" } } }));
+    await called;
     lines.splice(5000, 0, Buffer.from('{"session_id":"running-slow","event":"request","data":'), Buffer.from(JSON.stringify({ session_id: "running-slow", event: "backwards_response", data: null })));
 
     const stdin = plugin.child.stdin;
@@ -98,12 +108,16 @@ describe("malformed input", () => {
       if (!stdin.write(Buffer.concat([line, Buffer.from("\n")]))) await new Promise((resolve) => stdin.once("drain", resolve));
     }
 
+    // Written after every bad line, so the plugin reads it after them.
+    plugin.respondBackwards("running-slow", pendingCall!, "response", { data: Buffer.from("still running").toString("hex") });
+    plugin.respondBackwards("running-slow", pendingCall!, "end");
+
     const results = await Promise.all(answers);
     results.forEach((result, i) => {
       expect(result.error).toBeUndefined();
       expect(reassemble(result.stream).text).toBe(`text of valid-${i}`);
     });
-    expect(reassemble((await slow).stream).text).toBe("slept 1500");
+    expect(reassemble((await slow!).stream).jsons).toEqual([{ value: "still running" }]);
 
     const sessions = plugin.sessions;
     expect(sessions.violations).toEqual([]);

@@ -8,9 +8,9 @@ import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { MULTIBYTE_UNIT, patternBytes } from "./__fixtures__/fixture-tools.js";
-import { MAX_INPUT_LINE_BYTES, MAX_LINE_BYTES, type JsonObject } from "./protocol/wire.js";
-import { reassemble, type PluginProcess } from "./testing/harness.js";
-import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+import { MAX_INPUT_LINE_BYTES, MAX_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
+import { reassemble, type PluginProcess } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 let plugin: PluginProcess | undefined;

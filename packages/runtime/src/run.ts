@@ -16,7 +16,7 @@ import { HttpTransport } from "./transport/http.js";
 import { StdioTransport } from "./transport/stdio.js";
 import { TcpTransport, registrationLines } from "./transport/tcp.js";
 import type { Transport } from "./transport/transport.js";
-import type { JsonObject } from "./protocol/wire.js";
+import type { JsonObject } from "@dify-ts/protocol";
 
 export interface RunOptions {
   /** Working directory: where `.env` and `_assets/` are read. Defaults to process.cwd(). */

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import type { JsonObject } from "./protocol/wire.js";
-import { reassemble, type PluginProcess } from "./testing/harness.js";
-import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+import type { JsonObject } from "@dify-ts/protocol";
+import { reassemble, type PluginProcess } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-test-secret-123", region: "eu-west-1" };

@@ -5,15 +5,15 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import fixture from "./__fixtures__/fixture-plugin.js";
 import { manifestDeclaration, toolDeclaration } from "./declarations.js";
-import { DebugDaemon } from "./testing/debug-daemon.js";
-import { reassemble, type PluginProcess } from "./testing/harness.js";
-import { spawnTypeScriptPlugin } from "./testing/spawn-fixture.js";
+import { StandInDaemon } from "@dify-ts/host";
+import { reassemble, type PluginProcess } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-tcp-secret-456" };
 const key = "debug-key-0123456789";
 let plugin: PluginProcess | undefined;
-let daemon: DebugDaemon | undefined;
+let daemon: StandInDaemon | undefined;
 
 afterEach(async () => {
   plugin?.kill();
@@ -36,7 +36,7 @@ function remoteEnvironment(port: number, remoteKey = key): Record<string, string
 
 describe("remote debugging over TCP", () => {
   it("registers as the daemon checks it, serves requests, and registers again after the daemon restarts", async () => {
-    daemon = await DebugDaemon.start(key);
+    daemon = await StandInDaemon.start(key);
     const { cwd, icon } = workingDirectory();
     plugin = spawnTypeScriptPlugin(entry, remoteEnvironment(daemon.port), cwd);
 
@@ -89,7 +89,7 @@ describe("remote debugging over TCP", () => {
   });
 
   it("reports a refused key on stderr and keeps retrying with growing delays, without crashing", async () => {
-    daemon = await DebugDaemon.start(key);
+    daemon = await StandInDaemon.start(key);
     plugin = spawnTypeScriptPlugin(entry, remoteEnvironment(daemon.port, "wrong-key"), workingDirectory().cwd);
     const deadline = Date.now() + 10_000;
     while (daemon.registrations.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));

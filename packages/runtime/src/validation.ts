@@ -4,12 +4,13 @@
  * for a boolean). Every error names the field and what was expected; secret
  * values are never echoed.
  */
-import type { CredentialField, CredentialFields, DifyFile, ToolParameter, ToolParameters } from "./definitions.js";
+import type { CredentialField, CredentialFields, Credentials, DifyFile, Parameters, ToolParameter, ToolParameters } from "./definitions.js";
 import { CredentialValidationError, ValidationError } from "./errors.js";
 
 const FILE_IDENTITY = "__dify__file__";
 
-export function validateParameters(declared: ToolParameters, received: Record<string, unknown>): Record<string, unknown> {
+/** The one place received values become the handler's typed parameters. */
+export function validateParameters<P extends ToolParameters>(declared: P, received: Record<string, unknown>): Parameters<P> {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, parameter] of Object.entries(declared)) {
@@ -21,11 +22,11 @@ export function validateParameters(declared: ToolParameters, received: Record<st
     }
   }
   if (problems.length > 0) throw new ValidationError(problems.join("; "));
-  return result;
+  return result as Parameters<P>;
 }
 
 /** Credentials that do not match the provider's declaration fail like a rejected key: ToolProviderCredentialValidationError. */
-export function validateCredentials(declared: CredentialFields, received: Record<string, unknown>): Record<string, unknown> {
+export function validateCredentials<C extends CredentialFields>(declared: C, received: Record<string, unknown>): Credentials<C> {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, field] of Object.entries(declared)) {
@@ -37,7 +38,7 @@ export function validateCredentials(declared: CredentialFields, received: Record
     }
   }
   if (problems.length > 0) throw new CredentialValidationError(problems.join("; "));
-  return result;
+  return result as Credentials<C>;
 }
 
 function isMissing(value: unknown): boolean {

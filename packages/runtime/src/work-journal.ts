@@ -9,7 +9,7 @@
  */
 import { mkdir, open, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { JsonValue } from "./protocol/wire.js";
+import type { JsonValue } from "@dify-ts/protocol";
 import { lockJournal, type JournalLock } from "./work-journal-lock.js";
 
 export interface JournalEntry<J> {

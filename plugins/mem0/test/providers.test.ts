@@ -5,7 +5,7 @@
  * model or deployment, and credential header, and memories are stored and found.
  */
 import type { JsonObject } from "@dify-ts/runtime";
-import type { PluginProcess } from "@dify-ts/runtime/testing";
+import type { PluginProcess } from "@dify-ts/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDING_DIMENSIONS, startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
 import { credentials, invoke, spawnMem0, temporaryDirectory, unavailable, validate } from "./support/plugin.js";

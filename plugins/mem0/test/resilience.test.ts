@@ -7,7 +7,7 @@
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import type { JsonObject } from "@dify-ts/runtime";
-import type { PluginProcess } from "@dify-ts/runtime/testing";
+import type { PluginProcess } from "@dify-ts/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "./support/pgvector.js";

@@ -5,7 +5,7 @@
 import { readdirSync } from "node:fs";
 import { basename } from "node:path";
 import type { JsonObject } from "@dify-ts/runtime";
-import type { PluginProcess } from "@dify-ts/runtime/testing";
+import type { PluginProcess } from "@dify-ts/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "./support/pgvector.js";

@@ -1,6 +1,6 @@
 /** s3_download_file, s3_download_base64, s3_list_objects, s3_head_object and s3_delete_object over stdio against versitygw. */
 import { describe, expect, it } from "vitest";
-import { reassemble } from "@dify-ts/runtime/testing";
+import { reassemble } from "@dify-ts/host";
 import { patterned, putObject } from "./support/admin.js";
 import { useS3Environment, skipReason } from "./support/environment.js";
 

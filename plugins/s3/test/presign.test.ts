@@ -1,6 +1,6 @@
 /** s3_presign_url over stdio; the URLs are used with plain fetch against versitygw, which checks signatures and expiry. */
 import { describe, expect, it } from "vitest";
-import { reassemble } from "@dify-ts/runtime/testing";
+import { reassemble } from "@dify-ts/host";
 import { getObject, putObject } from "./support/admin.js";
 import { useS3Environment, skipReason } from "./support/environment.js";
 

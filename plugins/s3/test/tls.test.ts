@@ -1,6 +1,6 @@
 /** HTTPS with a private CA: the CA arrives in S3_CA_BUNDLE with its line breaks lost, as Dify's single-line field delivers it. */
 import { describe, expect, it } from "vitest";
-import { reassemble } from "@dify-ts/runtime/testing";
+import { reassemble } from "@dify-ts/host";
 import { useS3Environment, skipReason } from "./support/environment.js";
 
 const reason = skipReason();

@@ -1,6 +1,6 @@
 /** s3_upload_file and s3_upload_base64 over stdio against versitygw: what arrives in the bucket, and the messages. */
 import { describe, expect, it } from "vitest";
-import { reassemble } from "@dify-ts/runtime/testing";
+import { reassemble } from "@dify-ts/host";
 import { getObject, patterned } from "./support/admin.js";
 import { useS3Environment, skipReason } from "./support/environment.js";
 

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Lookup } from "@dify-ts/runtime/testing";
+import type { Lookup } from "@dify-ts/test-support";
 import { cliPackage } from "./copy-fixture.js";
 
 export const repositoryRoot = join(cliPackage, "../..");

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PluginProcess, reassemble } from "@dify-ts/runtime/testing";
+import { PluginProcess, reassemble } from "@dify-ts/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFixture } from "../__fixtures__/copy-fixture.js";
 import { cacheDirectory, probeIndex, runChecked, uv, uvVenv } from "../__fixtures__/tools.js";

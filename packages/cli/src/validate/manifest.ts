@@ -3,27 +3,24 @@
  * plugin_declaration.go), those the daemon's upload path adds (ManifestValidate,
  * unique identifier, asset remap) and the Dify API's PEP 440 version check.
  */
+import {
+  ARCHES,
+  AUTHOR_PATTERN,
+  LANGUAGES,
+  MAX_STORAGE_BYTES as MAX_STORAGE,
+  MIN_STORAGE_BYTES as MIN_STORAGE,
+  PLUGIN_NAME_PATTERN as NAME_PATTERN,
+  RFC3339_PATTERN as RFC3339,
+  TAGS,
+  VERSION_PATTERN,
+} from "@dify-ts/protocol";
 import { isPep440 } from "./pep440.js";
 import { at, type Problem } from "./problems.js";
 
-export const TAGS = [
-  "search", "image", "videos", "weather", "finance", "design", "travel", "social", "news", "medical", "productivity",
-  "education", "business", "entertainment", "utilities", "agent", "rag", "other", "trigger",
-] as const;
-export const ARCHES = ["amd64", "arm64"] as const;
-const LANGUAGES = ["en_US", "zh_Hans", "ja_JP", "pt_BR"] as const;
 const CATEGORIES = ["tools", "models", "endpoints", "agent_strategies", "datasources", "triggers"] as const;
 /** Each of these excludes every other category (tool + endpoint together is allowed). */
 const EXCLUSIVE = ["models", "agent_strategies", "datasources", "triggers"] as const;
-
-export const VERSION_PATTERN = /^\d{1,4}(\.\d{1,4}){2}(-\w{1,16})?$/;
-export const AUTHOR_PATTERN = /^[a-z0-9_-]{1,64}$/;
-export const NAME_PATTERN = /^[a-z0-9_-]{1,128}$/;
 const UUID_PATTERN = /^(?:urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$/i;
-// RFC 3339 date-time (Go's time.Time YAML decoding accepts this form).
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const MIN_STORAGE = 1024;
-const MAX_STORAGE = 1073741824;
 
 export interface ManifestCheckOptions {
   /** Files present in the package (to check that icons exist under _assets/). */

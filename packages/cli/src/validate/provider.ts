@@ -3,7 +3,7 @@
  * entities, the SDK's tag list). The daemon does not validate these at
  * install; Dify does when it shows or runs the tool, so we check them first.
  */
-import { TAGS } from "./manifest.js";
+import { TAGS } from "@dify-ts/protocol";
 import { at, type Problem } from "./problems.js";
 
 const IDENTITY_NAME = /^[a-zA-Z0-9_-]+$/;

@@ -1,8 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { sessionIdAtLineStart } from "../protocol/daemon-line.js";
-import { LINE_HEAD_BYTES, LineParseError } from "../protocol/line-parser.js";
-import { MAX_INPUT_LINE_BYTES } from "../protocol/wire.js";
+import { LINE_HEAD_BYTES, LineParseError, MAX_INPUT_LINE_BYTES, sessionIdAtLineStart } from "@dify-ts/protocol";
 import { ConnectionLostError, type Route, type Transport } from "./transport.js";
 
 export interface HttpTransportOptions {

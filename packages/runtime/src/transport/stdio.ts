@@ -1,6 +1,5 @@
 import type { Readable, Writable } from "node:stream";
-import { createLineParser } from "../protocol/line-parser.js";
-import { MAX_INPUT_LINE_BYTES } from "../protocol/wire.js";
+import { createLineParser, MAX_INPUT_LINE_BYTES } from "@dify-ts/protocol";
 import { BackpressureWriter } from "./backpressure.js";
 import type { Transport } from "./transport.js";
 

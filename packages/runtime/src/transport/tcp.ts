@@ -1,6 +1,5 @@
 import { Socket, connect } from "node:net";
-import { createLineParser } from "../protocol/line-parser.js";
-import { BLOB_CHUNK_BYTES, MAX_INPUT_LINE_BYTES, serializeEvent } from "../protocol/wire.js";
+import { BLOB_CHUNK_BYTES, createLineParser, MAX_INPUT_LINE_BYTES, serializeEvent } from "@dify-ts/protocol";
 import { BackpressureWriter } from "./backpressure.js";
 import { ConnectionLostError, type Transport } from "./transport.js";
 

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonObject } from "@dify-ts/runtime";
-import { PluginProcess, reassemble, wheelNode } from "@dify-ts/runtime/testing";
+import { PluginProcess, reassemble } from "@dify-ts/host";
+import { wheelNode } from "@dify-ts/test-support";
 
 export const pluginDirectory = fileURLToPath(new URL("../..", import.meta.url));
 const entry = join(pluginDirectory, "src/main.ts");

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll } from "vitest";
 import type { JsonObject } from "@dify-ts/runtime";
-import type { PluginProcess, SessionResult } from "@dify-ts/runtime/testing";
+import type { PluginProcess, SessionResult } from "@dify-ts/host";
 import type { S3Bucket } from "../../src/bucket.js";
 import type { S3Credentials } from "../../src/credentials.js";
 import { createBucket, s3Credentials } from "./admin.js";

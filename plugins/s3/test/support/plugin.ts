@@ -1,9 +1,11 @@
 /** Drives the S3 plugin the way the daemon does: its real entry over stdio. */
 import { fileURLToPath } from "node:url";
-import { spawnTypeScriptPlugin, type PluginProcess, type SessionResult } from "@dify-ts/runtime/testing";
+import { type PluginProcess, type SessionResult } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 // Re-exported for bench/s3, which sits outside any package and reaches dependencies through here.
-export { PluginProcess, reassemble, wheelNode } from "@dify-ts/runtime/testing";
+export { PluginProcess, reassemble } from "@dify-ts/host";
+export { wheelNode } from "@dify-ts/test-support";
 import type { JsonObject } from "@dify-ts/runtime";
 
 export const pluginRoot = fileURLToPath(new URL("../..", import.meta.url));

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { versitygw } from "@dify-ts/runtime/testing";
+import { versitygw } from "@dify-ts/test-support";
 
 const lookup = versitygw();
 export const versitygwUnavailable: string | undefined = lookup.reason;

@@ -1,5 +1,5 @@
 /** Rebuilds what Dify would see from a tool session's stream messages. */
-import type { JsonObject, JsonValue } from "../protocol/wire.js";
+import type { JsonObject, JsonValue } from "@dify-ts/protocol";
 
 export interface ReassembledMessages {
   texts: string[];

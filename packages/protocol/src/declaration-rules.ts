@@ -3,25 +3,30 @@
  * Go structs state them (pkg/entities/plugin_entities: PluginDeclaration,
  * ToolProviderDeclaration, ProviderConfig, ToolParameter, I18nObject, with
  * their `validate` tags and ManifestValidate; RemotePluginRegisterAssetChunk).
- * Each check returns the problems found, as "path: what is wrong".
+ * The stand-in daemon checks every registration with these. Each check returns
+ * the problems found, as "path: what is wrong".
  */
+import { isJsonObject as isObject } from "./json.js";
+import {
+  AUTHOR_PATTERN,
+  CREDENTIAL_TYPES,
+  IDENTITY_NAME_PATTERN,
+  MAX_STORAGE_BYTES,
+  MIN_STORAGE_BYTES,
+  PARAMETER_FORMS,
+  PARAMETER_TYPES,
+  PLUGIN_NAME_PATTERN,
+  RFC3339_PATTERN,
+  TAGS,
+  VERSION_PATTERN,
+} from "./rules.js";
+
 type Json = unknown;
 type Problems = string[];
 
-const VERSION = /^\d{1,4}(\.\d{1,4}){2}(-\w{1,16})?$/;
-const AUTHOR = /^[a-z0-9_-]{1,64}$/;
-const PLUGIN_NAME = /^[a-z0-9_-]{1,128}$/;
-const IDENTITY_NAME = /^[a-zA-Z0-9_-]+$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const TAGS = ["search", "image", "videos", "weather", "finance", "design", "travel", "social", "news", "medical", "productivity", "education", "business", "entertainment", "utilities", "agent", "rag", "other", "trigger"];
-const CREDENTIAL_TYPES = ["secret-input", "text-input", "select", "boolean", "app-selector", "model-selector", "array[tools]"];
-const PARAMETER_TYPES = ["string", "number", "boolean", "select", "secret-input", "file", "files", "app-selector", "model-selector", "any", "dynamic-select", "array", "object", "checkbox", "date", "date-range"];
-const PARAMETER_FORMS = ["schema", "form", "llm"];
-
-const isObject = (value: Json): value is Record<string, Json> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A string field: Go's json decoding needs a string (or absence); `validate` adds the rest. */
-function text(problems: Problems, path: string, value: Json, rules: { required?: boolean; max?: number; pattern?: RegExp; oneOf?: string[] } = {}): void {
+function text(problems: Problems, path: string, value: Json, rules: { required?: boolean; max?: number; pattern?: RegExp; oneOf?: readonly string[] } = {}): void {
   if (value === undefined || value === null) {
     if (rules.required) problems.push(`${path}: required`);
     return;
@@ -70,10 +75,10 @@ function list(problems: Problems, path: string, value: Json, each: (item: Json, 
 export function checkManifestDeclaration(manifest: Json): Problems {
   const problems: Problems = [];
   if (!isObject(manifest)) return ["manifest: must be an object"];
-  text(problems, "version", manifest.version, { required: true, pattern: VERSION });
+  text(problems, "version", manifest.version, { required: true, pattern: VERSION_PATTERN });
   text(problems, "type", manifest.type, { required: true, oneOf: ["plugin"] });
-  text(problems, "author", manifest.author, { required: true, pattern: AUTHOR });
-  text(problems, "name", manifest.name, { required: true, pattern: PLUGIN_NAME });
+  text(problems, "author", manifest.author, { required: true, pattern: AUTHOR_PATTERN });
+  text(problems, "name", manifest.name, { required: true, pattern: PLUGIN_NAME_PATTERN });
   i18n(problems, "label", manifest.label);
   i18n(problems, "description", manifest.description);
   text(problems, "icon", manifest.icon, { required: true, max: 128 });
@@ -95,7 +100,9 @@ export function checkManifestDeclaration(manifest: Json): Problems {
         if (isObject(storage)) {
           number(problems, "resource.permission.storage.size", storage.size, true);
           const size = Number(storage.size ?? 0);
-          if (size < 1024 || size > 1073741824) problems.push("resource.permission.storage.size: must be 1024..1073741824 bytes");
+          if (size < MIN_STORAGE_BYTES || size > MAX_STORAGE_BYTES) {
+            problems.push(`resource.permission.storage.size: must be ${MIN_STORAGE_BYTES}..${MAX_STORAGE_BYTES} bytes`);
+          }
         }
       }
     }
@@ -105,7 +112,7 @@ export function checkManifestDeclaration(manifest: Json): Problems {
   const meta = manifest.meta;
   if (!isObject(meta)) problems.push("meta: required");
   else {
-    text(problems, "meta.version", meta.version, { required: true, pattern: VERSION });
+    text(problems, "meta.version", meta.version, { required: true, pattern: VERSION_PATTERN });
     list(problems, "meta.arch", meta.arch, (arch, path) => text(problems, path, arch, { required: true, oneOf: ["amd64", "arm64"] }), true);
     const runner = meta.runner;
     if (!isObject(runner)) problems.push("meta.runner: required");
@@ -117,7 +124,7 @@ export function checkManifestDeclaration(manifest: Json): Problems {
     text(problems, "meta.minimum_dify_version", meta.minimum_dify_version);
   }
   list(problems, "tags", manifest.tags, (tag, path) => text(problems, path, tag, { oneOf: TAGS, max: 128 }));
-  text(problems, "created_at", manifest.created_at, { required: true, pattern: RFC3339 });
+  text(problems, "created_at", manifest.created_at, { required: true, pattern: RFC3339_PATTERN });
   text(problems, "privacy", manifest.privacy);
   text(problems, "repo", manifest.repo, { pattern: /^[a-z][a-z0-9+.-]*:\/\/\S+$/i });
   return problems;
@@ -167,7 +174,7 @@ function checkTool(problems: Problems, path: string, tool: Json): void {
   if (!isObject(identity)) problems.push(`${path}.identity: required`);
   else {
     text(problems, `${path}.identity.author`, identity.author, { required: true });
-    text(problems, `${path}.identity.name`, identity.name, { required: true, pattern: IDENTITY_NAME });
+    text(problems, `${path}.identity.name`, identity.name, { required: true, pattern: IDENTITY_NAME_PATTERN });
     i18n(problems, `${path}.identity.label`, identity.label);
   }
   const description = tool.description;
@@ -193,7 +200,7 @@ export function checkToolDeclaration(providers: Json): Problems {
     if (!isObject(identity)) problems.push(`${path}.identity: required`);
     else {
       text(problems, `${path}.identity.author`, identity.author, { required: true });
-      text(problems, `${path}.identity.name`, identity.name, { required: true, pattern: IDENTITY_NAME });
+      text(problems, `${path}.identity.name`, identity.name, { required: true, pattern: IDENTITY_NAME_PATTERN });
       i18n(problems, `${path}.identity.description`, identity.description, false);
       text(problems, `${path}.identity.icon`, identity.icon, { required: true });
       text(problems, `${path}.identity.icon_dark`, identity.icon_dark);

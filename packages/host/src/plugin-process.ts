@@ -6,12 +6,8 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createLineParser } from "../protocol/line-parser.js";
-import type { JsonObject } from "../protocol/wire.js";
+import { backwardsResponseMessage, createLineParser, requestLine, type JsonObject, type RequestEnvelope } from "@dify-ts/protocol";
 import { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
-
-export { reassemble, type ReassembledMessages } from "./reassemble.js";
-export { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
 
 export interface SpawnOptions {
   command: string;
@@ -83,14 +79,14 @@ export class PluginProcess {
     this.child.stdin.write(line + "\n");
   }
 
-  /** Sends a request and resolves when its session ends. */
+  /** Sends a request as the daemon writes it and resolves when its session ends. */
   request(
     data: JsonObject,
-    options: { sessionId?: string; onInvoke?: (payload: JsonObject) => void; extra?: JsonObject } = {},
+    options: { sessionId?: string; onInvoke?: (payload: JsonObject) => void; envelope?: Partial<Omit<RequestEnvelope, "session_id">> } = {},
   ): Promise<SessionResult> {
     const sessionId = options.sessionId ?? randomUUID();
     const done = this.expectSession(sessionId, options.onInvoke);
-    this.writeLine(JSON.stringify({ session_id: sessionId, event: "request", data, ...options.extra }));
+    this.writeLine(requestLine(sessionId, data, options.envelope));
     return done;
   }
 
@@ -101,7 +97,7 @@ export class PluginProcess {
 
   /** Answers a backwards invocation as the daemon does. */
   respondBackwards(sessionId: string, backwardsRequestId: string, event: "response" | "error" | "end", data?: JsonObject, message = ""): void {
-    this.writeLine(JSON.stringify(backwardsResponseLine(sessionId, backwardsRequestId, event, data, message)));
+    this.writeLine(JSON.stringify(backwardsResponseMessage(sessionId, backwardsRequestId, event, data, message)));
   }
 
   waitFor(match: (event: ReceivedEvent) => boolean, timeoutMs = 30_000): Promise<ReceivedEvent> {
@@ -141,20 +137,3 @@ export class PluginProcess {
     this.sessions.receive(event);
   }
 }
-
-/** A `backwards_response` line as the daemon writes it. */
-export function backwardsResponseLine(
-  sessionId: string,
-  backwardsRequestId: string,
-  event: "response" | "error" | "end",
-  data?: JsonObject,
-  message = "",
-): JsonObject {
-  return {
-    session_id: sessionId,
-    event: "backwards_response",
-    data: { backwards_request_id: backwardsRequestId, event, message, data: data ?? null },
-  };
-}
-export { difySdkPython, nodeWheelPython, versitygw, wheelNode, type Lookup } from "./environment.js";
-export { spawnTypeScriptPlugin } from "./spawn-fixture.js";

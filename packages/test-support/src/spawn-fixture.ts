@@ -1,7 +1,7 @@
 /** Spawns a TypeScript plugin entry (for tests): Node with tsx, resolving workspace packages to source. */
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { PluginProcess } from "./harness.js";
+import { PluginProcess } from "@dify-ts/host";
 
 const require = createRequire(import.meta.url);
 

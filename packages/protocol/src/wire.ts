@@ -1,22 +1,10 @@
 /**
- * The daemon's JSON-lines protocol, as the Python SDK (dify_plugin) speaks it.
- * Daemon → plugin lines are `DaemonLine`; plugin → daemon lines are `PluginEvent`.
+ * The daemon's JSON-lines protocol, as the Python SDK (dify_plugin) speaks it:
+ * what the plugin writes (`PluginEvent`), its limits, and its serialisation.
+ * What the daemon writes is typed and decoded in requests.ts.
  */
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-
-/** One line the daemon writes to the plugin. */
-export interface DaemonLine {
-  session_id: string;
-  event: "request" | "backwards_response";
-  data: JsonObject;
-  conversation_id?: string | null;
-  message_id?: string | null;
-  app_id?: string | null;
-  endpoint_id?: string | null;
-  context?: JsonObject | null;
-}
+import type { JsonObject, JsonValue } from "./json.js";
 
 export type SessionMessageType = "stream" | "end" | "error" | "invoke";
 

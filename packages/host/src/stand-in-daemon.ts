@@ -1,16 +1,24 @@
 /**
- * The daemon's side of remote debugging (its debugging_runtime), for tests: a
- * TCP server that reads the handshake, checks the key, records and checks every
- * declaration and asset chunk against the daemon's rules, and after `end`
- * exchanges request and session lines with the plugin. A wrong key gets the
- * daemon's refusal text and a closed connection.
+ * The daemon's side of remote debugging (its debugging_runtime): a TCP server
+ * that reads the handshake, checks the key, records and checks every
+ * declaration and asset chunk against the daemon's rules (@dify-ts/protocol),
+ * and after `end` exchanges request and session lines with the plugin. A wrong
+ * key gets the daemon's refusal text and a closed connection. Each
+ * registration also keeps its messages with the newlines that followed them,
+ * so two plugins' framing can be compared.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
-import { createLineParser } from "../protocol/line-parser.js";
-import type { JsonObject } from "../protocol/wire.js";
-import { checkAssetChunk, checkAssetsComplete, checkManifestDeclaration, checkToolDeclaration } from "./declaration-rules.js";
-import { backwardsResponseLine } from "./harness.js";
+import {
+  backwardsResponseMessage,
+  checkAssetChunk,
+  checkAssetsComplete,
+  checkManifestDeclaration,
+  checkToolDeclaration,
+  createLineParser,
+  requestLine,
+  type JsonObject,
+} from "@dify-ts/protocol";
 import { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
 
 export interface Registration {
@@ -28,9 +36,13 @@ export interface Registration {
   complete: boolean;
   /** Set when the daemon refused the handshake; like the daemon, it ignores everything after. */
   refused: boolean;
+  /** Every registration message in order, as sent. */
+  messages: JsonObject[];
+  /** The newlines that followed each message ("\n" or "\n\n"). */
+  separators: string[];
 }
 
-export class DebugDaemon {
+export class StandInDaemon {
   readonly registrations: Registration[] = [];
   readonly sessions = new SessionCollector();
   private server?: Server;
@@ -44,8 +56,8 @@ export class DebugDaemon {
   ) {}
 
   /** Listens on 127.0.0.1 (port 0 picks a free port). */
-  static async start(key: string, port = 0): Promise<DebugDaemon> {
-    const daemon = new DebugDaemon(key, port);
+  static async start(key: string, port = 0): Promise<StandInDaemon> {
+    const daemon = new StandInDaemon(key, port);
     await daemon.listen();
     return daemon;
   }
@@ -68,7 +80,10 @@ export class DebugDaemon {
     this.server = undefined;
   }
 
-  /** Resolves with the `count`-th completed registration (1 = the first), at once if it already happened. */
+  /**
+   * Resolves with the `count`-th completed registration (1 = the first), at once
+   * if it already happened: `end` arrived with the newlines that follow it.
+   */
   registration(count: number): Promise<Registration> {
     return new Promise((resolve) => {
       this.registered.push({ count, resolve });
@@ -90,12 +105,12 @@ export class DebugDaemon {
   request(data: JsonObject, options: { sessionId?: string; onInvoke?: (payload: JsonObject) => void } = {}): Promise<SessionResult> {
     const sessionId = options.sessionId ?? randomUUID();
     const done = this.sessions.expect(sessionId, options.onInvoke);
-    this.write({ session_id: sessionId, conversation_id: null, message_id: null, app_id: null, endpoint_id: null, context: {}, event: "request", data });
+    this.writeLine(requestLine(sessionId, data, { context: {} }));
     return done;
   }
 
   respondBackwards(sessionId: string, backwardsRequestId: string, event: "response" | "error" | "end", data?: JsonObject, message = ""): void {
-    this.write(backwardsResponseLine(sessionId, backwardsRequestId, event, data, message));
+    this.writeLine(JSON.stringify(backwardsResponseMessage(sessionId, backwardsRequestId, event, data, message)));
   }
 
   waitFor(match: (event: ReceivedEvent) => boolean, timeoutMs?: number): Promise<ReceivedEvent> {
@@ -103,26 +118,46 @@ export class DebugDaemon {
   }
 
   /** The daemon writes each line followed by a single newline. */
-  private write(line: JsonObject): void {
-    if (!this.socket || this.socket.destroyed) throw new Error("no plugin is connected to the debug daemon");
-    this.socket.write(JSON.stringify(line) + "\n");
+  private writeLine(line: string): void {
+    if (!this.socket || this.socket.destroyed) throw new Error("no plugin is connected to the stand-in daemon");
+    this.socket.write(line + "\n");
   }
 
   private accept(socket: Socket): void {
     this.sockets.add(socket);
     socket.on("close", () => this.sockets.delete(socket));
     socket.on("error", () => {});
-    const registration: Registration = { assets: new Map(), chunks: new Map(), order: [], problems: [], complete: false, refused: false };
+    const registration: Registration = {
+      assets: new Map(),
+      chunks: new Map(),
+      order: [],
+      problems: [],
+      complete: false,
+      refused: false,
+      messages: [],
+      separators: [],
+    };
     this.registrations.push(registration);
+    let ended = false;
+    const framing = new RegistrationFraming();
     const parser = createLineParser({
-      onLine: (line) => (registration.complete ? this.receiveEvent(line) : this.register(socket, registration, line)),
+      onLine: (line) => (ended ? this.receiveEvent(line) : this.register(socket, registration, line, () => (ended = true))),
       onError: (error) => registration.problems.push(`line: ${error.message}`),
       maxLineBytes: 64 * 1024 * 1024,
     });
-    socket.on("data", (chunk: Buffer) => parser.feed(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      if (!registration.complete) framing.append(chunk);
+      parser.feed(chunk);
+      // Complete once `end` and its newlines arrived (they may come in a later chunk).
+      if (ended && !registration.complete && framing.separatorsAfterEnd(registration)) {
+        registration.complete = true;
+        this.socket = socket;
+        this.notifyRegistered();
+      }
+    });
   }
 
-  private register(socket: Socket, registration: Registration, line: string): void {
+  private register(socket: Socket, registration: Registration, line: string, onEnd: () => void): void {
     if (registration.refused) return;
     let payload: { type?: unknown; data?: unknown };
     try {
@@ -163,9 +198,7 @@ export class DebugDaemon {
         if (!registration.manifest) registration.problems.push("end before manifest_declaration");
         if (!registration.tools) registration.problems.push("no registration transferred, cannot initialize");
         registration.problems.push(...checkAssetsComplete(registration.manifest, registration.tools, registration.assets));
-        registration.complete = true;
-        this.socket = socket;
-        this.notifyRegistered();
+        onEnd();
         return;
       default:
         registration.problems.push(`unknown registration message type ${type}`);
@@ -183,5 +216,38 @@ export class DebugDaemon {
     } catch {
       this.sessions.violations.push(`not JSON after registration: ${line.slice(0, 120)}`);
     }
+  }
+}
+
+/** Records the registration's raw text to recover the newlines after each message. */
+class RegistrationFraming {
+  private raw = "";
+  private readonly decoder = new TextDecoder();
+
+  append(chunk: Buffer): void {
+    this.raw += this.decoder.decode(chunk, { stream: true });
+  }
+
+  /** Fills `messages` and `separators` once `end` has all its newlines (two, or one followed by more bytes). */
+  separatorsAfterEnd(registration: Registration): boolean {
+    const messages: JsonObject[] = [];
+    const separators: string[] = [];
+    const pattern = /([^\n]+)(\n+)/g;
+    for (let match = pattern.exec(this.raw); match; match = pattern.exec(this.raw)) {
+      let message: JsonObject;
+      try {
+        message = JSON.parse(match[1]!) as JsonObject;
+      } catch {
+        continue;
+      }
+      messages.push(message);
+      separators.push(match[2]!);
+      if (message.type === "end" && (match[2]!.length >= 2 || pattern.lastIndex < this.raw.length)) {
+        registration.messages = messages;
+        registration.separators = separators;
+        return true;
+      }
+    }
+    return false;
   }
 }

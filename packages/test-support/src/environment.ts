@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "../../../..");
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const cache = join(repositoryRoot, ".cache");
 
 export type Lookup = { path: string; reason?: undefined } | { path?: undefined; reason: string };

@@ -4,7 +4,7 @@
  * session, counts `end`s, and notes anything that breaks the protocol's
  * promises (a message after a session's end, a second end).
  */
-import type { JsonObject, JsonValue } from "../protocol/wire.js";
+import type { JsonObject, JsonValue } from "@dify-ts/protocol";
 
 export interface ReceivedEvent {
   event: string;

@@ -1,0 +1,147 @@
+/**
+ * What the daemon writes to a plugin, typed, and the one place such a line is
+ * decoded (as the Python SDK's request entities are). `decodeLine` checks the
+ * envelope and the fields of every request kind it knows, once; what it cannot
+ * serve comes back as a problem that names what is wrong and, when the line
+ * still names one, the session to answer.
+ */
+import { isJsonObject, type JsonObject } from "./json.js";
+
+/** What the daemon sends with every request (its pluginInStreamMessage). */
+export interface RequestEnvelope {
+  session_id: string;
+  conversation_id: string | null;
+  message_id: string | null;
+  app_id: string | null;
+  endpoint_id: string | null;
+  context: JsonObject | null;
+}
+
+interface ToolRequestBase {
+  type: "tool";
+  /** The provider the daemon routes to; absent in some SDK test vectors. */
+  provider: string | undefined;
+  /** Raw credential values; the plugin checks them against its declaration. */
+  credentials: JsonObject;
+  user_id: string | null;
+}
+
+/** `invoke_tool` (the SDK's ToolInvokeRequest). */
+export interface InvokeToolRequest extends ToolRequestBase {
+  action: "invoke_tool";
+  tool: string;
+  tool_parameters: JsonObject;
+}
+
+/** `validate_tool_credentials` (ToolValidateCredentialsRequest). */
+export interface ValidateToolCredentialsRequest extends ToolRequestBase {
+  action: "validate_tool_credentials";
+}
+
+/** `get_tool_runtime_parameters` (ToolGetRuntimeParametersRequest). */
+export interface GetToolRuntimeParametersRequest extends ToolRequestBase {
+  action: "get_tool_runtime_parameters";
+  tool: string;
+}
+
+/** Every request kind this package decodes, discriminated by `action`. */
+export type DaemonRequest = InvokeToolRequest | ValidateToolCredentialsRequest | GetToolRuntimeParametersRequest;
+export type RequestAction = DaemonRequest["action"];
+
+/** The daemon's answer to a plugin's backwards invocation, one line of it. */
+export interface BackwardsResponse {
+  backwards_request_id: string;
+  event: "response" | "error" | "end";
+  message?: string;
+  data?: JsonObject | null;
+}
+
+/** A line the plugin cannot serve: answered on `session_id` when there is one, else logged. */
+export interface LineProblem {
+  /** The SDK's error type to answer with. */
+  error_type: string;
+  message: string;
+  session_id?: string;
+}
+
+export type DecodedLine =
+  | { kind: "request"; envelope: RequestEnvelope; request: DaemonRequest }
+  /** A well-formed request of a type or action this package does not decode (yet). */
+  | { kind: "unsupported"; envelope: RequestEnvelope; type: unknown; action: unknown }
+  | { kind: "backwards_response"; session_id: string; response: BackwardsResponse }
+  | { kind: "problem"; problem: LineProblem };
+
+const TOOL_ACTIONS: ReadonlySet<string> = new Set<RequestAction>(["invoke_tool", "validate_tool_credentials", "get_tool_runtime_parameters"]);
+
+export function decodeLine(text: string): DecodedLine {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return invalid(`malformed line, not JSON: ${(error as Error).message}`, sessionIdInText(text));
+  }
+  if (!isJsonObject(parsed)) return invalid("malformed line: expected a JSON object");
+  const sessionId = typeof parsed.session_id === "string" && parsed.session_id !== "" ? parsed.session_id : undefined;
+  if (!sessionId) return invalid("malformed line: session_id must be a non-empty string");
+  const { event, data } = parsed;
+  if (event !== "request" && event !== "backwards_response") {
+    return invalid(`unknown event ${JSON.stringify(event)}: expected "request" or "backwards_response"`, sessionId);
+  }
+  if (!isJsonObject(data)) return invalid("malformed line: data must be a JSON object", sessionId);
+  if (event === "backwards_response") return { kind: "backwards_response", session_id: sessionId, response: data as unknown as BackwardsResponse };
+
+  const envelope: RequestEnvelope = {
+    session_id: sessionId,
+    conversation_id: optionalText(parsed.conversation_id),
+    message_id: optionalText(parsed.message_id),
+    app_id: optionalText(parsed.app_id),
+    endpoint_id: optionalText(parsed.endpoint_id),
+    context: isJsonObject(parsed.context) ? parsed.context : null,
+  };
+  if (data.type !== "tool" || typeof data.action !== "string" || !TOOL_ACTIONS.has(data.action)) {
+    return { kind: "unsupported", envelope, type: data.type, action: data.action };
+  }
+  const base: ToolRequestBase = {
+    type: "tool",
+    // Anything present is compared by its text, as the SDK formats it in "Provider `…` not found".
+    provider: data.provider === undefined ? undefined : String(data.provider),
+    credentials: isJsonObject(data.credentials) ? data.credentials : {},
+    user_id: optionalText(data.user_id),
+  };
+  const action = data.action as RequestAction;
+  switch (action) {
+    case "invoke_tool": {
+      const parameters = data.tool_parameters ?? {};
+      if (!isJsonObject(parameters)) {
+        return invalid("tool_parameters must be a JSON object of parameter names to values", sessionId, "ToolParameterValidationError");
+      }
+      return { kind: "request", envelope, request: { ...base, action, tool: String(data.tool), tool_parameters: parameters } };
+    }
+    case "get_tool_runtime_parameters":
+      return { kind: "request", envelope, request: { ...base, action, tool: String(data.tool) } };
+    case "validate_tool_credentials":
+      return { kind: "request", envelope, request: { ...base, action } };
+  }
+}
+
+/**
+ * The session id of a line known only by its first bytes (a request too large
+ * to read). The daemon writes `session_id` as the first key; reading only
+ * there means a key of the same name inside the request's data never counts.
+ */
+export function sessionIdAtLineStart(head: string): string | undefined {
+  return /^\{\s*"session_id"\s*:\s*"([^"\\]{1,200})"/.exec(head)?.[1];
+}
+
+function invalid(message: string, sessionId?: string, errorType = "InvalidRequestError"): DecodedLine {
+  return { kind: "problem", problem: { error_type: errorType, message, ...(sessionId ? { session_id: sessionId } : {}) } };
+}
+
+function optionalText(value: unknown): string | null {
+  return typeof value === "string" ? value : null;
+}
+
+/** The session id in the raw text of a line that did not parse (a truncated request still names its session). */
+function sessionIdInText(text: string): string | undefined {
+  return /"session_id"\s*:\s*"([^"\\]{1,200})"/.exec(text)?.[1];
+}
