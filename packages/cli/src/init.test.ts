@@ -55,6 +55,7 @@ describe("dify-ts init", () => {
     expect(result.code).toBe(0);
     expect(result.out).toEqual([expect.stringMatching(/^created weather_tools in .*weather_tools: 11 files$/)]);
     expect(result.err[0]).toMatch(/^next: cd .*weather_tools && npm install && npm run package/);
+    expect(result.err[1]).toMatch(/^try it: cd .*weather_tools && npx dify-ts invoke \. --tool hello /);
     expect((await readdir(dir)).sort()).toEqual([".env.example", ".gitignore", "PRIVACY.md", "README.md", "_assets", "package.json", "src", "tsconfig.json"]);
     const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string> };
     expect(manifest.name).toBe("dify-plugin-weather_tools");
@@ -73,7 +74,7 @@ describe("dify-ts init", () => {
     expect(hello.out).toEqual(["text: Hello, Ada!"]);
     const refused = capture();
     expect(await invokePlugin(built.file, { credentials: { api_key: "k-1" } }, refused.io)).toBe(1);
-    expect(refused.out).toEqual(["error: ToolProviderCredentialValidationError: the API key is too short: expected at least 8 characters"]);
+    expect(refused.err.at(-1)).toBe("error: ToolProviderCredentialValidationError: the API key is too short: expected at least 8 characters");
   });
 
   it("joins the dify-ts workspace when created inside it: workspace dependencies, the root dist/, turbo outputs", async () => {

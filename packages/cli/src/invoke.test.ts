@@ -47,6 +47,14 @@ describe("dify-ts invoke", () => {
     expect(await readFile(join(blobs, "a-1.txt"), "utf8")).toBe("aa");
   });
 
+  it("masks the values of secret-input credentials only: public ones stay readable", async () => {
+    const { io, out } = capture();
+    const code = await invokePlugin(fixture, { tool: "greet", parameters: { name: "plain sk-live-abcdef undeclared-value" }, credentials: { token: "sk-live-abcdef", style: "plain", extra: "undeclared-value" } }, io);
+    expect(code).toBe(0);
+    // style is a select field: shown; token is secret-input and extra is not declared: both masked.
+    expect(out).toEqual(["text: Hello, plain [REDACTED] [REDACTED]!"]);
+  });
+
   it.skipIf(!python.path)(`runs a .difypkg with python -m main on the wheel's Node and never prints credential values${python.reason ? ` (skipped: ${python.reason})` : ""}`, async () => {
     const { io, out, err } = capture();
     const code = await invokePlugin(pkg, { tool: "greet", parameters: { name: "sk-live-abcdef" }, credentials: { token: "sk-live-abcdef" } }, io);
@@ -65,12 +73,13 @@ describe("dify-ts invoke", () => {
     expect(ok.out).toEqual(["result: true"]);
     const bad = capture();
     expect(await invokePlugin(pkg, { credentials: { token: "wrong" } }, bad.io)).toBe(1);
-    expect(bad.out).toEqual(["error: ToolProviderCredentialValidationError: the token was rejected"]);
+    expect(bad.out).toEqual([]);
+    expect(bad.err.at(-1)).toBe("error: ToolProviderCredentialValidationError: the token was rejected");
   });
 
   it("reports a tool's parameter errors as the plugin answers them", async () => {
-    const { io, out } = capture();
+    const { io, err } = capture();
     expect(await invokePlugin(pkg, { tool: "report", parameters: { bytes: -1 }, credentials: { token: "t" } }, io)).toBe(1);
-    expect(out.at(-1)).toMatch(/^error: ToolParameterValidationError: .*"bytes"/);
+    expect(err.at(-1)).toMatch(/^error: ToolParameterValidationError: .*"bytes"/);
   });
 });

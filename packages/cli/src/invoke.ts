@@ -1,7 +1,9 @@
 /**
  * `dify-ts invoke`: runs a plugin as the daemon would and calls one tool or a
  * credential validation, printing every message readably and saving blobs.
- * Credential values are masked in everything printed.
+ * The values of secret-input credentials (and of fields the provider does not
+ * declare) are masked in everything printed; public ones (an endpoint, a
+ * bucket) stay readable, as the plugin itself shows them.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
@@ -24,7 +26,9 @@ export interface InvokeOptions extends TargetOptions {
 export async function invokePlugin(target: string, options: InvokeOptions, io: CommandIo): Promise<number> {
   const resolved = await resolveTarget(target, options);
   const redactor = new Redactor();
-  redactor.addCredentials(options.credentials ?? {});
+  for (const [field, value] of Object.entries(options.credentials ?? {})) {
+    if (typeof value === "string" && !resolved.publicCredentials.has(field)) redactor.addSecret(value);
+  }
   const say = (line: string) => io.out(redactor.redact(line));
   io.err(redactor.redact(resolved.description));
   const plugin = PluginProcess.spawn(resolved.spawn);
@@ -70,7 +74,7 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
       }
     }
     if (session.error) {
-      say(`error: ${session.error.error_type}: ${session.error.message}`);
+      io.err(redactor.redact(`error: ${session.error.error_type}: ${session.error.message}`));
       return 1;
     }
     return 0;

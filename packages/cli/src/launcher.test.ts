@@ -47,7 +47,7 @@ async function exercise(pythonPath: string, cwd: string): Promise<void> {
 
   const report = reassemble((await plugin.request({ type: "tool", action: "invoke_tool", provider: "hello", tool: "report", credentials, tool_parameters: { bytes: 20000 } })).stream);
   // The wheel's Node, under the daemon's PID (os.execv), with the heap cap from resource.memory (256 MiB).
-  expect(report.jsons[0]).toEqual({ node: `v${nodeWheelVersion()}`, pid: plugin.child.pid, cwd, execArgv: ["--max-old-space-size=192", "--max-semi-space-size=1"] });
+  expect(report.jsons[0]).toEqual({ node: `v${nodeWheelVersion()}`, pid: plugin.child.pid, cwd, execArgv: ["--disable-warning=DEP0040", "--disable-warning=DEP0169", "--max-old-space-size=192", "--max-semi-space-size=1"] });
   expect(report.blobs[0]!.data.equals(Buffer.alloc(20000, 0x61))).toBe(true);
 
   expect((await plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "hello", credentials })).stream).toEqual([{ result: true }]);

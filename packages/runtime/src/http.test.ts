@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_INPUT_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
-import { reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
+import { eventually, reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
@@ -24,14 +24,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => daemon.listen(0, "127.0.0.1", resolve));
   const daemonUrl = `http://127.0.0.1:${(daemon.address() as AddressInfo).port}`;
   plugin = spawnTypeScriptPlugin(entry, { INSTALL_METHOD: "serverless", SERVERLESS_HOST: "127.0.0.1", SERVERLESS_PORT: "0", DIFY_PLUGIN_DAEMON_URL: daemonUrl });
-  const deadline = Date.now() + 30_000;
-  let banner: string | undefined;
-  while (!banner && Date.now() < deadline) {
-    banner = plugin.strayLines.find((line) => line.startsWith("* Running on http://"));
-    if (!banner) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  if (!banner) throw new Error(`no serverless banner; stderr: ${plugin.stderr}`);
-  base = `http://127.0.0.1:${/:(\d+)$/.exec(banner)![1]}`;
+  const banner = await eventually(() => plugin.strayLines.find((line) => line.startsWith("* Running on http://")), Boolean);
+  base = `http://127.0.0.1:${/:(\d+)$/.exec(banner!)![1]}`;
 });
 
 afterAll(async () => {
@@ -102,14 +96,10 @@ describe("serverless HTTP transport", () => {
       body: JSON.stringify({ session_id: "http-gone", event: "request", data: tool("hang") }),
       signal: client.signal,
     }).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await plugin.waitForStderr("hang started");
     client.abort();
     await request;
-    const deadline = Date.now() + 10_000;
-    while (!plugin.stderr.includes("hang aborted: the client of session http-gone disconnected") && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(plugin.stderr).toContain("hang aborted: the client of session http-gone disconnected");
+    await plugin.waitForStderr("hang aborted: the client of session http-gone disconnected");
   });
 
   it("answers bad requests with HTTP errors", async () => {

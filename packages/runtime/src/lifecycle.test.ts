@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JsonObject } from "@dify-ts/protocol";
-import { reassemble, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
+import { eventually, reassemble, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
@@ -25,20 +25,13 @@ describe("heartbeat", () => {
   it("beats once at start, before any request, then every HEARTBEAT_INTERVAL", async () => {
     const spawned = performance.now();
     plugin = spawnTypeScriptPlugin(entry, { HEARTBEAT_INTERVAL: "0.2" });
-    await plugin.waitForHeartbeat(15_000);
-    const deadline = performance.now() + 10_000;
-    while (plugin.events.filter((event) => event.event === "heartbeat").length < 6 && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     const sessions = plugin.sessions;
-    const beats = sessions.events.map((event, i) => ({ event, at: sessions.arrivals[i]! })).filter(({ event }) => event.event === "heartbeat");
-    expect(beats.length).toBeGreaterThanOrEqual(6);
-    expect(beats[0]!.event).toEqual({ event: "heartbeat", session_id: null, data: {} });
-    expect(beats[0]!.at - spawned).toBeLessThan(15_000);
-    const gaps = beats.slice(1).map((beat, i) => beat.at - beats[i]!.at);
-    // 200 ms apart, with room for a busy CI machine.
-    expect(Math.min(...gaps)).toBeGreaterThan(100);
-    expect(Math.max(...gaps)).toBeLessThan(1500);
+    const beats = () => sessions.events.map((event, i) => ({ event, at: sessions.arrivals[i]! })).filter(({ event }) => event.event === "heartbeat");
+    await eventually(beats, (seen) => seen.length >= 6);
+    expect(sessions.events[0]).toEqual({ event: "heartbeat", session_id: null, data: {} });
+    // Beats are sent at start and then every 200 ms, so the sixth cannot arrive before 5 intervals have passed.
+    // Arrival gaps are not asserted: a busy test process can read two beats in one chunk.
+    expect(beats()[5]!.at - spawned).toBeGreaterThanOrEqual(5 * 200 - 5);
   });
 });
 
@@ -47,7 +40,7 @@ describe("SIGTERM", () => {
     plugin = spawnTypeScriptPlugin(entry, { SHUTDOWN_TIMEOUT: "10" });
     await plugin.waitForHeartbeat();
     const running = [0, 1, 2].map((i) => invoke("sleep", { ms: 800 }, `slow-${i}`));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await plugin.waitForStderr("sleep 800 started", 3);
     plugin.kill("SIGTERM");
     await plugin.waitFor((event) => event.event === "log" && String((event.data as JsonObject).message).startsWith("shutting down (SIGTERM)"));
     const refused = await invoke("echo", { text: "too late" }, "late");
@@ -64,7 +57,7 @@ describe("SIGTERM", () => {
     plugin = spawnTypeScriptPlugin(entry, { SHUTDOWN_TIMEOUT: "0.5" });
     await plugin.waitForHeartbeat();
     const hung = invoke("hang", {}, "hung");
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await plugin.waitForStderr("hang started");
     plugin.kill("SIGTERM");
     expect((await hung).error).toEqual({
       error_type: "ShutdownError",

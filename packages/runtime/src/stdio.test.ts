@@ -115,7 +115,7 @@ describe("stdio transport", () => {
     plugin = spawnTypeScriptPlugin(entry);
     expect(reassemble((await invoke("noisy")).stream).text).toBe("printed");
     expect(plugin.strayLines).toHaveLength(0);
-    expect(plugin.stderr).toContain("a dependency printing to stdout");
+    await plugin.waitForStderr("a dependency printing to stdout");
     expect(plugin.configuration).toMatchObject({ name: "fixture", meta: { runner: { language: "python" } } });
   });
 
@@ -146,7 +146,9 @@ describe("stdio transport", () => {
     plugin.writeLine(line);
     expect(reassemble((await done).stream).text).toBe("slept 200");
     await plugin.waitFor((event) => event.event === "log" && JSON.stringify(event.data).includes("duplicate request for running session twice ignored"));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Had the duplicate run, its 200 ms timer started before this one's and fires first: once this session ends,
+    // a second end of "twice" would already be on the wire.
+    expect(reassemble((await invoke("sleep", { ms: 200 })).stream).text).toBe("slept 200");
     expect(plugin.sessions.endCounts.get("twice")).toBe(1);
   });
 });

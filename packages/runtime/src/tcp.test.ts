@@ -71,10 +71,11 @@ describe("remote debugging over TCP", () => {
 
     // A session still running when the connection drops is aborted: nobody can read its output.
     void daemon.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "hang", credentials, tool_parameters: {} });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await plugin.waitForStderr("hang started");
     // The daemon restarts on the same port: the plugin reconnects with backoff and registers again.
+    const reconnects = plugin.stderr.split("reconnecting in").length - 1;
     await daemon.stop();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await plugin.waitForStderr("reconnecting in", reconnects + 1);
     await daemon.listen();
     const second = await daemon.registration(2);
     expect(second.problems).toEqual([]);
@@ -91,8 +92,8 @@ describe("remote debugging over TCP", () => {
   it("reports a refused key on stderr and keeps retrying with growing delays, without crashing", async () => {
     daemon = await StandInDaemon.start(key);
     plugin = spawnTypeScriptPlugin(entry, remoteEnvironment(daemon.port, "wrong-key"), workingDirectory().cwd);
-    const deadline = Date.now() + 10_000;
-    while (daemon.registrations.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The third refusal's "reconnecting in" line comes after the third registration.
+    await plugin.waitForStderr("reconnecting in", 3);
     expect(daemon.registrations.length).toBeGreaterThanOrEqual(3);
     expect(daemon.registrations.every((registration) => !registration.complete && registration.key === "wrong-key")).toBe(true);
     expect(plugin.stderr).toContain("refused the plugin: handshake failed, invalid key");

@@ -39,7 +39,7 @@ beforeAll(async () => {
   }
   home = join(scratch, "home");
   await mkdir(home);
-}, 180_000);
+}, 300_000);
 
 afterAll(async () => {
   for (const plugin of processes) plugin.kill();
@@ -83,5 +83,8 @@ describe.skipIf(skipReason)(`packaged plugin, embedded store${skipReason ? ` (sk
     const history = (await invoke(second, creds, "get_memory_history", { memory_id: cat.id })).results as { event: string }[];
     expect(history.map((row) => row.event)).toEqual(["ADD", "UPDATE"]);
     expect(second.stderr).not.toContain("ExperimentalWarning: SQLite");
+    // The bundled dependencies' Node deprecation warnings (DEP0040 punycode, DEP0169 url.parse) are not ours to fix:
+    // the launcher silences just those, so the daemon's log shows none.
+    for (const plugin of [first, second]) expect(plugin.stderr).not.toContain("DeprecationWarning");
   });
 });

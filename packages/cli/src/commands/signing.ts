@@ -11,6 +11,11 @@ export const keygenCommand: Command = {
   name: "keygen",
   summary: "generate an RSA-4096 signing key pair (<name>.private.pem, <name>.public.pem; PKCS#1)",
   usage: "dify-ts keygen [-n <name>] [--out-dir <dir>]",
+  options: [
+    "  -n, --name <name>   base name of the two files (default dify_plugin_signing_key); an existing key is never overwritten",
+    "  --out-dir <dir>     where to write them (default: the current directory)",
+  ],
+  examples: ["pnpm dify-ts keygen -n acme --out-dir keys"],
   async run(argv, io) {
     const { values } = parseCommandArgs(this, argv, { name: { type: "string", short: "n" }, "out-dir": { type: "string" } }, { min: 0, max: 0 });
     const name = values.name ?? "dify_plugin_signing_key";
@@ -31,6 +36,13 @@ export const signCommand: Command = {
   name: "sign",
   summary: "sign a .difypkg (writes <name>.signed.difypkg; category defaults to community)",
   usage: "dify-ts sign <package.difypkg> --key <private.pem> [--category langgenius|partner|community] [-o <file>]",
+  options: [
+    "  <package.difypkg>          the package to sign",
+    "  -k, --key <private.pem>    required: the private key from keygen",
+    "  -c, --category <category>  langgenius, partner or community (default community)",
+    "  -o, --out <file>           the signed package (default <name>.signed.difypkg beside the input)",
+  ],
+  examples: ["pnpm dify-ts sign dist/s3-0.1.0.difypkg --key keys/acme.private.pem"],
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(this, argv, {
       key: { type: "string", short: "k" },
@@ -53,12 +65,17 @@ export const verifySignatureCommand: Command = {
   name: "verify-signature",
   summary: "check a signed .difypkg against a public key, as the daemon does",
   usage: "dify-ts verify-signature <package.difypkg> --pubkey <public.pem>",
+  options: [
+    "  <package.difypkg>          a signed package (exit 1 when the signature is invalid)",
+    "  -p, --pubkey <public.pem>  required: the public key to check against (the official Dify key is not bundled)",
+  ],
+  examples: ["pnpm dify-ts verify-signature dist/s3-0.1.0.signed.difypkg --pubkey keys/acme.public.pem"],
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(this, argv, { pubkey: { type: "string", short: "p" } }, { min: 1, max: 1 });
     if (!values.pubkey) throw new UsageError(`--pubkey <public.pem> is required (the official Dify key is not bundled)\nusage: ${this.usage}`);
     const check = verifyPackageSignature(await readFile(positionals[0]!), await readFile(values.pubkey, "utf8"));
     if (!check.valid) {
-      io.err(`${positionals[0]}: signature invalid: ${check.reason}`);
+      io.err(`error: ${positionals[0]}: signature invalid: ${check.reason}`);
       return 1;
     }
     io.out(`valid signature, signed ${new Date(check.time! * 1000).toISOString()}, authorized category ${check.category}`);

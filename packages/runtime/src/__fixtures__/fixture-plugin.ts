@@ -76,6 +76,8 @@ const sleep = provider.defineTool({
     ms: { type: "number", required: true, form: "llm", label: l("Milliseconds"), human_description: l("How long") },
   },
   async handler(params) {
+    // Tests wait for this line to know the session is running (never for a fixed time).
+    process.stderr.write(`sleep ${params.ms} started\n`);
     await new Promise((resolve) => setTimeout(resolve, params.ms));
     return text(`slept ${params.ms}`);
   },

@@ -40,6 +40,7 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     async handler(_params, context) {
       // Tests read this line to see that the session's signal reached the handler.
       context.signal.addEventListener("abort", () => process.stderr.write(`hang aborted: ${(context.signal.reason as Error).message}\n`));
+      process.stderr.write("hang started\n");
       await new Promise(() => {});
     },
   });

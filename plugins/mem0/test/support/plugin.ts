@@ -56,7 +56,7 @@ export async function validate(plugin: PluginProcess, credentials: JsonObject) {
 }
 
 /** Polls until `check` holds, or fails with the last value after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 150_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await probe();
   while (!check(value)) {

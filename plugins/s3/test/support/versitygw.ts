@@ -89,7 +89,8 @@ export async function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  // A bound for a server that never starts, not a wait: a loaded machine can take many seconds to start it.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`versitygw exited with ${child.exitCode}: ${output()}`);
     const open = await new Promise<boolean>((resolve) => {
