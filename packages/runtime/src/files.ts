@@ -34,16 +34,37 @@ export class FileDownloadError extends PluginError {
   }
 }
 
+/**
+ * The URL a Dify file is fetched from. An absolute http(s) URL is used as it is
+ * (Dify's FILES_URL may name any host); a relative one must stay on the base
+ * URL's host. The decision is made on the URL as the WHATWG parser (and so
+ * fetch) reads it, which trims leading spaces and control characters, drops tabs
+ * and line breaks and takes "\\" for "/": `\\host/x`, `/\host` and ` //host`
+ * are all `//host`, a link to another host.
+ */
 export function resolveFileUrl(url: string, baseUrl?: string): URL {
-  if (/^https?:\/\//i.test(url)) return new URL(url);
+  if (URL.canParse(url)) {
+    const absolute = new URL(url);
+    if (absolute.protocol === "http:" || absolute.protocol === "https:") return absolute;
+    throw new FileDownloadError(`the file URL has the scheme "${absolute.protocol}": only http and https file links are fetched`);
+  }
   if (!baseUrl) {
     throw new FileDownloadError(
       `the file URL "${url.split("?")[0]}" is relative: set the plugin's Dify base URL credential (for example http://api:5001), ` +
         `or set FILES_URL / INTERNAL_FILES_URL in Dify's environment so it sends absolute URLs`,
     );
   }
-  const base = baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`;
-  return new URL(url.replace(/^\/+/, ""), base);
+  const base = new URL(baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+  const resolved = new URL(url, base);
+  if (resolved.origin !== base.origin) {
+    throw new FileDownloadError(
+      `the relative file URL "${url.split("?")[0]}" leads to another host (${resolved.host}) than the Dify base URL ${base.origin}: ` +
+        `a relative file link is only fetched from the Dify base URL`,
+    );
+  }
+  // Dify's relative links start at its API root: behind a base URL with a path (http://host/dify/) they go below that path.
+  if (resolved.pathname.startsWith(base.pathname)) return resolved;
+  return new URL(`./${resolved.pathname.replace(/^\/+/, "")}${resolved.search}`, base);
 }
 
 export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}): Promise<OpenedFile> {

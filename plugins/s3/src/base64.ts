@@ -6,6 +6,7 @@
  * because Buffer.from(..., "base64") silently skips garbage.
  */
 import { ValidationError } from "@dify-ts/runtime";
+import { checkHeaderValue } from "./content-type.js";
 
 export interface DecodedBase64 {
   bytes: Buffer;
@@ -21,7 +22,9 @@ export function decodeBase64(input: string): DecodedBase64 {
   if (/^data:/i.test(data)) {
     const comma = data.indexOf(",");
     if (comma < 0) throw new ValidationError(`${PARAMETER} is a data: URL without a comma before the data`);
-    const [type, ...flags] = data.slice(5, comma).split(";").map((part) => part.trim());
+    const header = data.slice(5, comma);
+    checkHeaderValue(header, `${PARAMETER} is a data: URL whose MIME type contains a line break (CR or LF) or another control character: write it on one line, as data:<type>;base64,<data>`);
+    const [type, ...flags] = header.split(";").map((part) => part.trim());
     if (!flags.some((flag) => flag.toLowerCase() === "base64")) {
       throw new ValidationError(`${PARAMETER} is a data: URL without ";base64": write it as data:${type || "application/octet-stream"};base64,<data>`);
     }

@@ -53,7 +53,10 @@ export class S3Bucket {
 
   failureContext(operation: string, target: string): FailureContext {
     const { bucket, region, endpoint, forcePathStyle } = this.settings;
-    return { operation, target, endpoint: describeEndpoint(this.settings), bucket, region, bucketInHostName: endpoint !== undefined && !forcePathStyle };
+    return {
+      operation, target, endpoint: describeEndpoint(this.settings), bucket, region,
+      bucketInHostName: endpoint !== undefined && !forcePathStyle, temporaryCredentials: this.settings.sessionToken !== undefined,
+    };
   }
 
   /** Closes the client's sockets; call when the invocation is done. */

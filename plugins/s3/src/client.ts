@@ -42,6 +42,8 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
       httpAgent: new HttpAgent(agentOptions),
       httpsAgent: new HttpsAgent({
         ...agentOptions,
+        // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the plugin's environment cannot turn verification off.
+        rejectUnauthorized: true,
         ca: settings.caCertificates ? [...rootCertificates, ...settings.caCertificates] : undefined,
       }),
     }),

@@ -4,6 +4,7 @@
  * type, so objects open correctly when downloaded through a browser.
  */
 import mime from "mime/lite";
+import { ValidationError } from "@dify-ts/runtime";
 
 export const BINARY = "application/octet-stream";
 
@@ -13,6 +14,13 @@ export function contentTypeFor(key: string, declared?: string | null): string {
   return mime.getType(key) ?? BINARY;
 }
 
+/**
+ * Refuses a parameter value bound for an HTTP header that holds CR, LF or another
+ * control character: signed as given, it would split the header in two.
+ */
+export function checkHeaderValue(value: string, problem: string): void {
+  if (/\p{Cc}/u.test(value)) throw new ValidationError(problem);
+}
 
 /** An object's type as stored, unless it is S3's generic default: then the key's extension says more. */
 export function storedContentType(key: string, stored: string | undefined): string {

@@ -8,7 +8,7 @@
 import { PluginError } from "@dify-ts/runtime";
 
 export type FailureKind =
-  | "tls" | "unreachable" | "timeout" | "wrong-access-key" | "wrong-secret" | "forbidden" | "ambiguous-403"
+  | "tls" | "unreachable" | "refused" | "reset" | "timeout" | "wrong-access-key" | "session-token" | "wrong-secret" | "forbidden" | "ambiguous-403"
   | "no-bucket" | "no-object" | "wrong-region" | "aborted" | "other";
 
 export interface Failure {
@@ -26,6 +26,8 @@ export interface FailureContext {
   region: string;
   /** Virtual-host addressing against a custom endpoint: the bucket is part of the host name. */
   bucketInHostName: boolean;
+  /** S3_SESSION_TOKEN is set: the keys are temporary. */
+  temporaryCredentials: boolean;
 }
 
 interface SdkErrorShape {
@@ -41,7 +43,11 @@ interface SdkErrorShape {
 }
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME|ALTNAME/i;
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EPIPE", "ETIMEDOUT"]);
+const UNREACHABLE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+/** The server closed a connection in the middle of a request: it crashed, restarted, or a proxy cut it. */
+const RESET_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+/** S3's codes for a session token that is unknown, malformed or expired. */
+const SESSION_TOKEN_CODES = new Set(["InvalidToken", "ExpiredToken", "TokenRefreshRequired", "InvalidClientTokenId"]);
 
 export function classify(error: unknown, context: FailureContext): Failure {
   const shape = (error ?? {}) as SdkErrorShape;
@@ -61,17 +67,38 @@ export function classify(error: unknown, context: FailureContext): Failure {
     };
   }
   if (name === "AbortError") return { kind: "aborted", message: `the request was cancelled ${tail}` };
+  if (code === "ECONNREFUSED") {
+    return {
+      kind: "refused",
+      message: `could not reach ${where} (ECONNREFUSED): the connection was refused, so nothing listens there or the server is down; ` +
+        `check S3_ENDPOINT (scheme, host and port) and that the server runs ${tail}`,
+    };
+  }
+  if (code && RESET_CODES.has(code)) {
+    return {
+      kind: "reset",
+      message: `the connection to ${where} was reset in the middle of the request (${code}): the server closed it (it may have crashed or restarted, ` +
+        `or a proxy cut the connection); run the tool again once the server is up ${tail}`,
+    };
+  }
   if (name === "TimeoutError" || code === "ETIMEDOUT") {
     return { kind: "timeout", message: `${where} did not answer in time: check S3_ENDPOINT and that the plugin's network can reach it ${tail}` };
   }
-  if (code && NETWORK_CODES.has(code)) {
-    const lookupFailed = code === "ENOTFOUND" || code === "EAI_AGAIN";
-    const hint = lookupFailed && context.bucketInHostName
+  if (code && UNREACHABLE_CODES.has(code)) {
+    const hint = (code === "ENOTFOUND" || code === "EAI_AGAIN") && context.bucketInHostName
       ? `; with path-style addressing off the host is ${context.bucket}.${new URL(where).host}: turn S3_FORCE_PATH_STYLE on unless that name exists`
       : "";
     return {
       kind: "unreachable",
       message: `could not reach ${where} (${code}): check S3_ENDPOINT (scheme, host and port) and that the plugin's network can reach it${hint} ${tail}`,
+    };
+  }
+  if (SESSION_TOKEN_CODES.has(name) || (status === 400 && shape.Code === undefined && context.temporaryCredentials)) {
+    const why = name === "ExpiredToken" ? "has expired" : SESSION_TOKEN_CODES.has(name) ? `was rejected (${name})` : "is the likely cause of a bare HTTP 400";
+    return {
+      kind: "session-token",
+      message: `the session token ${why}: S3_SESSION_TOKEN (the temporary credentials' aws_session_token) must be the current token issued ` +
+        `with S3_ACCESS_KEY; paste a fresh one, or leave it empty with permanent keys ${tail}`,
     };
   }
   // versitygw answers an unknown key with its own XAdminUserNotFound.

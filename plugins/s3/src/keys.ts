@@ -46,6 +46,8 @@ function keyProblem(key: string): string | undefined {
   if (key.startsWith("/")) return `must not start with "/" (got ${JSON.stringify(shorten(key))}): S3 keys are relative, write ${JSON.stringify(shorten(key.replace(/^\/+/, "")))}`;
   if (key.split("/").includes("..")) return `must not contain ".." segments (got ${JSON.stringify(shorten(key))}): keys cannot leave their folder`;
   if ([...key].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f)) return "must not contain control characters such as line breaks";
+  // Half of a surrogate pair has no UTF-8 form: the SDK would send U+FFFD and store another key than the one asked for.
+  if (/\p{Cs}/u.test(key)) return "contains a lone UTF-16 surrogate (half of an emoji or other character), which has no UTF-8 form: send the whole character";
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) return `is longer than ${MAX_KEY_BYTES} bytes (UTF-8)`;
   return undefined;
 }

@@ -7,17 +7,26 @@
  */
 import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type CompletedPart,
 } from "@aws-sdk/client-s3";
-import { PluginError } from "@dify-ts/runtime";
+import { PluginError, type Logger } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
-import { sourceFailure } from "./errors.js";
+import { classify, sourceFailure } from "./errors.js";
 import { noteTransferred } from "./memory.js";
 
 /** S3 allows 10,000 parts; staying below lets the part size grow for huge sources. */
 const MAX_PARTS = 9_000;
 const MIN_STREAMED_PART = 16 * 1024 * 1024;
+/**
+ * How long a failed upload keeps trying to abort itself before the tool
+ * answers: a server that crashed is often back within seconds, and parts left
+ * behind are billed until someone removes them.
+ */
+export const ABORT_DEADLINE_MS = 20_000;
+const FIRST_ABORT_RETRY_MS = 250;
+const LAST_ABORT_RETRY_MS = 4_000;
 
 export interface StreamedUpload {
   key: string;
@@ -25,6 +34,8 @@ export interface StreamedUpload {
   size: number;
   contentType: string;
   signal?: AbortSignal;
+  /** Where a multipart upload that could not be aborted is reported, for an operator to clean up. */
+  logger: Logger;
 }
 
 export function streamedPartSize(size: number): number {
@@ -45,6 +56,9 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
     for (let offset = 0, PartNumber = 1; offset < upload.size; offset += partSize, PartNumber++) {
       const length = Math.min(partSize, upload.size - offset);
       const body = new PassThrough();
+      // The part's failures reach the caller through `sent` (the request) or `copy` (the source); destroying the
+      // stream with either's error must not also raise it as an unhandled 'error' event once the request is gone.
+      body.on("error", () => undefined);
       const sent = bucket.call("upload to", target, () =>
         bucket.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: body, ContentLength: length }), { abortSignal: upload.signal }))
         .catch((error: unknown) => {
@@ -60,9 +74,47 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
     return completed.ETag;
   } catch (error) {
     upload.body.destroy();
-    // Best effort: a failed upload should not leave its parts billed in the bucket.
-    await bucket.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
-    throw error;
+    if (await abortUpload(bucket, Key, UploadId!, upload.logger)) throw error;
+    const failure = error instanceof PluginError ? error : new PluginError("S3Error", String(error));
+    throw new PluginError(
+      failure.errorType,
+      `${failure.message}. The incomplete upload (id ${UploadId}) could not be aborted within ${ABORT_DEADLINE_MS / 1000} s: ` +
+        "its parts stay in the bucket until a lifecycle rule or an operator removes them (see the plugin's log)",
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Aborts a multipart upload, retrying with backoff until ABORT_DEADLINE_MS
+ * (the server may be restarting); true once it is gone. If it is not, an
+ * operator log line names the bucket, key and upload id.
+ */
+async function abortUpload(bucket: S3Bucket, key: string, uploadId: string, logger: Logger): Promise<boolean> {
+  const target = bucket.uri(key);
+  const deadline = Date.now() + ABORT_DEADLINE_MS;
+  for (let attempt = 1, delay = FIRST_ABORT_RETRY_MS; ; attempt++, delay = Math.min(delay * 2, LAST_ABORT_RETRY_MS)) {
+    try {
+      const remaining = Math.max(deadline - Date.now(), 1);
+      await bucket.client.send(new AbortMultipartUploadCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(remaining) });
+      if (attempt > 1) logger.info(`aborted multipart upload ${uploadId} of ${target} at attempt ${attempt}`);
+      return true;
+    } catch (error) {
+      // Already gone: a retry whose first answer was lost, or a lifecycle rule.
+      if ((error as { name?: string }).name === "NoSuchUpload") return true;
+      const reason = classify(error, bucket.failureContext("abort the multipart upload of", target)).message;
+      if (Date.now() + delay >= deadline) {
+        logger.error(
+          `could not abort multipart upload ${uploadId} of key ${JSON.stringify(key)} in bucket ${JSON.stringify(bucket.name)} ` +
+            `within ${ABORT_DEADLINE_MS / 1000} s; its parts stay in the bucket (and are billed) until removed: ` +
+            `aws s3api abort-multipart-upload --bucket ${bucket.name} --key '${key.replaceAll("'", "'\\''")}' --upload-id ${uploadId} ` +
+            `(add --endpoint-url for other servers), or a lifecycle rule with AbortIncompleteMultipartUpload. Last error: ${reason}`,
+        );
+        return false;
+      }
+      logger.warn(`abort of multipart upload ${uploadId} of ${target} failed (attempt ${attempt}); retrying in ${delay} ms: ${reason}`);
+      await sleep(delay);
+    }
   }
 }
 

@@ -9,6 +9,7 @@
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { Upload } from "@aws-sdk/lib-storage";
+import type { Logger } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
 import { sourceFailure } from "./errors.js";
 import { streamMultipart } from "./multipart.js";
@@ -24,6 +25,8 @@ export interface UploadRequest {
   /** Bytes the source announced (its Content-Length); a stream must then deliver exactly that many. */
   size?: number | undefined;
   signal?: AbortSignal;
+  /** For what an operator must clean up (a multipart upload that could not be aborted). */
+  logger: Logger;
 }
 
 export interface UploadOutcome {

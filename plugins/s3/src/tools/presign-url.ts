@@ -1,6 +1,7 @@
 /** s3_presign_url: a temporary GET (download) or PUT (upload) URL for one object, usable without credentials. */
 import { json, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
+import { checkHeaderValue } from "../content-type.js";
 import { t } from "../i18n.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds, presignGet, presignPut } from "../presign.js";
@@ -40,6 +41,7 @@ export const presignUrl = provider.defineTool({
     withBucket(context.credentials, async function* (bucket) {
       const key = bucket.keyFrom(params);
       const expiresIn = expirySeconds(params);
+      if (params.content_type) checkHeaderValue(params.content_type, 'parameter "content_type" must not contain line breaks (CR, LF) or other control characters: give one MIME type, such as application/pdf');
       const contentType = params.content_type?.trim() || undefined;
       const url = params.method === "PUT" ? await presignPut(bucket, key, expiresIn, contentType) : await presignGet(bucket, key, expiresIn);
       const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();

@@ -36,7 +36,7 @@ export const uploadBase64 = provider.defineTool({
       expirySeconds(params);
       const decoded = decodeBase64(params.file_base64);
       const contentType = contentTypeFor(key, decoded.mediaType);
-      const uploaded = await uploadObject(bucket, { key, body: decoded.bytes, contentType, signal: context.signal });
+      const uploaded = await uploadObject(bucket, { key, body: decoded.bytes, contentType, signal: context.signal, logger: context.logger });
       const confirmation = `Uploaded the decoded base64 to ${bucket.uri(key)}: ${describeSize(uploaded.size)}, ${contentType}.`;
       yield* objectReport(bucket, { key, size: uploaded.size, etag: uploaded.etag, contentType }, confirmation, params);
     }),

@@ -1,5 +1,7 @@
 /** Direct SDK access to the test server, to set up buckets and check what the tools stored. */
-import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
 import { openBucket, type S3Bucket } from "../../src/bucket.js";
@@ -40,6 +42,15 @@ export async function countObjectBytes(bucket: S3Bucket, key: string): Promise<n
   let bytes = 0;
   for await (const chunk of object.Body as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
   return bytes;
+}
+
+/** The bucket's unfinished multipart uploads, each with the number of parts it holds. */
+export async function multipartUploads(bucket: S3Bucket): Promise<{ key: string; uploadId: string; parts: number }[]> {
+  const listed = await bucket.client.send(new ListMultipartUploadsCommand({ Bucket: bucket.name }));
+  return Promise.all((listed.Uploads ?? []).map(async (upload) => {
+    const parts = await bucket.client.send(new ListPartsCommand({ Bucket: bucket.name, Key: upload.Key, UploadId: upload.UploadId }));
+    return { key: upload.Key!, uploadId: upload.UploadId!, parts: parts.Parts?.length ?? 0 };
+  }));
 }
 
 /** Bytes that differ at every offset, so a shifted or truncated copy never matches. */

@@ -36,12 +36,13 @@ export interface EnvironmentOptions {
   /** HTTPS with a CA made for the run, passed in S3_CA_BUNDLE with its line breaks turned into spaces. */
   tls?: boolean;
   iam?: boolean;
+  versioning?: boolean;
 }
 
 export function useS3Environment(options: EnvironmentOptions = {}): S3Environment {
   const environment = {} as S3Environment;
   beforeAll(async () => {
-    const versitygwOptions: VersitygwOptions = { iam: options.iam };
+    const versitygwOptions: VersitygwOptions = { iam: options.iam, versioning: options.versioning };
     if (options.tls) {
       environment.certificates = await makeCertificates();
       versitygwOptions.tls = environment.certificates;

@@ -11,8 +11,11 @@ import { randomUUID } from "node:crypto";
 
 type Source = { bytes: Buffer } | { path: string };
 
-/** How the server answers: normally, without Content-Length (chunked), or announcing more bytes than it sends. */
-export type Delivery = "normal" | "chunked" | "truncated";
+/**
+ * How the server answers: normally, without Content-Length (chunked), announcing more bytes than it sends
+ * (truncated), or sending the first half and then nothing while the connection stays open (stalled).
+ */
+export type Delivery = "normal" | "chunked" | "truncated" | "stalled";
 
 export interface FileServer {
   origin: string;
@@ -42,6 +45,7 @@ export async function startFileServer(): Promise<FileServer> {
       }
       response.writeHead(200, { "content-type": file.contentType, "content-length": bytes.byteLength });
       if (file.delivery === "truncated") return void response.write(bytes.subarray(0, bytes.length >> 1), () => response.socket?.destroy());
+      if (file.delivery === "stalled") return void response.write(bytes.subarray(0, bytes.length >> 1));
       return void response.end(bytes);
     }
     const { size } = await stat(file.source.path);

@@ -26,12 +26,18 @@ export interface RunningS3 {
   stop(): Promise<void>;
   /** Recent output, for failure messages. */
   output(): string;
+  /** Kills the server at once (SIGKILL), as a crash would. */
+  crash(): Promise<void>;
+  /** Starts it again after a crash, on the same port and data. */
+  restart(): Promise<void>;
 }
 
 export interface VersitygwOptions {
   tls?: { certFile: string; keyFile: string };
   /** Run the internal IAM service, so createUser works. */
   iam?: boolean;
+  /** Keep object versions (a versioning directory for the posix backend), so buckets can be versioned. */
+  versioning?: boolean;
 }
 
 export async function startVersitygw(options: VersitygwOptions = {}): Promise<RunningS3> {
@@ -47,19 +53,26 @@ export async function startVersitygw(options: VersitygwOptions = {}): Promise<Ru
     await mkdir(join(home, "iam"));
     args.push("--iam-dir", join(home, "iam"));
   }
-  args.push("posix", root);
-  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+  if (options.versioning) {
+    await mkdir(join(home, "versions"));
+    args.push("posix", "--versioning-dir", join(home, "versions"), root);
+  } else args.push("posix", root);
+  let output = "";
+  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  let child!: ChildProcess;
+  const launch = async () => {
+    child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.on("data", collect);
+    child.stderr!.on("data", collect);
+    await waitForPort(port, child, () => output);
+  };
   // A test process that dies without its hooks (a crash, a timeout) must not leave the server behind.
   const killOnExit = () => {
     child.kill("SIGKILL");
     rmSync(home, { recursive: true, force: true });
   };
   process.once("exit", killOnExit);
-  let output = "";
-  const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-  child.stdout!.on("data", collect);
-  child.stderr!.on("data", collect);
-  await waitForPort(port, child, () => output);
+  await launch();
   const endpoint = `${options.tls ? "https" : "http"}://127.0.0.1:${port}`;
   return {
     endpoint,
@@ -69,6 +82,12 @@ export async function startVersitygw(options: VersitygwOptions = {}): Promise<Ru
       execFileSync(binary, ["admin", "--access", ACCESS_KEY, "--secret", SECRET_KEY, "--endpoint-url", endpoint,
         "create-user", "--access", accessKey, "--secret", secretKey, "--role", "user"], { stdio: "pipe" });
     },
+    async crash() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+    restart: launch,
     async stop() {
       process.off("exit", killOnExit);
       await stopProcess(child);
