@@ -91,6 +91,19 @@ describe("openDifyFile", () => {
     expect(resolveFileUrl("/files/x?sign=1", "http://api:5001/").href).toBe("http://api:5001/files/x?sign=1");
   });
 
+  it("keeps a relative URL on the base URL's host, reading it as the WHATWG URL parser (and fetch) does", () => {
+    for (const escape of ["\\\\evil.example/files/x", "\\/evil.example/files/x", " //evil.example/files/x", "/\\evil.example/x", "/\t/evil.example/x", "///evil.example/x", "\n//evil.example/x"]) {
+      expect(() => resolveFileUrl(`${escape}?sign=1`, "http://api:5001")).toThrow(
+        /^the relative file URL ".*" leads to another host \(evil\.example\) than the Dify base URL http:\/\/api:5001: a relative file link is only fetched from the Dify base URL$/s,
+      );
+    }
+    expect(resolveFileUrl(" /files/x?sign=1", "http://api:5001").href).toBe("http://api:5001/files/x?sign=1");
+    expect(resolveFileUrl("/files/x?sign=1", "http://api:5001/dify").href).toBe("http://api:5001/dify/files/x?sign=1");
+    expect(resolveFileUrl("/.//evil.example/x", "http://api:5001/dify/").href).toBe("http://api:5001/dify/evil.example/x");
+    expect(resolveFileUrl(" https://files.example/x?sign=1").href).toBe("https://files.example/x?sign=1");
+    expect(() => resolveFileUrl("file:///etc/passwd", "http://api:5001")).toThrow('the file URL has the scheme "file:": only http and https file links are fetched');
+  });
+
   it("explains a relative URL without a base URL", async () => {
     const error = await failure(openDifyFile(file(`/files/ok/file-preview${query}`)));
     expect(error.message).toBe(

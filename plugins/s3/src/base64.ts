@@ -1,5 +1,6 @@
 /**
- * Strict base64 input for s3_upload_base64: standard or URL-safe alphabet,
+ * Base64 both ways. Encoding (s3_download_base64) goes piece by piece, so an
+ * object is never held whole. Decoding is strict base64 input for s3_upload_base64: standard or URL-safe alphabet,
  * line breaks allowed, padding optional but only at the end, or a
  * `data:<type>;base64,` URL whose type becomes the object's content type.
  * Anything else is refused with the position of the first bad character,
@@ -50,4 +51,20 @@ export function decodeBase64(input: string): DecodedBase64 {
     throw new ValidationError(`${PARAMETER} is not valid base64: its length (${body.length} characters without padding) is cut off; was it truncated?`);
   }
   return { bytes: Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64"), mediaType };
+}
+
+/**
+ * The base64 of a byte stream, piece by piece: every piece but the last encodes
+ * a multiple of 3 bytes, so the pieces joined are the base64 of the whole.
+ */
+export async function* encodeBase64(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  let carry = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    const bytes = carry.byteLength > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const whole = bytes.byteLength - (bytes.byteLength % 3);
+    // At most 2 bytes, copied so the chunk they came from can be freed.
+    carry = Buffer.from(bytes.subarray(whole));
+    if (whole > 0) yield bytes.subarray(0, whole).toString("base64");
+  }
+  if (carry.byteLength > 0) yield carry.toString("base64");
 }

@@ -38,8 +38,9 @@ export class S3Bucket {
     return relativeKey(this.settings.keyPrefix, full);
   }
 
-  uri(full = ""): string {
-    return `s3://${this.settings.bucket}/${full}`;
+  /** s3://bucket/key, with ?versionId=... when a version was asked for (the form the AWS CLI accepts). */
+  uri(full = "", versionId?: string): string {
+    return `s3://${this.settings.bucket}/${full}${versionId ? `?versionId=${encodeURIComponent(versionId)}` : ""}`;
   }
 
   /** Runs one SDK call; a failure is rethrown as a PluginError naming cause and fix. */

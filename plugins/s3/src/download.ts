@@ -19,11 +19,13 @@ export interface OpenedObject {
   contentType: string;
   etag: string | undefined;
   lastModified: Date | undefined;
+  /** The version read; undefined where the bucket keeps no versions. */
+  versionId: string | undefined;
 }
 
-export async function openObject(bucket: S3Bucket, key: string, signal: AbortSignal): Promise<OpenedObject> {
-  const object = await bucket.call("download", bucket.uri(key), () =>
-    bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: signal }));
+export async function openObject(bucket: S3Bucket, key: string, signal: AbortSignal, versionId?: string): Promise<OpenedObject> {
+  const object = await bucket.call("download", bucket.uri(key, versionId), () =>
+    bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { abortSignal: signal }));
   if (!(object.Body instanceof Readable)) throw new PluginError("S3Error", `the server sent no body for ${bucket.uri(key)}`);
   return {
     body: object.Body,
@@ -31,6 +33,7 @@ export async function openObject(bucket: S3Bucket, key: string, signal: AbortSig
     contentType: storedContentType(key, object.ContentType),
     etag: object.ETag,
     lastModified: object.LastModified,
+    versionId: object.VersionId,
   };
 }
 

@@ -5,6 +5,7 @@ import { deleteObject } from "./tools/delete-object.js";
 import { downloadBase64 } from "./tools/download-base64.js";
 import { downloadFile } from "./tools/download-file.js";
 import { headObject } from "./tools/head-object.js";
+import { listBuckets } from "./tools/list-buckets.js";
 import { listObjects } from "./tools/list-objects.js";
 import { presignUrl } from "./tools/presign-url.js";
 import { uploadBase64 } from "./tools/upload-base64.js";
@@ -28,5 +29,5 @@ export default definePlugin({
     privacy: "PRIVACY.md",
   },
   provider,
-  tools: [uploadFile, uploadBase64, downloadFile, downloadBase64, listObjects, headObject, deleteObject, presignUrl],
+  tools: [uploadFile, uploadBase64, downloadFile, downloadBase64, listObjects, headObject, deleteObject, presignUrl, listBuckets],
 });

@@ -36,9 +36,9 @@ export function wantsPresignedUrl(params: PresignParameters): boolean {
   return params.generate_presigned_url === true || params.generate_presign_url === true;
 }
 
-export function presignGet(bucket: S3Bucket, key: string, expiresIn: number): Promise<string> {
-  return bucket.call("presign a download of", bucket.uri(key), () =>
-    getSignedUrl(bucket.client, new GetObjectCommand({ Bucket: bucket.name, Key: key }), { expiresIn }));
+export function presignGet(bucket: S3Bucket, key: string, expiresIn: number, versionId?: string): Promise<string> {
+  return bucket.call("presign a download of", bucket.uri(key, versionId), () =>
+    getSignedUrl(bucket.client, new GetObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { expiresIn }));
 }
 
 /**

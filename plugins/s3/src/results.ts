@@ -14,6 +14,8 @@ export interface ObjectFacts {
   size: number | undefined;
   etag: string | undefined;
   contentType: string | undefined;
+  /** The version asked for: the presigned URL then reads that version. */
+  versionId?: string | undefined;
   /** Further JSON fields for this tool. */
   extra?: JsonObject;
 }
@@ -23,7 +25,7 @@ export async function* objectReport(bucket: S3Bucket, facts: ObjectFacts, confir
   let expiresIn: number | undefined;
   if (wantsPresignedUrl(presign)) {
     expiresIn = expirySeconds(presign);
-    url = await presignGet(bucket, facts.key, expiresIn);
+    url = await presignGet(bucket, facts.key, expiresIn, facts.versionId);
   }
   // Dify joins a node's text messages; keep the seed's "Presigned URL:" line on its own.
   yield text(url ? `${confirmation}\n` : confirmation);

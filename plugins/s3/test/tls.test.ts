@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { reassemble } from "@dify-ts/host";
 import { useS3Environment, skipReason } from "./support/environment.js";
+import { invokeTool, startPlugin, validateCredentials } from "./support/plugin.js";
 
 const reason = skipReason();
 
@@ -32,5 +33,19 @@ describe.skipIf(reason)(`TLS against versitygw with a private CA${reason ? ` (sk
   it("says when the certificate does not name the host (it names 127.0.0.1, not localhost)", async () => {
     const validation = await env.validate({ S3_ENDPOINT: env.s3.endpoint.replace("127.0.0.1", "localhost") });
     expect(validation.error?.message).toMatch(/the certificate does not name this host \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+  });
+
+  it("keeps verifying when the plugin's environment has NODE_TLS_REJECT_UNAUTHORIZED=0", async () => {
+    const careless = startPlugin({ NODE_TLS_REJECT_UNAUTHORIZED: "0" });
+    try {
+      const credentials = { ...env.credentials, S3_CA_BUNDLE: undefined };
+      const validation = await validateCredentials(careless, credentials);
+      expect(validation.error?.message).toMatch(/^TLS verification failed for https:\/\/127\.0\.0\.1:\d+: the server's certificate is not trusted/);
+      const tool = await invokeTool(careless, credentials, "s3_download_file", { s3_key: "tls/a.txt" });
+      expect(tool.error?.message).toMatch(/^TLS verification failed/);
+      expect(tool.stream.filter((message) => message.type === "blob_chunk")).toEqual([]);
+    } finally {
+      careless.kill();
+    }
   });
 });

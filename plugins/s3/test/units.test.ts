@@ -7,6 +7,7 @@ import { chooseKey, normalizePrefix, objectKey, relativeKey } from "../src/keys.
 import { expirySeconds, wantsPresignedUrl } from "../src/presign.js";
 import { readSettings } from "../src/settings.js";
 import { contentTypeFor } from "../src/content-type.js";
+import { classify, type FailureContext } from "../src/errors.js";
 import { makeCertificates } from "./support/certificates.js";
 import type { S3Credentials } from "../src/credentials.js";
 
@@ -51,6 +52,8 @@ describe("object keys", () => {
     expect(() => objectKey("", "a/../../b", "filename")).toThrow('parameter "filename" must not contain ".." segments');
     expect(objectKey("", "a..b/c..")).toBe("a..b/c..");
     expect(() => objectKey("", "a\nb")).toThrow(/control characters/);
+    expect(() => objectKey("", "x\ud83d")).toThrow('parameter "s3_key" contains a lone UTF-16 surrogate');
+    expect(objectKey("", "x\ud83d\ude00")).toBe("x😀");
     expect(objectKey("", "é".repeat(512))).toHaveLength(512);
     expect(() => objectKey("", "é".repeat(513))).toThrow(/longer than 1024 bytes/);
     expect(() => objectKey("p/", "x".repeat(1023))).toThrow('parameter "s3_key" is too long: with KEY_PREFIX the key is 1025 bytes (UTF-8), S3 allows at most 1024');
@@ -75,6 +78,9 @@ describe("file_base64", () => {
     expect(() => decodeBase64("aGVsb")).toThrow(/was it truncated/);
     expect(() => decodeBase64("data:text/plain,hello")).toThrow(/without ";base64"/);
     expect(() => decodeBase64("  \n ")).toThrow(/holds no data/);
+    for (const broken of ["data:text/plain\r\nX-A: 1;base64,aGk=", "data:text/plain\n;base64,aGk=", "data:\rtext/plain;base64,aGk="]) {
+      expect(() => decodeBase64(broken)).toThrow('parameter "file_base64" is a data: URL whose MIME type contains a line break (CR or LF)');
+    }
   });
 });
 
@@ -105,5 +111,24 @@ describe("settings", () => {
     expect(contentTypeFor("a/report.pdf")).toBe("application/pdf");
     expect(contentTypeFor("a/report.pdf", "text/plain")).toBe("text/plain");
     expect(contentTypeFor("a/noextension")).toBe("application/octet-stream");
+  });
+});
+
+describe("network failures", () => {
+  const context: FailureContext = {
+    operation: "upload to", target: "s3://b/k", endpoint: "http://s3.local:9000", bucket: "b", region: "us-east-1", bucketInHostName: false, temporaryCredentials: false,
+  };
+  const failure = (fields: Record<string, unknown>) => classify(Object.assign(new Error("failed"), fields), context);
+
+  it("gives refused, reset and timeout their own messages", () => {
+    expect(failure({ code: "ECONNREFUSED" })).toMatchObject({ kind: "refused", message: expect.stringContaining("the connection was refused") });
+    for (const code of ["ECONNRESET", "EPIPE"]) {
+      expect(failure({ code })).toMatchObject({ kind: "reset", message: expect.stringContaining(`was reset in the middle of the request (${code})`) });
+    }
+    // The SDK's request handler names its connect and socket timeouts TimeoutError; Node's own is ETIMEDOUT.
+    for (const fields of [{ name: "TimeoutError" }, { code: "ETIMEDOUT" }]) {
+      expect(failure(fields)).toMatchObject({ kind: "timeout", message: expect.stringMatching(/^http:\/\/s3\.local:9000 did not answer in time/) });
+    }
+    expect(failure({ cause: { code: "ECONNRESET" } }).kind).toBe("reset");
   });
 });

@@ -3,13 +3,15 @@
  * default) because the text travels through Dify's variables and, for agents,
  * the model's context. The base64 is the output variable `base64`, kept out
  * of the text messages: Dify joins a node's texts into one `text` output, and
- * the confirmation appended to the data would corrupt it.
+ * the confirmation appended to the data would corrupt it. It is streamed as
+ * it is encoded, so neither the object nor its base64 is ever held whole.
  */
 import { PluginError, streamVariable } from "@dify-ts/runtime";
+import { encodeBase64 } from "../base64.js";
 import { withBucket } from "../bucket.js";
 import { limited, openObject } from "../download.js";
 import { t } from "../i18n.js";
-import { keyParameters, presignParameters } from "../parameters.js";
+import { keyParameters, presignParameters, versionParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
@@ -29,6 +31,7 @@ export const downloadBase64 = provider.defineTool({
   },
   parameters: {
     ...keyParameters,
+    ...versionParameters,
     max_size_mb: {
       type: "number",
       form: "form",
@@ -57,18 +60,30 @@ export const downloadBase64 = provider.defineTool({
         `${bucket.uri(key)} is ${size}, above the base64 limit of ${params.max_size_mb} MB (max_size_mb): ` +
           `use s3_download_file for a file (up to 30 MB) or s3_presign_url for a link`,
       );
-      const object = await openObject(bucket, key, context.signal);
+      const versionId = params.version_id || undefined;
+      const object = await openObject(bucket, key, context.signal, versionId);
       if (object.size !== undefined && object.size > cap) {
         object.body.destroy();
         throw tooLarge(describeSize(object.size));
       }
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of limited(object.body, cap, () => tooLarge("larger"))) chunks.push(chunk);
-      const bytes = Buffer.concat(chunks);
-      const encoded = bytes.toString("base64");
-      yield streamVariable("base64", encoded);
-      const confirmation = `Downloaded ${bucket.uri(key)} as ${encoded.length} base64 characters in the variable "base64": ${describeSize(bytes.byteLength)}, ${object.contentType}.`;
-      const facts = { key, size: bytes.byteLength, etag: object.etag, contentType: object.contentType, extra: { base64_length: encoded.length } };
+      let size = 0;
+      let characters = 0;
+      const counted = async function* (chunks: AsyncIterable<Uint8Array>) {
+        for await (const chunk of chunks) {
+          size += chunk.byteLength;
+          yield chunk;
+        }
+      };
+      for await (const piece of encodeBase64(counted(limited(object.body, cap, () => tooLarge("larger"))))) {
+        characters += piece.length;
+        yield streamVariable("base64", piece);
+      }
+      const where = bucket.uri(key, versionId);
+      const confirmation = `Downloaded ${where} as ${characters} base64 characters in the variable "base64": ${describeSize(size)}, ${object.contentType}.`;
+      const facts = {
+        key, size, etag: object.etag, contentType: object.contentType, versionId,
+        extra: { base64_length: characters, version_id: object.versionId ?? null },
+      };
       yield* objectReport(bucket, facts, confirmation, params);
     }),
 });

@@ -8,7 +8,7 @@ import { PluginError, blob } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { DIFY_FILE_LIMIT_BYTES, limited, openObject } from "../download.js";
 import { t } from "../i18n.js";
-import { keyParameters, presignParameters } from "../parameters.js";
+import { keyParameters, presignParameters, versionParameters } from "../parameters.js";
 import { expirySeconds, wantsPresignedUrl } from "../presign.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
@@ -22,13 +22,15 @@ export const downloadFile = provider.defineTool({
     ),
     llm: "Downloads the object s3_key (or filename) from S3-compatible storage and returns it as a file.",
   },
-  parameters: { ...keyParameters, ...presignParameters },
+  parameters: { ...keyParameters, ...versionParameters, ...presignParameters },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
       const key = bucket.keyFrom(params);
       expirySeconds(params);
-      const object = await openObject(bucket, key, context.signal);
-      const facts = { key, size: object.size, etag: object.etag, contentType: object.contentType };
+      const versionId = params.version_id || undefined;
+      const object = await openObject(bucket, key, context.signal, versionId);
+      const facts = { key, size: object.size, etag: object.etag, contentType: object.contentType, versionId };
+      const version = { version_id: object.versionId ?? null };
       const tooLarge = (size: string) =>
         `${bucket.uri(key)} is ${size}, above Dify's ${DIFY_FILE_LIMIT_BYTES / 1024 / 1024} MB limit for files a tool returns`;
       if (object.size !== undefined && object.size > DIFY_FILE_LIMIT_BYTES) {
@@ -36,14 +38,14 @@ export const downloadFile = provider.defineTool({
         if (!wantsPresignedUrl(params)) {
           throw new PluginError("FileTooLargeError", `${tooLarge(describeSize(object.size))}: set generate_presigned_url to true to get a download link instead`);
         }
-        yield* objectReport(bucket, { ...facts, extra: { returned_as: "presigned_url" } }, `${tooLarge(describeSize(object.size))}, so it is returned as a presigned URL instead of a file.`, params);
+        yield* objectReport(bucket, { ...facts, extra: { returned_as: "presigned_url", ...version } }, `${tooLarge(describeSize(object.size))}, so it is returned as a presigned URL instead of a file.`, params);
         return;
       }
       const filename = posix.basename(key);
       const data = limited(object.body, DIFY_FILE_LIMIT_BYTES, () => new PluginError("FileTooLargeError", `${tooLarge("larger")}: set generate_presigned_url to true to get a download link instead`));
       yield blob(data, { mime_type: object.contentType, filename }, object.size);
       const size = object.size === undefined ? "size unknown" : describeSize(object.size);
-      const confirmation = `Downloaded ${bucket.uri(key)} as the file ${filename}: ${size}, ${object.contentType}.`;
-      yield* objectReport(bucket, { ...facts, extra: { returned_as: "file", filename } }, confirmation, params);
+      const confirmation = `Downloaded ${bucket.uri(key, versionId)} as the file ${filename}: ${size}, ${object.contentType}.`;
+      yield* objectReport(bucket, { ...facts, extra: { returned_as: "file", filename, ...version } }, confirmation, params);
     }),
 });

@@ -3,7 +3,7 @@ import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { withBucket } from "../bucket.js";
 import { storedContentType } from "../content-type.js";
 import { t } from "../i18n.js";
-import { keyParameters } from "../parameters.js";
+import { keyParameters, versionParameters } from "../parameters.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
 
@@ -13,12 +13,13 @@ export const headObject = provider.defineTool({
     human: t("Returns an object's size, content type, ETag, last-modified date and metadata", "返回对象的大小、内容类型、ETag、最后修改时间和元数据"),
     llm: "Returns metadata (size, content type, ETag, last modified, user metadata) of the object s3_key (or filename); fails if it does not exist.",
   },
-  parameters: { ...keyParameters },
+  parameters: { ...keyParameters, ...versionParameters },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
       const key = bucket.keyFrom(params);
-      const head = await bucket.call("inspect", bucket.uri(key), () =>
-        bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: context.signal }));
+      const versionId = params.version_id || undefined;
+      const head = await bucket.call("inspect", bucket.uri(key, versionId), () =>
+        bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { abortSignal: context.signal }));
       const contentType = storedContentType(key, head.ContentType);
       const facts = {
         key,
@@ -31,9 +32,10 @@ export const headObject = provider.defineTool({
           cache_control: head.CacheControl ?? null,
           content_disposition: head.ContentDisposition ?? null,
           storage_class: head.StorageClass ?? null,
+          version_id: head.VersionId ?? null,
         },
       };
       const size = head.ContentLength === undefined ? "size unknown" : describeSize(head.ContentLength);
-      yield* objectReport(bucket, facts, `${bucket.uri(key)} exists: ${size}, ${contentType}.`, {});
+      yield* objectReport(bucket, facts, `${bucket.uri(key, versionId)} exists: ${size}, ${contentType}.`, {});
     }),
 });

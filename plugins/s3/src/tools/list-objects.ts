@@ -1,10 +1,14 @@
-/** s3_list_objects: one page of ListObjectsV2 under KEY_PREFIX + prefix, keys reported relative to KEY_PREFIX. */
+/**
+ * s3_list_objects: one page of ListObjectsV2 (or, with include_versions, of
+ * ListObjectVersions) under KEY_PREFIX + prefix, keys reported relative to KEY_PREFIX.
+ */
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { json, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { t } from "../i18n.js";
 import { provider } from "../provider.js";
 import { unquote } from "../results.js";
+import { listVersions } from "../versions.js";
 
 export const listObjects = provider.defineTool({
   identity: { name: "s3_list_objects", label: t("List S3 objects", "列出 S3 对象") },
@@ -44,10 +48,25 @@ export const listObjects = provider.defineTool({
       human_description: t("next_continuation_token from the previous page", "上一页返回的 next_continuation_token"),
       llm_description: "The next_continuation_token of the previous call, to get the next page.",
     },
+    include_versions: {
+      type: "boolean",
+      form: "llm",
+      default: false,
+      label: t("Include versions", "包含版本"),
+      human_description: t(
+        "List every version of each object (and delete markers) with its version_id, in a versioned bucket",
+        "列出每个对象的所有版本（以及删除标记）及其 version_id，用于启用版本控制的存储桶",
+      ),
+      llm_description: "Set true to list all versions of each object (with version_id, is_latest) and delete markers instead of only current objects.",
+    },
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
       const prefix = params.prefix ? bucket.key(params.prefix, "prefix") : bucket.settings.keyPrefix;
+      if (params.include_versions) {
+        yield* listVersions(bucket, { prefix, delimiter: params.delimiter, maxKeys: Math.floor(params.max_keys), token: params.continuation_token }, context.signal);
+        return;
+      }
       const page = await bucket.call("list", bucket.uri(prefix), () =>
         bucket.client.send(
           new ListObjectsV2Command({

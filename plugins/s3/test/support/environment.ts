@@ -3,7 +3,11 @@
  * bucket, a stand-in for Dify's file server, and the plugin's real entry
  * spawned as the daemon would. Call inside a describe; hooks start and stop it.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
+import { nodeWheelPython } from "@dify-ts/test-support";
 import type { JsonObject } from "@dify-ts/runtime";
 import type { PluginProcess, SessionResult } from "@dify-ts/host";
 import type { S3Bucket } from "../../src/bucket.js";
@@ -11,7 +15,7 @@ import type { S3Credentials } from "../../src/credentials.js";
 import { createBucket, s3Credentials } from "./admin.js";
 import { makeCertificates, type TestCertificates } from "./certificates.js";
 import { startFileServer, type FileServer } from "./file-server.js";
-import { invokeTool, startPlugin, validateCredentials, type Credentials } from "./plugin.js";
+import { invokeTool, startPackagedPlugin, startPlugin, validateCredentials, type Credentials } from "./plugin.js";
 import { startVersitygw, versitygwUnavailable, type RunningS3, type VersitygwOptions } from "./versitygw.js";
 
 export interface S3Environment {
@@ -27,9 +31,10 @@ export interface S3Environment {
 }
 
 /** The describe-level skip reason, printed so a skip never passes silently. */
-export function skipReason(): string | undefined {
-  if (versitygwUnavailable) console.warn(`S3 tests skipped: ${versitygwUnavailable}`);
-  return versitygwUnavailable;
+export function skipReason(options: { packaged?: boolean } = {}): string | undefined {
+  const reason = versitygwUnavailable ?? (options.packaged ? nodeWheelPython().reason : undefined);
+  if (reason) console.warn(`S3 tests skipped: ${reason}`);
+  return reason;
 }
 
 export interface EnvironmentOptions {
@@ -37,10 +42,13 @@ export interface EnvironmentOptions {
   tls?: boolean;
   iam?: boolean;
   versioning?: boolean;
+  /** Drive the packaged plugin (the .difypkg as Dify runs it) instead of the TypeScript entry. */
+  packaged?: boolean;
 }
 
 export function useS3Environment(options: EnvironmentOptions = {}): S3Environment {
   const environment = {} as S3Environment;
+  let scratch: string | undefined;
   beforeAll(async () => {
     const versitygwOptions: VersitygwOptions = { iam: options.iam, versioning: options.versioning };
     if (options.tls) {
@@ -54,7 +62,8 @@ export function useS3Environment(options: EnvironmentOptions = {}): S3Environmen
       S3_CA_BUNDLE: environment.certificates?.caPem.replace(/\n/g, " "),
     });
     environment.admin = await createBucket(environment.credentials);
-    environment.plugin = startPlugin();
+    if (options.packaged) scratch = await mkdtemp(join(tmpdir(), "dify-ts-s3-packaged-"));
+    environment.plugin = scratch ? await startPackagedPlugin(scratch) : startPlugin();
     environment.invoke = (tool, parameters = {}, credentials = {}) =>
       invokeTool(environment.plugin, { ...environment.credentials, ...credentials }, tool, parameters);
     environment.validate = (credentials = {}) => validateCredentials(environment.plugin, { ...environment.credentials, ...credentials });
@@ -65,6 +74,7 @@ export function useS3Environment(options: EnvironmentOptions = {}): S3Environmen
     await environment.files?.close();
     await environment.s3?.stop();
     await environment.certificates?.remove();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   });
   return environment;
 }
