@@ -1,8 +1,8 @@
 /**
  * The S3 benchmark's measurements: a 1 GiB upload through s3_upload_file over
  * stdio (the file served by a stand-in for Dify's file URLs) against a direct
- * lib-storage upload (SDK defaults) of the same file from disk, and a 30 MiB download as blob
- * chunks over stdio, with the plugin process's peak RSS from /proc.
+ * lib-storage upload (SDK defaults) of the same file from disk, a 30 MiB download as blob
+ * chunks over stdio and a 20 MiB download as base64 text, with the plugin process's peak RSS from /proc.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
@@ -114,5 +114,24 @@ export async function pluginDownload(plugin: PluginProcess, credentials: Credent
   if (result.error) throw new Error(`s3_download_file failed: ${result.error.message}`);
   const blob = reassemble(result.stream).blobs[0];
   if (!blob || createHash("sha256").update(blob.data).digest("hex") !== sha256) throw new Error("the downloaded blob differs from the object");
+  return { bytes, seconds, peakRss, cpuSeconds };
+}
+
+/** One s3_download_base64 call (the object at the tool's 20 MB cap), timed and checked like pluginDownload. */
+export async function pluginDownloadBase64(plugin: PluginProcess, credentials: Credentials, key: string, bytes: number, sha256: string): Promise<Transfer> {
+  await plugin.waitForHeartbeat(60_000);
+  await invokeTool(plugin, credentials, "s3_head_object", { s3_key: key });
+  const pid = plugin.child.pid!;
+  const cpuBefore = cpuSecondsOf(pid);
+  const begin = performance.now();
+  const result = await invokeTool(plugin, credentials, "s3_download_base64", { s3_key: key, max_size_mb: bytes / MiB });
+  const seconds = (performance.now() - begin) / 1000;
+  const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
+  const peakRss = peakRssOf(pid);
+  if (result.error) throw new Error(`s3_download_base64 failed: ${result.error.message}`);
+  const encoded = reassemble(result.stream).variables.base64;
+  if (typeof encoded !== "string" || createHash("sha256").update(Buffer.from(encoded, "base64")).digest("hex") !== sha256) {
+    throw new Error("the downloaded base64 differs from the object");
+  }
   return { bytes, seconds, peakRss, cpuSeconds };
 }

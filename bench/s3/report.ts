@@ -21,6 +21,7 @@ const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
 export function renderReport(figures: Figures): string {
   const up = size(figures.profile.uploadBytes);
   const down = size(figures.profile.downloadBytes);
+  const encoded = size(figures.profile.base64Bytes);
   const rows: string[][] = [[`download ${down}: direct GetObject (reference)`, speed(figures.directDownload), "", ""]];
   for (const contender of figures.contenders) {
     const ratio = mibPerSecond(contender.upload) / mibPerSecond(contender.directUpload);
@@ -34,6 +35,8 @@ export function renderReport(figures: Figures): string {
       [`  download ${down}: s3_download_file as blob chunks over stdio`, speed(contender.download), `>= ${DOWNLOAD_TARGET_MIB_S} MiB/s`, verdict(downloadRate >= DOWNLOAD_TARGET_MIB_S)],
       [`    peak RSS of the plugin during the download`, memory(contender.download.peakRss), "", ""],
       [`    CPU`, cpu(contender.download), "", ""],
+      [`  download ${encoded}: s3_download_base64 as streamed base64 over stdio`, speed(contender.downloadBase64), "", ""],
+      [`    peak RSS of the plugin during the base64 download`, memory(contender.downloadBase64.peakRss), "", ""],
     );
   }
   const header = ["measurement", "result", "target", ""];

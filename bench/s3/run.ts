@@ -7,7 +7,8 @@
  * Upload: a 1 GiB file served from a local HTTP server (standing in for Dify's
  * file URLs) through s3_upload_file over stdio, against a direct lib-storage
  * upload of the same file from disk. Download: a 30 MiB object through
- * s3_download_file as 8 KiB blob chunks over stdio. Each plugin run is a fresh
+ * s3_download_file as 8 KiB blob chunks over stdio, and a 20 MiB object (the tool's
+ * cap) through s3_download_base64 as streamed base64 text. Each plugin run is a fresh
  * process; its peak RSS is VmHWM from /proc. The plugin runs twice: from
  * TypeScript with tsx on this Node (as the tests run it) and, when the wheel's
  * Node is installed, as the esbuild bundle on Node 24 (as Dify runs it).
@@ -23,16 +24,19 @@ import { createBucket, s3Credentials } from "../../plugins/s3/test/support/admin
 import { startFileServer } from "../../plugins/s3/test/support/file-server.js";
 import { PluginProcess, pluginRoot, startPlugin, wheelNode } from "../../plugins/s3/test/support/plugin.js";
 import { startVersitygw, versitygwUnavailable } from "../../plugins/s3/test/support/versitygw.js";
-import { MiB, directDownload, directUpload, pluginDownload, pluginUpload, prepareDownload, writeSourceFile, type Transfer } from "./measure.js";
+import {
+  MiB, directDownload, directUpload, pluginDownload, pluginDownloadBase64, pluginUpload, prepareDownload, writeSourceFile, type Transfer,
+} from "./measure.js";
 import { renderReport } from "./report.js";
 
 export interface Profile {
   uploadBytes: number;
   downloadBytes: number;
+  base64Bytes: number;
 }
 
-export const FULL: Profile = { uploadBytes: 1024 * MiB, downloadBytes: 30 * MiB };
-export const SMOKE: Profile = { uploadBytes: 20 * MiB, downloadBytes: 1 * MiB };
+export const FULL: Profile = { uploadBytes: 1024 * MiB, downloadBytes: 30 * MiB, base64Bytes: 20 * MiB };
+export const SMOKE: Profile = { uploadBytes: 20 * MiB, downloadBytes: 1 * MiB, base64Bytes: 1 * MiB };
 
 export interface ContenderFigures {
   name: string;
@@ -40,6 +44,7 @@ export interface ContenderFigures {
   directUpload: Transfer;
   upload: Transfer;
   download: Transfer;
+  downloadBase64: Transfer;
 }
 
 export interface Figures {
@@ -88,6 +93,8 @@ export async function measure(profile: Profile): Promise<Figures> {
     await writeSourceFile(source, profile.uploadBytes);
     const downloadKey = "download/object.bin";
     const sha256 = await prepareDownload(bucket, downloadKey, profile.downloadBytes);
+    const base64Key = "download/base64.bin";
+    const base64Sha256 = await prepareDownload(bucket, base64Key, profile.base64Bytes);
     const { list, skipped } = await contenders(workDir);
     const results: ContenderFigures[] = [];
     for (const contender of list) {
@@ -96,7 +103,9 @@ export async function measure(profile: Profile): Promise<Figures> {
       const upload = await pluginUpload(uploader, credentials, files, source, profile.uploadBytes, "plugin/upload.bin", bucket).finally(() => uploader.kill());
       const downloader = contender.start();
       const download = await pluginDownload(downloader, credentials, downloadKey, profile.downloadBytes, sha256).finally(() => downloader.kill());
-      results.push({ name: contender.name, directUpload: baselineUpload, upload, download });
+      const encoder = contender.start();
+      const downloadBase64 = await pluginDownloadBase64(encoder, credentials, base64Key, profile.base64Bytes, base64Sha256).finally(() => encoder.kill());
+      results.push({ name: contender.name, directUpload: baselineUpload, upload, download, downloadBase64 });
     }
     const baselineDownload = await directDownload(bucket, downloadKey, profile.downloadBytes);
     return { profile, load: [loadStart, loadavg()[0]!], directDownload: baselineDownload, contenders: results, skipped };

@@ -19,9 +19,12 @@ describe.skipIf(versitygwUnavailable)(`bench/s3 (smoke)${versitygwUnavailable ? 
       expect(contender.upload.bytes).toBe(SMOKE.uploadBytes);
       expect(contender.upload.peakRss).toBeGreaterThan(20 * 1024 * 1024);
       expect(contender.download.bytes).toBe(SMOKE.downloadBytes);
+      expect(contender.downloadBase64.bytes).toBe(SMOKE.base64Bytes);
+      expect(contender.downloadBase64.peakRss).toBeGreaterThan(20 * 1024 * 1024);
     }
     const table = renderReport(figures);
     expect(table).toContain("s3_upload_file over stdio");
     expect(table).toContain("s3_download_file as blob chunks over stdio");
+    expect(table).toContain("s3_download_base64 as streamed base64 over stdio");
   }, 180_000);
 });

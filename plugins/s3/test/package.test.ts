@@ -39,7 +39,7 @@ describe.skipIf(reason)(`the packaged plugin on the wheel's Node${reason ? ` (sk
     const tools = (await readdir(join(extracted, "tools"))).sort();
     expect(tools).toEqual([
       "s3_delete_object.yaml", "s3_download_base64.yaml", "s3_download_file.yaml", "s3_head_object.yaml",
-      "s3_list_objects.yaml", "s3_presign_url.yaml", "s3_upload_base64.yaml", "s3_upload_file.yaml",
+      "s3_list_buckets.yaml", "s3_list_objects.yaml", "s3_presign_url.yaml", "s3_upload_base64.yaml", "s3_upload_file.yaml",
     ]);
     const provider = await readFile(join(extracted, "provider", "s3.yaml"), "utf8");
     for (const name of ["DIFY_ENDPOINT", "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_SESSION_TOKEN", "BUCKET_NAME", "S3_CA_BUNDLE", "S3_FORCE_PATH_STYLE", "KEY_PREFIX"]) {
@@ -68,5 +68,24 @@ describe.skipIf(reason)(`the packaged plugin on the wheel's Node${reason ? ` (sk
     expect(downloaded.blobs[0]!.data.equals(bytes)).toBe(true);
     expect(packaged.strayLines).toEqual([]);
     expect((await packaged.close()).code).toBe(0);
+  });
+
+  it("answers a request over the input limit (a 60 MB file_base64) with RequestTooLargeError, and keeps serving", async () => {
+    const plugin = PluginProcess.spawn({ command: python.path!, args: ["-m", "main"], cwd: extracted, env: { VIRTUAL_ENV: undefined } });
+    try {
+      const credentials = env.credentials as unknown as Record<string, string>;
+      const invoke = (tool_parameters: Record<string, string>) =>
+        plugin.request({ type: "tool", action: "invoke_tool", provider: "s3", tool: "s3_upload_base64", credentials, tool_parameters });
+      const huge = await invoke({ file_base64: "QUJD".repeat(15 * 1024 * 1024), s3_key: "packaged/huge.bin" });
+      expect(huge.stream).toEqual([]);
+      expect(huge.error?.error_type).toBe("RequestTooLargeError");
+      expect(huge.error?.message).toContain("input limit of 20 MiB");
+      await expect(getObject(env.admin, "packaged/huge.bin")).rejects.toThrow();
+      const small = await invoke({ file_base64: "aGk=", s3_key: "packaged/small.txt" });
+      expect(small.error).toBeUndefined();
+      expect((await getObject(env.admin, "packaged/small.txt")).bytes.toString()).toBe("hi");
+    } finally {
+      plugin.kill();
+    }
   });
 });
