@@ -1,11 +1,15 @@
 /** s3_download_file, s3_download_base64, s3_list_objects, s3_head_object and s3_delete_object over stdio against versitygw. */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { reassemble } from "@dify-ts/host";
 import { patterned, putObject } from "./support/admin.js";
 import { useS3Environment, skipReason } from "./support/environment.js";
+import { invokeTool, startPlugin } from "./support/plugin.js";
 
 const reason = skipReason();
 const MiB = 1024 * 1024;
+/** VmHWM (peak RSS) of a live process, in bytes, as bench/s3 reads it. */
+const peakRss = (pid: number) => Number(/^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) * 1024;
 
 describe.skipIf(reason)(`downloads and object tools over stdio against versitygw${reason ? ` (skipped: ${reason})` : ""}`, () => {
   const env = useS3Environment();
@@ -59,6 +63,27 @@ describe.skipIf(reason)(`downloads and object tools over stdio against versitygw
     expect(capped.error?.message).toContain("is 50000 bytes (49 KiB), above the base64 limit of 0.01 MB (max_size_mb)");
     const defaultCap = await env.invoke("s3_download_base64", { s3_key: "huge.bin" });
     expect(defaultCap.error?.message).toContain("above the base64 limit of 5 MB (max_size_mb)");
+  });
+
+  it("streams the base64 of a 20 MiB object without holding the object or its text whole", async () => {
+    const bytes = patterned(20 * MiB, 23);
+    await putObject(env.admin, "b64/big.bin", bytes);
+    await putObject(env.admin, "b64/small.bin", patterned(1000, 2));
+    const plugin = startPlugin();
+    try {
+      // The first call loads the SDK's lazily required modules: the peak after it is the running plugin's own.
+      await invokeTool(plugin, env.credentials, "s3_download_base64", { s3_key: "b64/small.bin" });
+      const before = peakRss(plugin.child.pid!);
+      const result = await invokeTool(plugin, env.credentials, "s3_download_base64", { s3_key: "b64/big.bin", max_size_mb: 20 });
+      const growth = peakRss(plugin.child.pid!) - before;
+      const seen = reassemble(result.stream);
+      expect(Buffer.from(seen.variables.base64 as string, "base64").equals(bytes)).toBe(true);
+      // Holding the object, a copy of it and its base64 (the old way) grew the peak by 114 MB here, streaming pieces by 11 MB:
+      // the bound, the size of the base64 text alone, sits far from both.
+      expect(growth).toBeLessThan((bytes.length * 4) / 3);
+    } finally {
+      plugin.kill();
+    }
   });
 
   it("reports a missing object by its key", async () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { X509Certificate } from "node:crypto";
 import { parseCaBundle } from "../src/ca-bundle.js";
-import { decodeBase64 } from "../src/base64.js";
+import { decodeBase64, encodeBase64 } from "../src/base64.js";
 import { chooseKey, normalizePrefix, objectKey, relativeKey } from "../src/keys.js";
 import { expirySeconds, wantsPresignedUrl } from "../src/presign.js";
 import { readSettings } from "../src/settings.js";
@@ -80,6 +80,22 @@ describe("file_base64", () => {
     expect(() => decodeBase64("  \n ")).toThrow(/holds no data/);
     for (const broken of ["data:text/plain\r\nX-A: 1;base64,aGk=", "data:text/plain\n;base64,aGk=", "data:\rtext/plain;base64,aGk="]) {
       expect(() => decodeBase64(broken)).toThrow('parameter "file_base64" is a data: URL whose MIME type contains a line break (CR or LF)');
+    }
+  });
+});
+
+describe("base64 of a stream", () => {
+  it("joins into the base64 of the whole, however the bytes are chunked", async () => {
+    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, index) => (index * 7) % 256));
+    for (const sizes of [[1000], [1, 2, 3, 994], [5, 5, 5, 985], [999, 1], [2, 2, 2, 2, 992]]) {
+      const chunks = async function* () {
+        let offset = 0;
+        for (const size of sizes) yield bytes.subarray(offset, (offset += size));
+      };
+      const pieces: string[] = [];
+      for await (const piece of encodeBase64(chunks())) pieces.push(piece);
+      expect(pieces.join("")).toBe(bytes.toString("base64"));
+      expect(pieces.slice(0, -1).every((piece) => !piece.includes("="))).toBe(true);
     }
   });
 });
