@@ -1,13 +1,17 @@
-/** HTTPS with a private CA: the CA arrives in S3_CA_BUNDLE with its line breaks lost, as Dify's single-line field delivers it. */
+/**
+ * HTTPS with a private CA: the CA arrives in S3_CA_BUNDLE with its line breaks lost, as Dify's single-line field
+ * delivers it. Driven through the packaged plugin, against a versioning server for the version tools.
+ */
+import { PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { reassemble } from "@dify-ts/host";
 import { useS3Environment, skipReason } from "./support/environment.js";
 import { invokeTool, startPlugin, validateCredentials } from "./support/plugin.js";
 
-const reason = skipReason();
+const reason = skipReason({ packaged: true });
 
 describe.skipIf(reason)(`TLS against versitygw with a private CA${reason ? ` (skipped: ${reason})` : ""}`, () => {
-  const env = useS3Environment({ tls: true });
+  const env = useS3Environment({ tls: true, versioning: true, packaged: true });
 
   it("trusts the CA from a single-line S3_CA_BUNDLE: validation, upload and download work", async () => {
     expect(env.credentials.S3_CA_BUNDLE).not.toContain("\n");
@@ -47,5 +51,18 @@ describe.skipIf(reason)(`TLS against versitygw with a private CA${reason ? ` (sk
     } finally {
       careless.kill();
     }
+  });
+
+  it("lists buckets and reads versions over HTTPS", async () => {
+    await env.admin.client.send(new PutBucketVersioningCommand({ Bucket: env.admin.name, VersioningConfiguration: { Status: "Enabled" } }));
+    const first = await env.admin.client.send(new PutObjectCommand({ Bucket: env.admin.name, Key: "tls/v.txt", Body: "one" }));
+    await env.admin.client.send(new PutObjectCommand({ Bucket: env.admin.name, Key: "tls/v.txt", Body: "two" }));
+    const buckets = reassemble((await env.invoke("s3_list_buckets")).stream).jsons[0] as { buckets: { name: string; configured: boolean }[] };
+    expect(buckets.buckets).toEqual([expect.objectContaining({ name: "dify-test", configured: true })]);
+    const listed = reassemble((await env.invoke("s3_list_objects", { prefix: "tls/v", include_versions: true })).stream).jsons[0] as { versions: { version_id: string }[] };
+    expect(listed.versions).toHaveLength(2);
+    expect(listed.versions.map((version) => version.version_id)).toContain(first.VersionId);
+    const older = reassemble((await env.invoke("s3_download_file", { s3_key: "tls/v.txt", version_id: first.VersionId! })).stream);
+    expect(older.blobs[0]!.data.toString()).toBe("one");
   });
 });
