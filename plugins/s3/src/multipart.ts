@@ -74,15 +74,24 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
     return completed.ETag;
   } catch (error) {
     upload.body.destroy();
-    if (await abortUpload(bucket, Key, UploadId!, upload.logger)) throw error;
-    const failure = error instanceof PluginError ? error : new PluginError("S3Error", String(error));
-    throw new PluginError(
-      failure.errorType,
-      `${failure.message}. The incomplete upload (id ${UploadId}) could not be aborted within ${ABORT_DEADLINE_MS / 1000} s: ` +
-        "its parts stay in the bucket until a lifecycle rule or an operator removes them (see the plugin's log)",
-      { cause: error },
-    );
+    throw await abortFailedUpload(bucket, Key, UploadId!, upload.logger, error);
   }
+}
+
+/**
+ * Aborts the multipart upload a failure interrupted and returns the error to
+ * throw: the failure itself, or, when the upload could not be aborted, the
+ * failure saying so.
+ */
+export async function abortFailedUpload(bucket: S3Bucket, key: string, uploadId: string, logger: Logger, error: unknown): Promise<unknown> {
+  if (await abortUpload(bucket, key, uploadId, logger)) return error;
+  const failure = error instanceof PluginError ? error : new PluginError("S3Error", String(error));
+  return new PluginError(
+    failure.errorType,
+    `${failure.message}. The incomplete upload (id ${uploadId}) could not be aborted within ${ABORT_DEADLINE_MS / 1000} s: ` +
+      "its parts stay in the bucket until a lifecycle rule or an operator removes them (see the plugin's log)",
+    { cause: error },
+  );
 }
 
 /**

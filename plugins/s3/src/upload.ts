@@ -12,7 +12,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import type { Logger } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
 import { sourceFailure } from "./errors.js";
-import { streamMultipart } from "./multipart.js";
+import { abortFailedUpload, streamMultipart } from "./multipart.js";
 
 export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 4;
@@ -54,6 +54,8 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
     params: { Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
     partSize: PART_SIZE,
     queueSize: QUEUE_SIZE,
+    // lib-storage would try the abort once; abortFailedUpload retries it while the server may be restarting.
+    leavePartsOnError: true,
   });
   const onAbort = () => void upload.abort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
@@ -61,11 +63,14 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
     const [result] = await Promise.all([bucket.call("upload to", bucket.uri(request.key), () => upload.done()), piping]);
     return { etag: result.ETag, size: source instanceof Uint8Array ? source.byteLength : counter.bytes };
   } catch (error) {
-    if (source instanceof Uint8Array) throw error;
-    const broken = source.errored;
-    source.destroy();
-    counter.destroy();
-    throw broken ? sourceFailure(broken, counter.bytes) : error;
+    let failure = error;
+    if (!(source instanceof Uint8Array)) {
+      const broken = source.errored;
+      source.destroy();
+      counter.destroy();
+      if (broken) failure = sourceFailure(broken, counter.bytes);
+    }
+    throw upload.uploadId ? await abortFailedUpload(bucket, request.key, upload.uploadId, request.logger, failure) : failure;
   } finally {
     request.signal?.removeEventListener("abort", onAbort);
   }

@@ -6,16 +6,17 @@
  */
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 
 type Source = { bytes: Buffer } | { path: string };
 
 /**
  * How the server answers: normally, without Content-Length (chunked), announcing more bytes than it sends
- * (truncated), or sending the first half and then nothing while the connection stays open (stalled).
+ * (truncated), or sending the first half and then nothing while the connection stays open (stalled, with or
+ * without Content-Length) until `cutStalled`.
  */
-export type Delivery = "normal" | "chunked" | "truncated" | "stalled";
+export type Delivery = "normal" | "chunked" | "truncated" | "stalled" | "stalled-chunked";
 
 export interface FileServer {
   origin: string;
@@ -23,12 +24,15 @@ export interface FileServer {
   add(source: Source, contentType?: string, delivery?: Delivery): string;
   /** How many downloads were served. */
   served: number;
+  /** Breaks off every stalled download (its connection is destroyed). */
+  cutStalled(): void;
   close(): Promise<void>;
 }
 
 export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, { source: Source; contentType: string; sign: string; delivery: Delivery }>();
   const state = { served: 0 };
+  const stalled = new Set<ServerResponse>();
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     const id = /^\/files\/([^/]+)\/file-preview$/.exec(url.pathname)?.[1];
@@ -38,6 +42,11 @@ export async function startFileServer(): Promise<FileServer> {
     state.served += 1;
     if ("bytes" in file.source) {
       const bytes = file.source.bytes;
+      if (file.delivery === "stalled-chunked") {
+        response.writeHead(200, { "content-type": file.contentType });
+        stalled.add(response);
+        return void response.write(bytes.subarray(0, bytes.length >> 1));
+      }
       if (file.delivery === "chunked") {
         response.writeHead(200, { "content-type": file.contentType });
         for (let offset = 0; offset < bytes.length; offset += 100_000) response.write(bytes.subarray(offset, offset + 100_000));
@@ -45,7 +54,10 @@ export async function startFileServer(): Promise<FileServer> {
       }
       response.writeHead(200, { "content-type": file.contentType, "content-length": bytes.byteLength });
       if (file.delivery === "truncated") return void response.write(bytes.subarray(0, bytes.length >> 1), () => response.socket?.destroy());
-      if (file.delivery === "stalled") return void response.write(bytes.subarray(0, bytes.length >> 1));
+      if (file.delivery === "stalled") {
+        stalled.add(response);
+        return void response.write(bytes.subarray(0, bytes.length >> 1));
+      }
       return void response.end(bytes);
     }
     const { size } = await stat(file.source.path);
@@ -62,6 +74,10 @@ export async function startFileServer(): Promise<FileServer> {
       const sign = randomUUID().replaceAll("-", "");
       files.set(id, { source, contentType, sign, delivery });
       return `/files/${id}/file-preview?timestamp=${Math.floor(Date.now() / 1000)}&nonce=${randomUUID()}&sign=${sign}`;
+    },
+    cutStalled() {
+      for (const response of stalled) response.socket?.destroy();
+      stalled.clear();
     },
     get served() {
       return state.served;
