@@ -1,8 +1,9 @@
 /**
  * Base64 both ways. Encoding (s3_download_base64) goes piece by piece, so an
- * object is never held whole. Decoding is strict base64 input for s3_upload_base64: standard or URL-safe alphabet,
- * line breaks allowed, padding optional but only at the end, or a
- * `data:<type>;base64,` URL whose type becomes the object's content type.
+ * object is never held whole. Decoding is strict, for s3_upload_base64:
+ * standard or URL-safe alphabet, line breaks allowed, padding optional but
+ * only at the end, or a `data:<type>;base64,` URL whose type becomes the
+ * object's content type.
  * Anything else is refused with the position of the first bad character,
  * because Buffer.from(..., "base64") silently skips garbage.
  */

@@ -8,7 +8,8 @@
 import { PluginError } from "@dify-ts/runtime";
 
 export type FailureKind =
-  | "tls" | "unreachable" | "refused" | "reset" | "timeout" | "wrong-access-key" | "session-token" | "wrong-secret" | "forbidden" | "ambiguous-403"
+  | "tls" | "unreachable" | "refused" | "reset" | "timeout"
+  | "wrong-access-key" | "session-token" | "wrong-secret" | "forbidden" | "ambiguous-403"
   | "no-bucket" | "no-object" | "wrong-region" | "aborted" | "other";
 
 export interface Failure {

@@ -1,7 +1,8 @@
 /**
- * A multipart upload whose parts are streamed straight from the source, one
- * after the other, each with its exact Content-Length: nothing is buffered
- * beyond the streams' own small buffers. Used for sources of known length
+ * Multipart uploads. Every failed one is aborted, retried while the server may
+ * be restarting. And a multipart upload whose parts are streamed straight from
+ * the source, one after the other, each with its exact Content-Length: nothing
+ * is buffered beyond the streams' own small buffers. Used for sources of known length
  * above one part (a Dify file with Content-Length); lib-storage's Upload,
  * which holds whole parts in memory, takes the rest.
  */
@@ -13,7 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { PluginError, type Logger } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
-import { classify, sourceFailure } from "./errors.js";
+import { classify, sourceFailure, type FailureKind } from "./errors.js";
 import { noteTransferred } from "./memory.js";
 
 /** S3 allows 10,000 parts; staying below lets the part size grow for huge sources. */
@@ -27,6 +28,7 @@ const MIN_STREAMED_PART = 16 * 1024 * 1024;
 export const ABORT_DEADLINE_MS = 20_000;
 const FIRST_ABORT_RETRY_MS = 250;
 const LAST_ABORT_RETRY_MS = 4_000;
+const TRANSIENT = new Set<FailureKind>(["refused", "reset", "timeout", "unreachable"]);
 
 export interface StreamedUpload {
   key: string;
@@ -88,7 +90,7 @@ export async function abortFailedUpload(bucket: S3Bucket, key: string, uploadId:
   const failure = error instanceof PluginError ? error : new PluginError("S3Error", String(error));
   return new PluginError(
     failure.errorType,
-    `${failure.message}. The incomplete upload (id ${uploadId}) could not be aborted within ${ABORT_DEADLINE_MS / 1000} s: ` +
+    `${failure.message}. The incomplete upload (id ${uploadId}) could not be aborted: ` +
       "its parts stay in the bucket until a lifecycle rule or an operator removes them (see the plugin's log)",
     { cause: error },
   );
@@ -111,11 +113,14 @@ async function abortUpload(bucket: S3Bucket, key: string, uploadId: string, logg
     } catch (error) {
       // Already gone: a retry whose first answer was lost, or a lifecycle rule.
       if ((error as { name?: string }).name === "NoSuchUpload") return true;
-      const reason = classify(error, bucket.failureContext("abort the multipart upload of", target)).message;
-      if (Date.now() + delay >= deadline) {
+      const failure = classify(error, bucket.failureContext("abort the multipart upload of", target));
+      const reason = failure.message;
+      // Only a server that is down, restarting or overloaded may answer differently later; a refusal (no permission) will not.
+      const transient = TRANSIENT.has(failure.kind) || ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500;
+      if (!transient || Date.now() + delay >= deadline) {
         logger.error(
           `could not abort multipart upload ${uploadId} of key ${JSON.stringify(key)} in bucket ${JSON.stringify(bucket.name)} ` +
-            `within ${ABORT_DEADLINE_MS / 1000} s; its parts stay in the bucket (and are billed) until removed: ` +
+            `${transient ? `within ${ABORT_DEADLINE_MS / 1000} s` : `(attempt ${attempt})`}; its parts stay in the bucket (and are billed) until removed: ` +
             `aws s3api abort-multipart-upload --bucket ${bucket.name} --key '${key.replaceAll("'", "'\\''")}' --upload-id ${uploadId} ` +
             `(add --endpoint-url for other servers), or a lifecycle rule with AbortIncompleteMultipartUpload. Last error: ${reason}`,
         );

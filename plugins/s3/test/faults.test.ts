@@ -49,9 +49,9 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
     await env.s3.crash();
     const result = await answer;
     await env.s3.restart();
-    expect(result.error?.message).toContain(`The incomplete upload (id ${upload!.uploadId}) could not be aborted within 20 s`);
+    expect(result.error?.message).toContain(`The incomplete upload (id ${upload!.uploadId}) could not be aborted`);
     const line = env.plugin.events.map(logMessage).find((message) => message.startsWith("could not abort multipart upload"));
-    expect(line).toContain(`could not abort multipart upload ${upload!.uploadId} of key "crash/gone.bin" in bucket "dify-test"`);
+    expect(line).toContain(`could not abort multipart upload ${upload!.uploadId} of key "crash/gone.bin" in bucket "dify-test" within 20 s`);
     expect(line).toContain(`aws s3api abort-multipart-upload --bucket dify-test --key 'crash/gone.bin' --upload-id ${upload!.uploadId}`);
     expect(line).toMatch(/Last error: could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): the connection was refused/);
     expect((await multipartUploads(env.admin)).map((left) => left.uploadId)).toContain(upload!.uploadId);
