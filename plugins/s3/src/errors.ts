@@ -10,7 +10,7 @@ import { PluginError } from "@dify-ts/runtime";
 export type FailureKind =
   | "tls" | "unreachable" | "refused" | "reset" | "timeout"
   | "wrong-access-key" | "session-token" | "wrong-secret" | "forbidden" | "ambiguous-403"
-  | "no-bucket" | "no-object" | "wrong-region" | "aborted" | "other";
+  | "no-bucket" | "no-object" | "bad-version" | "wrong-region" | "aborted" | "other";
 
 export interface Failure {
   kind: FailureKind;
@@ -94,6 +94,15 @@ export function classify(error: unknown, context: FailureContext): Failure {
       message: `could not reach ${where} (${code}): check S3_ENDPOINT (scheme, host and port) and that the plugin's network can reach it${hint} ${tail}`,
     };
   }
+  // Targets name a version the way S3Bucket.uri writes it: s3://bucket/key?versionId=...
+  const versioned = context.target.includes("?versionId=");
+  if (versioned && status === 400 && (name === "InvalidArgument" || shape.Code === undefined)) {
+    return {
+      kind: "bad-version",
+      message: `${context.target} was refused (HTTP 400${shape.Code ? `, ${shape.Code}` : ""}): version_id is not a version id this server knows; ` +
+        "pass a version_id from s3_list_objects with include_versions",
+    };
+  }
   if (SESSION_TOKEN_CODES.has(name) || (status === 400 && shape.Code === undefined && context.temporaryCredentials)) {
     const why = name === "ExpiredToken" ? "has expired" : SESSION_TOKEN_CODES.has(name) ? `was rejected (${name})` : "is the likely cause of a bare HTTP 400";
     return {
@@ -125,7 +134,7 @@ export function classify(error: unknown, context: FailureContext): Failure {
     return { kind: "no-bucket", message: `bucket "${context.bucket}" does not exist at ${where}: check BUCKET_NAME (and S3_ENDPOINT) ${tail}` };
   }
   if (name === "NoSuchKey" || name === "NotFound" || status === 404) {
-    return { kind: "no-object", message: `${context.target} does not exist: check the key and KEY_PREFIX` };
+    return { kind: "no-object", message: `${context.target} does not exist: check the key${versioned ? ", version_id" : ""} and KEY_PREFIX` };
   }
   if (name === "AccessDenied" || name === "AllAccessDisabled") {
     return {

@@ -45,6 +45,12 @@ describe.skipIf(reason)(`versions and buckets through the packaged plugin${reaso
     const link = (encoded.jsons[0] as { presigned_url: string }).presigned_url;
     expect(await (await fetch(link)).text()).toBe("first version");
 
+    for (const tool of ["s3_download_file", "s3_head_object"]) {
+      const unknown = await env.invoke(tool, { s3_key: "v/doc.txt", version_id: "01M8VEHNJJW2600JTA45GVWVV9" });
+      expect(unknown.error?.message).toBe("s3://dify-test/v/doc.txt?versionId=01M8VEHNJJW2600JTA45GVWVV9 does not exist: check the key, version_id and KEY_PREFIX");
+      const malformed = await env.invoke(tool, { s3_key: "v/doc.txt", version_id: "not-a-version" });
+      expect(malformed.error?.message).toMatch(/^s3:\/\/dify-test\/v\/doc\.txt\?versionId=not-a-version was refused \(HTTP 400.*\): version_id is not a version id this server knows/);
+    }
     const head = reassemble((await env.invoke("s3_head_object", { s3_key: "v/doc.txt", version_id: first! })).stream);
     expect(head.jsons[0]).toMatchObject({ size: 13, version_id: first });
   });
