@@ -75,6 +75,7 @@ export function classify(error: unknown, context: FailureContext): Failure {
         `check S3_ENDPOINT (scheme, host and port) and that the server runs ${tail}`,
     };
   }
+  // Before the timeout check: the SDK's request handler renames ECONNRESET and EPIPE errors TimeoutError (to retry them).
   if (code && RESET_CODES.has(code)) {
     return {
       kind: "reset",

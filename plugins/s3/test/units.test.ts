@@ -146,5 +146,7 @@ describe("network failures", () => {
       expect(failure(fields)).toMatchObject({ kind: "timeout", message: expect.stringMatching(/^http:\/\/s3\.local:9000 did not answer in time/) });
     }
     expect(failure({ cause: { code: "ECONNRESET" } }).kind).toBe("reset");
+    // How the SDK's request handler delivers a reset: renamed TimeoutError, its code kept.
+    expect(failure({ name: "TimeoutError", code: "ECONNRESET" }).kind).toBe("reset");
   });
 });
