@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_INPUT_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
 import { eventually, reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
+import fixturePlugin from "./__fixtures__/fixture-plugin.js";
+import { Dispatcher } from "./dispatcher.js";
+import { HttpTransport } from "./transport/http.js";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-http-secret-789" };
@@ -152,5 +155,34 @@ describe("serverless HTTP transport", () => {
     };
     const { result } = await invoke(tool("backwards", { op: "storage_get" }));
     expect(result.error).toEqual({ error_type: "BackwardsInvocationError", message: "storage invocation failed: failed to get session info from cache", args: {} });
+  });
+});
+
+describe("HttpTransport.handleRequest in a server its caller owns", () => {
+  it("serves /invoke and /health from the caller's server, 503 before start and after close", async () => {
+    const transport = new HttpTransport();
+    new Dispatcher(fixturePlugin, transport, { maxRequestTimeout: 10, maxInvocationTimeout: 10 }).connect();
+    const server = createServer(transport.handleRequest);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const own = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${own}/health`)).status).toBe(503);
+      await transport.start();
+      expect(await (await fetch(`${own}/health`)).text()).toBe("OK");
+      const response = await fetch(`${own}/invoke`, {
+        method: "POST",
+        body: JSON.stringify({ session_id: "own-server", event: "request", data: tool("echo", { text: "hi" }) }),
+      });
+      const events = (await response.text()).split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as ReceivedEvent);
+      const sessions = new SessionCollector();
+      const done = sessions.expect("own-server");
+      events.forEach((event) => sessions.receive(event));
+      expect(reassemble((await done).stream).texts).toEqual(["hi"]);
+      await transport.close();
+      expect((await fetch(`${own}/health`)).status).toBe(503);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

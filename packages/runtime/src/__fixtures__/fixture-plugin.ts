@@ -1,5 +1,5 @@
 /** A plugin that exercises the runtime: every message kind, failures, slowness, backwards calls. */
-import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, streamVariable, text, variable, type PluginDefinition } from "../index.js";
+import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, streamVariable, text, variable, type PluginDefinition, type StartContext } from "../index.js";
 import { fixtureTools } from "./fixture-tools.js";
 
 const l = (en: string) => ({ en_US: en, zh_Hans: en });
@@ -129,12 +129,18 @@ const manifest: PluginDefinition["manifest"] = {
 
 const tools = [echo, noisy, messages, fail, sleep, kinds, storage, ...fixtureTools(provider)];
 
+/** Logs through the protocol and reports on stderr when shutdown aborts its signal. */
+function onStart({ logger, signal }: StartContext): void {
+  logger.info("fixture started");
+  signal.addEventListener("abort", () => process.stderr.write(`fixture start signal aborted: ${String((signal.reason as Error).message)}\n`));
+}
+
 async function onShutdown(): Promise<void> {
   // Written to stderr so tests can see the hook ran after the sessions drained.
   process.stderr.write("fixture shutdown hook ran\n");
 }
 
-export default definePlugin({ manifest, provider, tools, onShutdown });
+export default definePlugin({ manifest, provider, tools, onStart, onShutdown });
 
 /** The same plugin without any backwards-invocation permission: calls must be refused before they leave. */
 export const restrictedPlugin = definePlugin({ manifest: { ...manifest, resource: { memory: manifest.resource.memory } }, provider, tools, onShutdown });
