@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { defineProvider, definePlugin } from "./definitions.js";
 import { Dispatcher } from "./dispatcher.js";
 import { json, text } from "./messages.js";
-import { MAX_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
+import { MAX_LINE_BYTES, requestLine, type JsonObject } from "@dify-ts/protocol";
 import { eventually, SessionCollector, type ReceivedEvent } from "@dify-ts/host";
 import { InMemoryTransport } from "./transport/in-memory.js";
 
@@ -49,7 +49,7 @@ function connect(maxRequestTimeout = 10) {
   new Dispatcher(plugin, pluginSide, { maxRequestTimeout, maxInvocationTimeout: 10 }).connect();
   const sessions = new SessionCollector();
   daemonSide.onmessage = (line) => sessions.receive(JSON.parse(line) as ReceivedEvent);
-  return { sessions, sent: pluginSide.sent, request: (sessionId: string, data: JsonObject) => daemonSide.send(JSON.stringify({ session_id: sessionId, event: "request", data })) };
+  return { sessions, sent: pluginSide.sent, request: (sessionId: string, data: JsonObject) => daemonSide.send(requestLine(sessionId, data)) };
 }
 
 describe("Dispatcher", () => {

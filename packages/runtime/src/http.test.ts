@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_INPUT_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
+import { invokeToolRequest, MAX_INPUT_LINE_BYTES, requestLine, type JsonObject } from "@dify-ts/protocol";
 import { eventually, reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 import fixturePlugin from "./__fixtures__/fixture-plugin.js";
@@ -41,7 +41,7 @@ async function invoke(data: JsonObject, sessionId: string = crypto.randomUUID(),
   const response = await fetch(`${base}/invoke?action=invoke_tool`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "text/event-stream", "dify-plugin-session-id": sessionId },
-    body: JSON.stringify({ session_id: sessionId, event: "request", data }),
+    body: requestLine(sessionId, data),
   });
   const sessions = new SessionCollector();
   const done = sessions.expect(sessionId);
@@ -60,7 +60,7 @@ async function invoke(data: JsonObject, sessionId: string = crypto.randomUUID(),
   return { status: response.status, contentType: response.headers.get("content-type"), result: await done, sessions };
 }
 
-const tool = (name: string, tool_parameters: JsonObject = {}) => ({ type: "tool", action: "invoke_tool", provider: "fixture", tool: name, credentials, tool_parameters });
+const tool = (name: string, tool_parameters: JsonObject = {}) => invokeToolRequest({ provider: "fixture", tool: name, credentials, tool_parameters });
 
 describe("serverless HTTP transport", () => {
   it("prints Flask's banner on stdout and answers GET /health", async () => {
@@ -96,7 +96,7 @@ describe("serverless HTTP transport", () => {
     const request = fetch(`${base}/invoke`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ session_id: "http-gone", event: "request", data: tool("hang") }),
+      body: requestLine("http-gone", tool("hang")),
       signal: client.signal,
     }).catch(() => undefined);
     await plugin.waitForStderr("hang started");
@@ -171,7 +171,7 @@ describe("HttpTransport.handleRequest in a server its caller owns", () => {
       expect(await (await fetch(`${own}/health`)).text()).toBe("OK");
       const response = await fetch(`${own}/invoke`, {
         method: "POST",
-        body: JSON.stringify({ session_id: "own-server", event: "request", data: tool("echo", { text: "hi" }) }),
+        body: requestLine("own-server", tool("echo", { text: "hi" })),
       });
       const events = (await response.text()).split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as ReceivedEvent);
       const sessions = new SessionCollector();

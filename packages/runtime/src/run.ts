@@ -18,7 +18,7 @@ import { HttpTransport } from "./transport/http.js";
 import { StdioTransport } from "./transport/stdio.js";
 import { TcpTransport, registrationLines } from "./transport/tcp.js";
 import type { Transport } from "./transport/transport.js";
-import type { JsonObject } from "@dify-ts/protocol";
+import { heartbeatEvent, type JsonObject } from "@dify-ts/protocol";
 
 export interface RunOptions {
   /** Working directory: where `.env` and `_assets/` are read. Defaults to process.cwd(). */
@@ -79,7 +79,7 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
   await transport.start();
   await server?.listen();
   if (config.installMethod !== "serverless") {
-    const beat = () => void dispatcher.write({ event: "heartbeat", session_id: null, data: {} });
+    const beat = () => void dispatcher.write(heartbeatEvent());
     beat();
     heartbeat = setInterval(beat, config.heartbeatInterval * 1000);
     heartbeat.unref();
