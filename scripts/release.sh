@@ -7,8 +7,7 @@
 # and arm64 (<name>-<version>-offline-<platform>.difypkg, every wheel inside), then
 # SHA256SUMS (sha256sum -c) and IDENTIFIER-CHECKSUMS (the daemon's checksum).
 # A tag that does not match the plugins' versions is refused before anything is built.
-# Environment: PIP_INDEX_URL (wheels' index, default PyPI), RELEASE_PLATFORMS
-# (default "manylinux_2_28_x86_64 manylinux_2_28_aarch64").
+# Environment: PIP_INDEX_URL, the index the wheels come from (default PyPI).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tag=${1:-}
@@ -54,11 +53,14 @@ for plugin in "${plugins[@]}"; do
   file="dist/$plugin-$version.difypkg"
   [ -f "$file" ] || fail "$file was not built (the manifest name of plugins/$plugin must be $plugin)"
   cp "$file" "$out/"
-  for platform in ${RELEASE_PLATFORMS:-manylinux_2_28_x86_64 manylinux_2_28_aarch64}; do
+  for platform in manylinux_2_28_x86_64 manylinux_2_28_aarch64; do
     node "$cli" repackage local "$file" --platform "$platform" --out-dir "$out" --index-url "${PIP_INDEX_URL:-https://pypi.org/simple}"
   done
 done
 cd "$out"
 sha256sum -- *.difypkg >SHA256SUMS
-for file in *.difypkg; do echo "$file $(node "$cli" checksum "$file")"; done >IDENTIFIER-CHECKSUMS
+for file in *.difypkg; do
+  checksum=$(node "$cli" checksum "$file") # its own line, so a failure stops the script (set -e)
+  echo "$file $checksum"
+done >IDENTIFIER-CHECKSUMS
 cat SHA256SUMS IDENTIFIER-CHECKSUMS
