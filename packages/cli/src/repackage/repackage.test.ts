@@ -37,8 +37,10 @@ beforeAll(async () => {
   routes.set("/objects/pyplugin", python);
   // Dependencies only in pyproject.toml: uv pins them. Python 3.12, as the manifest says, whatever the machine's
   // default Python is (3.11 here: uv must not look for, or download, a 3.12); none can satisfy the second.
-  routes.set("/api/v1/plugins/acme/pyproject-only/0.0.1/download", pythonPluginPackage({ requiresPython: ">=3.12" }));
-  routes.set("/api/v1/plugins/acme/future-python/0.0.1/download", pythonPluginPackage({ requiresPython: ">=3.99" }));
+  routes.set("/api/v1/plugins/acme/pyproject-only/0.0.1/download", pythonPluginPackage({ pyprojectOnly: { requiresPython: ">=3.12" } }));
+  routes.set("/api/v1/plugins/acme/future-python/0.0.1/download", pythonPluginPackage({ pyprojectOnly: { requiresPython: ">=3.99" } }));
+  // pyproject.toml with uv.lock next to requirements.txt: a daemon with default settings would run uv sync --frozen.
+  routes.set("/api/v1/plugins/acme/locked/0.0.1/download", pythonPluginPackage({ uvLock: true }));
   routes.set("/api/v1/plugins/acme/corrupt/0.0.1/download", Buffer.from("PK\x03\x04 this is not a zip"));
   const fixture = await copyFixture("hello");
   try {
@@ -152,6 +154,17 @@ describe("dify-ts repackage", () => {
     const result = await repackage("github", "acme/pyplugin", "v0.0.1", "pyplugin.difypkg", "--platform", "manylinux2014_aarch64");
     expect(result.files).toEqual(["pyplugin-0.0.1-offline-manylinux2014_aarch64.difypkg"]);
     await expectDaemonInstalls(join(result.outDir, result.files[0]!), "pyplugin", "six", "1.17.0");
+  });
+
+  it.skipIf(pypiReason || !uvLookup.path)(`a package with uv.lock (its URLs pinned to PyPI) installs as the daemon installs it, with no index reachable${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
+    const result = await repackage("market", "acme", "locked", "0.0.1");
+    expect(result.code).toBe(0);
+    const file = join(result.outDir, result.files[0]!);
+    const files = await contents(file);
+    expect(files.has("uv.lock")).toBe(false);
+    expect(files.has("pyproject.toml")).toBe(false);
+    expect(result.err).toContain("left out pyproject.toml and uv.lock: the daemon then installs requirements.txt from wheels/ (uv sync would go to the index)");
+    await expectDaemonInstalls(file, "locked", "six", "1.17.0");
   });
 
   it.skipIf(pypiReason || !uvLookup.path)(`our own package: bundles the Node wheel, installs as the daemon installs it with no index reachable, and runs${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
