@@ -19,6 +19,13 @@ import { describe, expect, it } from "vitest";
 import { daemonInstall, probeIndex, refusedUrl, runChecked, uv } from "../packages/cli/src/__fixtures__/tools.js";
 import { extractPackage } from "../packages/cli/src/extract.js";
 
+/**
+ * A whole release (offline variants for two architectures, four daemon-like installs) takes about a minute on a quiet
+ * machine and past the suite's 180 s per test at load average 15 on 2 cores: this bound is one a loaded machine does
+ * not reach.
+ */
+const RELEASE_TIMEOUT_MS = 900_000;
+
 const plugins = readdirSync(join(repositoryRoot, "plugins")).filter((name) => existsSync(join(repositoryRoot, "plugins", name, "package.json"))).sort();
 const versionOf = (plugin: string) => (JSON.parse(readFileSync(join(repositoryRoot, "plugins", plugin, "package.json"), "utf8")) as { version: string }).version;
 const version = versionOf("s3");
@@ -71,7 +78,7 @@ describe("scripts/release.sh", () => {
     const packages = [`s3-${version}.difypkg`, offline("s3", "manylinux_2_28_x86_64"), offline("s3", "manylinux_2_28_aarch64")].sort();
     expect(result.files).toEqual([...packages, "IDENTIFIER-CHECKSUMS", "SHA256SUMS"].sort());
     expectSums(result.out, packages);
-  });
+  }, RELEASE_TIMEOUT_MS);
 
   it.skipIf(reason)(`v<version>: every plugin, offline variants for amd64 and arm64 that install with no index reachable and start, and the sums${skipNote}`, async () => {
     const result = await release(`v${version}`);
@@ -96,5 +103,5 @@ describe("scripts/release.sh", () => {
         }
       }
     }
-  });
+  }, RELEASE_TIMEOUT_MS);
 });
