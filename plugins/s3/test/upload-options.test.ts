@@ -90,7 +90,7 @@ describe.skipIf(reason)(`encryption and upload options, packaged, over HTTP${rea
       tags: { project: "alpha", "retention days": "30" }, content_type: "application/pdf",
     });
     // What a browser gets: the header decodes back to the exact name.
-    const served = await fetch(reassemble((await env.invoke("s3_download_file", { s3_key: "opts/r.pdf", generate_presigned_url: true })).stream).jsons[0]!.presigned_url as string);
+    const served = await fetch((reassemble((await env.invoke("s3_download_file", { s3_key: "opts/r.pdf", generate_presigned_url: true })).stream).jsons[0] as { presigned_url: string }).presigned_url);
     const header = served.headers.get("content-disposition")!;
     expect(decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(header)![1]!)).toBe("季度报告 \"Q3\".pdf");
     const inline = await env.invoke("s3_upload_base64", { file_base64: "aGk=", s3_key: "opts/plain.txt", download_filename: "notes.txt", disposition: "inline" });
