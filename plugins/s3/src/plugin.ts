@@ -11,6 +11,7 @@ import { moveObject } from "./tools/move-object.js";
 import { presignUrl } from "./tools/presign-url.js";
 import { uploadBase64 } from "./tools/upload-base64.js";
 import { uploadFile } from "./tools/upload-file.js";
+import { uploadFiles } from "./tools/upload-files.js";
 
 export default definePlugin({
   manifest: {
@@ -30,5 +31,5 @@ export default definePlugin({
     privacy: "PRIVACY.md",
   },
   provider,
-  tools: [uploadFile, uploadBase64, downloadFile, downloadBase64, listObjects, headObject, deleteObject, presignUrl, copyObject, moveObject],
+  tools: [uploadFile, uploadBase64, downloadFile, downloadBase64, listObjects, headObject, deleteObject, presignUrl, copyObject, moveObject, uploadFiles],
 });

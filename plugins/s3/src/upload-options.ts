@@ -34,7 +34,8 @@ export const storageClassParameter = {
   },
 } as const satisfies ToolParameters;
 
-export const uploadOptionParameters = {
+/** The options that suit any number of objects at once (s3_upload_files takes these). */
+export const objectOptionParameters = {
   ...storageClassParameter,
   cache_control: {
     type: "string",
@@ -42,6 +43,24 @@ export const uploadOptionParameters = {
     label: t("Cache-Control", "Cache-Control"),
     human_description: t("Cache-Control header served with the object, e.g. max-age=86400, public", "随对象返回的 Cache-Control 头，例如 max-age=86400, public"),
   },
+  metadata: {
+    type: "string",
+    form: "llm",
+    label: t("User metadata (JSON)", "用户元数据（JSON）"),
+    human_description: t('JSON object of text values stored as x-amz-meta-*, e.g. {"source": "workflow-7"}', 'JSON 对象，值为文本，存为 x-amz-meta-*，例如 {"source": "workflow-7"}'),
+    llm_description: 'User metadata as a JSON object of ASCII strings, e.g. {"source": "workflow-7"}.',
+  },
+  tags: {
+    type: "string",
+    form: "llm",
+    label: t("Tags (JSON)", "标签（JSON）"),
+    human_description: t('JSON object of object tags (at most 10), e.g. {"project": "alpha", "retention": "30d"}', 'JSON 对象形式的对象标签（最多 10 个），例如 {"project": "alpha", "retention": "30d"}'),
+    llm_description: 'Object tags as a JSON object, at most 10, e.g. {"project": "alpha"}.',
+  },
+} as const satisfies ToolParameters;
+
+export const uploadOptionParameters = {
+  ...objectOptionParameters,
   download_filename: {
     type: "string",
     form: "llm",
@@ -59,20 +78,6 @@ export const uploadOptionParameters = {
     ],
     label: t("Disposition", "展示方式"),
     human_description: t("With download_filename: save as a file (attachment) or show in the browser (inline)", "与 download_filename 一起使用：保存为文件（attachment）或在浏览器中显示（inline）"),
-  },
-  metadata: {
-    type: "string",
-    form: "llm",
-    label: t("User metadata (JSON)", "用户元数据（JSON）"),
-    human_description: t('JSON object of text values stored as x-amz-meta-*, e.g. {"source": "workflow-7"}', 'JSON 对象，值为文本，存为 x-amz-meta-*，例如 {"source": "workflow-7"}'),
-    llm_description: 'User metadata as a JSON object of ASCII strings, e.g. {"source": "workflow-7"}.',
-  },
-  tags: {
-    type: "string",
-    form: "llm",
-    label: t("Tags (JSON)", "标签（JSON）"),
-    human_description: t('JSON object of object tags (at most 10), e.g. {"project": "alpha", "retention": "30d"}', 'JSON 对象形式的对象标签（最多 10 个），例如 {"project": "alpha", "retention": "30d"}'),
-    llm_description: 'Object tags as a JSON object, at most 10, e.g. {"project": "alpha"}.',
   },
 } as const satisfies ToolParameters;
 
