@@ -98,6 +98,7 @@ export function writeOptions(params: UploadOptionParameters, encryption: Encrypt
   if (cacheControl) options.CacheControl = headerValue("cache_control", cacheControl);
   const filename = params.download_filename?.trim();
   if (filename) options.ContentDisposition = contentDisposition(filename, params.disposition ?? "attachment");
+  else if (params.disposition === "inline") throw new ValidationError('parameter "disposition" is inline but "download_filename" is empty: give the name the browser should show, or leave disposition at attachment');
   if (params.metadata?.trim()) options.Metadata = userMetadata(params.metadata);
   if (params.tags?.trim()) options.Tagging = tagging(params.tags);
   return options;

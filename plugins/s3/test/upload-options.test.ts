@@ -111,6 +111,7 @@ describe.skipIf(reason)(`encryption and upload options, packaged, over HTTP${rea
       [{ cache_control: "max-age=1\r\nx-amz-acl: public-read" }, 'parameter "cache_control" must be printable ASCII on one line'],
       [{ download_filename: "a\nb.pdf" }, 'parameter "download_filename" must not contain control characters such as line breaks'],
       [{ download_filename: "bad\ud800.pdf" }, 'parameter "download_filename" is not valid Unicode (it has a lone surrogate)'],
+      [{ disposition: "inline" }, 'parameter "disposition" is inline but "download_filename" is empty'],
     ];
     for (const [options, message] of cases) {
       const result = await env.invoke("s3_upload_base64", { file_base64: "aGk=", s3_key: "opts/bad.txt", ...options });
