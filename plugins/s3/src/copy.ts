@@ -21,7 +21,9 @@ import { storageClassParameter, writeOptions, type UploadOptionParameters } from
 
 /** CopyObject copies at most 5 GiB; larger sources need a multipart copy. */
 export const MULTIPART_COPY_THRESHOLD = 5 * 1024 ** 3;
-const COPY_PART_SIZE = 512 * 1024 ** 2;
+const MIN_COPY_PART = 512 * 1024 ** 2;
+/** S3 allows 10,000 parts; staying below lets the part size grow for sources near 5 TiB. */
+const MAX_COPY_PARTS = 9_000;
 const COPY_PARTS_IN_FLIGHT = 4;
 
 export const copyParameters = {
@@ -126,12 +128,13 @@ export async function copyObject(plan: CopyPlan, params: CopyParameters, signal:
   const UploadId = created.UploadId;
   try {
     const parts: CompletedPart[] = [];
-    const count = Math.ceil(size / COPY_PART_SIZE);
+    const partSize = copyPartSize(size);
+    const count = Math.ceil(size / partSize);
     let next = 0;
     const worker = async () => {
       for (let index = next++; index < count; index = next++) {
-        const start = index * COPY_PART_SIZE;
-        const end = Math.min(size, start + COPY_PART_SIZE) - 1;
+        const start = index * partSize;
+        const end = Math.min(size, start + partSize) - 1;
         const PartNumber = index + 1;
         const result = await destination.call("copy to", target, () =>
           destination.client.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end}`, CopySourceIfMatch: head.ETag }), { abortSignal: signal }));
@@ -175,6 +178,12 @@ export async function* copyTool(bucket: S3Bucket, params: CopyParameters, signal
   } finally {
     closePlan(bucket, plan);
   }
+}
+
+/** 512 MiB, or more for sources that would need more than 9,000 parts. */
+export function copyPartSize(size: number): number {
+  const MiB = 1024 ** 2;
+  return Math.max(MIN_COPY_PART, Math.ceil(size / MAX_COPY_PARTS / MiB) * MiB);
 }
 
 /** x-amz-copy-source: bucket/key, the key URL-encoded except its slashes. */
