@@ -1,8 +1,10 @@
 /**
  * Several Dify files into one folder (s3_upload_files): each file streamed as
  * s3_upload_file streams one, at most `concurrency` at a time, so memory is
- * bounded by the concurrency, not by the number or size of the files. One
- * file failing does not stop the others; each gets its own result.
+ * bounded by the concurrency, not by the number or size of the files. A file
+ * of unknown length is buffered in 8 MiB parts; a batch keeps one in flight per
+ * file (two held), so eight such files stay near 128 MiB. One file failing does
+ * not stop the others; each gets its own result.
  */
 import { posix } from "node:path";
 import { errorTypeOf, openDifyFile, type DifyFile, type JsonObject } from "@dify-ts/runtime";
@@ -14,6 +16,7 @@ import { uploadObject } from "./upload.js";
 import type { WriteOptions } from "./upload-options.js";
 
 export const MAX_CONCURRENCY = 8;
+const PARTS_IN_FLIGHT_PER_FILE = 1;
 
 export interface BatchRequest {
   files: DifyFile[];
@@ -66,7 +69,7 @@ async function uploadOne(bucket: S3Bucket, request: BatchRequest, file: DifyFile
   try {
     const contentType = contentTypeFor(key, file.mime_type);
     const source = await openDifyFile(file, { baseUrl: bucket.settings.difyEndpoint, signal: request.signal });
-    const uploaded = await uploadObject(bucket, { key, body: source.body, contentType, size: source.size, options: request.options, signal: request.signal });
+    const uploaded = await uploadObject(bucket, { key, body: source.body, contentType, size: source.size, options: request.options, partsInFlight: PARTS_IN_FLIGHT_PER_FILE, signal: request.signal });
     const presigned: JsonObject = request.presignSeconds === undefined ? {} : { presigned_url: await presignGet(bucket, key, request.presignSeconds) };
     return { filename, key: bucket.relative(key), s3_uri: bucket.uri(key), size: uploaded.size, etag: unquote(uploaded.etag), content_type: contentType, ...presigned, error: null };
   } catch (error) {

@@ -26,6 +26,8 @@ export interface UploadRequest {
   size?: number | undefined;
   /** Encryption, storage class, headers, metadata and tags of the new object. */
   options?: WriteOptions;
+  /** Parts of a stream of unknown length held in flight (default QUEUE_SIZE); batches lower it to bound their memory. */
+  partsInFlight?: number;
   signal?: AbortSignal;
 }
 
@@ -53,7 +55,7 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
     client: bucket.client,
     params: { ...request.options, Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
     partSize: PART_SIZE,
-    queueSize: QUEUE_SIZE,
+    queueSize: request.partsInFlight ?? QUEUE_SIZE,
   });
   const onAbort = () => void upload.abort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
