@@ -2,9 +2,10 @@
  * Several Dify files into one folder (s3_upload_files): each file streamed as
  * s3_upload_file streams one, at most `concurrency` at a time, so memory is
  * bounded by the concurrency, not by the number or size of the files. A file
- * of unknown length is buffered in 8 MiB parts; a batch keeps one in flight per
- * file (two held), so eight such files stay near 128 MiB. One file failing does
- * not stop the others; each gets its own result.
+ * of undeclared length goes through lib-storage, which holds and copies whole
+ * 8 MiB parts (one such 40 MiB file peaked at 190 MB, two at once at 240 MB):
+ * those run one at a time, so a batch costs no more than s3_upload_file. One
+ * file failing does not stop the others; each gets its own result.
  */
 import { posix } from "node:path";
 import { errorTypeOf, openDifyFile, type DifyFile, type JsonObject } from "@dify-ts/runtime";
@@ -17,6 +18,7 @@ import type { WriteOptions } from "./upload-options.js";
 
 export const MAX_CONCURRENCY = 8;
 const PARTS_IN_FLIGHT_PER_FILE = 1;
+const BUFFERED_FILES_AT_ONCE = 1;
 
 export interface BatchRequest {
   files: DifyFile[];
@@ -34,10 +36,11 @@ export type FileResult = JsonObject & { filename: string; error: string | null }
 export async function uploadBatch(bucket: S3Bucket, request: BatchRequest): Promise<FileResult[]> {
   const keys = plannedKeys(bucket, request);
   const results: FileResult[] = new Array(request.files.length);
+  const buffered = new Slots(BUFFERED_FILES_AT_ONCE);
   let next = 0;
   const worker = async () => {
     for (let index = next++; index < request.files.length; index = next++) {
-      results[index] = await uploadOne(bucket, request, request.files[index]!, keys[index]!);
+      results[index] = await uploadOne(bucket, request, request.files[index]!, keys[index]!, buffered);
     }
   };
   await Promise.all(Array.from({ length: Math.min(request.concurrency, request.files.length) }, worker));
@@ -63,9 +66,11 @@ function plannedKeys(bucket: S3Bucket, request: BatchRequest): PlannedKey[] {
   });
 }
 
-async function uploadOne(bucket: S3Bucket, request: BatchRequest, file: DifyFile, planned: PlannedKey): Promise<FileResult> {
+async function uploadOne(bucket: S3Bucket, request: BatchRequest, file: DifyFile, planned: PlannedKey, buffered: Slots): Promise<FileResult> {
   if ("problem" in planned) return { filename: planned.filename, key: null, error: planned.problem, error_type: planned.errorType };
   const { filename, key } = planned;
+  // Taken before the download starts: a paused download would hit its idle timeout while waiting.
+  const release = typeof file.size === "number" && file.size >= 0 ? undefined : await buffered.take();
   try {
     const contentType = contentTypeFor(key, file.mime_type);
     const source = await openDifyFile(file, { baseUrl: bucket.settings.difyEndpoint, signal: request.signal });
@@ -74,5 +79,24 @@ async function uploadOne(bucket: S3Bucket, request: BatchRequest, file: DifyFile
     return { filename, key: bucket.relative(key), s3_uri: bucket.uri(key), size: uploaded.size, etag: unquote(uploaded.etag), content_type: contentType, ...presigned, error: null };
   } catch (error) {
     return { filename, key: bucket.relative(key), s3_uri: bucket.uri(key), error: (error as Error).message, error_type: errorTypeOf(error) };
+  } finally {
+    release?.();
+  }
+}
+
+/** A counting semaphore: take() resolves with a release function once a slot is free. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  async take(): Promise<() => void> {
+    if (this.free > 0) this.free -= 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return () => {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free += 1;
+    };
   }
 }

@@ -85,14 +85,24 @@ describe.skipIf(reason)(`s3_upload_files, packaged, over HTTP${reason ? ` (skipp
   const env = useS3Environment({ packaged: true });
   batchTests(env);
 
-  it("never downloads more files at once than concurrency", async () => {
-    const files = Array.from({ length: 6 }, (_, index) => difyFile(env.files.add({ bytes: patterned(9 * 1024 * 1024 + index, index + 20) }), `f${index}.bin`));
+  it("never downloads more files at once than concurrency, and files of undeclared size one at a time", async () => {
+    const bytes = Array.from({ length: 6 }, (_, index) => patterned(9 * 1024 * 1024 + index, index + 20));
+    const declared = bytes.map((data, index) => difyFile(env.files.add({ bytes: data }), `f${index}.bin`, { size: data.length }));
+    env.files.resetMostAtOnce();
     const before = env.files.served;
-    const result = await env.invoke("s3_upload_files", { files, key_prefix: "bounded", concurrency: 2 });
+    const result = await env.invoke("s3_upload_files", { files: declared, key_prefix: "bounded", concurrency: 2 });
     expect(result.error).toBeUndefined();
     expect(reassemble(result.stream).jsons[0]).toMatchObject({ uploaded: 6, failed: 0 });
     expect(env.files.served - before).toBe(6);
     expect(env.files.mostAtOnce).toBeLessThanOrEqual(2);
+
+    // Without a declared size a file may go through lib-storage's buffered parts: those run one at a time.
+    const undeclared = bytes.map((data, index) => difyFile(env.files.add({ bytes: data }, "application/octet-stream", "chunked"), `u${index}.bin`));
+    env.files.resetMostAtOnce();
+    const buffered = await env.invoke("s3_upload_files", { files: undeclared, key_prefix: "buffered", concurrency: 4 });
+    expect(reassemble(buffered.stream).jsons[0]).toMatchObject({ uploaded: 6, failed: 0 });
+    expect(env.files.mostAtOnce).toBe(1);
+    expect((await getObject(env.admin, "buffered/u5.bin")).bytes.equals(bytes[5]!)).toBe(true);
   });
 });
 

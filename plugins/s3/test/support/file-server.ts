@@ -20,8 +20,9 @@ export interface FileServer {
   add(source: Source, contentType?: string, delivery?: Delivery): string;
   /** How many downloads were served. */
   served: number;
-  /** The most downloads that were being served at the same time. */
+  /** The most downloads that were being served at the same time since the start or resetMostAtOnce(). */
   mostAtOnce: number;
+  resetMostAtOnce(): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +70,9 @@ export async function startFileServer(): Promise<FileServer> {
     },
     get mostAtOnce() {
       return state.mostAtOnce;
+    },
+    resetMostAtOnce() {
+      state.mostAtOnce = state.active;
     },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
