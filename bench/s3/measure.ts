@@ -11,6 +11,7 @@ import { createReadStream, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 // Dependencies come through plugins/s3 (bench/ is no package and has no node_modules).
 import type { S3Bucket } from "../../plugins/s3/src/bucket.js";
+import { forEachLimited } from "../../plugins/s3/src/concurrency.js";
 import { countObjectBytes, deleteObject, putObject, sdkUpload } from "../../plugins/s3/test/support/admin.js";
 import type { FileServer } from "../../plugins/s3/test/support/file-server.js";
 import { invokeTool, reassemble, type Credentials, type PluginProcess } from "../../plugins/s3/test/support/plugin.js";
@@ -84,21 +85,12 @@ export async function pluginUpload(plugin: PluginProcess, credentials: Credentia
   return { bytes, seconds, peakRss, cpuSeconds };
 }
 
-/** Runs `count` tasks, at most `concurrency` at a time. */
-async function pool(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < count; index = next++) await task(index);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-}
-
 /** The batch baseline: `count` lib-storage uploads (SDK defaults) of the file from disk, `concurrency` at a time. */
 export async function directBatch(bucket: S3Bucket, path: string, count: number, bytes: number, concurrency: number): Promise<Transfer> {
   const begin = performance.now();
-  await pool(count, concurrency, (index) => sdkUpload(bucket, `direct-batch/${index}.bin`, createReadStream(path, { highWaterMark: MiB })));
+  await forEachLimited(count, concurrency, (index) => sdkUpload(bucket, `direct-batch/${index}.bin`, createReadStream(path, { highWaterMark: MiB })));
   const seconds = (performance.now() - begin) / 1000;
-  await pool(count, concurrency, async (index) => {
+  await forEachLimited(count, concurrency, async (index) => {
     const stored = await countObjectBytes(bucket, `direct-batch/${index}.bin`);
     if (stored !== bytes) throw new Error(`direct batch upload ${index} stored ${stored} bytes, expected ${bytes}`);
     await deleteObject(bucket, `direct-batch/${index}.bin`);
@@ -122,7 +114,7 @@ export async function pluginBatch(plugin: PluginProcess, credentials: Credential
   if (result.error) throw new Error(`s3_upload_files failed: ${result.error.message}`);
   const report = reassemble(result.stream).jsons[0] as { uploaded: number; files: { key: string; size: number }[] };
   if (report.uploaded !== count || report.files.some((file) => file.size !== bytes)) throw new Error(`s3_upload_files stored ${report.uploaded} of ${count} files`);
-  await pool(count, concurrency, (index) => deleteObject(bucket, `plugin-batch/${index}.bin`));
+  await forEachLimited(count, concurrency, (index) => deleteObject(bucket, `plugin-batch/${index}.bin`));
   return { bytes: count * bytes, seconds, peakRss, cpuSeconds };
 }
 

@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { PluginError, ValidationError, type ToolMessage, type ToolParameters } from "@dify-ts/runtime";
 import { S3Bucket } from "./bucket.js";
+import { forEachLimited } from "./concurrency.js";
 import { encryptionParameters } from "./encryption.js";
 import { t } from "./i18n.js";
 import { presignParameters } from "./parameters.js";
@@ -130,18 +131,14 @@ export async function copyObject(plan: CopyPlan, params: CopyParameters, signal:
     const parts: CompletedPart[] = [];
     const partSize = copyPartSize(size);
     const count = Math.ceil(size / partSize);
-    let next = 0;
-    const worker = async () => {
-      for (let index = next++; index < count; index = next++) {
-        const start = index * partSize;
-        const end = Math.min(size, start + partSize) - 1;
-        const PartNumber = index + 1;
-        const result = await destination.call("copy to", target, () =>
-          destination.client.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end}`, CopySourceIfMatch: head.ETag }), { abortSignal: signal }));
-        parts[index] = { PartNumber, ETag: result.CopyPartResult?.ETag };
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(COPY_PARTS_IN_FLIGHT, count) }, worker));
+    await forEachLimited(count, COPY_PARTS_IN_FLIGHT, async (index) => {
+      const start = index * partSize;
+      const end = Math.min(size, start + partSize) - 1;
+      const PartNumber = index + 1;
+      const result = await destination.call("copy to", target, () =>
+        destination.client.send(new UploadPartCopyCommand({ Bucket, Key, UploadId, PartNumber, CopySource, CopySourceRange: `bytes=${start}-${end}`, CopySourceIfMatch: head.ETag }), { abortSignal: signal }));
+      parts[index] = { PartNumber, ETag: result.CopyPartResult?.ETag };
+    });
     const completed = await destination.call("finish the copy to", target, () =>
       destination.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal }));
     return { size, etag: completed.ETag, contentType: head.ContentType, multipart: true };

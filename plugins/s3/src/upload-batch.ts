@@ -10,6 +10,7 @@
 import { posix } from "node:path";
 import { errorTypeOf, openDifyFile, type DifyFile, type JsonObject } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
+import { Slots, forEachLimited } from "./concurrency.js";
 import { contentTypeFor } from "./content-type.js";
 import { presignGet } from "./presign.js";
 import { unquote } from "./results.js";
@@ -37,13 +38,9 @@ export async function uploadBatch(bucket: S3Bucket, request: BatchRequest): Prom
   const keys = plannedKeys(bucket, request);
   const results: FileResult[] = new Array(request.files.length);
   const buffered = new Slots(BUFFERED_FILES_AT_ONCE);
-  let next = 0;
-  const worker = async () => {
-    for (let index = next++; index < request.files.length; index = next++) {
-      results[index] = await uploadOne(bucket, request, request.files[index]!, keys[index]!, buffered);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(request.concurrency, request.files.length) }, worker));
+  await forEachLimited(request.files.length, request.concurrency, async (index) => {
+    results[index] = await uploadOne(bucket, request, request.files[index]!, keys[index]!, buffered);
+  });
   return results;
 }
 
@@ -81,22 +78,5 @@ async function uploadOne(bucket: S3Bucket, request: BatchRequest, file: DifyFile
     return { filename, key: bucket.relative(key), s3_uri: bucket.uri(key), error: (error as Error).message, error_type: errorTypeOf(error) };
   } finally {
     release?.();
-  }
-}
-
-/** A counting semaphore: take() resolves with a release function once a slot is free. */
-class Slots {
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private free: number) {}
-
-  async take(): Promise<() => void> {
-    if (this.free > 0) this.free -= 1;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return () => {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free += 1;
-    };
   }
 }

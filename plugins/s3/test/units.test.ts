@@ -8,6 +8,7 @@ import { expirySeconds, wantsPresignedUrl } from "../src/presign.js";
 import { readSettings } from "../src/settings.js";
 import { contentTypeFor } from "../src/content-type.js";
 import { makeCertificates } from "./support/certificates.js";
+import { forEachLimited } from "../src/concurrency.js";
 import { copyPartSize } from "../src/copy.js";
 import { encryptionHeaders, readEncryptionDefault } from "../src/encryption.js";
 import { contentDisposition } from "../src/upload-options.js";
@@ -134,5 +135,40 @@ describe("upload options and copies", () => {
     const largest = 5 * 1024 **4;
     expect(copyPartSize(largest)).toBe(583 * MiB);
     expect(Math.ceil(largest / copyPartSize(largest))).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("forEachLimited", () => {
+  it("keeps at most `limit` tasks running and starts none after a failure, rejecting once the running ones settled", async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const settled: number[] = [];
+    const gates = Array.from({ length: 10 }, () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      return { promise, resolve };
+    });
+    const run = forEachLimited(10, 3, async (index) => {
+      started.push(index);
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        await gates[index]!.promise;
+        if (index === 1) throw new Error("part 2 failed");
+      } finally {
+        running -= 1;
+        settled.push(index);
+      }
+    });
+    const outcome = run.then(() => "resolved", (error: Error) => error.message);
+    gates[0]!.resolve(); // frees a worker: index 3 starts
+    await Promise.resolve();
+    gates[1]!.resolve(); // fails: nothing more starts
+    for (const gate of gates.slice(2)) gate.resolve();
+    expect(await outcome).toBe("part 2 failed");
+    expect(most).toBe(3);
+    expect(settled.sort()).toEqual([...started].sort());
+    expect(started).not.toContain(9);
   });
 });
