@@ -145,8 +145,17 @@ export async function copyObject(plan: CopyPlan, params: CopyParameters, signal:
   } catch (error) {
     // Best effort, as for uploads: a failed copy should not leave its parts billed in the bucket.
     await destination.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
+    if (sourceChanged(error)) {
+      throw new PluginError("S3Error", `${source.uri(sourceKey)} changed during the copy (its ETag no longer matches the one the copy started from): nothing was written to ${destination.uri(destinationKey)}; run the copy again`, { cause: error });
+    }
     throw error;
   }
+}
+
+/** A part copy refused by its x-amz-copy-source-if-match condition. */
+function sourceChanged(error: unknown): boolean {
+  const cause = (error instanceof PluginError ? error.cause : error) as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return cause?.name === "PreconditionFailed" || cause?.$metadata?.httpStatusCode === 412;
 }
 
 /**

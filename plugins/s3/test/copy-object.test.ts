@@ -5,11 +5,11 @@
  * (on a sparse source, so the test writes the copy but not the source), and
  * bad input refused before any request.
  */
-import { truncate } from "node:fs/promises";
+import { rename, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { CreateBucketCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { reassemble } from "@dify-ts/host";
+import { eventually, reassemble } from "@dify-ts/host";
 import { countObjectBytes, deleteObject, getObject, patterned, putObject } from "./support/admin.js";
 import { packagedSkipReason, useS3Environment, type S3Environment } from "./support/environment.js";
 
@@ -95,6 +95,32 @@ describe.skipIf(reason)(`s3_copy_object and s3_move_object, packaged, over HTTP$
       await deleteObject(env.admin, "huge/src.bin");
       await deleteObject(env.admin, "huge/dst.bin");
     }
+  });
+});
+
+describe.skipIf(reason)(`a multipart copy whose source is replaced midway, packaged, over HTTP${reason ? ` (skipped: ${reason})` : ""}`, () => {
+  const env = useS3Environment({ packaged: true });
+
+  it("fails on the source's changed ETag, aborts the multipart copy and leaves no object; a move keeps its source", async () => {
+    expect((await env.invoke("s3_upload_base64", { file_base64: "aGk=", s3_key: "swap/src.bin" })).error).toBeUndefined();
+    const stored = join(env.s3.root, "dify-test", "swap", "src.bin");
+    const size = 5 * 1024 ** 3 + 1;
+    await truncate(stored, size);
+    const openUploads = async () => (await env.admin.client.send(new ListMultipartUploadsCommand({ Bucket: "dify-test" }))).Uploads ?? [];
+    const moving = env.invoke("s3_move_object", { source_key: "swap/src.bin", destination_key: "swap/dst.bin" });
+    // Once the multipart copy has started, replace the source by another file of the same size (so every byte range
+    // stays valid) without the stored ETag: every part is conditional on the ETag the source had.
+    await eventually(openUploads, (uploads) => uploads.length === 1);
+    await writeFile(`${stored}.new`, "replaced");
+    await truncate(`${stored}.new`, size);
+    await rename(`${stored}.new`, stored);
+    const result = await moving;
+    expect(result.error?.error_type).toBe("S3Error");
+    expect(result.error?.message).toBe("s3://dify-test/swap/src.bin changed during the copy (its ETag no longer matches the one the copy started from): nothing was written to s3://dify-test/swap/dst.bin; run the copy again");
+    expect(await openUploads()).toEqual([]);
+    await expect(getObject(env.admin, "swap/dst.bin")).rejects.toThrow();
+    expect((await env.admin.client.send(new HeadObjectCommand({ Bucket: "dify-test", Key: "swap/src.bin" }))).ContentLength).toBe(size);
+    await deleteObject(env.admin, "swap/src.bin");
   });
 });
 
