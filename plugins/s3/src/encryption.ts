@@ -118,6 +118,15 @@ export function encryptionHeaders(params: EncryptionParameters, fallback: Encryp
   return { ServerSideEncryption: "aws:kms", ...(kmsKeyId ? { SSEKMSKeyId: kmsKeyId } : {}), ...(bucketKey ? { BucketKeyEnabled: true } : {}) };
 }
 
+/** The same choice as HTTP headers (x-amz-server-side-encryption...), for presigned PUT URLs and POST form fields. */
+export function encryptionHeaderFields(headers: EncryptionHeaders): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (headers.ServerSideEncryption) fields["x-amz-server-side-encryption"] = headers.ServerSideEncryption;
+  if (headers.SSEKMSKeyId) fields["x-amz-server-side-encryption-aws-kms-key-id"] = headers.SSEKMSKeyId;
+  if (headers.BucketKeyEnabled) fields["x-amz-server-side-encryption-bucket-key-enabled"] = "true";
+  return fields;
+}
+
 function combinationProblem(mode: EncryptionMode, kmsKeyId: string | undefined, bucketKey: boolean, names: { mode: string; keyId: string; bucketKey: string }): string | undefined {
   if (kmsKeyId !== undefined && mode !== "aws:kms") {
     return `"${names.keyId}" is set but "${names.mode}" is ${JSON.stringify(mode)}: a KMS key is used only with aws:kms; set "${names.mode}" to aws:kms or clear "${names.keyId}"`;

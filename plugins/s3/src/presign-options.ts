@@ -3,14 +3,18 @@
  * the Content-Type and Content-Disposition S3 answers with (a download name,
  * Unicode included); for PUT, an exact Content-Length and a SHA-256 checksum
  * the upload must match; for POST, a browser form upload whose policy caps the
- * size. Each option belongs to one method: given with another, it is refused
- * rather than silently dropped.
+ * size. PUT and POST URLs carry the server-side encryption uploads get (the
+ * provider's default or the tool's parameters) as signed headers or policy
+ * fields, so a bucket policy that demands encryption accepts the upload. Each
+ * option belongs to one method: given with another, it is refused rather than
+ * silently dropped.
  */
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createPresignedPost, type PresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { ValidationError, type ToolParameters } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
+import { encryptionHeaderFields, type EncryptionHeaders, type EncryptionParameters } from "./encryption.js";
 import { t } from "./i18n.js";
 import { contentDisposition, uploadOptionParameters } from "./upload-options.js";
 
@@ -60,7 +64,7 @@ export const presignOptionParameters = {
 
 export type PresignMethod = "GET" | "PUT" | "POST";
 
-export interface PresignOptionParameters {
+export interface PresignOptionParameters extends EncryptionParameters {
   content_type?: string | undefined;
   response_content_type?: string | undefined;
   download_filename?: string | undefined;
@@ -79,14 +83,17 @@ const OPTION_METHODS: Record<keyof PresignOptionParameters, readonly PresignMeth
   content_length: ["PUT"],
   checksum_sha256: ["PUT"],
   max_content_length: ["POST"],
+  server_side_encryption: ["PUT", "POST"],
+  sse_kms_key_id: ["PUT", "POST"],
+  sse_bucket_key: ["PUT", "POST"],
 };
 
 /** Refuses an option given for a method it does not apply to. */
 export function checkPresignOptions(method: PresignMethod, params: PresignOptionParameters): void {
   for (const [name, methods] of Object.entries(OPTION_METHODS) as [keyof PresignOptionParameters, readonly PresignMethod[]][]) {
     const value = params[name];
-    // `disposition` has a default, so only a non-default value counts as given.
-    const given = name === "disposition" ? value === "inline" : value !== undefined && value !== "";
+    // `disposition` has a default, so only a non-default value counts as given; a boolean only when on.
+    const given = name === "disposition" ? value === "inline" : value !== undefined && value !== "" && value !== false;
     if (given && !methods.includes(method)) {
       throw new ValidationError(`parameter "${name}" applies to ${methods.join(" and ")} URLs only, but method is ${method}: remove it or change the method`);
     }
@@ -107,9 +114,11 @@ export interface PutConditions {
   contentType: string | undefined;
   contentLength: number | undefined;
   checksumSha256: string | undefined;
+  /** x-amz-server-side-encryption and its companions, by header name. */
+  encryption: Record<string, string>;
 }
 
-export function putConditions(params: PresignOptionParameters): PutConditions {
+export function putConditions(params: PresignOptionParameters, encryption: EncryptionHeaders): PutConditions {
   const length = params.content_length;
   if (length !== undefined && (!Number.isInteger(length) || length < 0)) {
     throw new ValidationError(`parameter "content_length" must be a whole number of bytes from 0 to ${MAX_SINGLE_UPLOAD}; got ${length}`);
@@ -119,25 +128,26 @@ export function putConditions(params: PresignOptionParameters): PutConditions {
     throw new ValidationError(`parameter "checksum_sha256" must be a base64 SHA-256 digest (44 characters ending in "="), e.g. from: openssl dgst -sha256 -binary file | base64`);
   }
   const contentType = params.content_type?.trim() ? headerText("content_type", params.content_type.trim()) : undefined;
-  return { contentType, contentLength: length, checksumSha256: checksum };
+  return { contentType, contentLength: length, checksumSha256: checksum, encryption: encryptionHeaderFields(encryption) };
 }
 
 /**
- * A PUT URL whose signature covers Content-Type, Content-Length and
- * x-amz-checksum-sha256 when given: the uploader must send exactly those
- * headers, and S3 checks the body against the checksum. The checksum stays a
- * header (not hoisted into the query), which is where S3 verifies it.
+ * A PUT URL whose signature covers Content-Type, Content-Length,
+ * x-amz-checksum-sha256 and the encryption headers when given: the uploader
+ * must send exactly those headers, and S3 checks the body against the
+ * checksum. The x-amz-* ones stay headers (not hoisted into the query), which
+ * is where S3 reads them.
  */
-export function presignPutWithConditions(bucket: S3Bucket, key: string, expiresIn: number, conditions: PutConditions): Promise<string> {
-  const signableHeaders = new Set<string>();
+export function presignPutWithConditions(bucket: S3Bucket, key: string, expiresIn: number, conditions: PutConditions, encryption: EncryptionHeaders): Promise<string> {
+  const amzHeaders = [...Object.keys(conditions.encryption), ...(conditions.checksumSha256 ? ["x-amz-checksum-sha256"] : [])];
+  const signableHeaders = new Set<string>(amzHeaders);
   if (conditions.contentType) signableHeaders.add("content-type");
   if (conditions.contentLength !== undefined) signableHeaders.add("content-length");
-  if (conditions.checksumSha256) signableHeaders.add("x-amz-checksum-sha256");
   const command = new PutObjectCommand({
-    Bucket: bucket.name, Key: key, ContentType: conditions.contentType, ContentLength: conditions.contentLength, ChecksumSHA256: conditions.checksumSha256,
+    ...encryption, Bucket: bucket.name, Key: key, ContentType: conditions.contentType, ContentLength: conditions.contentLength, ChecksumSHA256: conditions.checksumSha256,
   });
   return bucket.call("presign an upload to", bucket.uri(key), () =>
-    getSignedUrl(bucket.client, command, { expiresIn, signableHeaders, unhoistableHeaders: new Set(["x-amz-checksum-sha256"]) }));
+    getSignedUrl(bucket.client, command, { expiresIn, signableHeaders, unhoistableHeaders: new Set(amzHeaders) }));
 }
 
 /** The headers a conditioned PUT must carry, as the tool reports them. */
@@ -146,11 +156,15 @@ export function requiredPutHeaders(conditions: PutConditions): Record<string, st
   if (conditions.contentType) headers["Content-Type"] = conditions.contentType;
   if (conditions.contentLength !== undefined) headers["Content-Length"] = String(conditions.contentLength);
   if (conditions.checksumSha256) headers["x-amz-checksum-sha256"] = conditions.checksumSha256;
-  return headers;
+  return { ...headers, ...conditions.encryption };
 }
 
-/** A presigned POST (an HTML form upload) for exactly this key, at most `max_content_length` bytes, optionally of one content type. */
-export function presignPost(bucket: S3Bucket, key: string, expiresIn: number, params: PresignOptionParameters): Promise<PresignedPost> {
+/**
+ * A presigned POST (an HTML form upload) for exactly this key, at most
+ * `max_content_length` bytes, optionally of one content type; the encryption
+ * travels as form fields, which the policy pins.
+ */
+export function presignPost(bucket: S3Bucket, key: string, expiresIn: number, params: PresignOptionParameters, encryption: EncryptionHeaders): Promise<PresignedPost> {
   const max = params.max_content_length;
   if (max === undefined) {
     throw new ValidationError(`parameter "max_content_length" is required for POST: give the largest upload in bytes the form may send, e.g. 10485760 for 10 MiB`);
@@ -160,7 +174,9 @@ export function presignPost(bucket: S3Bucket, key: string, expiresIn: number, pa
   const Conditions: NonNullable<Parameters<typeof createPresignedPost>[1]["Conditions"]> = [["content-length-range", 0, max]];
   if (contentType) Conditions.push({ "Content-Type": contentType });
   return bucket.call("presign a form upload to", bucket.uri(key), () =>
-    createPresignedPost(bucket.client, { Bucket: bucket.name, Key: key, Conditions, Fields: contentType ? { "Content-Type": contentType } : {}, Expires: expiresIn }));
+    createPresignedPost(bucket.client, {
+      Bucket: bucket.name, Key: key, Conditions, Fields: { ...(contentType ? { "Content-Type": contentType } : {}), ...encryptionHeaderFields(encryption) }, Expires: expiresIn,
+    }));
 }
 
 function headerText(parameter: string, value: string): string {

@@ -14,8 +14,8 @@ const reason = packagedSkipReason();
 
 function presignTests(env: S3Environment) {
   const ca = () => env.certificates?.caPem;
-  const presign = async (parameters: Record<string, string | number>) => {
-    const result = await env.invoke("s3_presign_url", parameters);
+  const presign = async (parameters: Record<string, string | number | boolean>, credentials: Record<string, string> = {}) => {
+    const result = await env.invoke("s3_presign_url", parameters, credentials);
     expect(result.error).toBeUndefined();
     const seen = reassemble(result.stream);
     return { json: seen.jsons[0] as { url: string; fields: Record<string, string>; required_headers?: Record<string, string> }, texts: seen.texts };
@@ -69,8 +69,34 @@ function presignTests(env: S3Environment) {
     expect(object.contentType).toBe("image/png");
   });
 
+  it("PUT and POST carry the upload's encryption (parameters or the provider's default) as signed headers or policy fields", async () => {
+    const kms = { server_side_encryption: "aws:kms", sse_kms_key_id: "alias/uploads", sse_bucket_key: true };
+    const put = await presign({ s3_key: "enc/put.txt", method: "PUT", ...kms });
+    const encryption = { "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "alias/uploads", "x-amz-server-side-encryption-bucket-key-enabled": "true" };
+    expect(put.json.required_headers).toEqual(encryption);
+    const query = new URL(put.json.url).searchParams;
+    expect([...query.keys()].filter((name) => /server-side-encryption/i.test(name))).toEqual([]); // headers, not query parameters
+    expect(query.get("X-Amz-SignedHeaders")).toBe("host;x-amz-server-side-encryption;x-amz-server-side-encryption-aws-kms-key-id;x-amz-server-side-encryption-bucket-key-enabled");
+    expect((await send(put.json.url, { method: "PUT", body: "x" }, ca())).status).toBe(403); // the headers are signed: leaving them out breaks the signature
+    expect((await send(put.json.url, { method: "PUT", headers: encryption, body: "x" }, ca())).status).toBe(200);
+
+    const byDefault = await presign({ s3_key: "enc/default.txt", method: "PUT" }, { S3_SERVER_SIDE_ENCRYPTION: "AES256" });
+    expect(byDefault.json.required_headers).toEqual({ "x-amz-server-side-encryption": "AES256" });
+    const download = await presign({ s3_key: "enc/put.txt" }, { S3_SERVER_SIDE_ENCRYPTION: "AES256" });
+    expect(download.json.required_headers).toBeUndefined();
+    expect((await send(download.json.url, {}, ca())).body.toString()).toBe("x");
+
+    const post = await presign({ s3_key: "enc/form.bin", method: "POST", max_content_length: 100 }, { S3_SERVER_SIDE_ENCRYPTION: "aws:kms", S3_SSE_KMS_KEY_ID: "alias/forms" });
+    expect(post.json.fields).toMatchObject({ "x-amz-server-side-encryption": "aws:kms", "x-amz-server-side-encryption-aws-kms-key-id": "alias/forms" });
+    const policy = JSON.parse(Buffer.from(post.json.fields.Policy!, "base64").toString()) as { conditions: unknown[] };
+    expect(policy.conditions).toContainEqual({ "x-amz-server-side-encryption": "aws:kms" });
+    const form = await formBody(post.json.fields, { name: "f.bin", bytes: Buffer.from("form"), type: "application/octet-stream" });
+    expect((await send(post.json.url, { method: "POST", headers: { "content-type": form.contentType }, body: form.body }, ca())).status).toBeLessThan(300);
+    expect((await getObject(env.admin, "enc/form.bin")).bytes.toString()).toBe("form");
+  });
+
   it("refuses options for another method, a missing POST limit and malformed checksums, naming the parameter", async () => {
-    const cases: [Record<string, string | number>, string][] = [
+    const cases: [Record<string, string | number | boolean>, string][] = [
       [{ response_content_type: "text/plain", method: "PUT" }, 'parameter "response_content_type" applies to GET URLs only, but method is PUT: remove it or change the method'],
       [{ content_length: 5 }, 'parameter "content_length" applies to PUT URLs only, but method is GET'],
       [{ max_content_length: 5, method: "PUT" }, 'parameter "max_content_length" applies to POST URLs only, but method is PUT'],
@@ -80,6 +106,8 @@ function presignTests(env: S3Environment) {
       [{ method: "PUT", checksum_sha256: "abc" }, 'parameter "checksum_sha256" must be a base64 SHA-256 digest'],
       [{ method: "PUT", content_length: 1.5 }, 'parameter "content_length" must be a whole number of bytes'],
       [{ response_content_type: "text/plain\r\nx: y" }, 'parameter "response_content_type" must be printable ASCII on one line'],
+      [{ server_side_encryption: "AES256" }, 'parameter "server_side_encryption" applies to PUT and POST URLs only, but method is GET'],
+      [{ method: "PUT", sse_bucket_key: true }, 'parameter "sse_bucket_key" is on but "server_side_encryption" is "none"'],
     ];
     for (const [parameters, message] of cases) {
       const result = await env.invoke("s3_presign_url", { s3_key: "x.txt", ...parameters });

@@ -3,6 +3,7 @@ import { json, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { t } from "../i18n.js";
 import { keyParameters, presignParameters } from "../parameters.js";
+import { encryptionHeaders, encryptionParameters } from "../encryption.js";
 import { expirySeconds } from "../presign.js";
 import {
   checkPresignOptions, presignGetWithOverrides, type PresignMethod, presignOptionParameters, presignPost, presignPutWithConditions, putConditions, requiredPutHeaders,
@@ -40,6 +41,7 @@ export const presignUrl = provider.defineTool({
       llm_description: "Only for PUT and POST: the Content-Type the uploader will send, e.g. application/pdf.",
     },
     ...presignOptionParameters,
+    ...encryptionParameters,
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
@@ -47,17 +49,19 @@ export const presignUrl = provider.defineTool({
       const expiresIn = expirySeconds(params);
       const method: PresignMethod = params.method === "PUT" || params.method === "POST" ? params.method : "GET";
       checkPresignOptions(method, params);
+      // Uploads through the URL get the encryption a direct upload would (the provider's default unless overridden).
+      const encryption = method === "GET" ? {} : encryptionHeaders(params, bucket.settings.encryption);
       const expiresAt = new Date(Date.now() + expiresIn * 1000).toISOString();
       const facts = { bucket: bucket.name, key: bucket.relative(key), s3_uri: bucket.uri(key), method };
       if (method === "POST") {
-        const post = await presignPost(bucket, key, expiresIn, params);
+        const post = await presignPost(bucket, key, expiresIn, params, encryption);
         yield text(`Presigned POST form for ${bucket.uri(key)}, valid for ${expiresIn} s (until ${expiresAt}): send multipart/form-data to the URL with every field, then the file as the last field "file"; at most ${params.max_content_length} bytes.\n`);
         yield json({ ...facts, url: post.url, fields: post.fields, expires_in: expiresIn, expires_at: expiresAt, max_content_length: params.max_content_length ?? null, content_type: params.content_type?.trim() || null });
         yield text(`Presigned URL: ${post.url}`);
         return;
       }
-      const conditions = putConditions(params);
-      const url = method === "PUT" ? await presignPutWithConditions(bucket, key, expiresIn, conditions) : await presignGetWithOverrides(bucket, key, expiresIn, params);
+      const conditions = putConditions(params, encryption);
+      const url = method === "PUT" ? await presignPutWithConditions(bucket, key, expiresIn, conditions, encryption) : await presignGetWithOverrides(bucket, key, expiresIn, params);
       const headers = method === "PUT" ? requiredPutHeaders(conditions) : {};
       const send = Object.entries(headers).map(([name, value]) => `${name}: ${value}`).join(", ");
       yield text(`Presigned ${method} URL for ${bucket.uri(key)}, valid for ${expiresIn} s (until ${expiresAt})${send ? `; send the header${Object.keys(headers).length > 1 ? "s" : ""} ${send}` : ""}.\n`);
