@@ -11,8 +11,10 @@
  * process; its peak RSS is VmHWM from /proc. The plugin runs twice: from
  * TypeScript with tsx on this Node (as the tests run it) and, when the wheel's
  * Node is installed, as the esbuild bundle on Node 24 (as Dify runs it).
+ * Batch: 20 files of 50 MiB through one s3_upload_files call (4 at a time)
+ * against twenty direct lib-storage uploads, 4 at a time, in the same run.
  * Targets: peak RSS <= 150 MB (10^6 bytes) during the upload; upload >= 80 % of
- * direct; download >= 100 MiB/s.
+ * direct; download >= 100 MiB/s; batch >= 80 % of direct, peak RSS <= 200 MB.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -23,16 +25,22 @@ import { createBucket, s3Credentials } from "../../plugins/s3/test/support/admin
 import { startFileServer } from "../../plugins/s3/test/support/file-server.js";
 import { PluginProcess, pluginRoot, startPlugin, wheelNode } from "../../plugins/s3/test/support/plugin.js";
 import { startVersitygw, versitygwUnavailable } from "../../plugins/s3/test/support/versitygw.js";
-import { MiB, directDownload, directUpload, pluginDownload, pluginUpload, prepareDownload, writeSourceFile, type Transfer } from "./measure.js";
+import {
+  MiB, directBatch, directDownload, directUpload, pluginBatch, pluginDownload, pluginUpload, prepareDownload, writeSourceFile, type Transfer,
+} from "./measure.js";
 import { renderReport } from "./report.js";
 
 export interface Profile {
   uploadBytes: number;
   downloadBytes: number;
+  /** s3_upload_files: this many files of batchFileBytes, batchConcurrency at a time (the tool's default, 4). */
+  batchFiles: number;
+  batchFileBytes: number;
+  batchConcurrency: number;
 }
 
-export const FULL: Profile = { uploadBytes: 1024 * MiB, downloadBytes: 30 * MiB };
-export const SMOKE: Profile = { uploadBytes: 20 * MiB, downloadBytes: 1 * MiB };
+export const FULL: Profile = { uploadBytes: 1024 * MiB, downloadBytes: 30 * MiB, batchFiles: 20, batchFileBytes: 50 * MiB, batchConcurrency: 4 };
+export const SMOKE: Profile = { uploadBytes: 20 * MiB, downloadBytes: 1 * MiB, batchFiles: 3, batchFileBytes: 9 * MiB, batchConcurrency: 2 };
 
 export interface ContenderFigures {
   name: string;
@@ -40,6 +48,9 @@ export interface ContenderFigures {
   directUpload: Transfer;
   upload: Transfer;
   download: Transfer;
+  /** The twenty direct uploads measured right before this contender's s3_upload_files call. */
+  directBatch: Transfer;
+  batch: Transfer;
 }
 
 export interface Figures {
@@ -80,12 +91,14 @@ export async function measure(profile: Profile): Promise<Figures> {
   // The source file and the bundle live in a fresh temporary directory, removed at the end.
   const workDir = await mkdtemp(join(tmpdir(), "dify-ts-bench-s3-"));
   const source = join(workDir, "source.bin");
+  const batchSource = join(workDir, "batch-source.bin");
   const s3 = await startVersitygw();
   const files = await startFileServer();
   const credentials = s3Credentials(s3.endpoint, "bench");
   const bucket = await createBucket(credentials);
   try {
     await writeSourceFile(source, profile.uploadBytes);
+    await writeSourceFile(batchSource, profile.batchFileBytes);
     const downloadKey = "download/object.bin";
     const sha256 = await prepareDownload(bucket, downloadKey, profile.downloadBytes);
     const { list, skipped } = await contenders(workDir);
@@ -96,7 +109,11 @@ export async function measure(profile: Profile): Promise<Figures> {
       const upload = await pluginUpload(uploader, credentials, files, source, profile.uploadBytes, "plugin/upload.bin", bucket).finally(() => uploader.kill());
       const downloader = contender.start();
       const download = await pluginDownload(downloader, credentials, downloadKey, profile.downloadBytes, sha256).finally(() => downloader.kill());
-      results.push({ name: contender.name, directUpload: baselineUpload, upload, download });
+      const { batchFiles, batchFileBytes, batchConcurrency } = profile;
+      const baselineBatch = await directBatch(bucket, batchSource, batchFiles, batchFileBytes, batchConcurrency);
+      const batcher = contender.start();
+      const batch = await pluginBatch(batcher, credentials, files, batchSource, batchFiles, batchFileBytes, batchConcurrency, bucket).finally(() => batcher.kill());
+      results.push({ name: contender.name, directUpload: baselineUpload, upload, download, directBatch: baselineBatch, batch });
     }
     const baselineDownload = await directDownload(bucket, downloadKey, profile.downloadBytes);
     return { profile, load: [loadStart, loadavg()[0]!], directDownload: baselineDownload, contenders: results, skipped };

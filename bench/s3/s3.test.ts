@@ -11,7 +11,7 @@ import { SMOKE, measure } from "./run.js";
 if (versitygwUnavailable) console.warn(`bench/s3 smoke skipped: ${versitygwUnavailable}`);
 
 describe.skipIf(versitygwUnavailable)(`bench/s3 (smoke)${versitygwUnavailable ? ` (skipped: ${versitygwUnavailable})` : ""}`, () => {
-  it("measures an upload and a download through the plugin against direct SDK baselines", async () => {
+  it("measures an upload, a download and a batch upload through the plugin against direct SDK baselines", async () => {
     const figures = await measure(SMOKE);
     expect(figures.contenders.length).toBeGreaterThanOrEqual(1);
     for (const contender of figures.contenders) {
@@ -19,9 +19,12 @@ describe.skipIf(versitygwUnavailable)(`bench/s3 (smoke)${versitygwUnavailable ? 
       expect(contender.upload.bytes).toBe(SMOKE.uploadBytes);
       expect(contender.upload.peakRss).toBeGreaterThan(20 * 1024 * 1024);
       expect(contender.download.bytes).toBe(SMOKE.downloadBytes);
+      expect(contender.batch.bytes).toBe(SMOKE.batchFiles * SMOKE.batchFileBytes);
+      expect(contender.directBatch.seconds).toBeGreaterThan(0);
     }
     const table = renderReport(figures);
     expect(table).toContain("s3_upload_file over stdio");
     expect(table).toContain("s3_download_file as blob chunks over stdio");
+    expect(table).toContain("one s3_upload_files call");
   }, 180_000);
 });

@@ -12,6 +12,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import type { S3Bucket } from "./bucket.js";
 import { sourceFailure } from "./errors.js";
 import { streamMultipart } from "./multipart.js";
+import type { WriteOptions } from "./upload-options.js";
 
 export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 4;
@@ -23,6 +24,10 @@ export interface UploadRequest {
   contentType: string;
   /** Bytes the source announced (its Content-Length); a stream must then deliver exactly that many. */
   size?: number | undefined;
+  /** Encryption, storage class, headers, metadata and tags of the new object. */
+  options?: WriteOptions;
+  /** Parts of a stream of unknown length held in flight (default QUEUE_SIZE); batches lower it to bound their memory. */
+  partsInFlight?: number;
   signal?: AbortSignal;
 }
 
@@ -48,9 +53,9 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
   const piping = source instanceof Uint8Array ? Promise.resolve() : pipeline(source, counter);
   const upload = new Upload({
     client: bucket.client,
-    params: { Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
+    params: { ...request.options, Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
     partSize: PART_SIZE,
-    queueSize: QUEUE_SIZE,
+    queueSize: request.partsInFlight ?? QUEUE_SIZE,
   });
   const onAbort = () => void upload.abort();
   request.signal?.addEventListener("abort", onAbort, { once: true });

@@ -10,6 +10,7 @@ import type { S3Bucket } from "../../src/bucket.js";
 import type { S3Credentials } from "../../src/credentials.js";
 import { createBucket, s3Credentials } from "./admin.js";
 import { makeCertificates, type TestCertificates } from "./certificates.js";
+import { packagePluginForTest, packagedUnavailable, type PackagedPlugin } from "./packaged.js";
 import { startFileServer, type FileServer } from "./file-server.js";
 import { invokeTool, startPlugin, validateCredentials, type Credentials } from "./plugin.js";
 import { startVersitygw, versitygwUnavailable, type RunningS3, type VersitygwOptions } from "./versitygw.js";
@@ -36,10 +37,20 @@ export interface EnvironmentOptions {
   /** HTTPS with a CA made for the run, passed in S3_CA_BUNDLE with its line breaks turned into spaces. */
   tls?: boolean;
   iam?: boolean;
+  /** Drive the packaged plugin (dify-ts package, run by the wheel's Python and Node) instead of the TypeScript entry. */
+  packaged?: boolean;
+}
+
+/** The skip reason of a suite that drives the packaged plugin. */
+export function packagedSkipReason(): string | undefined {
+  const reason = skipReason() ?? packagedUnavailable;
+  if (reason && !versitygwUnavailable) console.warn(`packaged S3 tests skipped: ${reason}`);
+  return reason;
 }
 
 export function useS3Environment(options: EnvironmentOptions = {}): S3Environment {
   const environment = {} as S3Environment;
+  let packaged: PackagedPlugin | undefined;
   beforeAll(async () => {
     const versitygwOptions: VersitygwOptions = { iam: options.iam };
     if (options.tls) {
@@ -53,7 +64,8 @@ export function useS3Environment(options: EnvironmentOptions = {}): S3Environmen
       S3_CA_BUNDLE: environment.certificates?.caPem.replace(/\n/g, " "),
     });
     environment.admin = await createBucket(environment.credentials);
-    environment.plugin = startPlugin();
+    if (options.packaged) packaged = await packagePluginForTest();
+    environment.plugin = packaged ? await packaged.start() : startPlugin();
     environment.invoke = (tool, parameters = {}, credentials = {}) =>
       invokeTool(environment.plugin, { ...environment.credentials, ...credentials }, tool, parameters);
     environment.validate = (credentials = {}) => validateCredentials(environment.plugin, { ...environment.credentials, ...credentials });
@@ -64,6 +76,7 @@ export function useS3Environment(options: EnvironmentOptions = {}): S3Environmen
     await environment.files?.close();
     await environment.s3?.stop();
     await environment.certificates?.remove();
+    await packaged?.remove();
   });
   return environment;
 }

@@ -20,12 +20,15 @@ export interface FileServer {
   add(source: Source, contentType?: string, delivery?: Delivery): string;
   /** How many downloads were served. */
   served: number;
+  /** The most downloads that were being served at the same time since the start or resetMostAtOnce(). */
+  mostAtOnce: number;
+  resetMostAtOnce(): void;
   close(): Promise<void>;
 }
 
 export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, { source: Source; contentType: string; sign: string; delivery: Delivery }>();
-  const state = { served: 0 };
+  const state = { served: 0, active: 0, mostAtOnce: 0 };
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
     const id = /^\/files\/([^/]+)\/file-preview$/.exec(url.pathname)?.[1];
@@ -33,6 +36,9 @@ export async function startFileServer(): Promise<FileServer> {
     if (!file) return void response.writeHead(404).end("not found");
     if (url.searchParams.get("sign") !== file.sign) return void response.writeHead(403).end("invalid signature");
     state.served += 1;
+    state.active += 1;
+    state.mostAtOnce = Math.max(state.mostAtOnce, state.active);
+    response.once("close", () => (state.active -= 1));
     if ("bytes" in file.source) {
       const bytes = file.source.bytes;
       if (file.delivery === "chunked") {
@@ -61,6 +67,12 @@ export async function startFileServer(): Promise<FileServer> {
     },
     get served() {
       return state.served;
+    },
+    get mostAtOnce() {
+      return state.mostAtOnce;
+    },
+    resetMostAtOnce() {
+      state.mostAtOnce = state.active;
     },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
