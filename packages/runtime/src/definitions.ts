@@ -17,6 +17,14 @@ export interface Localized {
   pt_BR?: string;
 }
 
+/**
+ * A `Localized` text: `localized("Bucket", "存储桶")`. A second language left out repeats the English (fixtures,
+ * tests); other languages go in `more`.
+ */
+export function localized(en_US: string, zh_Hans: string = en_US, more: Pick<Localized, "ja_JP" | "pt_BR"> = {}): Localized {
+  return { en_US, zh_Hans, ...more };
+}
+
 export type { Tag } from "@dify-ts/protocol";
 
 // ---------------------------------------------------------------- credentials

@@ -1,20 +1,19 @@
 /** The dispatcher in process, over a linked in-memory transport pair: guarantees no stand-alone piece can check. */
 import { describe, expect, it } from "vitest";
-import { defineProvider, definePlugin } from "./definitions.js";
+import { defineProvider, definePlugin, localized } from "./definitions.js";
 import { Dispatcher } from "./dispatcher.js";
 import { json, text } from "./messages.js";
 import { MAX_LINE_BYTES, requestLine, type JsonObject } from "@dify-ts/protocol";
 import { eventually, SessionCollector, type ReceivedEvent } from "@dify-ts/host";
 import { InMemoryTransport } from "./transport/in-memory.js";
 
-const l = (en: string) => ({ en_US: en, zh_Hans: en });
 const provider = defineProvider({
-  identity: { name: "p", label: l("P"), description: l("P"), icon: "icon.svg", tags: ["utilities"] },
+  identity: { name: "p", label: localized("P"), description: localized("P"), icon: "icon.svg", tags: ["utilities"] },
   credentials: {},
 });
 const nearLimit = provider.defineTool({
-  identity: { name: "near_limit", label: l("Near limit") },
-  description: { human: l("A json message just under the per-message budget"), llm: "x" },
+  identity: { name: "near_limit", label: localized("Near limit") },
+  description: { human: localized("A json message just under the per-message budget"), llm: "x" },
   parameters: {},
   async handler() {
     return json({ pad: "p".repeat(MAX_LINE_BYTES - 4096 - 200) });
@@ -23,8 +22,8 @@ const nearLimit = provider.defineTool({
 /** Streams until the session stops it; records how far it got and that its cleanup ran. */
 const endless = { yielded: 0, cleanedUp: false };
 const stream = provider.defineTool({
-  identity: { name: "endless", label: l("Endless") },
-  description: { human: l("Streams text until stopped"), llm: "x" },
+  identity: { name: "endless", label: localized("Endless") },
+  description: { human: localized("Streams text until stopped"), llm: "x" },
   parameters: {},
   async *handler() {
     try {
@@ -39,7 +38,7 @@ const stream = provider.defineTool({
   },
 });
 const plugin = definePlugin({
-  manifest: { author: "a", name: "p", version: "0.0.1", label: l("P"), description: l("P"), icon: "icon.svg", created_at: "2026-01-01T00:00:00Z", tags: [], resource: { memory: 1 } },
+  manifest: { author: "a", name: "p", version: "0.0.1", label: localized("P"), description: localized("P"), icon: "icon.svg", created_at: "2026-01-01T00:00:00Z", tags: [], resource: { memory: 1 } },
   provider,
   tools: [nearLimit, stream],
 });
