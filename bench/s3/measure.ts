@@ -2,13 +2,16 @@
  * The S3 benchmark's measurements: a 1 GiB upload through s3_upload_file over
  * stdio (the file served by a stand-in for Dify's file URLs) against a direct
  * lib-storage upload (SDK defaults) of the same file from disk, a 30 MiB download as blob
- * chunks over stdio and a 20 MiB download as base64 text, with the plugin process's peak RSS from /proc.
+ * chunks over stdio, a 20 MiB download as base64 text, and 20 files of 50 MiB
+ * through one s3_upload_files call against twenty lib-storage uploads at the
+ * same concurrency, with the plugin process's peak RSS from /proc.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, readFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 // Dependencies come through plugins/s3 (bench/ is no package and has no node_modules).
 import type { S3Bucket } from "../../plugins/s3/src/bucket.js";
+import { forEachLimited } from "../../plugins/s3/src/concurrency.js";
 import { countObjectBytes, deleteObject, putObject, sdkUpload } from "../../plugins/s3/test/support/admin.js";
 import type { FileServer } from "../../plugins/s3/test/support/file-server.js";
 import { invokeTool, reassemble, type Credentials, type PluginProcess } from "../../plugins/s3/test/support/plugin.js";
@@ -80,6 +83,39 @@ export async function pluginUpload(plugin: PluginProcess, credentials: Credentia
   if (size !== bytes) throw new Error(`s3_upload_file stored ${size} bytes, expected ${bytes}`);
   await deleteObject(bucket, key);
   return { bytes, seconds, peakRss, cpuSeconds };
+}
+
+/** The batch baseline: `count` lib-storage uploads (SDK defaults) of the file from disk, `concurrency` at a time. */
+export async function directBatch(bucket: S3Bucket, path: string, count: number, bytes: number, concurrency: number): Promise<Transfer> {
+  const begin = performance.now();
+  await forEachLimited(count, concurrency, (index) => sdkUpload(bucket, `direct-batch/${index}.bin`, createReadStream(path, { highWaterMark: MiB })));
+  const seconds = (performance.now() - begin) / 1000;
+  await forEachLimited(count, concurrency, async (index) => {
+    const stored = await countObjectBytes(bucket, `direct-batch/${index}.bin`);
+    if (stored !== bytes) throw new Error(`direct batch upload ${index} stored ${stored} bytes, expected ${bytes}`);
+    await deleteObject(bucket, `direct-batch/${index}.bin`);
+  });
+  return { bytes: count * bytes, seconds };
+}
+
+/** One s3_upload_files call with `count` Dify files (the same file under `count` links), `concurrency` at a time. */
+export async function pluginBatch(plugin: PluginProcess, credentials: Credentials, files: FileServer, path: string, count: number, bytes: number, concurrency: number, bucket: S3Bucket): Promise<Transfer> {
+  await plugin.waitForHeartbeat(60_000);
+  const list = Array.from({ length: count }, (_, index) => ({
+    dify_model_identity: "__dify__file__", url: files.origin + files.add({ path }), filename: `${index}.bin`, mime_type: "application/octet-stream", size: bytes, type: "custom",
+  }));
+  const pid = plugin.child.pid!;
+  const cpuBefore = cpuSecondsOf(pid);
+  const begin = performance.now();
+  const result = await invokeTool(plugin, credentials, "s3_upload_files", { files: list, key_prefix: "plugin-batch", concurrency });
+  const seconds = (performance.now() - begin) / 1000;
+  const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
+  const peakRss = peakRssOf(pid);
+  if (result.error) throw new Error(`s3_upload_files failed: ${result.error.message}`);
+  const report = reassemble(result.stream).jsons[0] as { uploaded: number; files: { key: string; size: number }[] };
+  if (report.uploaded !== count || report.files.some((file) => file.size !== bytes)) throw new Error(`s3_upload_files stored ${report.uploaded} of ${count} files`);
+  await forEachLimited(count, concurrency, (index) => deleteObject(bucket, `plugin-batch/${index}.bin`));
+  return { bytes: count * bytes, seconds, peakRss, cpuSeconds };
 }
 
 /** Puts an object of `bytes` and returns its SHA-256, for checking what a download returns. */

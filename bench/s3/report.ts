@@ -6,6 +6,7 @@ import type { Figures } from "./run.js";
 const RSS_TARGET_BYTES = 150_000_000;
 const UPLOAD_RATIO_TARGET = 0.8;
 const DOWNLOAD_TARGET_MIB_S = 100;
+const BATCH_RSS_TARGET_BYTES = 200_000_000;
 
 export function machine(): string {
   const cpu = cpus();
@@ -22,6 +23,8 @@ export function renderReport(figures: Figures): string {
   const up = size(figures.profile.uploadBytes);
   const down = size(figures.profile.downloadBytes);
   const encoded = size(figures.profile.base64Bytes);
+  const batch = `${figures.profile.batchFiles} x ${size(figures.profile.batchFileBytes)}`;
+  const batchRatio = (contender: Figures["contenders"][number]) => mibPerSecond(contender.batch) / mibPerSecond(contender.directBatch);
   const rows: string[][] = [[`download ${down}: direct GetObject (reference)`, speed(figures.directDownload), "", ""]];
   for (const contender of figures.contenders) {
     const ratio = mibPerSecond(contender.upload) / mibPerSecond(contender.directUpload);
@@ -37,6 +40,10 @@ export function renderReport(figures: Figures): string {
       [`    CPU`, cpu(contender.download), "", ""],
       [`  download ${encoded}: s3_download_base64 as streamed base64 over stdio`, speed(contender.downloadBase64), "", ""],
       [`    peak RSS of the plugin during the base64 download`, memory(contender.downloadBase64.peakRss), "", ""],
+      [`  upload ${batch}: direct lib-storage from disk, ${figures.profile.batchConcurrency} at a time (baseline, just before)`, speed(contender.directBatch), "", ""],
+      [`  upload ${batch}: one s3_upload_files call, ${figures.profile.batchConcurrency} at a time`, `${speed(contender.batch)}, ${batchRatio(contender).toFixed(2)} x direct`, `>= ${UPLOAD_RATIO_TARGET} x direct`, verdict(batchRatio(contender) >= UPLOAD_RATIO_TARGET)],
+      [`    peak RSS of the plugin during the batch`, memory(contender.batch.peakRss), `<= ${BATCH_RSS_TARGET_BYTES / 1e6} MB`, verdict((contender.batch.peakRss ?? Infinity) <= BATCH_RSS_TARGET_BYTES)],
+      [`    CPU`, cpu(contender.batch), "", ""],
     );
   }
   const header = ["measurement", "result", "target", ""];

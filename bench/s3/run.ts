@@ -12,8 +12,10 @@
  * process; its peak RSS is VmHWM from /proc. The plugin runs twice: from
  * TypeScript with tsx on this Node (as the tests run it) and, when the wheel's
  * Node is installed, as the esbuild bundle on Node 24 (as Dify runs it).
+ * Batch: 20 files of 50 MiB through one s3_upload_files call (4 at a time)
+ * against twenty direct lib-storage uploads, 4 at a time, in the same run.
  * Targets: peak RSS <= 150 MB (10^6 bytes) during the upload; upload >= 80 % of
- * direct; download >= 100 MiB/s.
+ * direct; download >= 100 MiB/s; batch >= 80 % of direct, peak RSS <= 200 MB.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -25,7 +27,7 @@ import { startFileServer } from "../../plugins/s3/test/support/file-server.js";
 import { PluginProcess, pluginRoot, startPlugin, wheelNode } from "../../plugins/s3/test/support/plugin.js";
 import { startVersitygw, versitygwUnavailable } from "../../plugins/s3/test/support/versitygw.js";
 import {
-  MiB, directDownload, directUpload, pluginDownload, pluginDownloadBase64, pluginUpload, prepareDownload, writeSourceFile, type Transfer,
+  MiB, directBatch, directDownload, directUpload, pluginBatch, pluginDownload, pluginDownloadBase64, pluginUpload, prepareDownload, writeSourceFile, type Transfer,
 } from "./measure.js";
 import { renderReport } from "./report.js";
 
@@ -33,10 +35,14 @@ export interface Profile {
   uploadBytes: number;
   downloadBytes: number;
   base64Bytes: number;
+  /** s3_upload_files: this many files of batchFileBytes, batchConcurrency at a time (the tool's default, 4). */
+  batchFiles: number;
+  batchFileBytes: number;
+  batchConcurrency: number;
 }
 
-export const FULL: Profile = { uploadBytes: 1024 * MiB, downloadBytes: 30 * MiB, base64Bytes: 20 * MiB };
-export const SMOKE: Profile = { uploadBytes: 20 * MiB, downloadBytes: 1 * MiB, base64Bytes: 1 * MiB };
+export const FULL: Profile = { uploadBytes: 1024 * MiB, downloadBytes: 30 * MiB, base64Bytes: 20 * MiB, batchFiles: 20, batchFileBytes: 50 * MiB, batchConcurrency: 4 };
+export const SMOKE: Profile = { uploadBytes: 20 * MiB, downloadBytes: 1 * MiB, base64Bytes: 1 * MiB, batchFiles: 3, batchFileBytes: 9 * MiB, batchConcurrency: 2 };
 
 export interface ContenderFigures {
   name: string;
@@ -45,6 +51,9 @@ export interface ContenderFigures {
   upload: Transfer;
   download: Transfer;
   downloadBase64: Transfer;
+  /** The twenty direct uploads measured right before this contender's s3_upload_files call. */
+  directBatch: Transfer;
+  batch: Transfer;
 }
 
 export interface Figures {
@@ -85,12 +94,14 @@ export async function measure(profile: Profile): Promise<Figures> {
   // The source file and the bundle live in a fresh temporary directory, removed at the end.
   const workDir = await mkdtemp(join(tmpdir(), "dify-ts-bench-s3-"));
   const source = join(workDir, "source.bin");
+  const batchSource = join(workDir, "batch-source.bin");
   const s3 = await startVersitygw();
   const files = await startFileServer();
   const credentials = s3Credentials(s3.endpoint, "bench");
   const bucket = await createBucket(credentials);
   try {
     await writeSourceFile(source, profile.uploadBytes);
+    await writeSourceFile(batchSource, profile.batchFileBytes);
     const downloadKey = "download/object.bin";
     const sha256 = await prepareDownload(bucket, downloadKey, profile.downloadBytes);
     const base64Key = "download/base64.bin";
@@ -105,7 +116,11 @@ export async function measure(profile: Profile): Promise<Figures> {
       const download = await pluginDownload(downloader, credentials, downloadKey, profile.downloadBytes, sha256).finally(() => downloader.kill());
       const encoder = contender.start();
       const downloadBase64 = await pluginDownloadBase64(encoder, credentials, base64Key, profile.base64Bytes, base64Sha256).finally(() => encoder.kill());
-      results.push({ name: contender.name, directUpload: baselineUpload, upload, download, downloadBase64 });
+      const { batchFiles, batchFileBytes, batchConcurrency } = profile;
+      const baselineBatch = await directBatch(bucket, batchSource, batchFiles, batchFileBytes, batchConcurrency);
+      const batcher = contender.start();
+      const batch = await pluginBatch(batcher, credentials, files, batchSource, batchFiles, batchFileBytes, batchConcurrency, bucket).finally(() => batcher.kill());
+      results.push({ name: contender.name, directUpload: baselineUpload, upload, download, downloadBase64, directBatch: baselineBatch, batch });
     }
     const baselineDownload = await directDownload(bucket, downloadKey, profile.downloadBytes);
     return { profile, load: [loadStart, loadavg()[0]!], directDownload: baselineDownload, contenders: results, skipped };

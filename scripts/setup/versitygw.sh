@@ -21,13 +21,15 @@ if ! command -v go >/dev/null; then
   echo "setup: versitygw unavailable: go is not installed (the S3 tests will skip)"; exit 0
 fi
 step_start "building versitygw $version with go install (a few minutes the first time on this machine; cached in $dir)"
-# Built into a temporary name and renamed, so an interrupted build never leaves a half-written binary to reuse.
-if GOBIN="$dir/.partial" go install "github.com/versity/versitygw/cmd/versitygw@$version" >"$log" 2>&1 \
-  && mv "$dir/.partial/versitygw" "$bin"; then
-  rm -rf "$dir/.partial"
+# Built into a temporary directory of its own and renamed, so an interrupted build never leaves a half-written
+# binary to reuse and two checkouts setting up at once do not remove each other's build.
+partial=$(mktemp -d "$dir/.partial.XXXXXX")
+if GOBIN="$partial" go install "github.com/versity/versitygw/cmd/versitygw@$version" >"$log" 2>&1 \
+  && mv "$partial/versitygw" "$bin"; then
+  rm -rf "$partial"
   echo "$bin" >"$root/.cache/versitygw.path"
   step_end "versitygw $version installed"
 else
-  rm -rf "$dir/.partial"
+  rm -rf "$partial"
   step_end "versitygw unavailable: $(tail -n 2 "$log" 2>/dev/null | tr '\n' ' ')"
 fi

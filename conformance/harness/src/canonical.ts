@@ -17,7 +17,3 @@ export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): bo
   if (a === undefined || b === undefined) return a === b;
   return canonical(a) === canonical(b);
 }
-
-export function isJsonObject(value: unknown): value is Record<string, JsonValue> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

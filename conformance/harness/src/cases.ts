@@ -3,23 +3,26 @@
  * (daemon-to-plugin lines). `conformance/record.ts` runs them against the
  * Python SDK and writes conformance/vectors/<file>.json with what it answered.
  */
-import type { JsonObject } from "@dify-ts/runtime";
+import { requestMessage, type JsonObject, type RequestEnvelope } from "@dify-ts/protocol";
 import type { BackwardsRule, InputLine, VectorFile } from "./vectors.js";
 
 export const CREDENTIALS = { api_key: "sk-conformance-0001", region: "eu-west-1", tier: "pro", verbose: true };
 const USER = "user-1";
 
-type Parameters = Record<string, unknown>;
+type Envelope = Partial<Omit<RequestEnvelope, "session_id">>;
 
-function request(sessionId: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}): JsonObject {
-  return { session_id: sessionId, event: "request", data, ...extra } as JsonObject;
+
+/** Every request line is written by the protocol's builder, with the daemon's envelope and field order. */
+function request(sessionId: string, data: JsonObject, envelope: Envelope = {}): JsonObject {
+  return requestMessage(sessionId, data, envelope);
 }
 
-export function invoke(sessionId: string, tool: string, tool_parameters: Parameters = {}, credentials: Record<string, unknown> = CREDENTIALS): JsonObject {
-  return request(sessionId, { type: "tool", action: "invoke_tool", provider: "conformance", tool, credentials, credential_type: "api-key", tool_parameters, user_id: USER });
+export function invoke(sessionId: string, tool: string, tool_parameters: JsonObject = {}, credentials: JsonObject = CREDENTIALS, envelope: Envelope = {}): JsonObject {
+  const data = { type: "tool", action: "invoke_tool", provider: "conformance", tool, credentials, credential_type: "api-key", tool_parameters, user_id: USER };
+  return request(sessionId, data, envelope);
 }
 
-function validate(sessionId: string, credentials: Record<string, unknown>): JsonObject {
+function validate(sessionId: string, credentials: JsonObject): JsonObject {
   return request(sessionId, { type: "tool", action: "validate_tool_credentials", provider: "conformance", credentials, user_id: USER });
 }
 
@@ -44,7 +47,7 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
       oneCase(
         "echo-with-context",
         "a request line carrying the conversation, message and app ids Dify adds",
-        { ...invoke("echo-2", "echo", { text: "with context" }), conversation_id: "c-1", message_id: "m-1", app_id: "a-1", endpoint_id: null, context: {} },
+        invoke("echo-2", "echo", { text: "with context" }, CREDENTIALS, { conversation_id: "c-1", message_id: "m-1", app_id: "a-1", context: {} }),
       ),
       oneCase("messages", "text (with unicode and escapes), json object and list, link, image, variables, a streamed variable, nested logs", invoke("messages-1", "messages")),
       oneCase("messages-default-credentials", "optional credentials left out: the tool sees their defaults", invoke("messages-2", "messages", {}, { api_key: "k" })),

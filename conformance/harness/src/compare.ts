@@ -9,7 +9,8 @@
  */
 import { readFileSync } from "node:fs";
 import type { JsonValue } from "@dify-ts/runtime";
-import { isJsonObject, sameJson } from "./canonical.js";
+import { isJsonObject } from "@dify-ts/protocol";
+import { sameJson } from "./canonical.js";
 import { allowListPath } from "./paths.js";
 
 export interface Difference {

@@ -9,8 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { JsonValue } from "@dify-ts/runtime";
-import { isJsonObject } from "./canonical.js";
+import { isJsonObject, type JsonValue } from "@dify-ts/protocol";
 import { pythonReferenceDir } from "./paths.js";
 
 export type DeclarationFiles = Record<string, JsonValue>;

@@ -11,7 +11,8 @@
 import { createHash, type Hash } from "node:crypto";
 import type { JsonObject, JsonValue } from "@dify-ts/runtime";
 import type { ReceivedEvent } from "@dify-ts/host";
-import { canonical, isJsonObject, sortKeys } from "./canonical.js";
+import { isJsonObject } from "@dify-ts/protocol";
+import { canonical, sortKeys } from "./canonical.js";
 
 /** What one case (or start-up) produced, normalised. */
 // A type alias (not an interface) so it is assignable to JsonValue.

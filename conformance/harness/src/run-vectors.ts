@@ -8,10 +8,9 @@
  * answered from the case's rules, as the daemon would answer them.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import type { JsonObject, JsonValue } from "@dify-ts/runtime";
+import { invokeToolRequest, isJsonObject, requestMessage, type JsonObject, type JsonValue } from "@dify-ts/protocol";
 import type { PluginProcess, ReceivedEvent } from "@dify-ts/host";
 import { normaliseEvents, type Observed } from "./normalise.js";
-import { isJsonObject } from "./canonical.js";
 import { renderLine, requestedSessions, type BackwardsRule, type VectorFile } from "./vectors.js";
 
 const BARRIER_PREFIX = "barrier-";
@@ -59,11 +58,10 @@ export async function runVectorFile(plugin: PluginProcess, file: VectorFile, opt
 }
 
 function barrierRequest(sessionId: string): JsonObject {
-  return {
-    session_id: sessionId,
-    event: "request",
-    data: { type: "tool", action: "invoke_tool", provider: "conformance", tool: "echo", credentials: { api_key: "barrier" }, tool_parameters: { text: "barrier" }, user_id: "conformance" },
-  };
+  return requestMessage(
+    sessionId,
+    invokeToolRequest({ provider: "conformance", tool: "echo", credentials: { api_key: "barrier" }, tool_parameters: { text: "barrier" }, user_id: "conformance" }),
+  );
 }
 
 async function waitForSessions(plugin: PluginProcess, from: number, required: readonly string[], timeoutMs: number, rules: readonly BackwardsRule[]): Promise<void> {

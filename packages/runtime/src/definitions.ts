@@ -6,6 +6,7 @@
  */
 import type { Tag } from "@dify-ts/protocol";
 import type { ToolContext } from "./context.js";
+import type { Logger } from "./logger.js";
 import type { ToolMessage } from "./messages.js";
 
 /** Text shown to people. Dify requires en_US; we require zh_Hans too. */
@@ -14,6 +15,14 @@ export interface Localized {
   zh_Hans: string;
   ja_JP?: string;
   pt_BR?: string;
+}
+
+/**
+ * A `Localized` text: `localized("Bucket", "存储桶")`. A second language left out repeats the English (fixtures,
+ * tests); other languages go in `more`.
+ */
+export function localized(en_US: string, zh_Hans: string = en_US, more: Pick<Localized, "ja_JP" | "pt_BR"> = {}): Localized {
+  return { en_US, zh_Hans, ...more };
 }
 
 export type { Tag } from "@dify-ts/protocol";
@@ -185,10 +194,21 @@ export interface ManifestDefinition {
   minimum_dify_version?: string;
 }
 
+export interface StartContext {
+  logger: Logger;
+  signal: AbortSignal;
+}
+
 export interface PluginDefinition {
   manifest: ManifestDefinition;
   provider: Provider;
   tools: readonly ToolDefinition[];
+  /**
+   * Run once after the transport started, in the background (requests are served meanwhile): build services here,
+   * not at import. Its logger writes through the protocol, redacted; `signal` aborts when shutdown begins.
+   * A failure is logged; the plugin keeps serving.
+   */
+  onStart?: (context: StartContext) => Promise<void> | void;
   /** Run once on SIGTERM/SIGINT or stdin close, after running sessions finished or the deadline passed. */
   onShutdown?: () => Promise<void>;
 }

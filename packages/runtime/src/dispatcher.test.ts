@@ -1,40 +1,68 @@
 /** The dispatcher in process, over a linked in-memory transport pair: guarantees no stand-alone piece can check. */
 import { describe, expect, it } from "vitest";
-import { defineProvider, definePlugin } from "./definitions.js";
+import { defineProvider, definePlugin, localized } from "./definitions.js";
 import { Dispatcher } from "./dispatcher.js";
-import { json } from "./messages.js";
-import { MAX_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
-import { SessionCollector, type ReceivedEvent } from "@dify-ts/host";
+import { json, text } from "./messages.js";
+import { MAX_LINE_BYTES, requestLine, type JsonObject } from "@dify-ts/protocol";
+import { eventually, SessionCollector, type ReceivedEvent } from "@dify-ts/host";
 import { InMemoryTransport } from "./transport/in-memory.js";
 
-const l = (en: string) => ({ en_US: en, zh_Hans: en });
 const provider = defineProvider({
-  identity: { name: "p", label: l("P"), description: l("P"), icon: "icon.svg", tags: ["utilities"] },
+  identity: { name: "p", label: localized("P"), description: localized("P"), icon: "icon.svg", tags: ["utilities"] },
   credentials: {},
 });
 const nearLimit = provider.defineTool({
-  identity: { name: "near_limit", label: l("Near limit") },
-  description: { human: l("A json message just under the per-message budget"), llm: "x" },
+  identity: { name: "near_limit", label: localized("Near limit") },
+  description: { human: localized("A json message just under the per-message budget"), llm: "x" },
   parameters: {},
   async handler() {
     return json({ pad: "p".repeat(MAX_LINE_BYTES - 4096 - 200) });
   },
 });
+/** Streams until the session stops it; records how far it got and that its cleanup ran. */
+const endless = { yielded: 0, cleanedUp: false };
+const stream = provider.defineTool({
+  identity: { name: "endless", label: localized("Endless") },
+  description: { human: localized("Streams text until stopped"), llm: "x" },
+  parameters: {},
+  async *handler() {
+    try {
+      for (;;) {
+        endless.yielded += 1;
+        yield text(`piece ${endless.yielded}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      endless.cleanedUp = true;
+    }
+  },
+});
 const plugin = definePlugin({
-  manifest: { author: "a", name: "p", version: "0.0.1", label: l("P"), description: l("P"), icon: "icon.svg", created_at: "2026-01-01T00:00:00Z", tags: [], resource: { memory: 1 } },
+  manifest: { author: "a", name: "p", version: "0.0.1", label: localized("P"), description: localized("P"), icon: "icon.svg", created_at: "2026-01-01T00:00:00Z", tags: [], resource: { memory: 1 } },
   provider,
-  tools: [nearLimit],
+  tools: [nearLimit, stream],
 });
 
-function connect() {
+function connect(maxRequestTimeout = 10) {
   const [pluginSide, daemonSide] = InMemoryTransport.createLinkedPair();
-  new Dispatcher(plugin, pluginSide, { maxRequestTimeout: 10, maxInvocationTimeout: 10 }).connect();
+  new Dispatcher(plugin, pluginSide, { maxRequestTimeout, maxInvocationTimeout: 10 }).connect();
   const sessions = new SessionCollector();
   daemonSide.onmessage = (line) => sessions.receive(JSON.parse(line) as ReceivedEvent);
-  return { sessions, sent: pluginSide.sent, request: (sessionId: string, data: JsonObject) => daemonSide.send(JSON.stringify({ session_id: sessionId, event: "request", data })) };
+  return { sessions, sent: pluginSide.sent, request: (sessionId: string, data: JsonObject) => daemonSide.send(requestLine(sessionId, data)) };
 }
 
 describe("Dispatcher", () => {
+  it("stops a streaming handler at its next message once the session is stopped, and runs its cleanup", async () => {
+    const { sessions, request } = connect(0.3);
+    const done = sessions.expect("endless");
+    await request("endless", { type: "tool", action: "invoke_tool", provider: "p", tool: "endless", tool_parameters: {} });
+    const result = await done;
+    expect(result.error).toEqual({ error_type: "TimeoutError", message: "the request exceeded MAX_REQUEST_TIMEOUT (0.3 s) and was stopped", args: {} });
+    await eventually(() => endless.cleanedUp, Boolean);
+    // The message being sent when the session stopped is the last one the handler produced.
+    expect(endless.yielded).toBeLessThanOrEqual(result.stream.length + 1);
+  });
+
   it("fails a session rather than write a line over 5 MiB, even when the session id makes it long", async () => {
     const { sessions, sent, request } = connect();
     const longId = `s-${"x".repeat(8000)}`;

@@ -23,7 +23,7 @@ import {
 } from "@dify-ts/protocol";
 import { BackwardsRouter, type BackwardsChannel } from "./backwards.js";
 import { httpBackwardsChannel } from "./backwards-http.js";
-import type { SessionInfo } from "./context.js";
+import type { DifyInvocations, SessionInfo } from "./context.js";
 import type { CredentialFields, Credentials, PluginDefinition } from "./definitions.js";
 import { PluginError, errorTypeOf } from "./errors.js";
 import { createInvocations } from "./invocations.js";
@@ -177,7 +177,10 @@ export class Dispatcher {
       const resolved = resolveRequest(this.plugin, request);
       for (const secret of resolved.secretParameters) this.redactor.addSecret(secret);
       const context = this.createContext(envelope, request, resolved.credentials, controller.signal);
-      await abortable(this.stream(sessionId, resolved.run(context), controller.signal), controller.signal);
+      const signal = controller.signal;
+      const emit = (data: JsonObject): Promise<void> =>
+        signal.aborted ? Promise.reject(signal.reason as Error) : this.sendSession(sessionId, { type: "stream", data });
+      await abortable(resolved.run(context, emit), signal);
     } catch (error) {
       const cause = controller.signal.aborted ? controller.signal.reason : error;
       failure = { error_type: errorTypeOf(cause), message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS), args: {} };
@@ -188,14 +191,6 @@ export class Dispatcher {
     this.running.delete(sessionId);
     await this.endSession(sessionId, failure);
     finish();
-  }
-
-  /** Sends the stream messages in order, waiting on transport backpressure. */
-  private async stream(sessionId: string, messages: AsyncIterable<JsonObject>, signal: AbortSignal): Promise<void> {
-    for await (const data of messages) {
-      if (signal.aborted) return;
-      await this.sendSession(sessionId, { type: "stream", data });
-    }
   }
 
   private async endSession(sessionId: string, failure?: JsonObject): Promise<void> {
@@ -238,15 +233,29 @@ export class Dispatcher {
       userId: request.user_id,
       context: envelope.context,
     };
-    const logger = createLogger((event) => this.emitLog(event, session.id), this.redactor);
-    const dify = createInvocations({
-      channel: this.backwardsChannel(session.id),
-      permissions: this.plugin.manifest.resource.permission,
+    // Built on first use: most handlers log little and call nothing back.
+    let logger: Logger | undefined;
+    let dify: DifyInvocations | undefined;
+    const makeLogger = () => createLogger((event) => this.emitLog(event, session.id), this.redactor);
+    const makeInvocations = () =>
+      createInvocations({
+        channel: this.backwardsChannel(session.id),
+        permissions: this.plugin.manifest.resource.permission,
+        session,
+        timeoutMs: this.options.maxInvocationTimeout * 1000,
+        signal,
+      });
+    return {
+      credentials,
       session,
-      timeoutMs: this.options.maxInvocationTimeout * 1000,
       signal,
-    });
-    return { credentials, session, signal, logger, dify };
+      get logger() {
+        return (logger ??= makeLogger());
+      },
+      get dify() {
+        return (dify ??= makeInvocations());
+      },
+    };
   }
 
   private backwardsChannel(sessionId: string): BackwardsChannel {

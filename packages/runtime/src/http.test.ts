@@ -2,9 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_INPUT_LINE_BYTES, type JsonObject } from "@dify-ts/protocol";
+import { invokeToolRequest, MAX_INPUT_LINE_BYTES, requestLine, type JsonObject } from "@dify-ts/protocol";
 import { eventually, reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
+import fixturePlugin from "./__fixtures__/fixture-plugin.js";
+import { Dispatcher } from "./dispatcher.js";
+import { HttpTransport } from "./transport/http.js";
 
 const entry = fileURLToPath(new URL("./__fixtures__/main.ts", import.meta.url));
 const credentials = { api_key: "sk-http-secret-789" };
@@ -38,7 +41,7 @@ async function invoke(data: JsonObject, sessionId: string = crypto.randomUUID(),
   const response = await fetch(`${base}/invoke?action=invoke_tool`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "text/event-stream", "dify-plugin-session-id": sessionId },
-    body: JSON.stringify({ session_id: sessionId, event: "request", data }),
+    body: requestLine(sessionId, data),
   });
   const sessions = new SessionCollector();
   const done = sessions.expect(sessionId);
@@ -57,7 +60,7 @@ async function invoke(data: JsonObject, sessionId: string = crypto.randomUUID(),
   return { status: response.status, contentType: response.headers.get("content-type"), result: await done, sessions };
 }
 
-const tool = (name: string, tool_parameters: JsonObject = {}) => ({ type: "tool", action: "invoke_tool", provider: "fixture", tool: name, credentials, tool_parameters });
+const tool = (name: string, tool_parameters: JsonObject = {}) => invokeToolRequest({ provider: "fixture", tool: name, credentials, tool_parameters });
 
 describe("serverless HTTP transport", () => {
   it("prints Flask's banner on stdout and answers GET /health", async () => {
@@ -93,7 +96,7 @@ describe("serverless HTTP transport", () => {
     const request = fetch(`${base}/invoke`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ session_id: "http-gone", event: "request", data: tool("hang") }),
+      body: requestLine("http-gone", tool("hang")),
       signal: client.signal,
     }).catch(() => undefined);
     await plugin.waitForStderr("hang started");
@@ -152,5 +155,34 @@ describe("serverless HTTP transport", () => {
     };
     const { result } = await invoke(tool("backwards", { op: "storage_get" }));
     expect(result.error).toEqual({ error_type: "BackwardsInvocationError", message: "storage invocation failed: failed to get session info from cache", args: {} });
+  });
+});
+
+describe("HttpTransport.handleRequest in a server its caller owns", () => {
+  it("serves /invoke and /health from the caller's server, 503 before start and after close", async () => {
+    const transport = new HttpTransport();
+    new Dispatcher(fixturePlugin, transport, { maxRequestTimeout: 10, maxInvocationTimeout: 10 }).connect();
+    const server = createServer(transport.handleRequest);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const own = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await fetch(`${own}/health`)).status).toBe(503);
+      await transport.start();
+      expect(await (await fetch(`${own}/health`)).text()).toBe("OK");
+      const response = await fetch(`${own}/invoke`, {
+        method: "POST",
+        body: requestLine("own-server", tool("echo", { text: "hi" })),
+      });
+      const events = (await response.text()).split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as ReceivedEvent);
+      const sessions = new SessionCollector();
+      const done = sessions.expect("own-server");
+      events.forEach((event) => sessions.receive(event));
+      expect(reassemble((await done).stream).texts).toEqual(["hi"]);
+      await transport.close();
+      expect((await fetch(`${own}/health`)).status).toBe(503);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -35,6 +35,18 @@ describe("heartbeat", () => {
   });
 });
 
+describe("start hook", () => {
+  it("runs once after the transport started, logs through the protocol, and its signal aborts at shutdown", async () => {
+    plugin = spawnTypeScriptPlugin(entry, {});
+    await plugin.waitFor((event) => event.event === "log" && (event.data as JsonObject).message === "fixture started");
+    expect(logs("fixture started")).toHaveLength(1);
+    expect(plugin.stderr).not.toContain("start signal aborted");
+    plugin.kill("SIGTERM");
+    expect((await plugin.exited).code).toBe(0);
+    expect(plugin.stderr).toContain("fixture start signal aborted: the plugin is shutting down (SIGTERM)");
+  });
+});
+
 describe("SIGTERM", () => {
   it("finishes running sessions, refuses new ones cleanly, runs the shutdown hook and exits 0", async () => {
     plugin = spawnTypeScriptPlugin(entry, { SHUTDOWN_TIMEOUT: "10" });

@@ -63,8 +63,15 @@ const MESSAGE_BUDGET = MAX_LINE_BYTES - ENVELOPE_BYTES;
 // character needs a \uXXXX escape (6 bytes) in JSON.
 const TEXT_PIECE_CHARS = Math.floor(MESSAGE_BUDGET / 6);
 
-/** Converts one handler message into the wire messages that carry it. */
-export async function* toWire(message: ToolMessage): AsyncGenerator<WireToolMessage> {
+/**
+ * Converts one handler message into the wire messages that carry it: a blob's chunks as its source is read, every
+ * other kind at once (a plain list keeps the common case free of async-generator steps).
+ */
+export function toWire(message: ToolMessage): Iterable<WireToolMessage> | AsyncIterable<WireToolMessage> {
+  return message.type === "blob" ? blobChunks(message.data, stripUndefined(message.meta), message.size) : wireMessages(message);
+}
+
+function* wireMessages(message: Exclude<ToolMessage, { type: "blob" }>): Generator<WireToolMessage> {
   switch (message.type) {
     case "text":
       for (const piece of pieces(message.text)) yield { type: "text", message: { text: piece }, meta: null };
@@ -103,9 +110,6 @@ export async function* toWire(message: ToolMessage): AsyncGenerator<WireToolMess
         },
         meta: null,
       });
-      return;
-    case "blob":
-      yield* blobChunks(message.data, stripUndefined(message.meta), message.size);
       return;
   }
 }

@@ -15,14 +15,17 @@ import { validateCredentials, validateParameters } from "./validation.js";
 /** The context a plugin's handlers receive, its credentials checked against the provider's declaration. */
 export type PluginContext = ToolContext<Credentials<CredentialFields>>;
 
+/** Sends one stream message of the session; rejects once the session was aborted, so the handler stops there. */
+export type EmitStream = (data: JsonObject) => Promise<void>;
+
 /** A request ready to run: what it needs from the session's context, and the values to redact. */
 export interface ResolvedRequest {
   /** Checked credentials, the handler's `context.credentials`. */
   credentials: Credentials<CredentialFields>;
   /** Values of secret-input parameters, redacted like credentials. */
   secretParameters: string[];
-  /** Produces the `data` of each stream message. */
-  run(context: PluginContext): AsyncIterable<JsonObject>;
+  /** Runs the request, emitting the `data` of each stream message in order. */
+  run(context: PluginContext, emit: EmitStream): Promise<void>;
 }
 
 type Resolver<A extends RequestAction> = (plugin: PluginDefinition, request: Extract<DaemonRequest, { action: A }>) => ResolvedRequest;
@@ -32,18 +35,18 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     const tool = findTool(plugin, request.tool);
     const parameters = validateParameters(tool.parameters, request.tool_parameters);
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
-    return { credentials, secretParameters: secretParameters(tool, parameters), run: (context) => invokeTool(tool, parameters, context) };
+    return { credentials, secretParameters: secretParameters(tool, parameters), run: (context, emit) => invokeTool(tool, parameters, context, emit) };
   },
   validate_tool_credentials(plugin, request) {
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
-    return { credentials, secretParameters: [], run: (context) => validateToolCredentials(plugin, context) };
+    return { credentials, secretParameters: [], run: (context, emit) => validateToolCredentials(plugin, context, emit) };
   },
   get_tool_runtime_parameters(plugin, request) {
     const tool = findTool(plugin, request.tool);
     const runtimeParameters = tool.runtimeParameters;
     if (!runtimeParameters) throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
-    return { credentials, secretParameters: [], run: (context) => runtimeParametersOf(runtimeParameters, context) };
+    return { credentials, secretParameters: [], run: (context, emit) => runtimeParametersOf(runtimeParameters, context, emit) };
   },
 };
 
@@ -80,23 +83,33 @@ function secretParameters(tool: ToolDefinition, parameters: Parameters<ToolParam
   return secrets;
 }
 
-async function* invokeTool(tool: ToolDefinition, parameters: Parameters<ToolParameters>, context: PluginContext): AsyncGenerator<JsonObject> {
+async function invokeTool(tool: ToolDefinition, parameters: Parameters<ToolParameters>, context: PluginContext, emit: EmitStream): Promise<void> {
   const result = tool.handler(parameters, context);
-  const messages = isAsyncIterable(result) ? result : toList(await result);
-  for await (const message of messages) {
-    for await (const wire of toWire(message)) yield wire as unknown as JsonObject;
+  if (isAsyncIterable(result)) {
+    for await (const message of result) await emitMessage(message, emit);
+  } else {
+    for (const message of toList(await result)) await emitMessage(message, emit);
   }
 }
 
-async function* validateToolCredentials(plugin: PluginDefinition, context: PluginContext): AsyncGenerator<JsonObject> {
-  await plugin.provider.validateCredentials?.(context.credentials, context);
-  // The SDK answers a successful validation with this bare stream payload.
-  yield { result: true };
+async function emitMessage(message: ToolMessage, emit: EmitStream): Promise<void> {
+  const wire = toWire(message);
+  if (Symbol.iterator in wire) {
+    for (const item of wire) await emit(item as unknown as JsonObject);
+  } else {
+    for await (const item of wire) await emit(item as unknown as JsonObject);
+  }
 }
 
-async function* runtimeParametersOf(runtimeParameters: NonNullable<ToolDefinition["runtimeParameters"]>, context: PluginContext): AsyncGenerator<JsonObject> {
+async function validateToolCredentials(plugin: PluginDefinition, context: PluginContext, emit: EmitStream): Promise<void> {
+  await plugin.provider.validateCredentials?.(context.credentials, context);
+  // The SDK answers a successful validation with this bare stream payload.
+  await emit({ result: true });
+}
+
+async function runtimeParametersOf(runtimeParameters: NonNullable<ToolDefinition["runtimeParameters"]>, context: PluginContext, emit: EmitStream): Promise<void> {
   const parameters = await runtimeParameters(context);
-  yield { parameters: parameters as unknown as JsonObject[] };
+  await emit({ parameters: parameters as unknown as JsonObject[] });
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ToolMessage> {

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import type { JsonObject, JsonValue } from "@dify-ts/protocol";
+import { invokeToolRequest, requestLine, requestMessage, type JsonObject, type JsonValue } from "@dify-ts/protocol";
 import { reassemble, type PluginProcess, type SessionResult } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
@@ -26,11 +26,8 @@ function random(seed: number): () => number {
   };
 }
 
-const echoRequest = (sessionId: string, text: string): JsonObject => ({
-  session_id: sessionId,
-  event: "request",
-  data: { type: "tool", action: "invoke_tool", provider: "fixture", tool: "echo", credentials, tool_parameters: { text } },
-});
+const echoRequest = (sessionId: string, text: string): JsonObject =>
+  requestMessage(sessionId, invokeToolRequest({ provider: "fixture", tool: "echo", credentials, tool_parameters: { text } }));
 
 function garbageLines(count: number, next: () => number): Buffer[] {
   const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
@@ -99,7 +96,7 @@ describe("malformed input", () => {
       });
       slow = slowCall;
     });
-    plugin.writeLine(JSON.stringify({ session_id: "running-slow", event: "request", data: { type: "tool", action: "invoke_tool", provider: "fixture", tool: "backwards", credentials, tool_parameters: { op: "storage_get" } } }));
+    plugin.writeLine(requestLine("running-slow", invokeToolRequest({ provider: "fixture", tool: "backwards", credentials, tool_parameters: { op: "storage_get" } })));
     await called;
     lines.splice(5000, 0, Buffer.from('{"session_id":"running-slow","event":"request","data":'), Buffer.from(JSON.stringify({ session_id: "running-slow", event: "backwards_response", data: null })));
 

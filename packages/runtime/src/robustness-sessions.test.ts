@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import type { JsonObject } from "@dify-ts/protocol";
+import { invokeToolRequest, requestLine, type JsonObject } from "@dify-ts/protocol";
 import { reassemble, type PluginProcess } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
@@ -16,15 +16,15 @@ let plugin: PluginProcess | undefined;
 
 afterEach(() => plugin?.kill());
 
-const requestLine = (sessionId: string, tool: string, tool_parameters: JsonObject) =>
-  JSON.stringify({ session_id: sessionId, event: "request", data: { type: "tool", action: "invoke_tool", provider: "fixture", tool, credentials, tool_parameters } });
+const toolLine = (sessionId: string, tool: string, tool_parameters: JsonObject) =>
+  requestLine(sessionId, invokeToolRequest({ provider: "fixture", tool, credentials, tool_parameters }));
 
 describe("concurrent sessions", () => {
   it("gives each of 1,000 concurrent sessions exactly its own messages, in order, and one end", async () => {
     plugin = spawnTypeScriptPlugin(entry);
     const ids = Array.from({ length: 1000 }, (_, i) => `c${i}`);
     const results = ids.map((id) => plugin!.expectSession(id));
-    plugin.child.stdin.write(ids.map((id, i) => requestLine(id, "sequence", { tag: id, count: 5 + (i % 11) })).join("\n") + "\n");
+    plugin.child.stdin.write(ids.map((id, i) => toolLine(id, "sequence", { tag: id, count: 5 + (i % 11) })).join("\n") + "\n");
     const finished = await Promise.all(results);
     finished.forEach((result, i) => {
       expect(result.error).toBeUndefined();
@@ -52,8 +52,8 @@ describe("concurrent sessions", () => {
     const hang = plugin.expectSession("hang");
     const fail = plugin.expectSession("fail");
     const others = Array.from({ length: 50 }, (_, i) => plugin!.expectSession(`ok-${i}`));
-    const lines = [requestLine("hang", "hang", {}), requestLine("fail", "fail", {})];
-    for (let i = 0; i < 50; i++) lines.push(i % 2 ? requestLine(`ok-${i}`, "echo", { text: `ok ${i}` }) : requestLine(`ok-${i}`, "sleep", { ms: 200 }));
+    const lines = [toolLine("hang", "hang", {}), toolLine("fail", "fail", {})];
+    for (let i = 0; i < 50; i++) lines.push(i % 2 ? toolLine(`ok-${i}`, "echo", { text: `ok ${i}` }) : toolLine(`ok-${i}`, "sleep", { ms: 200 }));
     plugin.child.stdin.write(lines.join("\n") + "\n");
 
     const failed = await fail;

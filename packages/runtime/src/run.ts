@@ -5,6 +5,8 @@
  * SHUTDOWN_TIMEOUT, runs the plugin's shutdown hook, and exits 0.
  */
 import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { loadEnvironment, readConfig, type RuntimeConfig } from "./config.js";
 import { manifestDeclaration, toolDeclaration } from "./declarations.js";
@@ -16,7 +18,7 @@ import { HttpTransport } from "./transport/http.js";
 import { StdioTransport } from "./transport/stdio.js";
 import { TcpTransport, registrationLines } from "./transport/tcp.js";
 import type { Transport } from "./transport/transport.js";
-import type { JsonObject } from "@dify-ts/protocol";
+import { heartbeatEvent, type JsonObject } from "@dify-ts/protocol";
 
 export interface RunOptions {
   /** Working directory: where `.env` and `_assets/` are read. Defaults to process.cwd(). */
@@ -35,7 +37,8 @@ export interface RunningPlugin {
 export async function runPlugin(plugin: PluginDefinition, options: RunOptions = {}): Promise<RunningPlugin> {
   const cwd = options.cwd ?? process.cwd();
   const config = readConfig(loadEnvironment(cwd));
-  const transport = await createTransport(plugin, config, cwd);
+  const { transport, server } = await createTransport(plugin, config, cwd);
+  const lifetime = new AbortController();
   const dispatcher = new Dispatcher(plugin, transport, {
     maxRequestTimeout: config.maxRequestTimeout,
     maxInvocationTimeout: config.maxInvocationTimeout,
@@ -55,6 +58,7 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(heartbeat);
+      lifetime.abort(new Error(`the plugin is shutting down (${reason})`));
       dispatcher.logger.info(`shutting down (${reason}); ${dispatcher.runningSessions} session(s) running`);
       await dispatcher.drain(config.shutdownTimeout * 1000);
       try {
@@ -63,6 +67,7 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
         dispatcher.logger.error("shutdown hook failed", error);
       }
       await transport.close();
+      await server?.close();
       (options.exit ?? process.exit)(0);
     })();
     return stopping;
@@ -72,34 +77,45 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
   if (config.installMethod === "local") transport.onclose = () => void shutdown("stdin closed");
 
   await transport.start();
-  if (transport instanceof HttpTransport) {
-    // The marketplace check waits for Flask's banner on stdout; the port is the bound one (SERVERLESS_PORT=0 picks a free port).
-    const { port } = transport.address();
-    const write = claimStdout();
-    write(`* Serving Flask app 'dify-ts serverless runtime' (compatible banner; served by @dify-ts/runtime)\n`);
-    write(`* Running on http://${config.serverlessHost}:${port}\n`);
-  }
+  await server?.listen();
   if (config.installMethod !== "serverless") {
-    const beat = () => void dispatcher.write({ event: "heartbeat", session_id: null, data: {} });
+    const beat = () => void dispatcher.write(heartbeatEvent());
     beat();
     heartbeat = setInterval(beat, config.heartbeatInterval * 1000);
     heartbeat.unref();
   }
+  if (plugin.onStart) {
+    // Services start in the background: a slow start must not hold the daemon's first request or heartbeat.
+    Promise.resolve()
+      .then(() => plugin.onStart!({ logger: dispatcher.logger, signal: lifetime.signal }))
+      .catch((error: unknown) => dispatcher.logger.error("the plugin's start hook failed", error));
+  }
   return { config, dispatcher, transport, shutdown };
 }
 
-async function createTransport(plugin: PluginDefinition, config: RuntimeConfig, cwd: string): Promise<Transport> {
+/** A server the runtime runs for its transport (serverless HTTP), listening once the transport started. */
+interface TransportServer {
+  listen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The transport INSTALL_METHOD names and, for HTTP, the server that serves it. */
+async function createTransport(
+  plugin: PluginDefinition,
+  config: RuntimeConfig,
+  cwd: string,
+): Promise<{ transport: Transport; server?: TransportServer }> {
   switch (config.installMethod) {
     case "local": {
       const transport = new StdioTransport(process.stdin, process.stdout, claimStdout());
       // The SDK's first line in local mode is the plugin configuration; the daemon ignores it.
       await transport.send(JSON.stringify(manifestDeclaration(plugin)) + "\n\n");
-      return transport;
+      return { transport };
     }
     case "remote": {
       if (!config.remoteInstallKey) throw new Error("REMOTE_INSTALL_KEY is required for INSTALL_METHOD=remote: copy the debugging key from Dify's plugin page");
       const assets = await readAssets(plugin, cwd);
-      return new TcpTransport({
+      const transport = new TcpTransport({
         host: config.remoteInstallHost,
         port: config.remoteInstallPort,
         key: config.remoteInstallKey,
@@ -107,10 +123,38 @@ async function createTransport(plugin: PluginDefinition, config: RuntimeConfig, 
           for (const line of registrationLines({ manifest: manifestDeclaration(plugin), tools: [toolDeclaration(plugin)], assets })) await send(line);
         },
       });
+      return { transport };
     }
-    case "serverless":
-      return new HttpTransport({ host: config.serverlessHost, port: config.serverlessPort, log: (line) => process.stderr.write(line) });
+    case "serverless": {
+      const transport = new HttpTransport({ log: (line) => process.stderr.write(line) });
+      return { transport, server: httpServer(transport, config) };
+    }
   }
+}
+
+/** Serverless: the runtime's own HTTP server for the transport; listening prints the banner the marketplace check waits for. */
+function httpServer(transport: HttpTransport, config: RuntimeConfig): TransportServer {
+  const server = createServer(transport.handleRequest);
+  return {
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.serverlessPort, config.serverlessHost, () => resolve());
+      });
+      // Flask's banner on stdout, with the bound port (SERVERLESS_PORT=0 picks a free one).
+      const { port } = server.address() as AddressInfo;
+      const write = claimStdout();
+      write(`* Serving Flask app 'dify-ts serverless runtime' (compatible banner; served by @dify-ts/runtime)\n`);
+      write(`* Running on http://${config.serverlessHost}:${port}\n`);
+    },
+    async close() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections would hold close() open.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
 /** The icons the manifest and provider name, read from `_assets/`. */

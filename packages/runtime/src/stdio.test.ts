@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
-import type { JsonObject } from "@dify-ts/protocol";
+import { invokeToolRequest, requestLine, type JsonObject } from "@dify-ts/protocol";
 import { reassemble, type PluginProcess } from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 
@@ -140,7 +140,7 @@ describe("stdio transport", () => {
 
   it("ignores a second request for a session that is still running, so it still ends once", async () => {
     plugin = spawnTypeScriptPlugin(entry);
-    const line = JSON.stringify({ session_id: "twice", event: "request", data: { type: "tool", action: "invoke_tool", provider: "fixture", tool: "sleep", credentials, tool_parameters: { ms: 200 } } });
+    const line = requestLine("twice", invokeToolRequest({ provider: "fixture", tool: "sleep", credentials, tool_parameters: { ms: 200 } }));
     const done = plugin.expectSession("twice");
     plugin.writeLine(line);
     plugin.writeLine(line);

@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { CredentialFields, ToolParameters } from "./definitions.js";
+import { localized, type CredentialFields, type ToolParameters } from "./definitions.js";
 import { CredentialValidationError, ValidationError } from "./errors.js";
 import { validateCredentials, validateParameters } from "./validation.js";
 
-const l = (en: string) => ({ en_US: en, zh_Hans: en });
-const base = { label: l("L"), human_description: l("H"), form: "llm" as const };
+const base = { label: localized("L"), human_description: localized("H"), form: "llm" as const };
 
 const parameters = {
   s: { ...base, type: "string", required: true },
   n: { ...base, type: "number", min: 1, max: 10 },
   d: { ...base, type: "number", default: 5 },
   b: { ...base, type: "boolean" },
-  choice: { ...base, type: "select", options: [{ value: "a", label: l("A") }, { value: "b", label: l("B") }] },
+  choice: { ...base, type: "select", options: [{ value: "a", label: localized("A") }, { value: "b", label: localized("B") }] },
   secret: { ...base, type: "secret-input" },
   file: { ...base, type: "file" },
   files: { ...base, type: "files" },
@@ -63,10 +62,10 @@ describe("validateParameters", () => {
 });
 
 const credentials = {
-  api_key: { type: "secret-input", required: true, label: l("API key") },
-  endpoint: { type: "text-input", default: "https://api", label: l("Endpoint") },
-  verbose: { type: "boolean", default: false, label: l("Verbose") },
-  region: { type: "select", options: [{ value: "eu", label: l("EU") }, { value: "us", label: l("US") }], label: l("Region") },
+  api_key: { type: "secret-input", required: true, label: localized("API key") },
+  endpoint: { type: "text-input", default: "https://api", label: localized("Endpoint") },
+  verbose: { type: "boolean", default: false, label: localized("Verbose") },
+  region: { type: "select", options: [{ value: "eu", label: localized("EU") }, { value: "us", label: localized("US") }], label: localized("Region") },
 } satisfies CredentialFields;
 
 describe("validateCredentials", () => {

@@ -47,3 +47,13 @@ export function versitygw(): Lookup {
   const path = readFileSync(file, "utf8").trim();
   return existsSync(path) ? { path } : { reason: `${path} does not exist` };
 }
+
+/** actionlint, the GitHub Actions workflow checker (scripts/setup/actionlint.sh). */
+export function actionlint(): Lookup {
+  const unavailable = join(cache, "actionlint.unavailable");
+  if (existsSync(unavailable)) return { reason: readFileSync(unavailable, "utf8").trim() };
+  const file = join(cache, "actionlint.path");
+  if (!existsSync(file)) return { reason: "actionlint is not installed: run scripts/setup/actionlint.sh (pnpm test does; needs Go and the Go module proxy)" };
+  const path = readFileSync(file, "utf8").trim();
+  return existsSync(path) ? { path } : { reason: `${path} does not exist` };
+}

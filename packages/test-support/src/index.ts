@@ -1,2 +1,2 @@
-export { difySdkPython, nodeWheelPython, repositoryRoot, versitygw, wheelNode, type Lookup } from "./environment.js";
+export { actionlint, difySdkPython, nodeWheelPython, repositoryRoot, versitygw, wheelNode, type Lookup } from "./environment.js";
 export { spawnTypeScriptPlugin } from "./spawn-fixture.js";

@@ -6,6 +6,7 @@
  * messages can name the bucket, endpoint and region; the keys stay masked.
  */
 import type { CredentialFields, Credentials } from "@dify-ts/runtime";
+import { encryptionCredentialFields } from "./encryption.js";
 
 export const credentialFields = {
   DIFY_ENDPOINT: {
@@ -91,6 +92,7 @@ export const credentialFields = {
       zh_Hans: "所有工具都在此目录下工作：传给工具和工具返回的键都相对于它。",
     },
   },
+  ...encryptionCredentialFields,
 } as const satisfies CredentialFields;
 
 export type S3Credentials = Credentials<typeof credentialFields>;

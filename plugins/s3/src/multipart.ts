@@ -16,6 +16,7 @@ import { PluginError, type Logger } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
 import { classify, sourceFailure, type FailureKind } from "./errors.js";
 import { noteTransferred } from "./memory.js";
+import type { WriteOptions } from "./upload-options.js";
 
 /** S3 allows 10,000 parts; staying below lets the part size grow for huge sources. */
 const MAX_PARTS = 9_000;
@@ -35,6 +36,7 @@ export interface StreamedUpload {
   body: Readable;
   size: number;
   contentType: string;
+  options?: WriteOptions;
   signal?: AbortSignal;
   /** Where a multipart upload that could not be aborted is reported, for an operator to clean up. */
   logger: Logger;
@@ -50,7 +52,7 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
   const target = bucket.uri(upload.key);
   const { Bucket, Key } = { Bucket: bucket.name, Key: upload.key };
   const created = await bucket.call("start a multipart upload to", target, () =>
-    bucket.client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: upload.contentType }), { abortSignal: upload.signal }));
+    bucket.client.send(new CreateMultipartUploadCommand({ ...upload.options, Bucket, Key, ContentType: upload.contentType }), { abortSignal: upload.signal }));
   const UploadId = created.UploadId;
   const parts: CompletedPart[] = [];
   try {

@@ -1,15 +1,18 @@
 import { definePlugin } from "@dify-ts/runtime";
 import { t } from "./i18n.js";
 import { provider } from "./provider.js";
+import { copyObject } from "./tools/copy-object.js";
 import { deleteObject } from "./tools/delete-object.js";
 import { downloadBase64 } from "./tools/download-base64.js";
 import { downloadFile } from "./tools/download-file.js";
 import { headObject } from "./tools/head-object.js";
 import { listBuckets } from "./tools/list-buckets.js";
 import { listObjects } from "./tools/list-objects.js";
+import { moveObject } from "./tools/move-object.js";
 import { presignUrl } from "./tools/presign-url.js";
 import { uploadBase64 } from "./tools/upload-base64.js";
 import { uploadFile } from "./tools/upload-file.js";
+import { uploadFiles } from "./tools/upload-files.js";
 
 export default definePlugin({
   manifest: {
@@ -29,5 +32,5 @@ export default definePlugin({
     privacy: "PRIVACY.md",
   },
   provider,
-  tools: [uploadFile, uploadBase64, downloadFile, downloadBase64, listObjects, headObject, deleteObject, presignUrl, listBuckets],
+  tools: [uploadFile, uploadBase64, downloadFile, downloadBase64, listObjects, headObject, deleteObject, presignUrl, listBuckets, copyObject, moveObject, uploadFiles],
 });

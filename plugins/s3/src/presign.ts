@@ -4,7 +4,7 @@
  * would otherwise check against the (unknown) body. Expiry is 1 s to 7 days,
  * SigV4's limit; the default is one hour.
  */
-import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { ValidationError } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
@@ -39,15 +39,4 @@ export function wantsPresignedUrl(params: PresignParameters): boolean {
 export function presignGet(bucket: S3Bucket, key: string, expiresIn: number, versionId?: string): Promise<string> {
   return bucket.call("presign a download of", bucket.uri(key, versionId), () =>
     getSignedUrl(bucket.client, new GetObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { expiresIn }));
-}
-
-/**
- * A PUT URL. With a content type, Content-Type is a signed header: the uploader
- * must send exactly it (the presigner would otherwise drop it unsigned, and the
- * object would get whatever type the uploader sends).
- */
-export function presignPut(bucket: S3Bucket, key: string, expiresIn: number, contentType?: string): Promise<string> {
-  const signableHeaders = contentType ? new Set(["content-type"]) : undefined;
-  return bucket.call("presign an upload to", bucket.uri(key), () =>
-    getSignedUrl(bucket.client, new PutObjectCommand({ Bucket: bucket.name, Key: key, ContentType: contentType }), { expiresIn, signableHeaders }));
 }

@@ -7,6 +7,7 @@
 import { CredentialValidationError } from "@dify-ts/runtime";
 import { parseCaBundle } from "./ca-bundle.js";
 import type { S3Credentials } from "./credentials.js";
+import { readEncryptionDefault, type EncryptionDefault } from "./encryption.js";
 import { normalizePrefix } from "./keys.js";
 
 export interface S3Settings {
@@ -23,6 +24,8 @@ export interface S3Settings {
   keyPrefix: string;
   /** Base URL for relative Dify file links. */
   difyEndpoint: string | undefined;
+  /** Server-side encryption of writes when a tool's parameters do not choose one. */
+  encryption: EncryptionDefault;
 }
 
 export function readSettings(credentials: S3Credentials): S3Settings {
@@ -38,6 +41,7 @@ export function readSettings(credentials: S3Credentials): S3Settings {
     caCertificates: credentials.S3_CA_BUNDLE ? parseCaBundle(credentials.S3_CA_BUNDLE) : undefined,
     keyPrefix: normalizePrefix(credentials.KEY_PREFIX),
     difyEndpoint: credentials.DIFY_ENDPOINT || undefined,
+    encryption: readEncryptionDefault(credentials),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Logger } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
 import { sourceFailure } from "./errors.js";
 import { abortFailedUpload, streamMultipart } from "./multipart.js";
+import type { WriteOptions } from "./upload-options.js";
 
 export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 4;
@@ -24,6 +25,10 @@ export interface UploadRequest {
   contentType: string;
   /** Bytes the source announced (its Content-Length); a stream must then deliver exactly that many. */
   size?: number | undefined;
+  /** Encryption, storage class, headers, metadata and tags of the new object. */
+  options?: WriteOptions;
+  /** Parts of a stream of unknown length held in flight (default QUEUE_SIZE); batches lower it to bound their memory. */
+  partsInFlight?: number;
   signal?: AbortSignal;
   /** For what an operator must clean up (a multipart upload that could not be aborted). */
   logger: Logger;
@@ -51,9 +56,9 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
   const piping = source instanceof Uint8Array ? Promise.resolve() : pipeline(source, counter);
   const upload = new Upload({
     client: bucket.client,
-    params: { Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
+    params: { ...request.options, Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
     partSize: PART_SIZE,
-    queueSize: QUEUE_SIZE,
+    queueSize: request.partsInFlight ?? QUEUE_SIZE,
     // lib-storage would try the abort once; abortFailedUpload retries it while the server may be restarting.
     leavePartsOnError: true,
   });

@@ -38,11 +38,11 @@ describe.skipIf(reason)(`the packaged plugin on the wheel's Node${reason ? ` (sk
   it("ships the declarations, the docs and the icon", async () => {
     const tools = (await readdir(join(extracted, "tools"))).sort();
     expect(tools).toEqual([
-      "s3_delete_object.yaml", "s3_download_base64.yaml", "s3_download_file.yaml", "s3_head_object.yaml",
-      "s3_list_buckets.yaml", "s3_list_objects.yaml", "s3_presign_url.yaml", "s3_upload_base64.yaml", "s3_upload_file.yaml",
+      "s3_copy_object.yaml", "s3_delete_object.yaml", "s3_download_base64.yaml", "s3_download_file.yaml", "s3_head_object.yaml", "s3_list_buckets.yaml",
+      "s3_list_objects.yaml", "s3_move_object.yaml", "s3_presign_url.yaml", "s3_upload_base64.yaml", "s3_upload_file.yaml", "s3_upload_files.yaml",
     ]);
     const provider = await readFile(join(extracted, "provider", "s3.yaml"), "utf8");
-    for (const name of ["DIFY_ENDPOINT", "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_SESSION_TOKEN", "BUCKET_NAME", "S3_CA_BUNDLE", "S3_FORCE_PATH_STYLE", "KEY_PREFIX"]) {
+    for (const name of ["DIFY_ENDPOINT", "S3_ENDPOINT", "S3_REGION", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_SESSION_TOKEN", "BUCKET_NAME", "S3_CA_BUNDLE", "S3_FORCE_PATH_STYLE", "KEY_PREFIX", "S3_SERVER_SIDE_ENCRYPTION", "S3_SSE_KMS_KEY_ID", "S3_SSE_BUCKET_KEY"]) {
       expect(provider).toContain(`${name}:`);
     }
     const upload = await readFile(join(extracted, "tools", "s3_upload_file.yaml"), "utf8");

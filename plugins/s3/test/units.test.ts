@@ -1,4 +1,4 @@
-/** The pure parts: CA bundle re-wrapping, key rules, strict base64, presign expiry, settings defaults. */
+/** The pure parts: CA bundle re-wrapping, key rules, strict base64, presign expiry, settings defaults, upload options, copy parts. */
 import { describe, expect, it } from "vitest";
 import { X509Certificate } from "node:crypto";
 import { parseCaBundle } from "../src/ca-bundle.js";
@@ -9,6 +9,10 @@ import { readSettings } from "../src/settings.js";
 import { contentTypeFor } from "../src/content-type.js";
 import { classify, type FailureContext } from "../src/errors.js";
 import { makeCertificates } from "./support/certificates.js";
+import { forEachLimited } from "../src/concurrency.js";
+import { copyPartSize } from "../src/copy.js";
+import { encryptionHeaders, readEncryptionDefault } from "../src/encryption.js";
+import { contentDisposition } from "../src/upload-options.js";
 import type { S3Credentials } from "../src/credentials.js";
 
 describe("S3_CA_BUNDLE", () => {
@@ -148,5 +152,66 @@ describe("network failures", () => {
     expect(failure({ cause: { code: "ECONNRESET" } }).kind).toBe("reset");
     // How the SDK's request handler delivers a reset: renamed TimeoutError, its code kept.
     expect(failure({ name: "TimeoutError", code: "ECONNRESET" }).kind).toBe("reset");
+  });
+});
+
+describe("upload options and copies", () => {
+  it("writes Content-Disposition with an ASCII fallback and, for other names, RFC 5987 filename*", () => {
+    expect(contentDisposition("report.pdf", "attachment")).toBe('attachment; filename="report.pdf"');
+    expect(contentDisposition("a\\b\"c.txt", "inline")).toBe("inline; filename=\"a_b_c.txt\"; filename*=UTF-8''a%5Cb%22c.txt");
+    expect(contentDisposition("naïve (1)*.txt", "attachment")).toBe("attachment; filename=\"na_ve (1)*.txt\"; filename*=UTF-8''na%C3%AFve%20%281%29%2A.txt");
+    expect(contentDisposition("😀.png", "attachment")).toBe("attachment; filename=\"__.png\"; filename*=UTF-8''%F0%9F%98%80.png");
+  });
+
+  it("combines the provider's encryption default with a tool's parameters", () => {
+    const kms = readEncryptionDefault({ S3_SERVER_SIDE_ENCRYPTION: "aws:kms", S3_SSE_KMS_KEY_ID: " alias/k ", S3_SSE_BUCKET_KEY: true });
+    expect(encryptionHeaders({}, kms)).toEqual({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: "alias/k", BucketKeyEnabled: true });
+    expect(encryptionHeaders({ sse_kms_key_id: "alias/other", sse_bucket_key: false }, kms)).toEqual({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: "alias/other" });
+    expect(encryptionHeaders({ server_side_encryption: "AES256" }, kms)).toEqual({ ServerSideEncryption: "AES256" });
+    expect(encryptionHeaders({ server_side_encryption: "aws:kms" }, readEncryptionDefault({}))).toEqual({ ServerSideEncryption: "aws:kms" });
+    expect(encryptionHeaders({}, readEncryptionDefault({}))).toEqual({});
+  });
+
+  it("copies in 512 MiB parts, larger when a source would need more than 9,000", () => {
+    const MiB = 1024 ** 2;
+    expect(copyPartSize(5 * 1024 ** 3 + 1)).toBe(512 * MiB);
+    const largest = 5 * 1024 **4;
+    expect(copyPartSize(largest)).toBe(583 * MiB);
+    expect(Math.ceil(largest / copyPartSize(largest))).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("forEachLimited", () => {
+  it("keeps at most `limit` tasks running and starts none after a failure, rejecting once the running ones settled", async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const settled: number[] = [];
+    const gates = Array.from({ length: 10 }, () => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((done) => (resolve = done));
+      return { promise, resolve };
+    });
+    const run = forEachLimited(10, 3, async (index) => {
+      started.push(index);
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        await gates[index]!.promise;
+        if (index === 1) throw new Error("part 2 failed");
+      } finally {
+        running -= 1;
+        settled.push(index);
+      }
+    });
+    const outcome = run.then(() => "resolved", (error: Error) => error.message);
+    gates[0]!.resolve(); // frees a worker: index 3 starts
+    await Promise.resolve();
+    gates[1]!.resolve(); // fails: nothing more starts
+    for (const gate of gates.slice(2)) gate.resolve();
+    expect(await outcome).toBe("part 2 failed");
+    expect(most).toBe(3);
+    expect(settled.sort()).toEqual([...started].sort());
+    expect(started).not.toContain(9);
   });
 });

@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { reassemble } from "@dify-ts/host";
 import { getObject, patterned } from "./support/admin.js";
 import { useS3Environment, skipReason } from "./support/environment.js";
+import { difyFile } from "./support/file-server.js";
 
 const reason = skipReason();
 
 describe.skipIf(reason)(`uploads over stdio against versitygw${reason ? ` (skipped: ${reason})` : ""}`, () => {
   const env = useS3Environment();
-  const difyFile = (url: string, extra: Record<string, string | number> = {}) => ({ dify_model_identity: "__dify__file__", url, filename: "report.pdf", size: -1, type: "document", ...extra });
 
   it("streams a Dify file from a relative URL (joined to DIFY_ENDPOINT) into S3, with the file's mime type", async () => {
     const bytes = patterned(300_000);

@@ -3,7 +3,9 @@
  * or the reason it is missing so a test reports itself skipped with it.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lookup } from "@dify-ts/test-support";
 import { cliPackage } from "./copy-fixture.js";
@@ -56,4 +58,40 @@ export async function probeIndex(indexUrl: string): Promise<string | undefined> 
   } catch (error) {
     return `the package index ${indexUrl} is unreachable: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`;
   }
+}
+
+/** An http:// URL on a local port that refuses connections (it was just free). */
+export async function refusedUrl(path = "/"): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}${path}`;
+}
+
+/**
+ * Installs an extracted package's dependencies as the daemon's local runtime
+ * does (research/packaging.md, daemon-verified.md), with no index reachable:
+ * `uv venv`, then with a pip mirror and requirements.txt `uv pip install -i
+ * <mirror> -r requirements.txt`; else with pyproject.toml `uv sync --no-dev
+ * [--frozen when uv.lock]`; else `uv pip install -r requirements.txt`. The
+ * environment is the daemon's (PATH, VIRTUAL_ENV, a fresh UV_CACHE_DIR) plus
+ * HTTP(S)_PROXY on a refused port, so every download, PyPI's or a lock's
+ * pinned URL, fails; `mirror` is a refused URL too.
+ */
+export function daemonInstall(uvPath: string, dir: string, network: { refused: string; mirror?: string }): void {
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    VIRTUAL_ENV: join(dir, ".venv"),
+    UV_CACHE_DIR: mkdtempSync(join(tmpdir(), "dify-ts-uv-cache-")),
+    HTTP_PROXY: network.refused,
+    HTTPS_PROXY: network.refused,
+  };
+  uvVenv(uvPath, dir, env);
+  const has = (file: string) => existsSync(join(dir, file));
+  let args: string[];
+  if (network.mirror && has("requirements.txt")) args = ["pip", "install", "-i", network.mirror, "-r", "requirements.txt"];
+  else if (has("pyproject.toml")) args = ["sync", "--no-dev", ...(has("uv.lock") ? ["--frozen"] : []), ...(network.mirror ? ["-i", network.mirror] : [])];
+  else args = ["pip", "install", "-r", "requirements.txt"];
+  runChecked(uvPath, args, { cwd: dir, env });
 }

@@ -1,9 +1,16 @@
 /**
  * Offline repackaging (after junjiem/dify-plugin-repackaging): every wheel the
  * package's requirements need, for the target platform and the daemon's
- * Python 3.12, goes into wheels/; requirements.txt (and pyproject.toml's
- * [tool.uv]) point the installer at it with no index; the result is zipped
- * with our packager. Output appears whole or not at all.
+ * Python 3.12, goes into wheels/; requirements.txt points the installer at it
+ * with no index; the result is zipped with our packager. Output appears whole
+ * or not at all.
+ *
+ * The variant ships requirements.txt and neither pyproject.toml nor uv.lock:
+ * with a pyproject.toml the daemon (0.5.3+, no pip mirror) runs `uv sync`,
+ * which with uv.lock downloads the URLs pinned in it and without one resolves
+ * for every platform; both need the index. requirements.txt alone is installed
+ * with `uv pip install -r` by every daemon version, mirror or not, and its
+ * `--no-index` line wins over a mirror's `-i`.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -18,13 +25,14 @@ import { walkPluginDirectory } from "../ignore-rules.js";
 import { VERIFICATION_FILE } from "../signature.js";
 import { readZip } from "../zip/read.js";
 import { RepackageError } from "./download.js";
-import { DEFAULT_PLATFORM, expandPlatform } from "./platforms.js";
-import { offlineRequirements, patchPyproject, unignoreWheels } from "./rewrite.js";
+import { DEFAULT_PLATFORM, expandPlatform, uvPythonPlatform } from "./platforms.js";
+import { requiresPythonAdmits } from "./requires-python.js";
+import { offlineRequirements, unignoreWheels } from "./rewrite.js";
 
 export interface RepackageOptions {
   /** Wheel platform (default manylinux_2_28_x86_64, what Dify's Ubuntu 24.04 images run). */
   platform?: string;
-  /** The daemon always builds the venv with Python 3.12. */
+  /** The Python the wheels are for (default: the manifest's meta.runner.version, else 3.12, what the daemon's venv runs). */
   pythonVersion?: string;
   /** A package index for pip (default: pip's own configuration, e.g. PIP_INDEX_URL). */
   indexUrl?: string;
@@ -47,7 +55,6 @@ export interface RepackageResult {
 export async function repackageOffline(packageFile: string, options: RepackageOptions): Promise<RepackageResult> {
   const { io } = options;
   const platform = options.platform ?? DEFAULT_PLATFORM;
-  const pythonVersion = options.pythonVersion ?? "3.12";
   let archive;
   try {
     archive = readZip(await readFile(packageFile));
@@ -57,8 +64,10 @@ export async function repackageOffline(packageFile: string, options: RepackageOp
   }
   const manifestEntry = archive.entries.find((entry) => entry.name === "manifest.yaml");
   if (!manifestEntry) throw new RepackageError(`${packageFile} is not a Dify plugin package: manifest.yaml is missing at the archive root`);
-  const manifest = parse(manifestEntry.read().toString("utf8")) as { author?: string; name?: string; version?: string };
+  const manifest = parse(manifestEntry.read().toString("utf8")) as { author?: string; name?: string; version?: string; meta?: { runner?: { version?: unknown } } };
   if (!manifest.name || !manifest.version) throw new RepackageError(`${packageFile}: manifest.yaml lacks name or version`);
+  const declaredPython = manifest.meta?.runner?.version;
+  const pythonVersion = options.pythonVersion ?? (typeof declaredPython === "string" ? declaredPython : "3.12");
 
   const scratch = await mkdtemp(join(tmpdir(), "dify-ts-repackage-"));
   try {
@@ -70,7 +79,7 @@ export async function repackageOffline(packageFile: string, options: RepackageOp
     const pyproject = join(dir, "pyproject.toml");
     if (!existsSync(requirements)) {
       if (!existsSync(pyproject)) throw new RepackageError(`${packageFile} has neither requirements.txt nor pyproject.toml: nothing to download`);
-      await exportRequirements(dir, io);
+      await compileRequirements(dir, { platform, pythonVersion, indexUrl: options.indexUrl, io });
     }
     const original = await readFile(requirements, "utf8");
     if (/^\s*--no-index\b/m.test(original)) throw new RepackageError(`${packageFile} is already an offline package (requirements.txt starts with --no-index)`);
@@ -78,7 +87,11 @@ export async function repackageOffline(packageFile: string, options: RepackageOp
     io.err(`downloading wheels for ${platform}, Python ${pythonVersion}`);
     await pipDownload(dir, { platform, pythonVersion, indexUrl: options.indexUrl, python: options.python ?? "python3", io });
     await writeFile(requirements, offlineRequirements(original));
-    if (existsSync(pyproject)) await writeFile(pyproject, patchPyproject(await readFile(pyproject, "utf8")));
+    const projectFiles = ["pyproject.toml", "uv.lock"].filter((name) => existsSync(join(dir, name)));
+    if (projectFiles.length > 0) {
+      for (const name of projectFiles) await rm(join(dir, name));
+      io.err(`left out ${projectFiles.join(" and ")}: the daemon then installs requirements.txt from wheels/ (uv sync would go to the index)`);
+    }
     for (const name of [".difyignore", ".gitignore"]) {
       const file = join(dir, name);
       if (existsSync(file)) {
@@ -126,20 +139,59 @@ async function pipDownload(dir: string, options: { platform: string; pythonVersi
   const { code, output } = await run(options.python, args, dir, options.io, "pip: ");
   if (code === 0) return;
   const missing = /Could not find a version that satisfies the requirement (\S+)/.exec(output)?.[1];
-  if (missing) throw new RepackageError(`no wheel of ${missing} exists for ${options.platform} and Python ${options.pythonVersion} (pip found no matching distribution)`);
+  if (missing) {
+    const platforms = await wheelPlatforms(options.indexUrl ?? process.env.PIP_INDEX_URL ?? "https://pypi.org/simple", missing);
+    const offer = platforms?.length ? `; its wheels are for ${platforms.join(", ")}: pass one of those as --platform (a newer manylinux of the same architecture works too)` : "";
+    throw new RepackageError(`no wheel of ${missing} exists for ${options.platform} and Python ${options.pythonVersion} (pip found no matching distribution)${offer}`);
+  }
   const error = output.split("\n").filter((line) => line.startsWith("ERROR:")).at(-1) ?? output.trim().split("\n").at(-1);
   throw new RepackageError(`pip download failed for ${options.platform}: ${error}`);
 }
 
-/** pyproject.toml without requirements.txt: uv exports one, as the repackaging tool does. */
-async function exportRequirements(dir: string, io: CommandIo): Promise<void> {
+/**
+ * The platform tags of the wheels a requirement ("name==version", or a name)
+ * has on the index's simple page, or undefined when the index cannot tell.
+ */
+export async function wheelPlatforms(indexUrl: string, requirement: string): Promise<string[] | undefined> {
+  const [, name, version] = /^([A-Za-z0-9._-]+)(?:==([^\s;,]+))?/.exec(requirement) ?? [];
+  if (!name) return undefined;
+  const normalized = (text: string) => text.toLowerCase().replace(/[-_.]+/g, "_");
+  try {
+    const response = await fetch(`${indexUrl.replace(/\/+$/, "")}/${normalized(name).replace(/_/g, "-")}/`, { signal: AbortSignal.timeout(20_000) });
+    if (!response.ok) return undefined;
+    const tags = new Set<string>();
+    // Wheel file names: {name}-{version}(-{build})?-{python}-{abi}-{platforms}.whl; platforms joined by ".".
+    for (const [, file] of (await response.text()).matchAll(/([A-Za-z0-9._+!-]+\.whl)\b/g)) {
+      const parts = file!.slice(0, -".whl".length).split("-");
+      if (parts.length < 5 || normalized(parts[0]!) !== normalized(name) || (version && parts[1] !== version)) continue;
+      for (const tag of parts.at(-1)!.split(".")) tags.add(tag);
+    }
+    return [...tags].sort();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * pyproject.toml without requirements.txt: `uv pip compile` pins its
+ * dependencies for the target platform and Python (no interpreter of that
+ * version is needed, so uv never downloads one; the dev group is left out).
+ */
+async function compileRequirements(dir: string, options: { platform: string; pythonVersion: string; indexUrl?: string; io: CommandIo }): Promise<void> {
+  const requiresPython = /^\s*requires-python\s*=\s*["']([^"']*)["']/m.exec(await readFile(join(dir, "pyproject.toml"), "utf8"))?.[1];
+  if (requiresPython && !requiresPythonAdmits(requiresPython, options.pythonVersion)) {
+    throw new RepackageError(`pyproject.toml requires-python "${requiresPython}" excludes Python ${options.pythonVersion}, which the package's venv runs (manifest meta.runner.version, or --python-version)`);
+  }
+  const uvPlatform = uvPythonPlatform(options.platform);
+  if (!uvPlatform) throw new RepackageError(`--platform ${options.platform}: uv cannot resolve pyproject.toml for it; use a manylinux tag for x86_64 or aarch64 (glibc 2.17 or newer), e.g. manylinux_2_28_x86_64`);
   const uv = process.env.UV_PATH ?? "uv";
-  const args = ["export", "--format", "requirements-txt", "--no-hashes", "--no-header", "--no-annotate", "--no-emit-project", "--no-dev", "-o", "requirements.txt"];
-  if (existsSync(join(dir, "uv.lock"))) args.push("--frozen");
-  const { code, output } = await run(uv, args, dir, io, "uv: ").catch((error: Error) => {
-    throw new RepackageError(`the package has pyproject.toml but no requirements.txt, and uv is needed to export one: ${error.message} (pip install uv, or set UV_PATH)`);
+  const args = ["pip", "compile", "pyproject.toml", "--python-version", options.pythonVersion, "--python-platform", uvPlatform, "--no-header", "--no-annotate", "--quiet", "-o", "requirements.txt"];
+  const indexUrl = options.indexUrl ?? process.env.PIP_INDEX_URL;
+  if (indexUrl) args.push("--index-url", indexUrl);
+  const { code, output } = await run(uv, args, dir, options.io, "uv: ").catch((error: Error) => {
+    throw new RepackageError(`the package has pyproject.toml but no requirements.txt, and uv is needed to pin its dependencies: ${error.message} (pip install uv, or set UV_PATH)`);
   });
-  if (code !== 0) throw new RepackageError(`uv export failed: ${uvError(output)}`);
+  if (code !== 0) throw new RepackageError(`uv pip compile failed: ${uvError(output)}`);
 }
 
 /** uv's own "error:" line (its last lines are often advice, e.g. from a pyenv shim), with the cause when it gives one. */

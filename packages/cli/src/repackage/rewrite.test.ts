@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { expandPlatform } from "./platforms.js";
-import { offlineRequirements, patchPyproject, unignoreWheels } from "./rewrite.js";
+import { expandPlatform, uvPythonPlatform } from "./platforms.js";
+import { requiresPythonAdmits } from "./requires-python.js";
+import { offlineRequirements, unignoreWheels } from "./rewrite.js";
 
 describe("offline rewrites", () => {
   it("puts the no-index line first in requirements.txt", () => {
@@ -9,15 +10,6 @@ describe("offline rewrites", () => {
 
   it("keeps wheels/ out of the ignore file and everything else in", () => {
     expect(unignoreWheels(".venv/\nwheels/\n/wheels/\nwheels\n*.pyc\nmy-wheels/\n")).toBe(".venv/\n*.pyc\nmy-wheels/\n");
-  });
-
-  it("adds [tool.uv] to a pyproject.toml without one", () => {
-    expect(patchPyproject('[project]\nname = "x"\n')).toBe('[project]\nname = "x"\n\n[tool.uv]\nno-index = true\nfind-links = ["./wheels"]\n');
-  });
-
-  it("replaces no-index and find-links in an existing [tool.uv], keeping its other keys and the next section", () => {
-    const before = '[project]\nname = "x"\n\n[tool.uv]\ndev-dependencies = ["pytest"]\nfind-links = [\n  "https://example.com/wheels",\n]\nno-index = false\n\n[tool.ruff]\nline-length = 100\n';
-    expect(patchPyproject(before)).toBe('[project]\nname = "x"\n\n[tool.uv]\nno-index = true\nfind-links = ["./wheels"]\ndev-dependencies = ["pytest"]\n\n[tool.ruff]\nline-length = 100\n');
   });
 });
 
@@ -31,5 +23,21 @@ describe("platform tags", () => {
     expect(expandPlatform("manylinux2014_aarch64")).not.toContain("manylinux_2_28_aarch64");
     expect(expandPlatform("win_amd64")).toEqual(["win_amd64"]);
     expect(() => expandPlatform("manylinux_2_28_sparc")).toThrow(/unknown architecture "sparc"/);
+  });
+
+  it("names uv's --python-platform: the newest manylinux uv knows that the target's glibc runs", () => {
+    expect(uvPythonPlatform("manylinux_2_28_x86_64")).toBe("x86_64-manylinux_2_28");
+    expect(uvPythonPlatform("manylinux_2_30_aarch64")).toBe("aarch64-manylinux_2_28");
+    expect(uvPythonPlatform("manylinux_2_39_x86_64")).toBe("x86_64-manylinux_2_39");
+    expect(uvPythonPlatform("manylinux2014_aarch64")).toBe("aarch64-manylinux_2_17");
+    expect(uvPythonPlatform("manylinux2010_x86_64")).toBeUndefined();
+    expect(uvPythonPlatform("win_amd64")).toBeUndefined();
+  });
+});
+
+describe("requires-python", () => {
+  it("admits or excludes the daemon's Python", () => {
+    for (const admits of [">=3.12", ">=3.8,<4", "~=3.11", "==3.12.*", "!=3.11.*", ">3.11", "<=3.12", ""]) expect(requiresPythonAdmits(admits, "3.12")).toBe(true);
+    for (const excludes of [">=3.13", ">=3.99", "<3.12", "==3.11.*", "~=3.13", ">=3.8, <3.12", "!=3.12.*"]) expect(requiresPythonAdmits(excludes, "3.12")).toBe(false);
   });
 });

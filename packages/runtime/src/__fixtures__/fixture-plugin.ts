@@ -1,14 +1,13 @@
 /** A plugin that exercises the runtime: every message kind, failures, slowness, backwards calls. */
-import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, streamVariable, text, variable, type PluginDefinition } from "../index.js";
+import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, localized, streamVariable, text, variable, type PluginDefinition, type StartContext } from "../index.js";
 import { fixtureTools } from "./fixture-tools.js";
 
-const l = (en: string) => ({ en_US: en, zh_Hans: en });
 
 const provider = defineProvider({
-  identity: { name: "fixture", label: l("Fixture"), description: l("Runtime test fixture"), icon: "icon.svg", tags: ["utilities"] },
+  identity: { name: "fixture", label: localized("Fixture"), description: localized("Runtime test fixture"), icon: "icon.svg", tags: ["utilities"] },
   credentials: {
-    api_key: { type: "secret-input", required: true, label: l("API key") },
-    region: { type: "text-input", default: "us-east-1", label: l("Region") },
+    api_key: { type: "secret-input", required: true, label: localized("API key") },
+    region: { type: "text-input", default: "us-east-1", label: localized("Region") },
   },
   async validateCredentials(credentials) {
     if (credentials.api_key === "bad") throw new CredentialValidationError("the API key was rejected");
@@ -16,10 +15,10 @@ const provider = defineProvider({
 });
 
 const echo = provider.defineTool({
-  identity: { name: "echo", label: l("Echo") },
-  description: { human: l("Echoes its input"), llm: "Echoes the text" },
+  identity: { name: "echo", label: localized("Echo") },
+  description: { human: localized("Echoes its input"), llm: "Echoes the text" },
   parameters: {
-    text: { type: "string", required: true, form: "llm", label: l("Text"), human_description: l("Text to echo"), llm_description: "text" },
+    text: { type: "string", required: true, form: "llm", label: localized("Text"), human_description: localized("Text to echo"), llm_description: "text" },
   },
   async handler(params) {
     return text(params.text);
@@ -27,8 +26,8 @@ const echo = provider.defineTool({
 });
 
 const noisy = provider.defineTool({
-  identity: { name: "noisy", label: l("Noisy") },
-  description: { human: l("Prints to stdout like a careless dependency"), llm: "Prints" },
+  identity: { name: "noisy", label: localized("Noisy") },
+  description: { human: localized("Prints to stdout like a careless dependency"), llm: "Prints" },
   parameters: {},
   async handler() {
     console.log("a dependency printing to stdout");
@@ -37,11 +36,11 @@ const noisy = provider.defineTool({
 });
 
 const messages = provider.defineTool({
-  identity: { name: "messages", label: l("Messages") },
-  description: { human: l("Emits every message kind"), llm: "Emits messages" },
+  identity: { name: "messages", label: localized("Messages") },
+  description: { human: localized("Emits every message kind"), llm: "Emits messages" },
   parameters: {
-    blob_bytes: { type: "number", form: "form", default: 1024, min: 0, label: l("Blob bytes"), human_description: l("Size of the blob") },
-    text_bytes: { type: "number", form: "form", default: 5, min: 0, label: l("Text bytes"), human_description: l("Size of the text") },
+    blob_bytes: { type: "number", form: "form", default: 1024, min: 0, label: localized("Blob bytes"), human_description: localized("Size of the blob") },
+    text_bytes: { type: "number", form: "form", default: 5, min: 0, label: localized("Text bytes"), human_description: localized("Size of the text") },
   },
   async *handler(params, context) {
     yield text("x".repeat(params.text_bytes));
@@ -59,10 +58,10 @@ const messages = provider.defineTool({
 });
 
 const fail = provider.defineTool({
-  identity: { name: "fail", label: l("Fail") },
-  description: { human: l("Throws"), llm: "Throws" },
+  identity: { name: "fail", label: localized("Fail") },
+  description: { human: localized("Throws"), llm: "Throws" },
   parameters: {
-    secret: { type: "secret-input", form: "form", label: l("Secret"), human_description: l("A secret the error quotes") },
+    secret: { type: "secret-input", form: "form", label: localized("Secret"), human_description: localized("A secret the error quotes") },
   },
   async handler(params, context) {
     throw new Error(`boom with key ${context.credentials.api_key}${params.secret ? ` and ${params.secret}` : ""}`);
@@ -70,10 +69,10 @@ const fail = provider.defineTool({
 });
 
 const sleep = provider.defineTool({
-  identity: { name: "sleep", label: l("Sleep") },
-  description: { human: l("Sleeps"), llm: "Sleeps" },
+  identity: { name: "sleep", label: localized("Sleep") },
+  description: { human: localized("Sleeps"), llm: "Sleeps" },
   parameters: {
-    ms: { type: "number", required: true, form: "llm", label: l("Milliseconds"), human_description: l("How long") },
+    ms: { type: "number", required: true, form: "llm", label: localized("Milliseconds"), human_description: localized("How long") },
   },
   async handler(params) {
     // Tests wait for this line to know the session is running (never for a fixed time).
@@ -84,16 +83,16 @@ const sleep = provider.defineTool({
 });
 
 const kinds = provider.defineTool({
-  identity: { name: "kinds", label: l("Kinds") },
-  description: { human: l("Every parameter type"), llm: "Parameter types" },
+  identity: { name: "kinds", label: localized("Kinds") },
+  description: { human: localized("Every parameter type"), llm: "Parameter types" },
   parameters: {
-    s: { type: "string", required: true, form: "llm", label: l("S"), human_description: l("string") },
-    n: { type: "number", form: "llm", min: 1, max: 10, label: l("N"), human_description: l("number") },
-    b: { type: "boolean", form: "form", default: false, label: l("B"), human_description: l("boolean") },
-    choice: { type: "select", form: "form", options: [{ value: "a", label: l("A") }, { value: "b", label: l("B") }], label: l("Choice"), human_description: l("select") },
-    secret: { type: "secret-input", form: "form", label: l("Secret"), human_description: l("secret") },
-    file: { type: "file", form: "llm", label: l("File"), human_description: l("file") },
-    files: { type: "files", form: "llm", label: l("Files"), human_description: l("files") },
+    s: { type: "string", required: true, form: "llm", label: localized("S"), human_description: localized("string") },
+    n: { type: "number", form: "llm", min: 1, max: 10, label: localized("N"), human_description: localized("number") },
+    b: { type: "boolean", form: "form", default: false, label: localized("B"), human_description: localized("boolean") },
+    choice: { type: "select", form: "form", options: [{ value: "a", label: localized("A") }, { value: "b", label: localized("B") }], label: localized("Choice"), human_description: localized("select") },
+    secret: { type: "secret-input", form: "form", label: localized("Secret"), human_description: localized("secret") },
+    file: { type: "file", form: "llm", label: localized("File"), human_description: localized("file") },
+    files: { type: "files", form: "llm", label: localized("Files"), human_description: localized("files") },
   },
   async handler(params) {
     return json({ s: params.s, n: params.n ?? null, b: params.b, choice: params.choice ?? null, file: params.file?.url ?? null, files: (params.files ?? []).length });
@@ -101,10 +100,10 @@ const kinds = provider.defineTool({
 });
 
 const storage = provider.defineTool({
-  identity: { name: "storage", label: l("Storage") },
-  description: { human: l("Reads Dify storage"), llm: "Storage" },
+  identity: { name: "storage", label: localized("Storage") },
+  description: { human: localized("Reads Dify storage"), llm: "Storage" },
   parameters: {
-    key: { type: "string", required: true, form: "llm", label: l("Key"), human_description: l("key") },
+    key: { type: "string", required: true, form: "llm", label: localized("Key"), human_description: localized("key") },
   },
   async handler(params, context) {
     const value = await context.dify.storage.get(params.key);
@@ -116,8 +115,8 @@ const manifest: PluginDefinition["manifest"] = {
   author: "dify-ts",
   name: "fixture",
   version: "0.0.1",
-  label: l("Fixture"),
-  description: l("Runtime test fixture"),
+  label: localized("Fixture"),
+  description: localized("Runtime test fixture"),
   icon: "icon.svg",
   created_at: "2026-01-01T00:00:00Z",
   tags: ["utilities"],
@@ -129,12 +128,18 @@ const manifest: PluginDefinition["manifest"] = {
 
 const tools = [echo, noisy, messages, fail, sleep, kinds, storage, ...fixtureTools(provider)];
 
+/** Logs through the protocol and reports on stderr when shutdown aborts its signal. */
+function onStart({ logger, signal }: StartContext): void {
+  logger.info("fixture started");
+  signal.addEventListener("abort", () => process.stderr.write(`fixture start signal aborted: ${String((signal.reason as Error).message)}\n`));
+}
+
 async function onShutdown(): Promise<void> {
   // Written to stderr so tests can see the hook ran after the sessions drained.
   process.stderr.write("fixture shutdown hook ran\n");
 }
 
-export default definePlugin({ manifest, provider, tools, onShutdown });
+export default definePlugin({ manifest, provider, tools, onStart, onShutdown });
 
 /** The same plugin without any backwards-invocation permission: calls must be refused before they leave. */
 export const restrictedPlugin = definePlugin({ manifest: { ...manifest, resource: { memory: manifest.resource.memory } }, provider, tools, onShutdown });

@@ -1,8 +1,7 @@
 /** Fixture tools for the robustness, logging and backwards-invocation tests. */
-import { blob, json, text, type Provider } from "../index.js";
+import { blob, json, localized, text, type Provider } from "../index.js";
 import type { CredentialFields } from "../definitions.js";
 
-const l = (en: string) => ({ en_US: en, zh_Hans: en });
 
 /** Deterministic bytes: the test rebuilds them to compare. */
 export function patternBytes(offset: number, length: number): Buffer {
@@ -16,11 +15,11 @@ export const MULTIBYTE_UNIT = "aé中😀";
 
 export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) {
   const big = provider.defineTool({
-    identity: { name: "big", label: l("Big") },
-    description: { human: l("Emits a large blob and a large text"), llm: "Large output" },
+    identity: { name: "big", label: localized("Big") },
+    description: { human: localized("Emits a large blob and a large text"), llm: "Large output" },
     parameters: {
-      blob_mb: { type: "number", form: "form", default: 0, min: 0, label: l("Blob MB"), human_description: l("Blob size in MiB") },
-      text_mb: { type: "number", form: "form", default: 0, min: 0, label: l("Text MB"), human_description: l("Text size in MiB (UTF-8)") },
+      blob_mb: { type: "number", form: "form", default: 0, min: 0, label: localized("Blob MB"), human_description: localized("Blob size in MiB") },
+      text_mb: { type: "number", form: "form", default: 0, min: 0, label: localized("Text MB"), human_description: localized("Text size in MiB (UTF-8)") },
     },
     async *handler(params) {
       const size = params.blob_mb * 1024 * 1024;
@@ -34,8 +33,8 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
   });
 
   const hang = provider.defineTool({
-    identity: { name: "hang", label: l("Hang") },
-    description: { human: l("Never finishes"), llm: "Hangs" },
+    identity: { name: "hang", label: localized("Hang") },
+    description: { human: localized("Never finishes"), llm: "Hangs" },
     parameters: {},
     async handler(_params, context) {
       // Tests read this line to see that the session's signal reached the handler.
@@ -46,11 +45,11 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
   });
 
   const sequence = provider.defineTool({
-    identity: { name: "sequence", label: l("Sequence") },
-    description: { human: l("Emits numbered messages with pauses"), llm: "Sequence" },
+    identity: { name: "sequence", label: localized("Sequence") },
+    description: { human: localized("Emits numbered messages with pauses"), llm: "Sequence" },
     parameters: {
-      tag: { type: "string", required: true, form: "llm", label: l("Tag"), human_description: l("Prefix") },
-      count: { type: "number", required: true, form: "llm", min: 0, label: l("Count"), human_description: l("How many") },
+      tag: { type: "string", required: true, form: "llm", label: localized("Tag"), human_description: localized("Prefix") },
+      count: { type: "number", required: true, form: "llm", min: 0, label: localized("Count"), human_description: localized("How many") },
     },
     async *handler(params) {
       for (let i = 0; i < params.count; i++) {
@@ -62,8 +61,8 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
   });
 
   const stray = provider.defineTool({
-    identity: { name: "stray", label: l("Stray") },
-    description: { human: l("Leaves an uncaught exception and an unhandled rejection behind"), llm: "Stray errors" },
+    identity: { name: "stray", label: localized("Stray") },
+    description: { human: localized("Leaves an uncaught exception and an unhandled rejection behind"), llm: "Stray errors" },
     parameters: {},
     async handler(_params, context) {
       const key = String((context.credentials as Record<string, unknown>).api_key);
@@ -76,8 +75,8 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
   });
 
   const logs = provider.defineTool({
-    identity: { name: "logs", label: l("Logs") },
-    description: { human: l("Logs at every level"), llm: "Logs" },
+    identity: { name: "logs", label: localized("Logs") },
+    description: { human: localized("Logs at every level"), llm: "Logs" },
     parameters: {},
     async handler(_params, context) {
       const key = String((context.credentials as Record<string, unknown>).api_key);
@@ -91,15 +90,15 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
   });
 
   const backwards = provider.defineTool({
-    identity: { name: "backwards", label: l("Backwards") },
-    description: { human: l("Calls back into Dify"), llm: "Backwards" },
+    identity: { name: "backwards", label: localized("Backwards") },
+    description: { human: localized("Calls back into Dify"), llm: "Backwards" },
     parameters: {
       op: {
-        type: "select", required: true, form: "form", label: l("Operation"), human_description: l("What to call"),
-        options: ["storage_set", "storage_get", "storage_exist", "storage_delete", "tool", "llm"].map((value) => ({ value, label: l(value) })),
+        type: "select", required: true, form: "form", label: localized("Operation"), human_description: localized("What to call"),
+        options: ["storage_set", "storage_get", "storage_exist", "storage_delete", "tool", "llm"].map((value) => ({ value, label: localized(value) })),
       },
-      key: { type: "string", form: "llm", default: "k", label: l("Key"), human_description: l("Storage key") },
-      value: { type: "string", form: "llm", default: "v", label: l("Value"), human_description: l("Storage value") },
+      key: { type: "string", form: "llm", default: "k", label: localized("Key"), human_description: localized("Storage key") },
+      value: { type: "string", form: "llm", default: "v", label: localized("Value"), human_description: localized("Storage value") },
     },
     async handler(params, context) {
       // Logged before the call leaves, so a test can see the session stream while the call is pending.
@@ -133,15 +132,15 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
   });
 
   const dynamic = provider.defineTool({
-    identity: { name: "dynamic", label: l("Dynamic") },
-    description: { human: l("Has parameters computed at run time"), llm: "Dynamic" },
+    identity: { name: "dynamic", label: localized("Dynamic") },
+    description: { human: localized("Has parameters computed at run time"), llm: "Dynamic" },
     parameters: {},
     async handler() {
       return text("dynamic");
     },
     async runtimeParameters(context) {
       const region = String((context.credentials as Record<string, unknown>).region);
-      return [{ name: "bucket", type: "select", options: [{ value: `${region}-bucket`, label: l(`${region} bucket`) }] }];
+      return [{ name: "bucket", type: "select", options: [{ value: `${region}-bucket`, label: localized(`${region} bucket`) }] }];
     },
   });
 

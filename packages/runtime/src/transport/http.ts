@@ -1,11 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { LINE_HEAD_BYTES, LineParseError, MAX_INPUT_LINE_BYTES, sessionIdAtLineStart } from "@dify-ts/protocol";
 import { ConnectionLostError, type Route, type Transport } from "./transport.js";
 
 export interface HttpTransportOptions {
-  host: string;
-  port: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes?: number;
   /** Where lines that belong to no session (logs) go; serverless has no daemon stream for them. */
@@ -15,30 +12,22 @@ export interface HttpTransportOptions {
 /**
  * Serverless: the daemon POSTs one request line to /invoke and reads the
  * session's events from the streamed response; GET /health answers OK.
+ * The transport owns no server: `handleRequest` is a Node request listener
+ * for whatever serves it (`http.createServer`, a platform's handler, a test).
  */
 export class HttpTransport implements Transport {
   onmessage?: (line: string) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
 
-  private server?: Server;
+  private state: "new" | "started" | "closed" = "new";
   private readonly responses = new Map<string, ServerResponse>();
 
-  constructor(private readonly options: HttpTransportOptions) {}
+  constructor(private readonly options: HttpTransportOptions = {}) {}
 
   async start(): Promise<void> {
-    if (this.server) throw new Error("HttpTransport already started");
-    const server = createServer((request, response) => this.handle(request, response));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
-  }
-
-  /** The bound address; useful with port 0. */
-  address(): AddressInfo {
-    return this.server!.address() as AddressInfo;
+    if (this.state !== "new") throw new Error("HttpTransport already started");
+    this.state = "started";
   }
 
   /**
@@ -71,18 +60,19 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
+    if (this.state === "closed") return;
+    this.state = "closed";
     for (const response of this.responses.values()) response.end();
     this.responses.clear();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Keep-alive connections would hold close() open.
-    server.closeAllConnections();
-    await closed;
     this.onclose?.();
   }
 
-  private handle(request: IncomingMessage, response: ServerResponse): void {
+  /** Serves one HTTP request: POST /invoke runs a session, GET /health answers OK. */
+  readonly handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    if (this.state !== "started") {
+      response.writeHead(503, { "content-type": "text/plain" }).end(this.state === "new" ? "the plugin is starting" : "the plugin is shutting down");
+      return;
+    }
     const path = (request.url ?? "/").split("?")[0];
     if (request.method === "GET" && path === "/health") {
       response.writeHead(200, { "content-type": "text/plain" }).end("OK");
@@ -128,7 +118,7 @@ export class HttpTransport implements Transport {
       this.openStream(sessionId, response);
       this.onmessage?.(body);
     });
-  }
+  };
 
   /** The response that carries the session's events until its final line. */
   private openStream(sessionId: string, response: ServerResponse): void {

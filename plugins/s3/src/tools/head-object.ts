@@ -1,5 +1,5 @@
 /** s3_head_object: an object's size, type, ETag, dates and user metadata, without its content. */
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { GetObjectTaggingCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { withBucket } from "../bucket.js";
 import { storedContentType } from "../content-type.js";
 import { t } from "../i18n.js";
@@ -20,6 +20,11 @@ export const headObject = provider.defineTool({
       const versionId = params.version_id || undefined;
       const head = await bucket.call("inspect", bucket.uri(key, versionId), () =>
         bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { abortSignal: context.signal }));
+      // Tags need their own request (and s3:GetObjectTagging); without that permission the rest is still worth reporting.
+      const tags = await bucket.call("read the tags of", bucket.uri(key, versionId), () =>
+        bucket.client.send(new GetObjectTaggingCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { abortSignal: context.signal }))
+        .then((answer) => ({ tags: Object.fromEntries((answer.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""])), problem: undefined }))
+        .catch((error: Error) => ({ tags: null, problem: error.message }));
       const contentType = storedContentType(key, head.ContentType);
       const facts = {
         key,
@@ -33,9 +38,14 @@ export const headObject = provider.defineTool({
           content_disposition: head.ContentDisposition ?? null,
           storage_class: head.StorageClass ?? null,
           version_id: head.VersionId ?? null,
+          server_side_encryption: head.ServerSideEncryption ?? null,
+          sse_kms_key_id: head.SSEKMSKeyId ?? null,
+          bucket_key_enabled: head.BucketKeyEnabled ?? false,
+          tags: tags.tags,
         },
       };
       const size = head.ContentLength === undefined ? "size unknown" : describeSize(head.ContentLength);
-      yield* objectReport(bucket, facts, `${bucket.uri(key, versionId)} exists: ${size}, ${contentType}.`, {});
+      const unreadTags = tags.problem ? ` Its tags could not be read: ${tags.problem}` : "";
+      yield* objectReport(bucket, facts, `${bucket.uri(key, versionId)} exists: ${size}, ${contentType}.${unreadTags}`, {});
     }),
 });

@@ -7,6 +7,8 @@ import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
+import { encryptionParameters } from "../encryption.js";
+import { uploadOptionParameters, writeOptions } from "../upload-options.js";
 import { uploadObject } from "../upload.js";
 
 export const uploadBase64 = provider.defineTool({
@@ -29,14 +31,17 @@ export const uploadBase64 = provider.defineTool({
     },
     ...keyParameters,
     ...presignParameters,
+    ...uploadOptionParameters,
+    ...encryptionParameters,
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
       const key = bucket.keyFrom(params);
       expirySeconds(params);
+      const options = writeOptions(params, bucket.settings.encryption);
       const decoded = decodeBase64(params.file_base64);
       const contentType = contentTypeFor(key, decoded.mediaType);
-      const uploaded = await uploadObject(bucket, { key, body: decoded.bytes, contentType, signal: context.signal, logger: context.logger });
+      const uploaded = await uploadObject(bucket, { key, body: decoded.bytes, contentType, options, signal: context.signal, logger: context.logger });
       const confirmation = `Uploaded the decoded base64 to ${bucket.uri(key)}: ${describeSize(uploaded.size)}, ${contentType}.`;
       yield* objectReport(bucket, { key, size: uploaded.size, etag: uploaded.etag, contentType }, confirmation, params);
     }),

@@ -7,6 +7,8 @@ import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
+import { encryptionParameters } from "../encryption.js";
+import { uploadOptionParameters, writeOptions } from "../upload-options.js";
 import { uploadObject } from "../upload.js";
 
 export const uploadFile = provider.defineTool({
@@ -29,14 +31,17 @@ export const uploadFile = provider.defineTool({
     },
     ...keyParameters,
     ...presignParameters,
+    ...uploadOptionParameters,
+    ...encryptionParameters,
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
       const key = bucket.keyFrom(params);
       expirySeconds(params);
+      const options = writeOptions(params, bucket.settings.encryption);
       const contentType = contentTypeFor(key, params.file.mime_type);
       const source = await openDifyFile(params.file, { baseUrl: bucket.settings.difyEndpoint, signal: context.signal });
-      const uploaded = await uploadObject(bucket, { key, body: source.body, contentType, size: source.size, signal: context.signal, logger: context.logger });
+      const uploaded = await uploadObject(bucket, { key, body: source.body, contentType, size: source.size, options, signal: context.signal, logger: context.logger });
       const confirmation = `Uploaded ${source.filename ?? "the file"} to ${bucket.uri(key)}: ${describeSize(uploaded.size)}, ${contentType}.`;
       yield* objectReport(bucket, { key, size: uploaded.size, etag: uploaded.etag, contentType }, confirmation, params);
     }),

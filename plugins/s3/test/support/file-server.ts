@@ -26,12 +26,15 @@ export interface FileServer {
   served: number;
   /** Breaks off every stalled download (its connection is destroyed). */
   cutStalled(): void;
+  /** The most downloads that were being served at the same time since the start or resetMostAtOnce(). */
+  mostAtOnce: number;
+  resetMostAtOnce(): void;
   close(): Promise<void>;
 }
 
 export async function startFileServer(): Promise<FileServer> {
   const files = new Map<string, { source: Source; contentType: string; sign: string; delivery: Delivery }>();
-  const state = { served: 0 };
+  const state = { served: 0, active: 0, mostAtOnce: 0 };
   const stalled = new Set<ServerResponse>();
   const server: Server = createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", "http://localhost");
@@ -40,6 +43,9 @@ export async function startFileServer(): Promise<FileServer> {
     if (!file) return void response.writeHead(404).end("not found");
     if (url.searchParams.get("sign") !== file.sign) return void response.writeHead(403).end("invalid signature");
     state.served += 1;
+    state.active += 1;
+    state.mostAtOnce = Math.max(state.mostAtOnce, state.active);
+    response.once("close", () => (state.active -= 1));
     if ("bytes" in file.source) {
       const bytes = file.source.bytes;
       if (file.delivery === "stalled-chunked") {
@@ -82,9 +88,20 @@ export async function startFileServer(): Promise<FileServer> {
     get served() {
       return state.served;
     },
+    get mostAtOnce() {
+      return state.mostAtOnce;
+    },
+    resetMostAtOnce() {
+      state.mostAtOnce = state.active;
+    },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
+}
+
+/** The file object Dify sends for a file parameter, pointing at `url` (a report.pdf of undeclared size unless `fields` say otherwise). */
+export function difyFile(url: string, fields: Record<string, string | number> = {}) {
+  return { dify_model_identity: "__dify__file__", url, filename: "report.pdf", size: -1, type: "document", ...fields };
 }
