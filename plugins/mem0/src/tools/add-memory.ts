@@ -4,7 +4,7 @@ import { parseLenientJson } from "../config/lenient-json.js";
 import { isObject } from "../config/translate.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, respond, scopeOf, scopeParameters, setupFor, userIdRequired } from "./shared.js";
+import { l, respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 export const addMemory = provider.defineTool({
   identity: { name: "add_memory", label: l("Add Memory", "添加记忆") },
@@ -41,8 +41,9 @@ export const addMemory = provider.defineTool({
     const messages: { role: "user" | "assistant"; content: string }[] = [];
     if (params.user.trim()) messages.push({ role: "user", content: params.user });
     if (params.assistant?.trim() && params.assistant !== params.user) messages.push({ role: "assistant", content: params.assistant });
-    const scope = scopeOf(params);
-    if (!scope) return userIdRequired([]);
+    const scoped = scopeOf(params, []);
+    if ("failure" in scoped) return scoped.failure;
+    const { scope } = scoped;
     if (messages.length === 0) {
       return respond("SUCCESS", messages, [{ id: "", memory: "", event: "SKIP" }], "Nothing to remember: the messages were empty.");
     }
