@@ -246,7 +246,7 @@ export class Dispatcher {
       timeoutMs: this.options.maxInvocationTimeout * 1000,
       signal,
     });
-    return { credentials, session, signal, logger, dify };
+    return { credentials, secrets: { add: (value) => this.redactor.addSecret(value) }, session, signal, logger, dify };
   }
 
   private backwardsChannel(sessionId: string): BackwardsChannel {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { CredentialValidationError, Redactor, WorkQueue, withDeadline, type JobOutcome, type JsonValue, type Logger } from "@dify-ts/runtime";
+import { CredentialValidationError, Redactor, WorkQueue, withDeadline, type JobOutcome, type JsonValue, type Logger, type SecretRegistry } from "@dify-ts/runtime";
 import type { Memory } from "mem0ai/oss";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
@@ -73,8 +73,8 @@ export class MemoryService {
    * passes here, so replayed writes waiting for their store's credentials are
    * woken by the first call that brings them.
    */
-  setup(credentials: RawCredentials): MemorySetup {
-    const setup = this.parse(credentials);
+  setup(credentials: RawCredentials, secrets: SecretRegistry): MemorySetup {
+    const setup = this.parse(credentials, secrets);
     const known = this.storeCredentials.delete(setup.store);
     this.storeCredentials.set(setup.store, credentials);
     if (this.storeCredentials.size > MAX_STORES) this.storeCredentials.delete(this.storeCredentials.keys().next().value!);
@@ -82,7 +82,11 @@ export class MemoryService {
     return setup;
   }
 
-  private parse(credentials: RawCredentials): MemorySetup {
+  /**
+   * The runtime masks whole credential values; the keys and passwords inside
+   * these JSON credentials join its redactor here, before any work can print them.
+   */
+  private parse(credentials: RawCredentials, secrets?: SecretRegistry): MemorySetup {
     const key = JSON.stringify(credentials);
     let setup = this.setups.get(key);
     if (!setup) {
@@ -90,6 +94,7 @@ export class MemoryService {
       if (this.setups.size >= 32) this.setups.delete(this.setups.keys().next().value!);
       this.setups.set(key, setup);
     }
+    if (secrets) for (const secret of setup.secrets) secrets.add(secret);
     return setup;
   }
 
@@ -144,11 +149,11 @@ export class MemoryService {
   }
 
   /** Builds the client and makes one cheap round trip to the embedder and the vector store, under a deadline. */
-  async validate(credentials: RawCredentials): Promise<void> {
+  async validate(credentials: RawCredentials, secrets: SecretRegistry): Promise<void> {
     let setup: MemorySetup;
     try {
       // parse, not setup: credentials being tried out must not become those replayed writes run with.
-      setup = this.parse(credentials);
+      setup = this.parse(credentials, secrets);
     } catch (error) {
       if (error instanceof ConfigError) throw new CredentialValidationError(error.message);
       throw error;

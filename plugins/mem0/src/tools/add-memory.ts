@@ -56,7 +56,7 @@ export const addMemory = provider.defineTool({
       }
       metadata = parsed.value as JsonObject;
     }
-    const configured = setupFor(context.credentials, []);
+    const configured = setupFor(context, []);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.write(context.credentials, configured.setup, { op: "add", messages, scope, ...(metadata && { metadata }) });
     switch (outcome.status) {

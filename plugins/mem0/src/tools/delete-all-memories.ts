@@ -19,7 +19,7 @@ export const deleteAllMemories = provider.defineTool({
     const scoped = scopeOf(params, null);
     if ("failure" in scoped) return scoped.failure;
     const { scope } = scoped;
-    const configured = setupFor(context.credentials, null);
+    const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.write(context.credentials, configured.setup, { op: "delete_all", scope });
     return respondToWrite(outcome, { filters: scopeFields(scope) }, "Batch memory deletion has been accepted");

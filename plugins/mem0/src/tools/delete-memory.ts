@@ -10,7 +10,7 @@ export const deleteMemory = provider.defineTool({
   async handler(params, context) {
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
-    const configured = setupFor(context.credentials, null);
+    const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.write(context.credentials, configured.setup, { op: "delete", memory_id: params.memory_id, ...(checked.owner && { owner: checked.owner }) });
     return respondToWrite(outcome, { memory_id: params.memory_id }, "Memory deletion has been accepted", params.memory_id);

@@ -23,7 +23,7 @@ export const getAllMemories = provider.defineTool({
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },
   async handler(params, context) {
-    const prepared = prepareScopedRead(params, context.credentials);
+    const prepared = prepareScopedRead(params, context);
     if ("failure" in prepared) return prepared.failure;
     const { setup, scope, filters } = prepared;
     const outcome = await service.read<StoredItem[]>(

@@ -15,7 +15,7 @@ export const getMemory = provider.defineTool({
     const request = { memory_id: params.memory_id };
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
-    const configured = setupFor(context.credentials, null);
+    const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.read<StoredItem | null>(
       configured.setup,

@@ -3,7 +3,7 @@
  * {status, messages, results} plus one readable text), the scope and timeout
  * parameters, and reading the credentials into a setup.
  */
-import { json, text, type JsonValue, type ToolMessage } from "@dify-ts/runtime";
+import { json, text, type JsonValue, type SecretRegistry, type ToolMessage } from "@dify-ts/runtime";
 import type { MemorySetup, RawCredentials } from "../config/setup.js";
 import { ConfigError } from "../config/translate.js";
 import { FilterError, parseFilters, type NormalizedFilters } from "../memory/filters.js";
@@ -84,10 +84,16 @@ function refuseBadScope<T extends object>(read: () => T, results: JsonValue): T 
 /** What a memory outside the caller's owner scope answers: exactly what an unknown id answers. */
 export const memoryNotFound = (memoryId: string, results: JsonValue) => respond("ERROR", `Memory not found: ${memoryId}`, results, `Memory not found: ${memoryId}`);
 
+/** What the tools need of their context: the credentials, and where to register the secrets inside them. */
+export interface CallContext {
+  credentials: RawCredentials;
+  secrets: SecretRegistry;
+}
+
 /** The setup, or the ERROR result a tool returns when the credentials cannot be used. */
-export function setupFor(credentials: RawCredentials, results: JsonValue): { setup: MemorySetup } | { failure: ToolMessage[] } {
+export function setupFor(context: CallContext, results: JsonValue): { setup: MemorySetup } | { failure: ToolMessage[] } {
   try {
-    return { setup: service.setup(credentials) };
+    return { setup: service.setup(context.credentials, context.secrets) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { failure: respond("ERROR", error.message, results, `The plugin's credentials cannot be used: ${error.message}`) };
@@ -144,7 +150,7 @@ export function respondToWrite(outcome: WriteOutcome, messages: JsonValue, accep
  */
 export function prepareScopedRead(
   params: { user_id: string; agent_id?: string; run_id?: string; filters?: string },
-  credentials: RawCredentials,
+  context: CallContext,
 ): { setup: MemorySetup; scope: Scope; filters: NormalizedFilters } | { failure: ToolMessage[] } {
   let filters: NormalizedFilters;
   try {
@@ -155,7 +161,7 @@ export function prepareScopedRead(
   }
   const scoped = scopeOf(params, []);
   if ("failure" in scoped) return scoped;
-  const configured = setupFor(credentials, []);
+  const configured = setupFor(context, []);
   if ("failure" in configured) return configured;
   return { setup: configured.setup, scope: scoped.scope, filters };
 }

@@ -19,7 +19,7 @@ export const updateMemory = provider.defineTool({
     if (!params.text.trim()) return respond("ERROR", "text is required", null, "text is required.");
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
-    const configured = setupFor(context.credentials, null);
+    const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.write(context.credentials, configured.setup, { op: "update", memory_id: params.memory_id, text: params.text, ...(checked.owner && { owner: checked.owner }) });
     return respondToWrite(outcome, messages, "Memory update has been accepted", params.memory_id);
