@@ -144,7 +144,10 @@ export class MemoryService {
       this.logger.warn(`${describeWrite(operation)} refused: ${problem}`);
       return { status: "OVERLOAD", problem };
     } catch (error) {
-      return { status: "ERROR", problem: this.report(setup, "the write could not be journaled", error), error };
+      const what = (error as NodeJS.ErrnoException).code === "ENOSPC"
+        ? `the write was not accepted: the disk holding ${this.settings.dataDirectory} is full; free space and try again`
+        : "the write could not be journaled";
+      return { status: "ERROR", problem: this.report(setup, what, error), error };
     }
   }
 
