@@ -3,6 +3,7 @@ export * from "./messages.js";
 export * from "./errors.js";
 export type { ToolContext, SecretRegistry, SessionInfo, DifyInvocations } from "./context.js";
 export type { Logger, LogLevel } from "./logger.js";
+export { truncate } from "./logger.js";
 export type { InvokeType } from "./backwards.js";
 export { runPlugin, type RunOptions, type RunningPlugin } from "./run.js";
 export { Dispatcher, type DispatcherOptions } from "./dispatcher.js";

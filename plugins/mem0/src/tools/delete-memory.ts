@@ -1,7 +1,7 @@
 /** delete_memory: removes one memory (its history keeps a DELETE row); with an owner scope, only a memory inside it. */
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, ownerOf, ownerParameters, respondToWrite, setupFor } from "./shared.js";
+import { l, memoryIdParameter, ownerOf, ownerParameters, preview, respondToWrite, setupFor } from "./shared.js";
 
 export const deleteMemory = provider.defineTool({
   identity: { name: "delete_memory", label: l("Delete Memory", "删除记忆") },
@@ -13,6 +13,6 @@ export const deleteMemory = provider.defineTool({
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.write(context.credentials, configured.setup, { op: "delete", memory_id: params.memory_id, ...(checked.owner && { owner: checked.owner }) });
-    return respondToWrite(outcome, { memory_id: params.memory_id }, "Memory deletion has been accepted", params.memory_id);
+    return respondToWrite(outcome, { memory_id: preview(params.memory_id) }, "Memory deletion has been accepted", params.memory_id);
   },
 });

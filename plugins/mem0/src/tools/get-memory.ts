@@ -3,7 +3,7 @@ import { ownedBy } from "../scope.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
+import { l, memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
@@ -12,7 +12,7 @@ export const getMemory = provider.defineTool({
   description: { human: l("Reads one memory by its id", "按 ID 读取一条记忆"), llm: "Reads one stored memory by its id; pass the user's id so only that user's memory can be read." },
   parameters: { memory_id: memoryIdParameter, ...ownerParameters, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },
   async handler(params, context) {
-    const request = { memory_id: params.memory_id };
+    const request = { memory_id: preview(params.memory_id) };
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
     const configured = setupFor(context, null);

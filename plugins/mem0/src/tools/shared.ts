@@ -3,7 +3,7 @@
  * {status, messages, results} plus one readable text), the scope and timeout
  * parameters, and reading the credentials into a setup.
  */
-import { json, text, type JsonValue, type SecretRegistry, type ToolMessage } from "@dify-ts/runtime";
+import { json, text, truncate, type JsonValue, type SecretRegistry, type ToolMessage } from "@dify-ts/runtime";
 import type { MemorySetup, RawCredentials } from "../config/setup.js";
 import { ConfigError } from "../config/translate.js";
 import { FilterError, parseFilters, type NormalizedFilters } from "../memory/filters.js";
@@ -17,6 +17,33 @@ export const l = (en_US: string, zh_Hans: string) => ({ en_US, zh_Hans });
 
 export function respond(status: Status, messages: JsonValue, results: JsonValue, summary: string): ToolMessage[] {
   return [json({ status, messages, results }), text(summary)];
+}
+
+/**
+ * The most text one write may carry, per parameter (UTF-8 bytes). A write is
+ * refused over it before anything is journaled: more than this is no message
+ * a model extracts memories from, and a memory this size would make every
+ * answer that lists it too large for the daemon's 5 MiB lines.
+ */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+
+/** How much of an input an answer echoes: the answer must stay small whatever the input was. */
+export const ECHO_PREVIEW_CHARS = 2000;
+
+/** An input as answers echo it: at most ECHO_PREVIEW_CHARS, saying how much was cut. */
+export const preview = (value: string) => truncate(value, ECHO_PREVIEW_CHARS);
+
+/** The ERROR result for a text parameter over MAX_TEXT_BYTES, or undefined when every one fits. */
+export function oversizedText(texts: Record<string, string | undefined>, results: JsonValue): ToolMessage[] | undefined {
+  for (const [name, value] of Object.entries(texts)) {
+    // A UTF-8 byte is at least a quarter of a UTF-16 unit's worth: skip the count for short strings.
+    if (value === undefined || value.length * 3 <= MAX_TEXT_BYTES) continue;
+    const bytes = Buffer.byteLength(value);
+    if (bytes <= MAX_TEXT_BYTES) continue;
+    const problem = `${name} is ${bytes} bytes; at most ${MAX_TEXT_BYTES} bytes (1 MiB) can be stored per call: shorten it or split it into several calls`;
+    return respond("ERROR", problem, results, `${problem}.`);
+  }
+  return undefined;
 }
 
 export const scopeParameters = {
@@ -82,7 +109,7 @@ function refuseBadScope<T extends object>(read: () => T, results: JsonValue): T 
 }
 
 /** What a memory outside the caller's owner scope answers: exactly what an unknown id answers. */
-export const memoryNotFound = (memoryId: string, results: JsonValue) => respond("ERROR", `Memory not found: ${memoryId}`, results, `Memory not found: ${memoryId}`);
+export const memoryNotFound = (memoryId: string, results: JsonValue) => respond("ERROR", `Memory not found: ${preview(memoryId)}`, results, `Memory not found: ${preview(memoryId)}`);
 
 /** What the tools need of their context: the credentials, and where to register the secrets inside them. */
 export interface CallContext {

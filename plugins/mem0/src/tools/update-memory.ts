@@ -1,7 +1,7 @@
 /** update_memory: replaces a memory's text (re-embedded; the change is recorded in its history); with an owner scope, only inside it. */
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, ownerOf, ownerParameters, respond, respondToWrite, setupFor } from "./shared.js";
+import { l, memoryIdParameter, oversizedText, ownerOf, ownerParameters, preview, respond, respondToWrite, setupFor } from "./shared.js";
 
 export const updateMemory = provider.defineTool({
   identity: { name: "update_memory", label: l("Update Memory", "更新记忆") },
@@ -15,8 +15,10 @@ export const updateMemory = provider.defineTool({
     ...ownerParameters,
   },
   async handler(params, context) {
-    const messages = { memory_id: params.memory_id, text: params.text };
+    const messages = { memory_id: preview(params.memory_id), text: preview(params.text) };
     if (!params.text.trim()) return respond("ERROR", "text is required", null, "text is required.");
+    const oversized = oversizedText({ text: params.text }, null);
+    if (oversized) return oversized;
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
     const configured = setupFor(context, null);
