@@ -10,6 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { packagePlugin, readZip } from "@dify-ts/cli";
+import type { JsonObject } from "@dify-ts/runtime";
 import { PluginProcess } from "@dify-ts/host";
 import { nodeWheelPython } from "@dify-ts/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -95,7 +96,7 @@ describe.skipIf(skipReason)(`packaged plugin, embedded store${skipReason ? ` (sk
     const plugin = launch({ MEM0_DATA_DIR: dataDirectory });
     await plugin.waitForHeartbeat();
     const journal = join(dataDirectory, "write-journal.jsonl");
-    const call = (parameters: Record<string, unknown>) =>
+    const call = (parameters: JsonObject) =>
       plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool: "add_memory", credentials: creds, tool_parameters: parameters, user_id: "dify-user" });
 
     const huge = await call({ user: "x".repeat(50 * 1000 * 1000), user_id: "large" });
