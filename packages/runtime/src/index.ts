@@ -37,4 +37,4 @@ export {
   BLOB_CHUNK_BYTES,
   serializeEvent,
 } from "@dify-ts/protocol";
-export { WorkQueue, type WorkQueueOptions, type SubmitResult, type JobOutcome, type RetryPolicy } from "./work-queue.js";
+export { WorkQueue, type WorkQueueOptions, type SubmitResult, type JobOutcome, type RetryPolicy, type FailureClass } from "./work-queue.js";

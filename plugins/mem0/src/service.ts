@@ -10,7 +10,7 @@ import type { Memory } from "mem0ai/oss";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
 import { MemoryCache } from "./memory/cache.js";
-import { isTransientError, messageOf } from "./memory/errors.js";
+import { classifyWriteFailure, messageOf } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
 import { readSettings, type ServiceSettings } from "./settings.js";
@@ -192,7 +192,9 @@ export class MemoryService {
       keyOf: (job) => job.key,
       canRun: (job) => this.credentialsOf(job) !== undefined,
       run: (job) => this.apply(job),
-      retry: { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, isRetryable: isTransientError },
+      retry: { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, classify: classifyWriteFailure },
+      deadLetterPath: this.deadLetterPath,
+      describeFailure: (error, job) => this.describeFailure(error, job),
       onOutcome: (outcome) => this.reportOutcome(outcome),
     });
     if (queue.replayed > 0) {
@@ -218,18 +220,31 @@ export class MemoryService {
     if (outcome.status !== "ok") throw outcome.error;
   }
 
+  /** Failed writes that left the queue, one JSON line each: {failed_at, id, attempts, reason, job}; the job holds no credentials. */
+  get deadLetterPath(): string {
+    return join(this.settings.dataDirectory, "dead-letter.jsonl");
+  }
+
+  /** Why a write failed, with its store's secrets (and any URL userinfo) masked: it is written to the dead-letter file. */
+  private describeFailure(error: unknown, job: WriteJob): string {
+    const credentials = this.credentialsOf(job);
+    const setup = credentials && this.safeParse(credentials);
+    return setup ? mask(setup, messageOf(error)) : new Redactor().redact(messageOf(error));
+  }
+
   private reportOutcome(outcome: JobOutcome<WriteJob>): void {
     const what = describeWrite(outcome.job.operation);
-    const credentials = this.credentialsOf(outcome.job);
-    this.writeCredentials.delete(outcome.job.ref);
-    if (outcome.status === "done") return;
-    const setup = credentials && this.safeParse(credentials);
-    const cause = setup ? mask(setup, messageOf(outcome.error)) : "its credentials could not be read";
-    if (outcome.status === "kept") {
-      this.logger.warn(`background ${what} failed ${outcome.attempts} times (${cause}); it stays in the journal and runs again at the next start`);
-    } else {
-      this.logger.error(`background ${what} failed and was dropped: ${cause}`);
+    if (outcome.status !== "done") {
+      const cause = this.describeFailure(outcome.error, outcome.job);
+      if (outcome.status === "kept") {
+        this.logger.warn(`background ${what} failed ${outcome.attempts} time(s) (${cause}); it stays in the journal and runs again at the next start`);
+      } else if (outcome.deadLettered) {
+        this.logger.error(`background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; written to ${this.deadLetterPath} (journal id ${outcome.id}) to inspect and replay`);
+      } else {
+        this.logger.error(`background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; the dead-letter file could not be written, so it stays in the journal and runs again at the next start`);
+      }
     }
+    this.writeCredentials.delete(outcome.job.ref);
   }
 
   private safeParse(credentials: RawCredentials): MemorySetup | undefined {
