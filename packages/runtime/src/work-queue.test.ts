@@ -248,6 +248,36 @@ describe("WorkQueue", () => {
     await next.drain(0);
   });
 
+  it("a job whose transient failure outlasts its attempts is parked: counted, holding its key, and run again in this process", async () => {
+    const ran: number[] = [];
+    let failuresLeft = 3;
+    const outcomes: string[] = [];
+    /** What the queue looked like when the job was parked (taken in the outcome callback, before any timer can fire). */
+    let whenParked: { ran: number[]; pending: number } | undefined;
+    const queue: WorkQueue<Job> = await open({
+      journalPath: await temporaryJournal(),
+      keyOf: (job) => job.key,
+      retry: { attempts: 2, baseDelayMs: 1, parkMs: 20, classify: () => "transient" },
+      onOutcome: (outcome) => {
+        outcomes.push(`${outcome.job.n}:${outcome.status}:${outcome.attempts}`);
+        if (outcome.status === "kept") whenParked = { ran: [...ran], pending: queue.pending };
+      },
+      run: async (job) => {
+        ran.push(job.n);
+        if (job.n === 1 && failuresLeft-- > 0) throw new Error("database unavailable");
+      },
+    });
+    await queue.submit({ n: 1, key: "k" });
+    await queue.submit({ n: 2, key: "k" });
+    await eventually(async () => outcomes.includes("2:done:1"), (done) => done);
+    // Parked after its 2 attempts, still pending with the job behind it on the same key, which had not run.
+    expect(whenParked).toEqual({ ran: [1, 1], pending: 2 });
+    expect(outcomes).toEqual(["1:kept:2", "1:done:2", "2:done:1"]);
+    expect(ran).toEqual([1, 1, 1, 1, 2]);
+    expect(queue.pending).toBe(0);
+    await queue.drain(0);
+  });
+
   it("a failed job whose dead-letter line cannot be written stays journaled", async () => {
     const journalPath = await temporaryJournal();
     const queue = await open({

@@ -11,8 +11,10 @@
  * `wake()`; it still counts as pending and stays journaled until it runs.
  *
  * A failed job is classified (RetryPolicy.classify): transient failures are
- * retried with backoff and, when the attempts run out, stay journaled for the
- * next start; permanent ones are retried too (the cause may pass), then leave
+ * retried with backoff and, when the attempts run out, the job is parked: it
+ * stays journaled, counted and holding its key (later jobs with the key wait),
+ * and gets a new round of attempts after `parkMs`, in this process or, after a
+ * stop, at the next start; permanent ones are retried too (the cause may pass), then leave
  * the queue; invalid ones leave at once. A job that leaves the queue unapplied
  * is appended to the dead-letter file first (with the reason), so an operator
  * can see and replay it; if that append fails the job stays journaled.
@@ -48,6 +50,8 @@ export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs?: number;
+  /** How long a job whose transient failure outlasted its attempts waits before its next round. Default: maxDelayMs (30 s). */
+  parkMs?: number;
   classify(error: unknown): FailureClass;
 }
 
@@ -84,6 +88,8 @@ export class WorkQueue<J> {
   private waiting: Entry<J>[] = [];
   /** Followers waiting for the job of their key that is ready or running; a key is present while one is. */
   private readonly blocked = new Map<string, Entry<J>[]>();
+  /** Jobs whose transient failure outlasted their attempts, until their next round. */
+  private readonly parked = new Map<Entry<J>, NodeJS.Timeout>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly stopController = new AbortController();
   private concurrency: number;
@@ -164,7 +170,7 @@ export class WorkQueue<J> {
     return { status: "accepted", id };
   }
 
-  /** Resolves when nothing is queued or running (jobs waiting for `wake()` aside). */
+  /** Resolves when nothing is queued or running (jobs waiting for `wake()` or parked until their next round aside). */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -182,6 +188,8 @@ export class WorkQueue<J> {
     await Promise.race([this.idle(), expired]);
     clearTimeout(timer);
     this.stopController.abort();
+    for (const timer of this.parked.values()) clearTimeout(timer);
+    this.parked.clear();
     const left = this.count;
     await this.journal?.close();
     return { drained: left === 0, left };
@@ -234,6 +242,13 @@ export class WorkQueue<J> {
         break;
       }
     }
+    if (outcome.status === "kept" && !this.stopController.signal.aborted) {
+      this.active -= 1;
+      this.park(entry, retry!);
+      this.options.onOutcome?.(outcome);
+      this.pump();
+      return;
+    }
     // A failed job whose dead-letter line could not be written stays journaled: nothing accepted disappears unrecorded.
     if (outcome.status === "done" || (outcome.status === "failed" && outcome.deadLettered !== false)) this.journal?.complete(entry.id);
     this.active -= 1;
@@ -245,6 +260,18 @@ export class WorkQueue<J> {
     this.release();
     this.options.onOutcome?.(outcome);
     this.pump();
+  }
+
+  /** Holds a job (counted, journaled, its key held) until its next round of attempts. */
+  private park(entry: Entry<J>, retry: RetryPolicy): void {
+    const timer = setTimeout(() => {
+      this.parked.delete(entry);
+      this.ready.push(entry);
+      this.pump();
+    }, retry.parkMs ?? retry.maxDelayMs ?? 30_000);
+    // A parked job alone does not keep the process alive: it is journaled for the next start.
+    timer.unref();
+    this.parked.set(entry, timer);
   }
 
   /** Appends the failed job to the dead-letter file (fsync'd by appendFile's close); true when written, undefined without a file. */
@@ -284,10 +311,11 @@ export class WorkQueue<J> {
     this.notifyIfIdle();
   }
 
-  /** Every pending job waits for wake(): refused by canRun, or queued behind one that was (same key). */
+  /** Every pending job waits for wake() or its next round: refused by canRun or parked, or queued behind one that is (same key). */
   private isIdle(): boolean {
-    let waiting = this.waiting.length;
-    for (const entry of this.waiting) if (entry.key !== undefined) waiting += this.blocked.get(entry.key)?.length ?? 0;
+    const held = [...this.waiting, ...this.parked.keys()];
+    let waiting = held.length;
+    for (const entry of held) if (entry.key !== undefined) waiting += this.blocked.get(entry.key)?.length ?? 0;
     return this.count === waiting;
   }
 

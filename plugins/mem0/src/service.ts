@@ -237,7 +237,7 @@ export class MemoryService {
     if (outcome.status !== "done") {
       const cause = this.describeFailure(outcome.error, outcome.job);
       if (outcome.status === "kept") {
-        this.logger.warn(`background ${what} failed ${outcome.attempts} time(s) (${cause}); it stays in the journal and runs again at the next start`);
+        this.logger.warn(`background ${what} failed ${outcome.attempts} time(s) (${cause}); it stays in the journal and is tried again in 30 s (writes to the same scope or memory wait for it)`);
       } else if (outcome.deadLettered) {
         this.logger.error(`background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; written to ${this.deadLetterPath} (journal id ${outcome.id}) to inspect and replay`);
       } else {
