@@ -40,8 +40,15 @@ export interface DifyInvocations {
   };
 }
 
+/** Secrets the runtime cannot see by itself, such as a key inside a JSON credential. */
+export interface SecretRegistry {
+  /** From now on, every log line, error message and stdout/stderr write of the process masks `value`. */
+  add(value: string): void;
+}
+
 export interface ToolContext<C = Record<string, unknown>> {
   credentials: C;
+  secrets: SecretRegistry;
   session: SessionInfo;
   signal: AbortSignal;
   logger: Logger;

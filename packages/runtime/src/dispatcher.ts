@@ -247,6 +247,7 @@ export class Dispatcher {
       });
     return {
       credentials,
+      secrets: { add: (value) => this.redactor.addSecret(value) },
       session,
       signal,
       get logger() {

@@ -1,8 +1,9 @@
 export * from "./definitions.js";
 export * from "./messages.js";
 export * from "./errors.js";
-export type { ToolContext, SessionInfo, DifyInvocations } from "./context.js";
+export type { ToolContext, SecretRegistry, SessionInfo, DifyInvocations } from "./context.js";
 export type { Logger, LogLevel } from "./logger.js";
+export { truncate } from "./logger.js";
 export type { InvokeType } from "./backwards.js";
 export { runPlugin, type RunOptions, type RunningPlugin } from "./run.js";
 export { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
@@ -36,4 +37,4 @@ export {
   BLOB_CHUNK_BYTES,
   serializeEvent,
 } from "@dify-ts/protocol";
-export { WorkQueue, type WorkQueueOptions, type SubmitResult, type JobOutcome, type RetryPolicy } from "./work-queue.js";
+export { WorkQueue, type WorkQueueOptions, type SubmitResult, type JobOutcome, type RetryPolicy, type FailureClass } from "./work-queue.js";

@@ -3,11 +3,15 @@
  * crash report. A Redactor knows the secret strings of one scope (the process,
  * or a session below it) and masks every occurrence. The process scope keeps
  * the most recent secrets (bounded), because a stray error can surface after
- * the session that carried the secret has ended.
+ * the session that carried the secret has ended. The userinfo of any URL
+ * (`https://user:key@host`) is masked too, known or not: clients print their
+ * base URL in errors, and a key pasted there is a secret nobody registered.
  */
 const MIN_SECRET_LENGTH = 4;
 const MASK = "[REDACTED]";
 const DEFAULT_CAPACITY = 1000;
+/** scheme://userinfo@ : the userinfo is masked whole (user names in URLs are often keys themselves). */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 
 export class Redactor {
   // Insertion-ordered: the oldest secret is forgotten first when full.
@@ -40,7 +44,8 @@ export class Redactor {
     for (const secret of this.sorted) {
       if (result.includes(secret)) result = result.split(secret).join(MASK);
     }
-    return this.parent ? this.parent.redact(result) : result;
+    if (this.parent) return this.parent.redact(result);
+    return result.replace(URL_USERINFO, `$1${MASK}@`);
   }
 
   private remember(secret: string): void {

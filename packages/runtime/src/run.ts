@@ -13,7 +13,7 @@ import { manifestDeclaration, toolDeclaration } from "./declarations.js";
 import type { PluginDefinition } from "./definitions.js";
 import { Dispatcher } from "./dispatcher.js";
 import { describeError } from "./logger.js";
-import { claimStdout } from "./stdout-guard.js";
+import { claimStdout, redactOutput } from "./stdout-guard.js";
 import { HttpTransport } from "./transport/http.js";
 import { StdioTransport } from "./transport/stdio.js";
 import { TcpTransport, registrationLines } from "./transport/tcp.js";
@@ -47,6 +47,8 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
     logSink: config.installMethod === "remote" ? (event) => process.stderr.write(`${formatLog(event.data as JsonObject)}\n`) : undefined,
   });
   dispatcher.connect();
+  // The daemon logs the plugin's stderr: dependencies' own output gets the same redaction as log events.
+  redactOutput(dispatcher.redactor);
 
   // A dependency's stray error must not take the plugin down (mem0ai's pg client
   // has no error listener): report it through the protocol, redacted, and keep serving.

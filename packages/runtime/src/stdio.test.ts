@@ -119,6 +119,21 @@ describe("stdio transport", () => {
     expect(plugin.configuration).toMatchObject({ name: "fixture", meta: { runner: { language: "python" } } });
   });
 
+  it("redacts credentials, registered derived secrets and URL userinfo in everything the plugin writes to stdout and stderr", async () => {
+    plugin = spawnTypeScriptPlugin(entry);
+    const answered = await invoke("leaky", { derived: "derived-canary-9876" });
+    expect(reassemble(answered.stream).text).toBe("leaked nothing");
+    await plugin.waitForStderr("across writes");
+    await plugin.waitForStderr("derived=");
+    expect(plugin.stderr).toContain("Bearer [REDACTED]");
+    expect(plugin.stderr).toContain("http://[REDACTED]@127.0.0.1:1/v1");
+    expect(plugin.stderr).toContain("split [REDACTED] across writes");
+    for (const secret of [credentials.api_key, "derived-canary-9876"]) {
+      expect(plugin.stderr).not.toContain(secret);
+      expect(JSON.stringify(plugin.events)).not.toContain(secret);
+    }
+  });
+
   it("answers get_tool_runtime_parameters, and names a tool without them", async () => {
     plugin = spawnTypeScriptPlugin(entry);
     const request = { type: "tool", action: "get_tool_runtime_parameters", provider: "fixture", credentials };

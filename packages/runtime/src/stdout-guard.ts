@@ -22,3 +22,58 @@ export function claimStdout(): ProtocolWrite {
   global[PROTOCOL_STDOUT_KEY] = protocolWrite;
   return protocolWrite;
 }
+
+/** A line held back waiting for its end is written anyway past this size or at the next turn of the event loop. */
+const MAX_HELD_CHARS = 64 * 1024;
+
+interface OutputRedactor {
+  redact(text: string): string;
+}
+
+/** Every runPlugin in this process adds its redactor; the streams are wrapped once. */
+const outputRedactors: OutputRedactor[] = [];
+
+/**
+ * Everything the plugin's code and its dependencies write to stdout and stderr
+ * (console.error from an SDK echoing an API key, say) goes through `redactor`
+ * before it reaches stderr, which the daemon logs. Claims stdout first, so the
+ * protocol writer stays untouched. Text is redacted by whole lines, so a secret
+ * split across two writes of one line is still masked.
+ */
+export function redactOutput(redactor: OutputRedactor): void {
+  outputRedactors.push(redactor);
+  if (outputRedactors.length > 1) return;
+  const redact = (text: string) => outputRedactors.reduce((result, each) => each.redact(result), text);
+  claimStdout();
+  const stderr = process.stderr;
+  const write = stderr.write.bind(stderr) as (chunk: string, callback?: (error?: Error | null) => void) => boolean;
+  let held = "";
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (held === "") return;
+    const text = held;
+    held = "";
+    write(redact(text));
+  };
+  const redactingWrite = (chunk: unknown, encodingOrCallback?: unknown, maybeCallback?: unknown): boolean => {
+    const callback = (typeof encodingOrCallback === "function" ? encodingOrCallback : maybeCallback) as ((error?: Error | null) => void) | undefined;
+    const encoding = typeof encodingOrCallback === "string" ? (encodingOrCallback as BufferEncoding) : "utf8";
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array);
+    const text = held + bytes.toString("utf8");
+    const end = text.lastIndexOf("\n") + 1;
+    held = text.slice(end);
+    let result = true;
+    if (end > 0) result = write(redact(text.slice(0, end)), callback);
+    else if (callback) process.nextTick(callback);
+    if (held.length > MAX_HELD_CHARS) flush();
+    else if (held !== "" && !flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush).unref();
+    }
+    return result;
+  };
+  process.stdout.write = redactingWrite as typeof process.stdout.write;
+  stderr.write = redactingWrite as typeof stderr.write;
+  process.once("exit", flush);
+}

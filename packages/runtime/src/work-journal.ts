@@ -6,6 +6,12 @@
  * so accept latency stays near one fsync under load. When completed entries
  * dominate the file it is rewritten with the live entries only (write a
  * temporary file, fsync, rename, fsync the directory).
+ *
+ * The file only ever holds whole records: a write that fails or comes up
+ * short (a full disk) or a failed fsync rejects the records it carried and
+ * truncates the file back to the end of the last whole record, so the next
+ * record starts on a line of its own. At start-up a torn record (a crash in
+ * the middle of a write) costs only that record.
  */
 import { mkdir, open, readFile, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -41,7 +47,10 @@ export class WorkJournal<J> {
   private buffer: string[] = [];
   private durableWaiters: { id: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private flushing?: Promise<void>;
+  /** The file's length: where the last whole record ends. */
   private fileBytes = 0;
+  /** Set when a failed write could not be cut back: nothing more is appended until it is. */
+  private tornTail = false;
   private closed = false;
   private nextId: number;
 
@@ -78,13 +87,17 @@ export class WorkJournal<J> {
     let maxId = 0;
     for (const line of text.split("\n")) {
       if (line === "") continue;
-      const record = parseRecord(line);
+      let record = parseRecord(line);
+      let recordLine = line;
       if (!record) {
         unreadableLines += 1;
-        continue;
+        // A torn record with the next one appended to it (written before whole-record writes): keep the next one.
+        const salvaged = salvageRecord(line);
+        if (!salvaged) continue;
+        ({ record, line: recordLine } = salvaged);
       }
       if ("a" in record) {
-        accepted.set(record.a, line);
+        accepted.set(record.a, recordLine);
         maxId = Math.max(maxId, record.a);
       } else accepted.delete(record.d);
     }
@@ -160,26 +173,48 @@ export class WorkJournal<J> {
     this.buffer = [];
     this.durableWaiters = [];
     try {
-      const data = lines.join("\n") + "\n";
-      await this.handle.write(data);
-      this.fileBytes += Buffer.byteLength(data);
+      if (this.tornTail) await this.cutBack();
+      const data = Buffer.from(lines.join("\n") + "\n");
+      await writeAll(this.handle, data);
       if (waiters.length > 0) await this.handle.datasync();
+      this.fileBytes += data.length;
       for (const waiter of waiters) waiter.resolve();
     } catch (error) {
-      // Not durable, so not accepted: forget the entries and tell the callers.
+      // Not durable, so not accepted: forget the entries, cut the file back to its last whole record, tell the callers.
       for (const waiter of waiters) {
         this.untrack(waiter.id);
         waiter.reject(error);
       }
+      this.tornTail = true;
+      await this.cutBack().catch(() => undefined);
       return;
     }
-    if (this.fileBytes > this.compactAfterBytes && this.liveBytes * 2 < this.fileBytes) await this.compact();
+    if (this.fileBytes > this.compactAfterBytes && this.liveBytes * 2 < this.fileBytes) await this.compact().catch(() => undefined);
   }
 
+  /** Truncates the file to the end of the last whole record (and syncs that), so the next append starts a new line. */
+  private async cutBack(): Promise<void> {
+    await this.handle.truncate(this.fileBytes);
+    await this.handle.datasync();
+    this.tornTail = false;
+  }
+
+  /** Rewrites the file with the live entries; on failure (a full disk) the current file stays as it is. */
   private async compact(): Promise<void> {
+    const handle = await rewrite(this.path, [...this.live.values()]);
     await this.handle.close();
-    this.handle = await rewrite(this.path, [...this.live.values()]);
+    this.handle = handle;
     this.fileBytes = this.liveBytes;
+  }
+}
+
+/** Writes every byte, or throws: a short write (a full disk) is continued until it fails with the reason. */
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    if (bytesWritten === 0) throw Object.assign(new Error("the journal write wrote nothing (is the disk full?)"), { code: "ENOSPC" });
+    offset += bytesWritten;
   }
 }
 
@@ -188,11 +223,14 @@ async function rewrite(path: string, lines: string[]): Promise<FileHandle> {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const file = await open(temporary, "w", 0o600);
   try {
-    if (lines.length > 0) await file.write(lines.join("\n") + "\n");
+    if (lines.length > 0) await writeAll(file, Buffer.from(lines.join("\n") + "\n"));
     await file.sync();
-  } finally {
+  } catch (error) {
     await file.close();
+    await rm(temporary, { force: true });
+    throw error;
   }
+  await file.close();
   await rename(temporary, path).catch(async (error: unknown) => {
     await rm(temporary, { force: true });
     throw error;
@@ -210,6 +248,17 @@ async function syncDirectory(path: string): Promise<void> {
   } finally {
     await directory.close();
   }
+}
+
+/** The whole record that ends a line starting with a torn one (the first suffix that parses: the outermost). */
+function salvageRecord(line: string): { record: JournalRecord; line: string } | undefined {
+  for (let start = line.indexOf('{"', 1); start > 0; start = line.indexOf('{"', start + 1)) {
+    const candidate = line.slice(start);
+    if (!candidate.startsWith('{"a":') && !candidate.startsWith('{"d":')) continue;
+    const record = parseRecord(candidate);
+    if (record) return { record, line: candidate };
+  }
+  return undefined;
 }
 
 function parseRecord(line: string): JournalRecord | undefined {

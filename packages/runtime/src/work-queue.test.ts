@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { eventually } from "@dify-ts/host";
-import { WorkQueue, type JobOutcome, type WorkQueueOptions } from "./work-queue.js";
+import { WorkQueue, type FailureClass, type JobOutcome, type WorkQueueOptions } from "./work-queue.js";
 
 type Job = { n: number; key?: string };
 
@@ -209,32 +209,93 @@ describe("WorkQueue", () => {
     await next.drain(0);
   });
 
-  it("retries transient failures, fails others for good, and keeps exhausted ones for the next start", async () => {
+  it("retries transient and permanent failures; exhausted transient ones stay for the next start, the others go to the dead-letter file", async () => {
     const journalPath = await temporaryJournal();
+    const deadLetterPath = join(journalPath, "..", "dead-letter.jsonl");
     const outcomes: JobOutcome<Job>[] = [];
     const attempts = new Map<number, number>();
     const queue = await open({
-      concurrency: 3,
+      concurrency: 4,
       journalPath,
-      retry: { attempts: 3, baseDelayMs: 5, isRetryable: (error) => (error as Error).message === "transient" },
+      deadLetterPath,
+      retry: { attempts: 3, baseDelayMs: 5, classify: (error) => (error as Error).message.split(" ")[0] as FailureClass },
+      describeFailure: (error) => `described: ${(error as Error).message.replace("sk-secret", "[REDACTED]")}`,
       onOutcome: (outcome) => outcomes.push(outcome),
       run: async (job) => {
         const count = (attempts.get(job.n) ?? 0) + 1;
         attempts.set(job.n, count);
         if (job.n === 0 && count < 2) throw new Error("transient");
-        if (job.n === 1) throw new Error("permanent");
+        if (job.n === 1) throw new Error("permanent 401 for key sk-secret");
         if (job.n === 2) throw new Error("transient");
+        if (job.n === 3) throw new Error("invalid memory not found");
       },
     });
-    for (let n = 0; n < 3; n++) await queue.submit({ n });
+    for (let n = 0; n < 4; n++) await queue.submit({ n });
     await queue.idle();
     const byJob = Object.fromEntries(outcomes.map((outcome) => [outcome.job.n, [outcome.status, outcome.attempts]]));
-    expect(byJob).toEqual({ 0: ["done", 2], 1: ["failed", 1], 2: ["kept", 3] });
+    expect(byJob).toEqual({ 0: ["done", 2], 1: ["failed", 3], 2: ["kept", 3], 3: ["failed", 1] });
+    const deadLetters = (await readFile(deadLetterPath, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { id: number; attempts: number; reason: string; job: Job });
+    expect(deadLetters.map(({ job, attempts, reason }) => ({ n: job.n, attempts, reason })).sort((a, b) => a.n - b.n)).toEqual([
+      { n: 1, attempts: 3, reason: "described: permanent 401 for key [REDACTED]" },
+      { n: 3, attempts: 1, reason: "described: invalid memory not found" },
+    ]);
+    expect((await stat(deadLetterPath)).mode & 0o777).toBe(0o600);
     await queue.drain(100);
     const replayed: number[] = [];
     const next = await open({ journalPath, run: async (job) => void replayed.push(job.n) });
     await next.idle();
     expect(replayed).toEqual([2]);
+    await next.drain(0);
+  });
+
+  it("a job whose transient failure outlasts its attempts is parked: counted, holding its key, and run again in this process", async () => {
+    const ran: number[] = [];
+    let failuresLeft = 3;
+    const outcomes: string[] = [];
+    /** What the queue looked like when the job was parked (taken in the outcome callback, before any timer can fire). */
+    let whenParked: { ran: number[]; pending: number } | undefined;
+    const queue: WorkQueue<Job> = await open({
+      journalPath: await temporaryJournal(),
+      keyOf: (job) => job.key,
+      retry: { attempts: 2, baseDelayMs: 1, parkMs: 20, classify: () => "transient" },
+      onOutcome: (outcome) => {
+        outcomes.push(`${outcome.job.n}:${outcome.status}:${outcome.attempts}`);
+        if (outcome.status === "kept") whenParked = { ran: [...ran], pending: queue.pending };
+      },
+      run: async (job) => {
+        ran.push(job.n);
+        if (job.n === 1 && failuresLeft-- > 0) throw new Error("database unavailable");
+      },
+    });
+    await queue.submit({ n: 1, key: "k" });
+    await queue.submit({ n: 2, key: "k" });
+    await eventually(async () => outcomes.includes("2:done:1"), (done) => done);
+    // Parked after its 2 attempts, still pending with the job behind it on the same key, which had not run.
+    expect(whenParked).toEqual({ ran: [1, 1], pending: 2 });
+    expect(outcomes).toEqual(["1:kept:2", "1:done:2", "2:done:1"]);
+    expect(ran).toEqual([1, 1, 1, 1, 2]);
+    expect(queue.pending).toBe(0);
+    await queue.drain(0);
+  });
+
+  it("a failed job whose dead-letter line cannot be written stays journaled", async () => {
+    const journalPath = await temporaryJournal();
+    const queue = await open({
+      journalPath,
+      // A directory where the file should be: the append fails.
+      deadLetterPath: join(journalPath, ".."),
+      retry: { attempts: 1, baseDelayMs: 5, classify: () => "invalid" },
+      run: async () => {
+        throw new Error("never works");
+      },
+    });
+    await queue.submit({ n: 7 });
+    await queue.idle();
+    await queue.drain(0);
+    const replayed: number[] = [];
+    const next = await open({ journalPath, run: async (job) => void replayed.push(job.n) });
+    await next.idle();
+    expect(replayed).toEqual([7]);
     await next.drain(0);
   });
 

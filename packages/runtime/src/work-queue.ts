@@ -9,7 +9,17 @@
  * A job that `canRun` refuses (its inputs are not there yet, e.g. credentials
  * the journal does not hold) waits, in order and holding its key, until
  * `wake()`; it still counts as pending and stays journaled until it runs.
+ *
+ * A failed job is classified (RetryPolicy.classify): transient failures are
+ * retried with backoff and, when the attempts run out, the job is parked: it
+ * stays journaled, counted and holding its key (later jobs with the key wait),
+ * and gets a new round of attempts after `parkMs`, in this process or, after a
+ * stop, at the next start; permanent ones are retried too (the cause may pass), then leave
+ * the queue; invalid ones leave at once. A job that leaves the queue unapplied
+ * is appended to the dead-letter file first (with the reason), so an operator
+ * can see and replay it; if that append fails the job stays journaled.
  */
+import { appendFile } from "node:fs/promises";
 import { WorkJournal } from "./work-journal.js";
 
 export type SubmitResult =
@@ -17,22 +27,32 @@ export type SubmitResult =
   | { status: "overload"; pending: number; limit: number }
   | { status: "closed" };
 
-/** How a job ended: applied, failed for good, or kept in the journal for the next start. */
+/** How a job ended: applied, failed for good (dead-lettered, if a file is set), or kept in the journal for the next start. */
 export interface JobOutcome<J> {
   id: number;
   job: J;
   status: "done" | "failed" | "kept";
   attempts: number;
   error?: unknown;
+  /** Failed: the dead-letter line was written. */
+  deadLettered?: boolean;
 }
+
+/**
+ * transient: may pass by itself (network, 5xx, 429, database unavailable, disk full): retried, then kept for the next start.
+ * permanent: will not pass with the same inputs (401, 403, 400, malformed output): retried, then failed.
+ * invalid: the job itself can never succeed (its target does not exist): failed at once.
+ */
+export type FailureClass = "transient" | "permanent" | "invalid";
 
 export interface RetryPolicy {
   /** Total attempts, the first included. */
   attempts: number;
   baseDelayMs: number;
   maxDelayMs?: number;
-  /** Transient errors are retried and, when attempts run out, kept for the next start; others fail the job. */
-  isRetryable(error: unknown): boolean;
+  /** How long a job whose transient failure outlasted its attempts waits before its next round. Default: maxDelayMs (30 s). */
+  parkMs?: number;
+  classify(error: unknown): FailureClass;
 }
 
 export interface WorkQueueOptions<J> {
@@ -49,6 +69,10 @@ export interface WorkQueueOptions<J> {
   /** How long to wait for another process to release the journal; default 15 s. */
   lockWaitMs?: number;
   retry?: RetryPolicy;
+  /** JSON lines of the jobs that failed for good: {failed_at, id, attempts, reason, job}. */
+  deadLetterPath?: string;
+  /** The reason written to the dead-letter file; it must hold no secret. Default: the error's message. */
+  describeFailure?(error: unknown, job: J): string;
   onOutcome?(outcome: JobOutcome<J>): void;
 }
 
@@ -64,6 +88,8 @@ export class WorkQueue<J> {
   private waiting: Entry<J>[] = [];
   /** Followers waiting for the job of their key that is ready or running; a key is present while one is. */
   private readonly blocked = new Map<string, Entry<J>[]>();
+  /** Jobs whose transient failure outlasted their attempts, until their next round. */
+  private readonly parked = new Map<Entry<J>, NodeJS.Timeout>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly stopController = new AbortController();
   private concurrency: number;
@@ -144,7 +170,7 @@ export class WorkQueue<J> {
     return { status: "accepted", id };
   }
 
-  /** Resolves when nothing is queued or running (jobs waiting for `wake()` aside). */
+  /** Resolves when nothing is queued or running (jobs waiting for `wake()` or parked until their next round aside). */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -162,6 +188,8 @@ export class WorkQueue<J> {
     await Promise.race([this.idle(), expired]);
     clearTimeout(timer);
     this.stopController.abort();
+    for (const timer of this.parked.values()) clearTimeout(timer);
+    this.parked.clear();
     const left = this.count;
     await this.journal?.close();
     return { drained: left === 0, left };
@@ -205,13 +233,24 @@ export class WorkQueue<J> {
         outcome = { id: entry.id, job: entry.job, status: "done", attempts };
         break;
       } catch (error) {
-        const retryable = retry?.isRetryable(error) ?? false;
-        if (retryable && attempts < retry!.attempts && (await this.backoff(retry!, attempts))) continue;
-        outcome = { id: entry.id, job: entry.job, status: retryable ? "kept" : "failed", attempts, error };
+        const failure = retry?.classify(error) ?? "invalid";
+        if (failure !== "invalid" && attempts < retry!.attempts && (await this.backoff(retry!, attempts))) continue;
+        // Stopped during a backoff: the job did not run out of attempts, so it stays for the next start.
+        const exhausted = failure === "invalid" || attempts >= retry!.attempts;
+        if (failure === "transient" || !exhausted) outcome = { id: entry.id, job: entry.job, status: "kept", attempts, error };
+        else outcome = { id: entry.id, job: entry.job, status: "failed", attempts, error, deadLettered: await this.deadLetter(entry, attempts, error) };
         break;
       }
     }
-    if (outcome.status !== "kept") this.journal?.complete(entry.id);
+    if (outcome.status === "kept" && !this.stopController.signal.aborted) {
+      this.active -= 1;
+      this.park(entry, retry!);
+      this.options.onOutcome?.(outcome);
+      this.pump();
+      return;
+    }
+    // A failed job whose dead-letter line could not be written stays journaled: nothing accepted disappears unrecorded.
+    if (outcome.status === "done" || (outcome.status === "failed" && outcome.deadLettered !== false)) this.journal?.complete(entry.id);
     this.active -= 1;
     if (entry.key !== undefined) {
       const next = this.blocked.get(entry.key)?.shift();
@@ -221,6 +260,32 @@ export class WorkQueue<J> {
     this.release();
     this.options.onOutcome?.(outcome);
     this.pump();
+  }
+
+  /** Holds a job (counted, journaled, its key held) until its next round of attempts. */
+  private park(entry: Entry<J>, retry: RetryPolicy): void {
+    const timer = setTimeout(() => {
+      this.parked.delete(entry);
+      this.ready.push(entry);
+      this.pump();
+    }, retry.parkMs ?? retry.maxDelayMs ?? 30_000);
+    // A parked job alone does not keep the process alive: it is journaled for the next start.
+    timer.unref();
+    this.parked.set(entry, timer);
+  }
+
+  /** Appends the failed job to the dead-letter file (fsync'd by appendFile's close); true when written, undefined without a file. */
+  private async deadLetter(entry: Entry<J>, attempts: number, error: unknown): Promise<boolean | undefined> {
+    const path = this.options.deadLetterPath;
+    if (!path) return undefined;
+    const reason = this.options.describeFailure?.(error, entry.job) ?? (error instanceof Error ? error.message : String(error));
+    const line = JSON.stringify({ failed_at: new Date().toISOString(), id: entry.id, attempts, reason, job: entry.job }) + "\n";
+    try {
+      await appendFile(path, line, { mode: 0o600, flush: true });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Waits before the next attempt; false when the queue stopped meanwhile. */
@@ -246,10 +311,11 @@ export class WorkQueue<J> {
     this.notifyIfIdle();
   }
 
-  /** Every pending job waits for wake(): refused by canRun, or queued behind one that was (same key). */
+  /** Every pending job waits for wake() or its next round: refused by canRun or parked, or queued behind one that is (same key). */
   private isIdle(): boolean {
-    let waiting = this.waiting.length;
-    for (const entry of this.waiting) if (entry.key !== undefined) waiting += this.blocked.get(entry.key)?.length ?? 0;
+    const held = [...this.waiting, ...this.parked.keys()];
+    let waiting = held.length;
+    for (const entry of held) if (entry.key !== undefined) waiting += this.blocked.get(entry.key)?.length ?? 0;
     return this.count === waiting;
   }
 

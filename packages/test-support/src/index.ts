@@ -1,2 +1,3 @@
 export { actionlint, difySdkPython, nodeWheelPython, repositoryRoot, versitygw, wheelNode, type Lookup } from "./environment.js";
 export { spawnTypeScriptPlugin } from "./spawn-fixture.js";
+export { mountSmallDisk, type SmallDisk } from "./tmpfs.js";

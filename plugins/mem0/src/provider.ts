@@ -53,5 +53,5 @@ export const provider = defineProvider({
       help: l("How many queued writes run at once (1-64), for the whole plugin process.", "整个插件进程同时执行的排队写操作数（1-64）。"),
     },
   },
-  validateCredentials: (credentials) => service.validate(credentials),
+  validateCredentials: (credentials, context) => service.validate(credentials, context.secrets),
 });

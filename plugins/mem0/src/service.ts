@@ -5,12 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { CredentialValidationError, Redactor, WorkQueue, withDeadline, type JobOutcome, type JsonValue, type Logger } from "@dify-ts/runtime";
+import { CredentialValidationError, Redactor, WorkQueue, withDeadline, type JobOutcome, type JsonValue, type Logger, type SecretRegistry } from "@dify-ts/runtime";
 import type { Memory } from "mem0ai/oss";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
 import { MemoryCache } from "./memory/cache.js";
-import { isTransientError, messageOf } from "./memory/errors.js";
+import { classifyWriteFailure, messageOf } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
 import { readSettings, type ServiceSettings } from "./settings.js";
@@ -73,8 +73,8 @@ export class MemoryService {
    * passes here, so replayed writes waiting for their store's credentials are
    * woken by the first call that brings them.
    */
-  setup(credentials: RawCredentials): MemorySetup {
-    const setup = this.parse(credentials);
+  setup(credentials: RawCredentials, secrets: SecretRegistry): MemorySetup {
+    const setup = this.parse(credentials, secrets);
     const known = this.storeCredentials.delete(setup.store);
     this.storeCredentials.set(setup.store, credentials);
     if (this.storeCredentials.size > MAX_STORES) this.storeCredentials.delete(this.storeCredentials.keys().next().value!);
@@ -82,7 +82,11 @@ export class MemoryService {
     return setup;
   }
 
-  private parse(credentials: RawCredentials): MemorySetup {
+  /**
+   * The runtime masks whole credential values; the keys and passwords inside
+   * these JSON credentials join its redactor here, before any work can print them.
+   */
+  private parse(credentials: RawCredentials, secrets?: SecretRegistry): MemorySetup {
     const key = JSON.stringify(credentials);
     let setup = this.setups.get(key);
     if (!setup) {
@@ -90,6 +94,7 @@ export class MemoryService {
       if (this.setups.size >= 32) this.setups.delete(this.setups.keys().next().value!);
       this.setups.set(key, setup);
     }
+    if (secrets) for (const secret of setup.secrets) secrets.add(secret);
     return setup;
   }
 
@@ -139,16 +144,19 @@ export class MemoryService {
       this.logger.warn(`${describeWrite(operation)} refused: ${problem}`);
       return { status: "OVERLOAD", problem };
     } catch (error) {
-      return { status: "ERROR", problem: this.report(setup, "the write could not be journaled", error), error };
+      const what = (error as NodeJS.ErrnoException).code === "ENOSPC"
+        ? `the write was not accepted: the disk holding ${this.settings.dataDirectory} is full; free space and try again`
+        : "the write could not be journaled";
+      return { status: "ERROR", problem: this.report(setup, what, error), error };
     }
   }
 
   /** Builds the client and makes one cheap round trip to the embedder and the vector store, under a deadline. */
-  async validate(credentials: RawCredentials): Promise<void> {
+  async validate(credentials: RawCredentials, secrets: SecretRegistry): Promise<void> {
     let setup: MemorySetup;
     try {
       // parse, not setup: credentials being tried out must not become those replayed writes run with.
-      setup = this.parse(credentials);
+      setup = this.parse(credentials, secrets);
     } catch (error) {
       if (error instanceof ConfigError) throw new CredentialValidationError(error.message);
       throw error;
@@ -184,7 +192,9 @@ export class MemoryService {
       keyOf: (job) => job.key,
       canRun: (job) => this.credentialsOf(job) !== undefined,
       run: (job) => this.apply(job),
-      retry: { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, isRetryable: isTransientError },
+      retry: { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000, classify: classifyWriteFailure },
+      deadLetterPath: this.deadLetterPath,
+      describeFailure: (error, job) => this.describeFailure(error, job),
       onOutcome: (outcome) => this.reportOutcome(outcome),
     });
     if (queue.replayed > 0) {
@@ -210,18 +220,31 @@ export class MemoryService {
     if (outcome.status !== "ok") throw outcome.error;
   }
 
+  /** Failed writes that left the queue, one JSON line each: {failed_at, id, attempts, reason, job}; the job holds no credentials. */
+  get deadLetterPath(): string {
+    return join(this.settings.dataDirectory, "dead-letter.jsonl");
+  }
+
+  /** Why a write failed, with its store's secrets (and any URL userinfo) masked: it is written to the dead-letter file. */
+  private describeFailure(error: unknown, job: WriteJob): string {
+    const credentials = this.credentialsOf(job);
+    const setup = credentials && this.safeParse(credentials);
+    return setup ? mask(setup, messageOf(error)) : new Redactor().redact(messageOf(error));
+  }
+
   private reportOutcome(outcome: JobOutcome<WriteJob>): void {
     const what = describeWrite(outcome.job.operation);
-    const credentials = this.credentialsOf(outcome.job);
-    this.writeCredentials.delete(outcome.job.ref);
-    if (outcome.status === "done") return;
-    const setup = credentials && this.safeParse(credentials);
-    const cause = setup ? mask(setup, messageOf(outcome.error)) : "its credentials could not be read";
-    if (outcome.status === "kept") {
-      this.logger.warn(`background ${what} failed ${outcome.attempts} times (${cause}); it stays in the journal and runs again at the next start`);
-    } else {
-      this.logger.error(`background ${what} failed and was dropped: ${cause}`);
+    if (outcome.status !== "done") {
+      const cause = this.describeFailure(outcome.error, outcome.job);
+      if (outcome.status === "kept") {
+        this.logger.warn(`background ${what} failed ${outcome.attempts} time(s) (${cause}); it stays in the journal and is tried again in 30 s (writes to the same scope or memory wait for it)`);
+      } else if (outcome.deadLettered) {
+        this.logger.error(`background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; written to ${this.deadLetterPath} (journal id ${outcome.id}) to inspect and replay`);
+      } else {
+        this.logger.error(`background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; the dead-letter file could not be written, so it stays in the journal and runs again at the next start`);
+      }
     }
+    this.writeCredentials.delete(outcome.job.ref);
   }
 
   private safeParse(credentials: RawCredentials): MemorySetup | undefined {

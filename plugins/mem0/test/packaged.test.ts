@@ -10,6 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { packagePlugin, readZip } from "@dify-ts/cli";
+import type { JsonObject } from "@dify-ts/runtime";
 import { PluginProcess } from "@dify-ts/host";
 import { nodeWheelPython } from "@dify-ts/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,9 +47,9 @@ afterAll(async () => {
   await fake?.close();
 });
 
-function launch(): PluginProcess {
+function launch(env: Record<string, string> = {}): PluginProcess {
   // The daemon's launch: the venv's python, `-m main`, the install directory as working directory.
-  const plugin = PluginProcess.spawn({ command: python.path!, args: ["-m", "main"], cwd: installDirectory, env: { HOME: home } });
+  const plugin = PluginProcess.spawn({ command: python.path!, args: ["-m", "main"], cwd: installDirectory, env: { HOME: home, ...env } });
   processes.push(plugin);
   return plugin;
 }
@@ -86,5 +87,40 @@ describe.skipIf(skipReason)(`packaged plugin, embedded store${skipReason ? ` (sk
     // The bundled dependencies' Node deprecation warnings (DEP0040 punycode, DEP0169 url.parse) are not ours to fix:
     // the launcher silences just those, so the daemon's log shows none.
     for (const plugin of [first, second]) expect(plugin.stderr).not.toContain("DeprecationWarning");
+  });
+
+  it("large inputs: 50 MB is answered on its session; over 1 MiB of text is refused before ACCEPT naming the parameter; answers echo a bounded preview", async () => {
+    const creds = credentials({ llmUrl: fake.url });
+    // Its own data directory: the first test's last process still holds the default one's journal.
+    const dataDirectory = temporaryDirectory("packaged-large");
+    const plugin = launch({ MEM0_DATA_DIR: dataDirectory });
+    await plugin.waitForHeartbeat();
+    const journal = join(dataDirectory, "write-journal.jsonl");
+    const call = (parameters: JsonObject) =>
+      plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool: "add_memory", credentials: creds, tool_parameters: parameters, user_id: "dify-user" });
+
+    const huge = await call({ user: "x".repeat(50 * 1000 * 1000), user_id: "large" });
+    expect(huge.error?.error_type).toBe("RequestTooLargeError");
+    expect(huge.error?.message).toContain("20 MiB");
+
+    const marker = "too-long-marker";
+    for (const [parameter, value] of [["user", marker + "y".repeat(2 * 1024 * 1024)], ["assistant", marker + "\u00e9".repeat(600 * 1024)]] as const) {
+      const refused = await invoke(plugin, creds, "add_memory", { user: "short", [parameter]: value, user_id: "large" });
+      expect(refused.status).toBe("ERROR");
+      expect(refused.messages).toMatch(new RegExp(`^${parameter} is \\d+ bytes; at most 1048576 bytes \\(1 MiB\\)`));
+    }
+    const update = await invoke(plugin, creds, "update_memory", { memory_id: "00000000-0000-4000-8000-000000000000", text: marker + "z".repeat(1024 * 1024 + 1) });
+    expect(update.messages).toMatch(/^text is \d+ bytes; at most 1048576 bytes/);
+    expect(existsSync(journal) ? await readFile(journal, "utf8") : "").not.toContain(marker);
+
+    // Just under the limit: accepted, journaled, and the answer echoes only a preview of it.
+    const accepted = await plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool: "add_memory", credentials: creds, tool_parameters: { user: "w".repeat(1024 * 1024 - 10), user_id: "large" }, user_id: "dify-user" });
+    expect(accepted.error).toBeUndefined();
+    const answerBytes = Buffer.byteLength(JSON.stringify(accepted.stream));
+    expect(answerBytes, JSON.stringify(accepted.stream).slice(0, 800)).toBeLessThan(10 * 1024);
+    expect(JSON.stringify(accepted.stream), JSON.stringify(accepted.stream).slice(0, 600)).toContain("ACCEPT");
+    const search = await plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool: "search_memory", credentials: creds, tool_parameters: { query: "q".repeat(15 * 1024 * 1024), user_id: "large-nobody" }, user_id: "dify-user" });
+    expect(search.error).toBeUndefined();
+    expect(Buffer.byteLength(JSON.stringify(search.stream)), JSON.stringify(search.stream).slice(0, 1500)).toBeLessThan(10 * 1024);
   });
 });

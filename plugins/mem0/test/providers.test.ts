@@ -72,3 +72,30 @@ describe.skipIf(unavailable)(`other model providers${unavailable ? ` (skipped: $
     expect(seen).toContainEqual({ endpoint: "embeddings", api: "azure", authorization: "azure-emb-key-0002", model: "embed-deployment" });
   });
 });
+
+describe.skipIf(unavailable)(`Qdrant and Pinecone failures${unavailable ? ` (skipped: ${unavailable})` : ""}`, { timeout: 120_000 }, () => {
+  it("an unreachable Qdrant or Pinecone answers with its own error, not one from closing the store", async () => {
+    // Pinecone's control plane is reached through this variable; pointed at a closed port, as Qdrant's URL is.
+    const closedPort = spawnMem0({ MEM0_DATA_DIR: temporaryDirectory("stores"), PINECONE_CONTROLLER_HOST: "http://127.0.0.1:1" });
+    try {
+      await closedPort.waitForHeartbeat();
+      const stores: JsonObject[] = [
+        { provider: "qdrant", config: { url: "http://127.0.0.1:1", collection_name: "unreachable", embedding_model_dims: EMBEDDING_DIMENSIONS } },
+        { provider: "pinecone", config: { api_key: "pc-test-key-1234", collection_name: "unreachable", embedding_model_dims: EMBEDDING_DIMENSIONS } },
+      ];
+      for (const vector of stores) {
+        const creds = credentials({ llmUrl: fake.url, vector, asyncMode: false });
+        const validation = await validate(closedPort, creds);
+        expect(validation.error?.message, String(vector.provider)).toBeDefined();
+        const search = await invoke(closedPort, creds, "search_memory", { query: "anything", user_id: "u" });
+        expect(search.status).toBe("ERROR");
+        for (const message of [validation.error!.message, String(search.messages)]) {
+          expect(message, String(vector.provider)).not.toContain("is not a function");
+          expect(message, String(vector.provider)).toMatch(/ECONNREFUSED|fetch failed|connect|Connection/i);
+        }
+      }
+    } finally {
+      closedPort.kill();
+    }
+  });
+});

@@ -35,6 +35,20 @@ const noisy = provider.defineTool({
   },
 });
 
+const leaky = provider.defineTool({
+  identity: { name: "leaky", label: localized("Leaky") },
+  description: { human: localized("Prints credentials like a careless dependency"), llm: "Prints" },
+  parameters: { derived: { type: "string", form: "llm", label: localized("Derived secret"), human_description: localized("Registered, then printed") } },
+  async handler(params, context) {
+    if (params.derived) context.secrets.add(params.derived);
+    console.error(`401 Incorrect API key provided: Bearer ${context.credentials.api_key}`);
+    console.log(`fetch failed for http://user:${context.credentials.api_key}@127.0.0.1:1/v1 derived=${params.derived ?? ""}`);
+    process.stderr.write(`split ${context.credentials.api_key.slice(0, 5)}`);
+    process.stderr.write(`${context.credentials.api_key.slice(5)} across writes\n`);
+    return text("leaked nothing");
+  },
+});
+
 const messages = provider.defineTool({
   identity: { name: "messages", label: localized("Messages") },
   description: { human: localized("Emits every message kind"), llm: "Emits messages" },
@@ -126,7 +140,7 @@ const manifest: PluginDefinition["manifest"] = {
   },
 };
 
-const tools = [echo, noisy, messages, fail, sleep, kinds, storage, ...fixtureTools(provider)];
+const tools = [echo, noisy, leaky, messages, fail, sleep, kinds, storage, ...fixtureTools(provider)];
 
 /** Logs through the protocol and reports on stderr when shutdown aborts its signal. */
 function onStart({ logger, signal }: StartContext): void {

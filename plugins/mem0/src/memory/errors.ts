@@ -1,7 +1,17 @@
-/** Which failures are worth another attempt: lost connections, timeouts, rate limits and 5xx answers. */
-import { TimeoutError } from "@dify-ts/runtime";
+/**
+ * Which failures are worth another attempt: lost connections, timeouts, rate
+ * limits and 5xx answers, a database that is busy, full or mid-recovery; and
+ * how a background write's failure is classified for the write queue.
+ */
+import { TimeoutError, type FailureClass } from "@dify-ts/runtime";
+import { ConfigError } from "../config/translate.js";
+import { ScopeError } from "../scope.js";
+import { isNotFound } from "./writes.js";
 
 const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "57P01", "57P02", "57P03", "08000", "08003", "08006"]);
+/** SQLite (the embedded store, history) and Postgres states that pass: busy, locked, full, I/O, resources, conflicts. */
+const DATABASE_CODES = new Set(["ENOSPC", "EROFS", "EIO", "53000", "53100", "53200", "53300", "40001", "40P01", "55P03"]);
+const DATABASE_MESSAGE = /database is locked|database table is locked|disk is full|no space left|no transaction is active|database or disk is full|disk I\/O error|the database system is (?:starting up|shutting down|in recovery mode)/i;
 const CONNECTION_MESSAGE = /Connection terminated|Connection error|not queryable|Client was closed|connection (?:is )?(?:closed|ended|lost|reset)|socket hang up|fetch failed|ECONNRE(?:FUSED|SET)/i;
 
 /** A database or network connection failed: the Memory holding it must be rebuilt. */
@@ -12,15 +22,32 @@ export function isConnectionError(error: unknown): boolean {
   });
 }
 
-/** Worth retrying later: a connection problem, a timeout, HTTP 408/409/429 or 5xx from a model API. */
+/** Worth retrying later: a connection problem, a timeout, HTTP 408/409/429 or 5xx, a busy, full or recovering database. */
 export function isTransientError(error: unknown): boolean {
   if (isConnectionError(error)) return true;
   return someCause(error, (cause) => {
     const name = (cause as Error).name;
     if (cause instanceof TimeoutError || name === "TimeoutError" || name === "APIConnectionTimeoutError") return true;
-    const status = (cause as { status?: unknown }).status;
+    const { status, code } = cause as { status?: unknown; code?: unknown };
+    if (typeof code === "string" && DATABASE_CODES.has(code)) return true;
+    // node:sqlite: errcode's low byte is the primary result code (BUSY 5, LOCKED 6, IOERR 10, FULL 13).
+    const errcode = (cause as { errcode?: unknown }).errcode;
+    if (typeof errcode === "number" && [5, 6, 10, 13].includes(errcode & 0xff)) return true;
+    if (DATABASE_MESSAGE.test(messageOf(cause))) return true;
     return typeof status === "number" && (status === 408 || status === 409 || status === 429 || status >= 500);
   });
+}
+
+/**
+ * How the write queue treats a background write's failure: transient ones
+ * are retried and stay journaled; a write whose target or scope can never be
+ * valid fails at once; anything else (401/403/400, a malformed model answer)
+ * is retried, then dead-lettered.
+ */
+export function classifyWriteFailure(error: unknown): FailureClass {
+  if (isTransientError(error)) return "transient";
+  if (isNotFound(error) || error instanceof ScopeError || error instanceof ConfigError) return "invalid";
+  return "permanent";
 }
 
 export function messageOf(error: unknown): string {

@@ -6,15 +6,12 @@
  *
  * Accepted forms: {"field": value | [values] | {"gte": 1, ...}}, with one
  * optional AND, OR and NOT group each ({"AND": [{...}, {...}]}; $and/$or/$not too).
+ * Scope keys inside the filters follow the scope rule (literal ids only), and
+ * nesting is limited before anything recurses over it.
  */
 import { parseLenientJson } from "../config/lenient-json.js";
 import { isObject } from "../config/translate.js";
-
-export interface Scope {
-  user_id: string;
-  agent_id?: string;
-  run_id?: string;
-}
+import { checkScopeValue, ScopeError, SCOPE_KEYS, type Scope } from "../scope.js";
 
 type Conditions = Record<string, unknown>;
 
@@ -31,11 +28,16 @@ export class FilterError extends Error {
   }
 }
 
+/** Brackets nested deeper than this are refused (real filters need 4 or 5; 10^5 levels overflowed the stack). */
+export const MAX_FILTER_DEPTH = 16;
+
 const OPERATORS = new Set(["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "contains", "icontains"]);
 const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseFilters(text: string | undefined): NormalizedFilters {
   if (text === undefined || text.trim() === "") return { fields: {} };
+  const depth = nestingDepth(text);
+  if (depth > MAX_FILTER_DEPTH) throw new FilterError(`nested ${depth > 1000 ? "more than 1000" : depth} levels deep; at most ${MAX_FILTER_DEPTH} levels of objects and lists are allowed`);
   const parsed = parseLenientJson(text);
   if (!parsed.ok) throw new FilterError(`the filters are not JSON: ${parsed.problem}`);
   if (!isObject(parsed.value)) throw new FilterError('expected a JSON object such as {"category": "food"}');
@@ -91,6 +93,14 @@ function conditionList(key: string, value: unknown): Conditions[] {
 
 function checkCondition(key: string, value: unknown): unknown {
   if (!FIELD.test(key)) throw new FilterError(`field name ${JSON.stringify(key)} may only hold letters, digits and underscores`);
+  if ((SCOPE_KEYS as readonly string[]).includes(key)) {
+    try {
+      return checkScopeValue(`filters.${key}`, value);
+    } catch (error) {
+      if (error instanceof ScopeError) throw new FilterError(error.message);
+      throw error;
+    }
+  }
   if (isObject(value)) {
     const unknown = Object.keys(value).filter((operator) => !OPERATORS.has(operator));
     if (unknown.length > 0) {
@@ -105,4 +115,24 @@ function mergeCondition(key: string, existing: unknown, added: unknown): unknown
   if (existing === undefined) return added;
   if (isObject(existing) && isObject(added)) return { ...existing, ...added };
   throw new FilterError(`"${key}" is given twice`);
+}
+
+/** How deeply brackets nest in JSON-like text, counted without recursion (brackets inside strings do not count). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote: string | undefined;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (quote) {
+      if (char === "\\") index++;
+      else if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (char === "{" || char === "[") {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > 1000) return deepest;
+    } else if (char === "}" || char === "]") depth--;
+  }
+  return deepest;
 }

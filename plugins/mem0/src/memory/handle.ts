@@ -20,7 +20,7 @@ interface ClosableClient {
 }
 
 interface StoreInternals {
-  /** pg.Client (pgvector). */
+  /** pg.Client with pgvector; Qdrant's and Pinecone's HTTP clients (nothing to close, no events) with those stores. */
   client?: ClosableClient & { query(sql: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> };
   collectionName?: string;
   /** better-sqlite3 Database (the embedded store). */
@@ -103,7 +103,7 @@ export class MemoryHandle {
       if (!store || this.watched.has(store)) continue;
       this.watched.add(store);
       if (store === this.internals.vectorStore) wrapInsert(store);
-      const client = store.client;
+      const client = pgClientOf(store);
       if (client) {
         client.on("error", (error) => this.markBroken(error));
         client.on("end", () => this.markBroken(undefined));
@@ -117,14 +117,20 @@ export class MemoryHandle {
     this.onBroken(this, cause);
   }
 
-  /** Ends database connections and closes SQLite files; errors are irrelevant at this point. */
+  /**
+   * Closes each store the way it closes: pg connections end, SQLite files
+   * close, Qdrant's and Pinecone's HTTP clients hold nothing to close. Never
+   * throws: a failed build reports its own error, not one from closing.
+   */
   async close(): Promise<void> {
     this.broken = true;
     const internals = this.internals;
     for (const store of [internals.vectorStore, internals._entityStore]) {
-      if (store?.client) await settleWithin(store.client.end(), 2000);
+      if (!store) continue;
+      const client = pgClientOf(store);
+      if (client) await settleWithin(client.end(), 2000);
       try {
-        store?.db?.close();
+        store.db?.close();
       } catch {
         // Already closed.
       }
@@ -135,6 +141,12 @@ export class MemoryHandle {
       // Already closed.
     }
   }
+}
+
+/** The store's pg.Client, if it has one (pgvector); other stores' clients have neither events nor end(). */
+function pgClientOf(store: StoreInternals): StoreInternals["client"] | undefined {
+  const client = store.client;
+  return client && typeof client.on === "function" && typeof client.end === "function" && typeof client.query === "function" ? client : undefined;
 }
 
 function wrapInsert(store: StoreInternals): void {

@@ -5,13 +5,14 @@
  */
 import type { Memory } from "mem0ai/oss";
 import type { JsonObject, JsonValue } from "@dify-ts/runtime";
-import { scopeFields, type Scope } from "./filters.js";
+import { checkScopeValue, ownedBy, SCOPE_KEYS, type OwnerScope, type Scope } from "../scope.js";
+import { scopeFields } from "./filters.js";
 import { failOnSwallowedInsertErrors } from "./handle.js";
 
 export type WriteOperation =
   | { op: "add"; messages: { role: "user" | "assistant"; content: string }[]; scope: Scope; metadata?: JsonObject }
-  | { op: "update"; memory_id: string; text: string }
-  | { op: "delete"; memory_id: string }
+  | { op: "update"; memory_id: string; text: string; owner?: OwnerScope }
+  | { op: "delete"; memory_id: string; owner?: OwnerScope }
   | { op: "delete_all"; scope: Scope };
 
 /**
@@ -37,6 +38,10 @@ export function writeKey(credentialHash: string, operation: WriteOperation): str
 
 /** Applies a write and returns mem0's result in the plugin's output shape. */
 export async function applyWrite(memory: Memory, operation: WriteOperation): Promise<JsonValue> {
+  // Again here, not only in the tools: a journal written by an older version may hold a wildcard scope.
+  const scope = "scope" in operation ? operation.scope : operation.owner;
+  for (const key of SCOPE_KEYS) if (scope?.[key] !== undefined) checkScopeValue(key, scope[key]);
+  if ((operation.op === "update" || operation.op === "delete") && operation.owner) await checkOwner(memory, operation.memory_id, operation.owner);
   switch (operation.op) {
     case "add": {
       const { user_id, agent_id, run_id } = operation.scope;
@@ -55,6 +60,12 @@ export async function applyWrite(memory: Memory, operation: WriteOperation): Pro
       return (await memory.deleteAll({ userId: user_id, agentId: agent_id, runId: run_id })) as JsonObject;
     }
   }
+}
+
+/** A memory outside the owner scope fails exactly as a missing one does: nothing about it is revealed or changed. */
+async function checkOwner(memory: Memory, memoryId: string, owner: OwnerScope): Promise<void> {
+  const item = await memory.get(memoryId);
+  if (!item || !ownedBy(item, owner)) throw new Error(`Memory with ID ${memoryId} not found`);
 }
 
 /** mem0ai's message for a missing id, which the tools turn into "Memory not found". */

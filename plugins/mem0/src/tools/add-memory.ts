@@ -4,7 +4,7 @@ import { parseLenientJson } from "../config/lenient-json.js";
 import { isObject } from "../config/translate.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, respond, scopeOf, scopeParameters, setupFor, userIdRequired } from "./shared.js";
+import { l, oversizedText, preview, respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 export const addMemory = provider.defineTool({
   identity: { name: "add_memory", label: l("Add Memory", "添加记忆") },
@@ -38,11 +38,14 @@ export const addMemory = provider.defineTool({
     },
   },
   async handler(params, context) {
+    const oversized = oversizedText({ user: params.user, assistant: params.assistant, metadata: params.metadata }, []);
+    if (oversized) return oversized;
     const messages: { role: "user" | "assistant"; content: string }[] = [];
     if (params.user.trim()) messages.push({ role: "user", content: params.user });
     if (params.assistant?.trim() && params.assistant !== params.user) messages.push({ role: "assistant", content: params.assistant });
-    const scope = scopeOf(params);
-    if (!scope) return userIdRequired([]);
+    const scoped = scopeOf(params, []);
+    if ("failure" in scoped) return scoped.failure;
+    const { scope } = scoped;
     if (messages.length === 0) {
       return respond("SUCCESS", messages, [{ id: "", memory: "", event: "SKIP" }], "Nothing to remember: the messages were empty.");
     }
@@ -55,16 +58,17 @@ export const addMemory = provider.defineTool({
       }
       metadata = parsed.value as JsonObject;
     }
-    const configured = setupFor(context.credentials, []);
+    const configured = setupFor(context, []);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.write(context.credentials, configured.setup, { op: "add", messages, scope, ...(metadata && { metadata }) });
+    const echoed = messages.map((message) => ({ ...message, content: preview(message.content) }));
     switch (outcome.status) {
       case "ACCEPTED":
-        return respond("SUCCESS", messages, [{ id: "", memory: "", event: "ACCEPT" }], "Memory addition accepted; it is stored in the background.");
+        return respond("SUCCESS", echoed, [{ id: "", memory: "", event: "ACCEPT" }], "Memory addition accepted; it is stored in the background.");
       case "APPLIED": {
         const added = outcome.result as { memory: string }[];
         const summary = added.length === 0 ? "No new memories were extracted." : `Added ${added.length} memories:\n${added.map((item, index) => `${index + 1}. ${item.memory}`).join("\n")}`;
-        return respond("SUCCESS", messages, outcome.result, summary);
+        return respond("SUCCESS", echoed, outcome.result, summary);
       }
       case "OVERLOAD":
       case "ERROR":

@@ -6,7 +6,7 @@
 import { scopeFields } from "../memory/filters.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, respondToWrite, scopeOf, scopeParameters, setupFor, userIdRequired } from "./shared.js";
+import { l, respondToWrite, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 export const deleteAllMemories = provider.defineTool({
   identity: { name: "delete_all_memories", label: l("Delete All Memories", "删除全部记忆") },
@@ -16,9 +16,10 @@ export const deleteAllMemories = provider.defineTool({
   },
   parameters: { ...scopeParameters },
   async handler(params, context) {
-    const scope = scopeOf(params);
-    if (!scope) return userIdRequired(null);
-    const configured = setupFor(context.credentials, null);
+    const scoped = scopeOf(params, null);
+    if ("failure" in scoped) return scoped.failure;
+    const { scope } = scoped;
+    const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.write(context.credentials, configured.setup, { op: "delete_all", scope });
     return respondToWrite(outcome, { filters: scopeFields(scope) }, "Batch memory deletion has been accepted");

@@ -3,7 +3,7 @@ import { listFilters, scopeFields } from "../memory/filters.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, prepareScopedRead, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
+import { filtersParameter, l, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -23,7 +23,7 @@ export const getAllMemories = provider.defineTool({
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },
   async handler(params, context) {
-    const prepared = prepareScopedRead(params, context.credentials);
+    const prepared = prepareScopedRead(params, context);
     if ("failure" in prepared) return prepared.failure;
     const { setup, scope, filters } = prepared;
     const outcome = await service.read<StoredItem[]>(
@@ -32,7 +32,7 @@ export const getAllMemories = provider.defineTool({
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },
       async (memory) => (await memory.getAll({ filters: listFilters(scope, filters), topK: Math.round(params.limit) })).results.map(toStoredItem),
     );
-    const request = { ...scopeFields(scope), limit: params.limit, ...(params.filters?.trim() && { filters: params.filters }) };
+    const request = { ...scopeFields(scope), limit: params.limit, ...(params.filters?.trim() && { filters: preview(params.filters) }) };
     if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
     const lines = outcome.value.map((item, index) => `${index + 1}. ${item.memory}`);
     return respond("SUCCESS", request, outcome.value, `Found ${lines.length} memories${lines.length ? `:\n${lines.join("\n")}` : "."}`);

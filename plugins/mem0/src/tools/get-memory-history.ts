@@ -1,26 +1,44 @@
-/** get_memory_history: how a memory changed, oldest first. */
+/**
+ * get_memory_history: how a memory changed, oldest first. With an owner
+ * scope, only the history of a memory that exists inside it (a deleted
+ * memory's owner is no longer known, so its history needs no owner scope).
+ */
+import { ownedBy } from "../scope.js";
 import { toHistoryRows, type HistoryRow } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
+import { l, memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export const getMemoryHistory = provider.defineTool({
   identity: { name: "get_memory_history", label: l("Get Memory History", "获取记忆历史") },
-  description: { human: l("Lists the changes of one memory", "列出一条记忆的变更记录"), llm: "Lists how one memory was added, updated and deleted, oldest first." },
-  parameters: { memory_id: memoryIdParameter, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },
+  description: {
+    human: l("Lists the changes of one memory", "列出一条记忆的变更记录"),
+    llm: "Lists how one memory was added, updated and deleted, oldest first; pass the user's id so only that user's memory can be read.",
+  },
+  parameters: { memory_id: memoryIdParameter, ...ownerParameters, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },
   async handler(params, context) {
-    const configured = setupFor(context.credentials, []);
+    const checked = ownerOf(params, []);
+    if ("failure" in checked) return checked.failure;
+    const configured = setupFor(context, []);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.read<HistoryRow[]>(
+    const owner = checked.owner;
+    const outcome = await service.read<HistoryRow[] | null>(
       configured.setup,
       "get_memory_history",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },
-      async (memory) => toHistoryRows(await memory.history(params.memory_id)),
+      async (memory) => {
+        if (owner) {
+          const item = await memory.get(params.memory_id);
+          if (!item || !ownedBy(item, owner)) return null;
+        }
+        return toHistoryRows(await memory.history(params.memory_id));
+      },
     );
     if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no history returned.`);
+    if (!outcome.value) return memoryNotFound(params.memory_id, []);
     const lines = outcome.value.map((row, index) => `${index + 1}. ${row.event}: ${row.old_memory ?? "-"} -> ${row.new_memory ?? "-"} (${row.updated_at ?? row.created_at ?? "?"})`);
-    return respond("SUCCESS", { memory_id: params.memory_id }, outcome.value, `History of ${params.memory_id}: ${lines.length} change(s)${lines.length ? `\n${lines.join("\n")}` : ""}`);
+    return respond("SUCCESS", { memory_id: preview(params.memory_id) }, outcome.value, `History of ${preview(params.memory_id)}: ${lines.length} change(s)${lines.length ? `\n${lines.join("\n")}` : ""}`);
   },
 });

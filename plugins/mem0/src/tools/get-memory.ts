@@ -1,18 +1,21 @@
-/** get_memory: one memory by id. */
+/** get_memory: one memory by id; with an owner scope, only a memory inside it. */
+import { ownedBy } from "../scope.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
+import { l, memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export const getMemory = provider.defineTool({
   identity: { name: "get_memory", label: l("Get Memory", "获取记忆") },
-  description: { human: l("Reads one memory by its id", "按 ID 读取一条记忆"), llm: "Reads one stored memory by its id." },
-  parameters: { memory_id: memoryIdParameter, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },
+  description: { human: l("Reads one memory by its id", "按 ID 读取一条记忆"), llm: "Reads one stored memory by its id; pass the user's id so only that user's memory can be read." },
+  parameters: { memory_id: memoryIdParameter, ...ownerParameters, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },
   async handler(params, context) {
-    const request = { memory_id: params.memory_id };
-    const configured = setupFor(context.credentials, null);
+    const request = { memory_id: preview(params.memory_id) };
+    const checked = ownerOf(params, null);
+    if ("failure" in checked) return checked.failure;
+    const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await service.read<StoredItem | null>(
       configured.setup,
@@ -20,11 +23,11 @@ export const getMemory = provider.defineTool({
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: null, signal: context.signal },
       async (memory) => {
         const item = await memory.get(params.memory_id);
-        return item ? toStoredItem(item) : null;
+        return item && (!checked.owner || ownedBy(item, checked.owner)) ? toStoredItem(item) : null;
       },
     );
     if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, null, `${outcome.problem}; no memory returned.`);
-    if (!outcome.value) return respond("ERROR", `Memory not found: ${params.memory_id}`, null, `Memory not found: ${params.memory_id}`);
+    if (!outcome.value) return memoryNotFound(params.memory_id, null);
     return respond("SUCCESS", request, outcome.value, `Memory ${outcome.value.id}: ${outcome.value.memory}`);
   },
 });

@@ -3,7 +3,7 @@ import { searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, prepareScopedRead, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
+import { filtersParameter, l, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -27,7 +27,7 @@ export const searchMemory = provider.defineTool({
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },
   async handler(params, context) {
-    const prepared = prepareScopedRead(params, context.credentials);
+    const prepared = prepareScopedRead(params, context);
     if ("failure" in prepared) return prepared.failure;
     const { setup, scope, filters } = prepared;
     const outcome = await service.read<SearchItem[]>(
@@ -47,7 +47,8 @@ export const searchMemory = provider.defineTool({
     );
     if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
     const lines = outcome.value.map((item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`);
-    const summary = lines.length === 0 ? `Query: ${params.query}\n\nNo memories found.` : `Query: ${params.query}\n\nResults:\n${lines.join("\n")}`;
-    return respond("SUCCESS", params.query, outcome.value, summary);
+    const query = preview(params.query);
+    const summary = lines.length === 0 ? `Query: ${query}\n\nNo memories found.` : `Query: ${query}\n\nResults:\n${lines.join("\n")}`;
+    return respond("SUCCESS", query, outcome.value, summary);
   },
 });

@@ -3,11 +3,12 @@
  * {status, messages, results} plus one readable text), the scope and timeout
  * parameters, and reading the credentials into a setup.
  */
-import { json, text, type JsonValue, type ToolMessage } from "@dify-ts/runtime";
+import { json, text, truncate, type JsonValue, type SecretRegistry, type ToolMessage } from "@dify-ts/runtime";
 import type { MemorySetup, RawCredentials } from "../config/setup.js";
 import { ConfigError } from "../config/translate.js";
-import { FilterError, parseFilters, type NormalizedFilters, type Scope } from "../memory/filters.js";
+import { FilterError, parseFilters, type NormalizedFilters } from "../memory/filters.js";
 import { isNotFound } from "../memory/writes.js";
+import { readOwner, readScope, ScopeError, type OwnerScope, type Scope } from "../scope.js";
 import { service, type WriteOutcome } from "../service.js";
 
 export type Status = "SUCCESS" | "ERROR" | "TIMEOUT" | "OVERLOAD";
@@ -18,7 +19,32 @@ export function respond(status: Status, messages: JsonValue, results: JsonValue,
   return [json({ status, messages, results }), text(summary)];
 }
 
-export const userIdRequired = (results: JsonValue) => respond("ERROR", "user_id is required", results, "user_id is required.");
+/**
+ * The most text one write may carry, per parameter (UTF-8 bytes). A write is
+ * refused over it before anything is journaled: more than this is no message
+ * a model extracts memories from, and a memory this size would make every
+ * answer that lists it too large for the daemon's 5 MiB lines.
+ */
+export const MAX_TEXT_BYTES = 1024 * 1024;
+
+/** How much of an input an answer echoes: the answer must stay small whatever the input was. */
+export const ECHO_PREVIEW_CHARS = 2000;
+
+/** An input as answers echo it: at most ECHO_PREVIEW_CHARS, saying how much was cut. */
+export const preview = (value: string) => truncate(value, ECHO_PREVIEW_CHARS);
+
+/** The ERROR result for a text parameter over MAX_TEXT_BYTES, or undefined when every one fits. */
+export function oversizedText(texts: Record<string, string | undefined>, results: JsonValue): ToolMessage[] | undefined {
+  for (const [name, value] of Object.entries(texts)) {
+    // A UTF-8 byte is at least a quarter of a UTF-16 unit's worth: skip the count for short strings.
+    if (value === undefined || value.length * 3 <= MAX_TEXT_BYTES) continue;
+    const bytes = Buffer.byteLength(value);
+    if (bytes <= MAX_TEXT_BYTES) continue;
+    const problem = `${name} is ${bytes} bytes; at most ${MAX_TEXT_BYTES} bytes (1 MiB) can be stored per call: shorten it or split it into several calls`;
+    return respond("ERROR", problem, results, `${problem}.`);
+  }
+  return undefined;
+}
 
 export const scopeParameters = {
   user_id: {
@@ -63,19 +89,38 @@ export function readTimeoutMs(parameter: number | undefined, defaultSeconds: num
   return Math.round(seconds * 1000);
 }
 
-/** The call's scope; undefined when user_id is blank (the runtime already rejects it missing or empty). */
-export function scopeOf(params: { user_id: string; agent_id?: string; run_id?: string }): Scope | undefined {
-  if (!params.user_id.trim()) return undefined;
-  const scope: Scope = { user_id: params.user_id.trim() };
-  if (params.agent_id?.trim()) scope.agent_id = params.agent_id.trim();
-  if (params.run_id?.trim()) scope.run_id = params.run_id.trim();
-  return scope;
+/** The call's scope (user_id required), or the ERROR result naming the parameter that breaks the scope rule. */
+export function scopeOf(params: { user_id: string; agent_id?: string; run_id?: string }, results: JsonValue): { scope: Scope } | { failure: ToolMessage[] } {
+  return refuseBadScope(() => ({ scope: readScope(params) }), results);
+}
+
+/** The memory-id tools' optional owner check (undefined: none given), or the ERROR result. */
+export function ownerOf(params: { user_id?: string; agent_id?: string; run_id?: string }, results: JsonValue): { owner?: OwnerScope } | { failure: ToolMessage[] } {
+  return refuseBadScope(() => ({ owner: readOwner(params) }), results);
+}
+
+function refuseBadScope<T extends object>(read: () => T, results: JsonValue): T | { failure: ToolMessage[] } {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ScopeError)) throw error;
+    return { failure: respond("ERROR", error.message, results, `${error.message}.`) };
+  }
+}
+
+/** What a memory outside the caller's owner scope answers: exactly what an unknown id answers. */
+export const memoryNotFound = (memoryId: string, results: JsonValue) => respond("ERROR", `Memory not found: ${preview(memoryId)}`, results, `Memory not found: ${preview(memoryId)}`);
+
+/** What the tools need of their context: the credentials, and where to register the secrets inside them. */
+export interface CallContext {
+  credentials: RawCredentials;
+  secrets: SecretRegistry;
 }
 
 /** The setup, or the ERROR result a tool returns when the credentials cannot be used. */
-export function setupFor(credentials: RawCredentials, results: JsonValue): { setup: MemorySetup } | { failure: ToolMessage[] } {
+export function setupFor(context: CallContext, results: JsonValue): { setup: MemorySetup } | { failure: ToolMessage[] } {
   try {
-    return { setup: service.setup(credentials) };
+    return { setup: service.setup(context.credentials, context.secrets) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return { failure: respond("ERROR", error.message, results, `The plugin's credentials cannot be used: ${error.message}`) };
@@ -85,6 +130,25 @@ export function setupFor(credentials: RawCredentials, results: JsonValue): { set
 export const memoryIdParameter = {
   type: "string", required: true, form: "llm", label: l("Memory ID", "记忆 ID"),
   human_description: l("The id of the memory", "记忆的 ID"), llm_description: "The id of the memory.",
+} as const;
+
+/** The optional owner parameters of the memory-id tools: when given, a memory outside them is "not found". */
+export const ownerParameters = {
+  user_id: {
+    type: "string", form: "llm", label: l("User ID", "用户 ID"),
+    human_description: l("Recommended: the memory must belong to this user, otherwise it is not found", "建议填写：记忆必须属于该用户，否则视为不存在"),
+    llm_description: "The id of the user the memory must belong to; always pass it.",
+  },
+  agent_id: {
+    type: "string", form: "llm", label: l("Agent ID", "智能体 ID"),
+    human_description: l("Optional: the memory must belong to this agent", "可选：记忆必须属于该智能体"),
+    llm_description: "Optional id of the agent the memory must belong to.",
+  },
+  run_id: {
+    type: "string", form: "llm", label: l("Run ID", "运行 ID"),
+    human_description: l("Optional: the memory must belong to this run", "可选：记忆必须属于该运行"),
+    llm_description: "Optional id of the run the memory must belong to.",
+  },
 } as const;
 
 /** How update_memory, delete_memory and delete_all_memories answer a write outcome. */
@@ -100,7 +164,7 @@ export function respondToWrite(outcome: WriteOutcome, messages: JsonValue, accep
       return respond("OVERLOAD", outcome.problem, null, outcome.problem);
     case "ERROR":
       if (notFoundId !== undefined && isNotFound(outcome.error)) {
-        return respond("ERROR", `Memory not found: ${notFoundId}`, null, `Memory not found: ${notFoundId}`);
+        return memoryNotFound(notFoundId, null);
       }
       return respond("ERROR", outcome.problem, null, outcome.problem);
   }
@@ -113,7 +177,7 @@ export function respondToWrite(outcome: WriteOutcome, messages: JsonValue, accep
  */
 export function prepareScopedRead(
   params: { user_id: string; agent_id?: string; run_id?: string; filters?: string },
-  credentials: RawCredentials,
+  context: CallContext,
 ): { setup: MemorySetup; scope: Scope; filters: NormalizedFilters } | { failure: ToolMessage[] } {
   let filters: NormalizedFilters;
   try {
@@ -122,9 +186,9 @@ export function prepareScopedRead(
     if (!(error instanceof FilterError)) throw error;
     return { failure: respond("ERROR", error.message, [], error.message) };
   }
-  const configured = setupFor(credentials, []);
+  const scoped = scopeOf(params, []);
+  if ("failure" in scoped) return scoped;
+  const configured = setupFor(context, []);
   if ("failure" in configured) return configured;
-  const scope = scopeOf(params);
-  if (!scope) return { failure: userIdRequired([]) };
-  return { setup: configured.setup, scope, filters };
+  return { setup: configured.setup, scope: scoped.scope, filters };
 }

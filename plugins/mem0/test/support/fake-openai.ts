@@ -20,6 +20,10 @@ export interface FakeOpenAI {
   delays: { embeddings: number; chat: number };
   /** While set, chat completions wait for it (to keep writes pending). */
   chatGate?: Promise<void>;
+  /** API keys answered with 401 and a body that echoes the key, as a hostile or careless API might. */
+  rejectedKeys: Set<string>;
+  /** Answers the next chat completions get instead of a good one, first first: a 5xx, a 429, a 200 with a malformed body. */
+  chatFaults: { status: number; body: string }[];
   close(): Promise<void>;
 }
 
@@ -44,7 +48,7 @@ function extractUserLines(prompt: string): string[] {
 }
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
-  const fake: Omit<FakeOpenAI, "url" | "close"> = { requests: [], delays: { embeddings: 0, chat: 0 } };
+  const fake: Omit<FakeOpenAI, "url" | "close"> = { requests: [], delays: { embeddings: 0, chat: 0 }, rejectedKeys: new Set(), chatFaults: [] };
   const server: Server = createServer((request, response) => void handle(fake, request, response));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -76,6 +80,13 @@ async function handle(fake: Omit<FakeOpenAI, "url" | "close">, request: Incoming
     const prompt = body.messages?.at(-1)?.content ?? "";
     return JSON.stringify({ memory: extractUserLines(prompt).map((text, index) => ({ id: String(index), text, attributed_to: "user" })) });
   };
+  const key = (api === "azure" ? header(request, "api-key") : request.headers.authorization)?.replace(/^Bearer /, "");
+  if (key !== undefined && fake.rejectedKeys.has(key)) {
+    if (path.endsWith("/chat/completions")) seen("chat");
+    response.writeHead(401, { "content-type": "application/json" });
+    response.end(JSON.stringify({ error: { message: `Incorrect API key provided: Bearer ${key}`, type: "invalid_request_error", code: "invalid_api_key" } }));
+    return;
+  }
   const inputs = Array.isArray(body.input) ? body.input : [body.input ?? ""];
   if (path.endsWith("/embeddings")) {
     seen("embeddings");
@@ -85,6 +96,12 @@ async function handle(fake: Omit<FakeOpenAI, "url" | "close">, request: Incoming
     send({ object: "list", model: body.model, data: inputs.map((input, index) => ({ object: "embedding", index, embedding: encode(embed(input)) })), usage: { prompt_tokens: 1, total_tokens: 1 } });
   } else if (path.endsWith("/chat/completions")) {
     seen("chat");
+    const fault = fake.chatFaults.shift();
+    if (fault) {
+      response.writeHead(fault.status, { "content-type": "application/json" });
+      response.end(fault.body);
+      return;
+    }
     const content = await answer();
     send({
       id: "chatcmpl-fake", object: "chat.completion", created: Math.floor(Date.now() / 1000), model: body.model,
