@@ -1,4 +1,4 @@
-import { definePlugin } from "@dify-ts/runtime";
+import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
 import { service } from "./service.js";
 import { addMemory } from "./tools/add-memory.js";
@@ -9,15 +9,14 @@ import { getMemoryHistory } from "./tools/get-memory-history.js";
 import { getMemory } from "./tools/get-memory.js";
 import { searchMemory } from "./tools/search-memory.js";
 import { updateMemory } from "./tools/update-memory.js";
-import { l } from "./tools/shared.js";
 
 export default definePlugin({
   manifest: {
     author: "dify-ts",
     name: "mem0",
     version: "0.1.0",
-    label: l("Mem0 Memory", "Mem0 记忆"),
-    description: l(
+    label: localized("Mem0 Memory", "Mem0 记忆"),
+    description: localized(
       "Self-hosted long-term memory with Mem0: add, search, list, update and delete memories; durable background writes",
       "基于 Mem0 的自托管长期记忆：添加、搜索、列出、更新和删除记忆；后台写入可靠持久",
     ),
@@ -29,5 +28,10 @@ export default definePlugin({
   },
   provider,
   tools: [addMemory, searchMemory, getAllMemories, getMemory, updateMemory, deleteMemory, deleteAllMemories, getMemoryHistory],
+  // Replays the writes a previous process accepted but did not apply; logs go through the daemon.
+  onStart: ({ logger }) => service.start(logger).then(
+    () => undefined,
+    (error: unknown) => logger.error("the write journal could not be opened", error),
+  ),
   onShutdown: () => service.shutdown(),
 });

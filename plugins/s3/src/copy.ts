@@ -10,11 +10,10 @@ import {
   CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
   GetObjectTaggingCommand, HeadObjectCommand, UploadPartCopyCommand, type CompletedPart,
 } from "@aws-sdk/client-s3";
-import { PluginError, ValidationError, type Logger, type ToolMessage, type ToolParameters } from "@dify-ts/runtime";
+import { localized, PluginError, ValidationError, type Logger, type ToolMessage, type ToolParameters } from "@dify-ts/runtime";
 import { S3Bucket } from "./bucket.js";
 import { forEachLimited } from "./concurrency.js";
 import { encryptionParameters } from "./encryption.js";
-import { t } from "./i18n.js";
 import { abortFailedUpload } from "./multipart.js";
 import { presignParameters } from "./parameters.js";
 import { expirySeconds, type PresignParameters } from "./presign.js";
@@ -33,30 +32,30 @@ export const copyParameters = {
     type: "string",
     required: true,
     form: "llm",
-    label: t("Source key", "源对象键"),
-    human_description: t("Key of the object to copy (inside KEY_PREFIX)", "要复制的对象键（KEY_PREFIX 下）"),
+    label: localized("Source key", "源对象键"),
+    human_description: localized("Key of the object to copy (inside KEY_PREFIX)", "要复制的对象键（KEY_PREFIX 下）"),
     llm_description: "Key of the existing object, e.g. inbox/report.pdf.",
   },
   destination_key: {
     type: "string",
     required: true,
     form: "llm",
-    label: t("Destination key", "目标对象键"),
-    human_description: t("Key of the new object (inside KEY_PREFIX)", "新对象的键（KEY_PREFIX 下）"),
+    label: localized("Destination key", "目标对象键"),
+    human_description: localized("Key of the new object (inside KEY_PREFIX)", "新对象的键（KEY_PREFIX 下）"),
     llm_description: "Key for the copy, e.g. archive/2025/report.pdf.",
   },
   source_bucket: {
     type: "string",
     form: "llm",
-    label: t("Source bucket", "源存储桶"),
-    human_description: t("Another bucket the credentials can read; empty means the configured bucket", "凭证可读取的其他存储桶；留空表示已配置的存储桶"),
+    label: localized("Source bucket", "源存储桶"),
+    human_description: localized("Another bucket the credentials can read; empty means the configured bucket", "凭证可读取的其他存储桶；留空表示已配置的存储桶"),
     llm_description: "Bucket of the source object; leave empty for the configured bucket.",
   },
   destination_bucket: {
     type: "string",
     form: "llm",
-    label: t("Destination bucket", "目标存储桶"),
-    human_description: t("Another bucket the credentials can write; empty means the configured bucket", "凭证可写入的其他存储桶；留空表示已配置的存储桶"),
+    label: localized("Destination bucket", "目标存储桶"),
+    human_description: localized("Another bucket the credentials can write; empty means the configured bucket", "凭证可写入的其他存储桶；留空表示已配置的存储桶"),
     llm_description: "Bucket for the copy; leave empty for the configured bucket.",
   },
   ...storageClassParameter,

@@ -8,8 +8,7 @@
  * test server (versitygw) does not implement it.
  */
 import type { ServerSideEncryption } from "@aws-sdk/client-s3";
-import { CredentialValidationError, ValidationError, type CredentialFields, type ToolParameters } from "@dify-ts/runtime";
-import { t } from "./i18n.js";
+import { CredentialValidationError, localized, ValidationError, type CredentialFields, type ToolParameters } from "@dify-ts/runtime";
 
 export type EncryptionMode = "none" | "AES256" | "aws:kms";
 
@@ -27,17 +26,17 @@ export interface EncryptionHeaders {
 }
 
 const modeOptions = [
-  { value: "none", label: t("None (bucket default)", "不指定（使用存储桶默认）") },
-  { value: "AES256", label: t("SSE-S3 (AES256)", "SSE-S3（AES256）") },
-  { value: "aws:kms", label: t("SSE-KMS (aws:kms)", "SSE-KMS（aws:kms）") },
+  { value: "none", label: localized("None (bucket default)", "不指定（使用存储桶默认）") },
+  { value: "AES256", label: localized("SSE-S3 (AES256)", "SSE-S3（AES256）") },
+  { value: "aws:kms", label: localized("SSE-KMS (aws:kms)", "SSE-KMS（aws:kms）") },
 ] as const;
 
 export const encryptionCredentialFields = {
   S3_SERVER_SIDE_ENCRYPTION: {
     type: "select",
     options: modeOptions,
-    label: t("Server-side encryption (default)", "服务端加密（默认）"),
-    help: t(
+    label: localized("Server-side encryption (default)", "服务端加密（默认）"),
+    help: localized(
       "Encryption for every upload and copy unless a tool's server_side_encryption says otherwise.",
       "所有上传与复制默认使用的加密方式，工具参数 server_side_encryption 可覆盖。",
     ),
@@ -45,14 +44,14 @@ export const encryptionCredentialFields = {
   S3_SSE_KMS_KEY_ID: {
     type: "text-input",
     public: true,
-    label: t("KMS key ID (default, optional)", "KMS 密钥 ID（默认，可选）"),
-    placeholder: t("arn:aws:kms:us-east-1:111122223333:key/...", "arn:aws:kms:us-east-1:111122223333:key/..."),
-    help: t("Used with aws:kms when a tool gives no sse_kms_key_id; empty means the AWS managed key aws/s3.", "使用 aws:kms 且工具未提供 sse_kms_key_id 时使用；留空表示 AWS 托管密钥 aws/s3。"),
+    label: localized("KMS key ID (default, optional)", "KMS 密钥 ID（默认，可选）"),
+    placeholder: localized("arn:aws:kms:us-east-1:111122223333:key/...", "arn:aws:kms:us-east-1:111122223333:key/..."),
+    help: localized("Used with aws:kms when a tool gives no sse_kms_key_id; empty means the AWS managed key aws/s3.", "使用 aws:kms 且工具未提供 sse_kms_key_id 时使用；留空表示 AWS 托管密钥 aws/s3。"),
   },
   S3_SSE_BUCKET_KEY: {
     type: "boolean",
-    label: t("S3 Bucket Key (default)", "S3 存储桶密钥（默认）"),
-    help: t("With aws:kms: use an S3 Bucket Key, which cuts KMS requests and their cost.", "使用 aws:kms 时启用 S3 存储桶密钥，以减少 KMS 请求及费用。"),
+    label: localized("S3 Bucket Key (default)", "S3 存储桶密钥（默认）"),
+    help: localized("With aws:kms: use an S3 Bucket Key, which cuts KMS requests and their cost.", "使用 aws:kms 时启用 S3 存储桶密钥，以减少 KMS 请求及费用。"),
   },
 } as const satisfies CredentialFields;
 
@@ -61,8 +60,8 @@ export const encryptionParameters = {
     type: "select",
     form: "form",
     options: modeOptions,
-    label: t("Server-side encryption", "服务端加密"),
-    human_description: t(
+    label: localized("Server-side encryption", "服务端加密"),
+    human_description: localized(
       "AES256 (SSE-S3) or aws:kms (SSE-KMS); empty uses the provider's default, none sends no encryption header",
       "AES256（SSE-S3）或 aws:kms（SSE-KMS）；留空使用提供方默认值，none 表示不发送加密头",
     ),
@@ -70,14 +69,14 @@ export const encryptionParameters = {
   sse_kms_key_id: {
     type: "string",
     form: "form",
-    label: t("KMS key ID", "KMS 密钥 ID"),
-    human_description: t("With aws:kms: key ID, key ARN or alias (alias/my-key); empty uses the provider's default or aws/s3", "使用 aws:kms 时：密钥 ID、密钥 ARN 或别名（alias/my-key）；留空使用提供方默认值或 aws/s3"),
+    label: localized("KMS key ID", "KMS 密钥 ID"),
+    human_description: localized("With aws:kms: key ID, key ARN or alias (alias/my-key); empty uses the provider's default or aws/s3", "使用 aws:kms 时：密钥 ID、密钥 ARN 或别名（alias/my-key）；留空使用提供方默认值或 aws/s3"),
   },
   sse_bucket_key: {
     type: "boolean",
     form: "form",
-    label: t("S3 Bucket Key", "S3 存储桶密钥"),
-    human_description: t("With aws:kms: use an S3 Bucket Key (fewer KMS requests); empty uses the provider's default", "使用 aws:kms 时启用 S3 存储桶密钥（减少 KMS 请求）；留空使用提供方默认值"),
+    label: localized("S3 Bucket Key", "S3 存储桶密钥"),
+    human_description: localized("With aws:kms: use an S3 Bucket Key (fewer KMS requests); empty uses the provider's default", "使用 aws:kms 时启用 S3 存储桶密钥（减少 KMS 请求）；留空使用提供方默认值"),
   },
 } as const satisfies ToolParameters;
 

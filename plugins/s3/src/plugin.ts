@@ -1,5 +1,4 @@
-import { definePlugin } from "@dify-ts/runtime";
-import { t } from "./i18n.js";
+import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
 import { copyObject } from "./tools/copy-object.js";
 import { deleteObject } from "./tools/delete-object.js";
@@ -19,8 +18,8 @@ export default definePlugin({
     author: "dify-ts",
     name: "s3",
     version: "0.1.0",
-    label: t("S3 storage", "S3 存储"),
-    description: t(
+    label: localized("S3 storage", "S3 存储"),
+    description: localized(
       "Upload, download, list, inspect, delete and presign objects in AWS S3 or any S3-compatible storage",
       "在 AWS S3 或任意 S3 兼容存储中上传、下载、列出、查看、删除对象并生成预签名链接",
     ),

@@ -12,10 +12,9 @@
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { createPresignedPost, type PresignedPost } from "@aws-sdk/s3-presigned-post";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { ValidationError, type ToolParameters } from "@dify-ts/runtime";
+import { localized, ValidationError, type ToolParameters } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
 import { encryptionHeaderFields, type EncryptionHeaders, type EncryptionParameters } from "./encryption.js";
-import { t } from "./i18n.js";
 import { contentDisposition, headerValue, uploadOptionParameters } from "./upload-options.js";
 
 /** S3's largest single PUT or POST upload. */
@@ -25,13 +24,13 @@ export const presignOptionParameters = {
   response_content_type: {
     type: "string",
     form: "llm",
-    label: t("Response Content-Type (GET)", "响应 Content-Type（GET）"),
-    human_description: t("For GET: the Content-Type S3 answers with instead of the stored one, e.g. application/pdf", "用于 GET：S3 返回的 Content-Type，替代存储的类型，例如 application/pdf"),
+    label: localized("Response Content-Type (GET)", "响应 Content-Type（GET）"),
+    human_description: localized("For GET: the Content-Type S3 answers with instead of the stored one, e.g. application/pdf", "用于 GET：S3 返回的 Content-Type，替代存储的类型，例如 application/pdf"),
     llm_description: "Only for GET: Content-Type the download is served with, e.g. application/pdf.",
   },
   download_filename: {
     ...uploadOptionParameters.download_filename,
-    human_description: t("For GET: the name a browser saves the download as (any language, e.g. 报告.pdf)", "用于 GET：浏览器保存下载时使用的文件名（支持任意语言，例如 报告.pdf）"),
+    human_description: localized("For GET: the name a browser saves the download as (any language, e.g. 报告.pdf)", "用于 GET：浏览器保存下载时使用的文件名（支持任意语言，例如 报告.pdf）"),
     llm_description: "Only for GET: file name the browser should save the download as. Unicode allowed.",
   },
   disposition: uploadOptionParameters.disposition,
@@ -40,15 +39,15 @@ export const presignOptionParameters = {
     form: "llm",
     min: 0,
     max: MAX_SINGLE_UPLOAD,
-    label: t("Content length (PUT)", "内容长度（PUT）"),
-    human_description: t("For PUT: the exact size in bytes the upload must have", "用于 PUT：上传内容必须的精确字节数"),
+    label: localized("Content length (PUT)", "内容长度（PUT）"),
+    human_description: localized("For PUT: the exact size in bytes the upload must have", "用于 PUT：上传内容必须的精确字节数"),
     llm_description: "Only for PUT: exact size in bytes the uploaded content must have.",
   },
   checksum_sha256: {
     type: "string",
     form: "llm",
-    label: t("SHA-256 checksum (PUT)", "SHA-256 校验和（PUT）"),
-    human_description: t("For PUT: base64 SHA-256 of the content; the uploader sends it as x-amz-checksum-sha256 and S3 rejects other content", "用于 PUT：内容的 base64 SHA-256；上传方需以 x-amz-checksum-sha256 头发送，内容不符时 S3 拒绝"),
+    label: localized("SHA-256 checksum (PUT)", "SHA-256 校验和（PUT）"),
+    human_description: localized("For PUT: base64 SHA-256 of the content; the uploader sends it as x-amz-checksum-sha256 and S3 rejects other content", "用于 PUT：内容的 base64 SHA-256；上传方需以 x-amz-checksum-sha256 头发送，内容不符时 S3 拒绝"),
     llm_description: "Only for PUT: base64-encoded SHA-256 digest the uploaded content must match.",
   },
   max_content_length: {
@@ -56,8 +55,8 @@ export const presignOptionParameters = {
     form: "llm",
     min: 1,
     max: MAX_SINGLE_UPLOAD,
-    label: t("Maximum size (POST)", "最大大小（POST）"),
-    human_description: t("For POST: the largest upload in bytes the form accepts (required for POST)", "用于 POST：表单接受的最大上传字节数（POST 必填）"),
+    label: localized("Maximum size (POST)", "最大大小（POST）"),
+    human_description: localized("For POST: the largest upload in bytes the form accepts (required for POST)", "用于 POST：表单接受的最大上传字节数（POST 必填）"),
     llm_description: "Required for POST: largest allowed upload in bytes, e.g. 10485760 for 10 MiB.",
   },
 } as const satisfies ToolParameters;

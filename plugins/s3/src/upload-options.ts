@@ -5,9 +5,8 @@
  * checked before any byte is sent; s3_head_object reads them back.
  */
 import type { StorageClass } from "@aws-sdk/client-s3";
-import { ValidationError, type ToolParameters } from "@dify-ts/runtime";
+import { localized, ValidationError, type ToolParameters } from "@dify-ts/runtime";
 import { encryptionHeaders, type EncryptionDefault, type EncryptionHeaders, type EncryptionParameters } from "./encryption.js";
-import { t } from "./i18n.js";
 
 /** Fields of PutObject / CreateMultipartUpload / CopyObject an upload sets. */
 export interface WriteOptions extends EncryptionHeaders {
@@ -28,9 +27,9 @@ export const storageClassParameter = {
   storage_class: {
     type: "select",
     form: "form",
-    options: STORAGE_CLASSES.map((value) => ({ value, label: t(value, value) })),
-    label: t("Storage class", "存储类别"),
-    human_description: t("S3 storage class of the object; empty uses the bucket's default (STANDARD)", "对象的 S3 存储类别；留空使用存储桶默认值（STANDARD）"),
+    options: STORAGE_CLASSES.map((value) => ({ value, label: localized(value, value) })),
+    label: localized("Storage class", "存储类别"),
+    human_description: localized("S3 storage class of the object; empty uses the bucket's default (STANDARD)", "对象的 S3 存储类别；留空使用存储桶默认值（STANDARD）"),
   },
 } as const satisfies ToolParameters;
 
@@ -40,21 +39,21 @@ export const objectOptionParameters = {
   cache_control: {
     type: "string",
     form: "form",
-    label: t("Cache-Control", "Cache-Control"),
-    human_description: t("Cache-Control header served with the object, e.g. max-age=86400, public", "随对象返回的 Cache-Control 头，例如 max-age=86400, public"),
+    label: localized("Cache-Control", "Cache-Control"),
+    human_description: localized("Cache-Control header served with the object, e.g. max-age=86400, public", "随对象返回的 Cache-Control 头，例如 max-age=86400, public"),
   },
   metadata: {
     type: "string",
     form: "llm",
-    label: t("User metadata (JSON)", "用户元数据（JSON）"),
-    human_description: t('JSON object of text values stored as x-amz-meta-*, e.g. {"source": "workflow-7"}', 'JSON 对象，值为文本，存为 x-amz-meta-*，例如 {"source": "workflow-7"}'),
+    label: localized("User metadata (JSON)", "用户元数据（JSON）"),
+    human_description: localized('JSON object of text values stored as x-amz-meta-*, e.g. {"source": "workflow-7"}', 'JSON 对象，值为文本，存为 x-amz-meta-*，例如 {"source": "workflow-7"}'),
     llm_description: 'User metadata as a JSON object of ASCII strings, e.g. {"source": "workflow-7"}.',
   },
   tags: {
     type: "string",
     form: "llm",
-    label: t("Tags (JSON)", "标签（JSON）"),
-    human_description: t('JSON object of object tags (at most 10), e.g. {"project": "alpha", "retention": "30d"}', 'JSON 对象形式的对象标签（最多 10 个），例如 {"project": "alpha", "retention": "30d"}'),
+    label: localized("Tags (JSON)", "标签（JSON）"),
+    human_description: localized('JSON object of object tags (at most 10), e.g. {"project": "alpha", "retention": "30d"}', 'JSON 对象形式的对象标签（最多 10 个），例如 {"project": "alpha", "retention": "30d"}'),
     llm_description: 'Object tags as a JSON object, at most 10, e.g. {"project": "alpha"}.',
   },
 } as const satisfies ToolParameters;
@@ -64,8 +63,8 @@ export const uploadOptionParameters = {
   download_filename: {
     type: "string",
     form: "llm",
-    label: t("Download file name", "下载文件名"),
-    human_description: t("Name a browser saves the object as (Content-Disposition); any language, e.g. 报告.pdf", "浏览器下载时保存的文件名（Content-Disposition），支持任意语言，例如 报告.pdf"),
+    label: localized("Download file name", "下载文件名"),
+    human_description: localized("Name a browser saves the object as (Content-Disposition); any language, e.g. 报告.pdf", "浏览器下载时保存的文件名（Content-Disposition），支持任意语言，例如 报告.pdf"),
     llm_description: "File name a browser should save the object as, e.g. report.pdf. Unicode allowed.",
   },
   disposition: {
@@ -73,11 +72,11 @@ export const uploadOptionParameters = {
     form: "form",
     default: "attachment",
     options: [
-      { value: "attachment", label: t("attachment (download)", "attachment（下载）") },
-      { value: "inline", label: t("inline (show in the browser)", "inline（在浏览器中显示）") },
+      { value: "attachment", label: localized("attachment (download)", "attachment（下载）") },
+      { value: "inline", label: localized("inline (show in the browser)", "inline（在浏览器中显示）") },
     ],
-    label: t("Disposition", "展示方式"),
-    human_description: t("With download_filename: save as a file (attachment) or show in the browser (inline)", "与 download_filename 一起使用：保存为文件（attachment）或在浏览器中显示（inline）"),
+    label: localized("Disposition", "展示方式"),
+    human_description: localized("With download_filename: save as a file (attachment) or show in the browser (inline)", "与 download_filename 一起使用：保存为文件（attachment）或在浏览器中显示（inline）"),
   },
 } as const satisfies ToolParameters;
 

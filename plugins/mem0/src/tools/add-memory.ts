@@ -1,39 +1,40 @@
 /** add_memory: stores what the user (and optionally the assistant) said, as memories mem0 extracts. */
+import { localized } from "@dify-ts/runtime";
 import type { JsonObject } from "@dify-ts/runtime";
 import { parseLenientJson } from "../config/lenient-json.js";
 import { isObject } from "../config/translate.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, oversizedText, preview, respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
+import { oversizedText, preview, respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 export const addMemory = provider.defineTool({
-  identity: { name: "add_memory", label: l("Add Memory", "添加记忆") },
+  identity: { name: "add_memory", label: localized("Add Memory", "添加记忆") },
   description: {
-    human: l("Extracts memories from a user message (and the assistant's reply) and stores them", "从用户消息（及助手回复）中提取并保存记忆"),
+    human: localized("Extracts memories from a user message (and the assistant's reply) and stores them", "从用户消息（及助手回复）中提取并保存记忆"),
     llm: "Stores long-term memories extracted from the user's message and, optionally, the assistant's reply. Call it with what the user said whenever it reveals facts, preferences or plans worth remembering.",
   },
   parameters: {
     user: {
-      type: "string", required: true, form: "llm", label: l("User message", "用户消息"),
-      human_description: l("What the user said", "用户说的话"), llm_description: "The user's message.",
+      type: "string", required: true, form: "llm", label: localized("User message", "用户消息"),
+      human_description: localized("What the user said", "用户说的话"), llm_description: "The user's message.",
     },
     assistant: {
-      type: "string", form: "llm", label: l("Assistant message", "助手消息"),
-      human_description: l("Optional: the assistant's reply", "可选：助手的回复"), llm_description: "Optional reply of the assistant.",
+      type: "string", form: "llm", label: localized("Assistant message", "助手消息"),
+      human_description: localized("Optional: the assistant's reply", "可选：助手的回复"), llm_description: "Optional reply of the assistant.",
     },
     ...scopeParameters,
     metadata: {
-      type: "string", form: "llm", label: l("Metadata (JSON)", "元数据（JSON）"),
-      human_description: l('Optional JSON object stored with the memories, e.g. {"category": "food"}', '可选，与记忆一起保存的 JSON 对象'),
+      type: "string", form: "llm", label: localized("Metadata (JSON)", "元数据（JSON）"),
+      human_description: localized('Optional JSON object stored with the memories, e.g. {"category": "food"}', '可选，与记忆一起保存的 JSON 对象'),
       llm_description: 'Optional JSON object of metadata stored with the memories, for example {"category": "food"}.',
     },
     output_format: {
-      type: "select", form: "form", default: "v1.1", label: l("Output format", "输出格式"),
-      human_description: l("Kept for workflows built with the Python plugin; the output is always the v1.1 shape", "为兼容 Python 插件的工作流而保留；输出始终为 v1.1 格式"),
+      type: "select", form: "form", default: "v1.1", label: localized("Output format", "输出格式"),
+      human_description: localized("Kept for workflows built with the Python plugin; the output is always the v1.1 shape", "为兼容 Python 插件的工作流而保留；输出始终为 v1.1 格式"),
       options: [
-        { value: "v1.0", label: l("v1.0", "v1.0") },
-        { value: "v1.1", label: l("v1.1", "v1.1") },
-        { value: "v2", label: l("v2", "v2") },
+        { value: "v1.0", label: localized("v1.0", "v1.0") },
+        { value: "v1.1", label: localized("v1.1", "v1.1") },
+        { value: "v2", label: localized("v2", "v2") },
       ],
     },
   },

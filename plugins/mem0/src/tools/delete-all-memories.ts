@@ -3,15 +3,16 @@
  * narrowed to an agent and run). Never the whole collection: the Python
  * plugin's mem0 version reset the table here and lost every user's memories.
  */
+import { localized } from "@dify-ts/runtime";
 import { scopeFields } from "../memory/filters.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, respondToWrite, scopeOf, scopeParameters, setupFor } from "./shared.js";
+import { respondToWrite, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 export const deleteAllMemories = provider.defineTool({
-  identity: { name: "delete_all_memories", label: l("Delete All Memories", "删除全部记忆") },
+  identity: { name: "delete_all_memories", label: localized("Delete All Memories", "删除全部记忆") },
   description: {
-    human: l("Deletes all memories of a user (or of one agent or run of that user)", "删除某个用户（或其某个智能体、运行）的全部记忆"),
+    human: localized("Deletes all memories of a user (or of one agent or run of that user)", "删除某个用户（或其某个智能体、运行）的全部记忆"),
     llm: "Deletes all memories of the given user, optionally only those of one agent or run. Other users are never affected.",
   },
   parameters: { ...scopeParameters },

@@ -1,23 +1,24 @@
 /** get_all_memories: the memories in a scope, optionally filtered by metadata. */
+import { localized } from "@dify-ts/runtime";
 import { listFilters, scopeFields } from "../memory/filters.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
+import { filtersParameter, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
 export const getAllMemories = provider.defineTool({
-  identity: { name: "get_all_memories", label: l("Get All Memories", "获取全部记忆") },
+  identity: { name: "get_all_memories", label: localized("Get All Memories", "获取全部记忆") },
   description: {
-    human: l("Lists the memories of a user (or agent, or run)", "列出某个用户（或智能体、运行）的记忆"),
+    human: localized("Lists the memories of a user (or agent, or run)", "列出某个用户（或智能体、运行）的记忆"),
     llm: "Lists the stored memories of a user, optionally narrowed to an agent or run and filtered by metadata.",
   },
   parameters: {
     ...scopeParameters,
     limit: {
-      type: "number", form: "llm", default: 100, min: 1, max: 1000, label: l("Limit", "数量上限"),
-      human_description: l("At most this many memories (default 100)", "最多返回的记忆数（默认 100）"), llm_description: "At most this many memories (default 100).",
+      type: "number", form: "llm", default: 100, min: 1, max: 1000, label: localized("Limit", "数量上限"),
+      human_description: localized("At most this many memories (default 100)", "最多返回的记忆数（默认 100）"), llm_description: "At most this many memories (default 100).",
     },
     filters: filtersParameter,
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),

@@ -3,18 +3,19 @@
  * scope, only the history of a memory that exists inside it (a deleted
  * memory's owner is no longer known, so its history needs no owner scope).
  */
+import { localized } from "@dify-ts/runtime";
 import { ownedBy } from "../scope.js";
 import { toHistoryRows, type HistoryRow } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
+import { memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export const getMemoryHistory = provider.defineTool({
-  identity: { name: "get_memory_history", label: l("Get Memory History", "获取记忆历史") },
+  identity: { name: "get_memory_history", label: localized("Get Memory History", "获取记忆历史") },
   description: {
-    human: l("Lists the changes of one memory", "列出一条记忆的变更记录"),
+    human: localized("Lists the changes of one memory", "列出一条记忆的变更记录"),
     llm: "Lists how one memory was added, updated and deleted, oldest first; pass the user's id so only that user's memory can be read.",
   },
   parameters: { memory_id: memoryIdParameter, ...ownerParameters, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },

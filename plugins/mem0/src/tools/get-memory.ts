@@ -1,15 +1,16 @@
 /** get_memory: one memory by id; with an owner scope, only a memory inside it. */
+import { localized } from "@dify-ts/runtime";
 import { ownedBy } from "../scope.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
+import { memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export const getMemory = provider.defineTool({
-  identity: { name: "get_memory", label: l("Get Memory", "获取记忆") },
-  description: { human: l("Reads one memory by its id", "按 ID 读取一条记忆"), llm: "Reads one stored memory by its id; pass the user's id so only that user's memory can be read." },
+  identity: { name: "get_memory", label: localized("Get Memory", "获取记忆") },
+  description: { human: localized("Reads one memory by its id", "按 ID 读取一条记忆"), llm: "Reads one stored memory by its id; pass the user's id so only that user's memory can be read." },
   parameters: { memory_id: memoryIdParameter, ...ownerParameters, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },
   async handler(params, context) {
     const request = { memory_id: preview(params.memory_id) };

@@ -1,28 +1,29 @@
 /** search_memory: the user's memories nearest to a query, scored by similarity (0..1, higher is closer). */
+import { localized } from "@dify-ts/runtime";
 import { searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, l, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
+import { filtersParameter, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
 export const searchMemory = provider.defineTool({
-  identity: { name: "search_memory", label: l("Search Memory", "搜索记忆") },
+  identity: { name: "search_memory", label: localized("Search Memory", "搜索记忆") },
   description: {
-    human: l("Finds the user's memories most relevant to a query", "查找与问题最相关的用户记忆"),
+    human: localized("Finds the user's memories most relevant to a query", "查找与问题最相关的用户记忆"),
     llm: "Searches the user's long-term memories for the ones most relevant to a query. Use it before answering questions that may depend on what the user said earlier.",
   },
   parameters: {
     query: {
-      type: "string", required: true, form: "llm", label: l("Query", "查询"),
-      human_description: l("What to look for", "要查找的内容"), llm_description: "What to look for in the memories.",
+      type: "string", required: true, form: "llm", label: localized("Query", "查询"),
+      human_description: localized("What to look for", "要查找的内容"), llm_description: "What to look for in the memories.",
     },
     ...scopeParameters,
     filters: filtersParameter,
     top_k: {
-      type: "number", form: "llm", default: 5, min: 1, max: 100, label: l("Top K", "返回数量"),
-      human_description: l("How many memories to return", "返回的记忆数量"), llm_description: "How many memories to return (default 5).",
+      type: "number", form: "llm", default: 5, min: 1, max: 100, label: localized("Top K", "返回数量"),
+      human_description: localized("How many memories to return", "返回的记忆数量"), llm_description: "How many memories to return (default 5).",
     },
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },

@@ -3,7 +3,7 @@
  * {status, messages, results} plus one readable text), the scope and timeout
  * parameters, and reading the credentials into a setup.
  */
-import { json, text, truncate, type JsonValue, type SecretRegistry, type ToolMessage } from "@dify-ts/runtime";
+import { json, localized, text, truncate, type JsonValue, type SecretRegistry, type ToolMessage } from "@dify-ts/runtime";
 import type { MemorySetup, RawCredentials } from "../config/setup.js";
 import { ConfigError } from "../config/translate.js";
 import { FilterError, parseFilters, type NormalizedFilters } from "../memory/filters.js";
@@ -13,7 +13,6 @@ import { service, type WriteOutcome } from "../service.js";
 
 export type Status = "SUCCESS" | "ERROR" | "TIMEOUT" | "OVERLOAD";
 
-export const l = (en_US: string, zh_Hans: string) => ({ en_US, zh_Hans });
 
 export function respond(status: Status, messages: JsonValue, results: JsonValue, summary: string): ToolMessage[] {
   return [json({ status, messages, results }), text(summary)];
@@ -48,25 +47,25 @@ export function oversizedText(texts: Record<string, string | undefined>, results
 
 export const scopeParameters = {
   user_id: {
-    type: "string", required: true, form: "llm", label: l("User ID", "用户 ID"),
-    human_description: l("Whose memories these are", "记忆所属的用户"),
+    type: "string", required: true, form: "llm", label: localized("User ID", "用户 ID"),
+    human_description: localized("Whose memories these are", "记忆所属的用户"),
     llm_description: "The id of the user the memories belong to.",
   },
   agent_id: {
-    type: "string", form: "llm", label: l("Agent ID", "智能体 ID"),
-    human_description: l("Optional: narrows the scope to one agent", "可选：限定到某个智能体"),
+    type: "string", form: "llm", label: localized("Agent ID", "智能体 ID"),
+    human_description: localized("Optional: narrows the scope to one agent", "可选：限定到某个智能体"),
     llm_description: "Optional id of the agent, to narrow the scope.",
   },
   run_id: {
-    type: "string", form: "llm", label: l("Run ID", "运行 ID"),
-    human_description: l("Optional: narrows the scope to one run or session", "可选：限定到某次运行或会话"),
+    type: "string", form: "llm", label: localized("Run ID", "运行 ID"),
+    human_description: localized("Optional: narrows the scope to one run or session", "可选：限定到某次运行或会话"),
     llm_description: "Optional id of the run or session, to narrow the scope.",
   },
 } as const;
 
 export const filtersParameter = {
-  type: "string", form: "llm", label: l("Filters", "过滤条件"),
-  human_description: l(
+  type: "string", form: "llm", label: localized("Filters", "过滤条件"),
+  human_description: localized(
     'Optional JSON over metadata, e.g. {"category": "food"} or {"OR": [{"category": "food"}, {"mood": {"in": ["happy", "calm"]}}]}; always combined with the user scope',
     '可选的元数据 JSON 过滤，例如 {"category": "food"}；始终与用户范围一起生效',
   ),
@@ -75,8 +74,8 @@ export const filtersParameter = {
 
 export function timeoutParameter(defaultSeconds: number) {
   return {
-    type: "number", form: "form", min: 0.1, label: l("Timeout (seconds)", "超时（秒）"),
-    human_description: l(
+    type: "number", form: "form", min: 0.1, label: localized("Timeout (seconds)", "超时（秒）"),
+    human_description: localized(
       `Async mode: wait at most this long (at most ${defaultSeconds} s, the default), then return an empty result`,
       `异步模式：最多等待这么久（默认且最大 ${defaultSeconds} 秒），然后返回空结果`,
     ),
@@ -128,25 +127,25 @@ export function setupFor(context: CallContext, results: JsonValue): { setup: Mem
 }
 
 export const memoryIdParameter = {
-  type: "string", required: true, form: "llm", label: l("Memory ID", "记忆 ID"),
-  human_description: l("The id of the memory", "记忆的 ID"), llm_description: "The id of the memory.",
+  type: "string", required: true, form: "llm", label: localized("Memory ID", "记忆 ID"),
+  human_description: localized("The id of the memory", "记忆的 ID"), llm_description: "The id of the memory.",
 } as const;
 
 /** The optional owner parameters of the memory-id tools: when given, a memory outside them is "not found". */
 export const ownerParameters = {
   user_id: {
-    type: "string", form: "llm", label: l("User ID", "用户 ID"),
-    human_description: l("Recommended: the memory must belong to this user, otherwise it is not found", "建议填写：记忆必须属于该用户，否则视为不存在"),
+    type: "string", form: "llm", label: localized("User ID", "用户 ID"),
+    human_description: localized("Recommended: the memory must belong to this user, otherwise it is not found", "建议填写：记忆必须属于该用户，否则视为不存在"),
     llm_description: "The id of the user the memory must belong to; always pass it.",
   },
   agent_id: {
-    type: "string", form: "llm", label: l("Agent ID", "智能体 ID"),
-    human_description: l("Optional: the memory must belong to this agent", "可选：记忆必须属于该智能体"),
+    type: "string", form: "llm", label: localized("Agent ID", "智能体 ID"),
+    human_description: localized("Optional: the memory must belong to this agent", "可选：记忆必须属于该智能体"),
     llm_description: "Optional id of the agent the memory must belong to.",
   },
   run_id: {
-    type: "string", form: "llm", label: l("Run ID", "运行 ID"),
-    human_description: l("Optional: the memory must belong to this run", "可选：记忆必须属于该运行"),
+    type: "string", form: "llm", label: localized("Run ID", "运行 ID"),
+    human_description: localized("Optional: the memory must belong to this run", "可选：记忆必须属于该运行"),
     llm_description: "Optional id of the run the memory must belong to.",
   },
 } as const;

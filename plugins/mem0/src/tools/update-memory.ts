@@ -1,16 +1,17 @@
 /** update_memory: replaces a memory's text (re-embedded; the change is recorded in its history); with an owner scope, only inside it. */
+import { localized } from "@dify-ts/runtime";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { l, memoryIdParameter, oversizedText, ownerOf, ownerParameters, preview, respond, respondToWrite, setupFor } from "./shared.js";
+import { memoryIdParameter, oversizedText, ownerOf, ownerParameters, preview, respond, respondToWrite, setupFor } from "./shared.js";
 
 export const updateMemory = provider.defineTool({
-  identity: { name: "update_memory", label: l("Update Memory", "更新记忆") },
-  description: { human: l("Replaces the text of one memory", "替换一条记忆的内容"), llm: "Replaces the text of one stored memory, for example when the user corrects it; pass the user's id so only that user's memory can change." },
+  identity: { name: "update_memory", label: localized("Update Memory", "更新记忆") },
+  description: { human: localized("Replaces the text of one memory", "替换一条记忆的内容"), llm: "Replaces the text of one stored memory, for example when the user corrects it; pass the user's id so only that user's memory can change." },
   parameters: {
     memory_id: memoryIdParameter,
     text: {
-      type: "string", required: true, form: "llm", label: l("Text", "内容"),
-      human_description: l("The new text of the memory", "记忆的新内容"), llm_description: "The new text of the memory.",
+      type: "string", required: true, form: "llm", label: localized("Text", "内容"),
+      human_description: localized("The new text of the memory", "记忆的新内容"), llm_description: "The new text of the memory.",
     },
     ...ownerParameters,
   },

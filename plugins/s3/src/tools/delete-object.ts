@@ -1,15 +1,14 @@
 /** s3_delete_object: deletes one object. S3 answers the same whether or not it existed. */
 import { DeleteObjectCommand } from "@aws-sdk/client-s3";
-import { json, text } from "@dify-ts/runtime";
+import { json, localized, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
-import { t } from "../i18n.js";
 import { keyParameters } from "../parameters.js";
 import { provider } from "../provider.js";
 
 export const deleteObject = provider.defineTool({
-  identity: { name: "s3_delete_object", label: t("Delete S3 object", "删除 S3 对象") },
+  identity: { name: "s3_delete_object", label: localized("Delete S3 object", "删除 S3 对象") },
   description: {
-    human: t("Deletes an object (succeeds also when it did not exist)", "删除对象（对象不存在时同样成功）"),
+    human: localized("Deletes an object (succeeds also when it did not exist)", "删除对象（对象不存在时同样成功）"),
     llm: "Deletes the object s3_key (or filename) from the bucket.",
   },
   parameters: { ...keyParameters },

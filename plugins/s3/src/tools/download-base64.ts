@@ -6,11 +6,10 @@
  * the confirmation appended to the data would corrupt it. It is streamed as
  * it is encoded, so neither the object nor its base64 is ever held whole.
  */
-import { PluginError, streamVariable } from "@dify-ts/runtime";
+import { localized, PluginError, streamVariable } from "@dify-ts/runtime";
 import { encodeBase64 } from "../base64.js";
 import { withBucket } from "../bucket.js";
 import { limited, openObject } from "../download.js";
-import { t } from "../i18n.js";
 import { keyParameters, presignParameters, versionParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
@@ -21,9 +20,9 @@ const MAX_BASE64_CAP_MB = 20;
 const MB = 1024 * 1024;
 
 export const downloadBase64 = provider.defineTool({
-  identity: { name: "s3_download_base64", label: t("Download base64 from S3", "从 S3 下载 base64") },
+  identity: { name: "s3_download_base64", label: localized("Download base64 from S3", "从 S3 下载 base64") },
   description: {
-    human: t(
+    human: localized(
       "Returns the object's content as base64 in the output variable base64 (up to max_size_mb, 5 MB by default)",
       "以 base64 形式在输出变量 base64 中返回对象内容（不超过 max_size_mb，默认 5 MB）",
     ),
@@ -38,8 +37,8 @@ export const downloadBase64 = provider.defineTool({
       default: DEFAULT_BASE64_CAP_MB,
       min: 0.001,
       max: MAX_BASE64_CAP_MB,
-      label: t("Size limit (MB)", "大小上限（MB）"),
-      human_description: t(
+      label: localized("Size limit (MB)", "大小上限（MB）"),
+      human_description: localized(
         `Larger objects fail with an error; default ${DEFAULT_BASE64_CAP_MB}, at most ${MAX_BASE64_CAP_MB}`,
         `超过此大小的对象会报错；默认 ${DEFAULT_BASE64_CAP_MB}，最大 ${MAX_BASE64_CAP_MB}`,
       ),

@@ -4,19 +4,18 @@
  * reason, or, when a presigned URL was asked for, returns the link instead.
  */
 import { posix } from "node:path";
-import { PluginError, blob } from "@dify-ts/runtime";
+import { blob, localized, PluginError } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { DIFY_FILE_LIMIT_BYTES, limited, openObject } from "../download.js";
-import { t } from "../i18n.js";
 import { keyParameters, presignParameters, versionParameters } from "../parameters.js";
 import { expirySeconds, wantsPresignedUrl } from "../presign.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
 
 export const downloadFile = provider.defineTool({
-  identity: { name: "s3_download_file", label: t("Download file from S3", "从 S3 下载文件") },
+  identity: { name: "s3_download_file", label: localized("Download file from S3", "从 S3 下载文件") },
   description: {
-    human: t(
+    human: localized(
       "Returns the object as a file (up to Dify's 30 MB limit; larger objects can be returned as a presigned URL)",
       "以文件形式返回对象（不超过 Dify 的 30 MB 限制；更大的对象可返回预签名 URL）",
     ),

@@ -1,16 +1,16 @@
 /** s3_head_object: an object's size, type, ETag, dates and user metadata, without its content. */
+import { localized } from "@dify-ts/runtime";
 import { GetObjectTaggingCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
 import { withBucket } from "../bucket.js";
 import { storedContentType } from "../content-type.js";
-import { t } from "../i18n.js";
 import { keyParameters, versionParameters } from "../parameters.js";
 import { provider } from "../provider.js";
 import { describeSize, objectReport } from "../results.js";
 
 export const headObject = provider.defineTool({
-  identity: { name: "s3_head_object", label: t("Get S3 object info", "获取 S3 对象信息") },
+  identity: { name: "s3_head_object", label: localized("Get S3 object info", "获取 S3 对象信息") },
   description: {
-    human: t("Returns an object's size, content type, ETag, last-modified date and metadata", "返回对象的大小、内容类型、ETag、最后修改时间和元数据"),
+    human: localized("Returns an object's size, content type, ETag, last-modified date and metadata", "返回对象的大小、内容类型、ETag、最后修改时间和元数据"),
     llm: "Returns metadata (size, content type, ETag, last modified, user metadata) of the object s3_key (or filename); fails if it does not exist.",
   },
   parameters: { ...keyParameters, ...versionParameters },

@@ -1,14 +1,13 @@
 /** s3_list_buckets: the buckets the credentials can list (ListBuckets), for access that covers more than the configured one. */
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
-import { json, text } from "@dify-ts/runtime";
+import { json, localized, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
-import { t } from "../i18n.js";
 import { provider } from "../provider.js";
 
 export const listBuckets = provider.defineTool({
-  identity: { name: "s3_list_buckets", label: t("List S3 buckets", "列出 S3 存储桶") },
+  identity: { name: "s3_list_buckets", label: localized("List S3 buckets", "列出 S3 存储桶") },
   description: {
-    human: t(
+    human: localized(
       "Lists the buckets these credentials can see, marking the configured one",
       "列出这些凭证可见的存储桶，并标出已配置的存储桶",
     ),

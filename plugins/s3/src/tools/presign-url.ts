@@ -1,7 +1,6 @@
 /** s3_presign_url: a temporary GET (download), PUT (upload) or POST (browser form upload) URL for one object, usable without credentials. */
-import { json, text } from "@dify-ts/runtime";
+import { json, localized, text } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
-import { t } from "../i18n.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { encryptionHeaders, encryptionParameters } from "../encryption.js";
 import { expirySeconds } from "../presign.js";
@@ -11,9 +10,9 @@ import {
 import { provider } from "../provider.js";
 
 export const presignUrl = provider.defineTool({
-  identity: { name: "s3_presign_url", label: t("Presign S3 URL", "生成 S3 预签名 URL") },
+  identity: { name: "s3_presign_url", label: localized("Presign S3 URL", "生成 S3 预签名 URL") },
   description: {
-    human: t("Creates a temporary download (GET) or upload (PUT) link for an object", "为对象生成临时下载（GET）或上传（PUT）链接"),
+    human: localized("Creates a temporary download (GET) or upload (PUT) link for an object", "为对象生成临时下载（GET）或上传（PUT）链接"),
     llm: "Creates a presigned URL for the object s3_key (or filename): GET to download it, PUT to upload to it, valid for presigned_expiration seconds.",
   },
   parameters: {
@@ -23,12 +22,12 @@ export const presignUrl = provider.defineTool({
       form: "llm",
       default: "GET",
       options: [
-        { value: "GET", label: t("GET (download)", "GET（下载）") },
-        { value: "PUT", label: t("PUT (upload)", "PUT（上传）") },
-        { value: "POST", label: t("POST (browser form upload)", "POST（浏览器表单上传）") },
+        { value: "GET", label: localized("GET (download)", "GET（下载）") },
+        { value: "PUT", label: localized("PUT (upload)", "PUT（上传）") },
+        { value: "POST", label: localized("POST (browser form upload)", "POST（浏览器表单上传）") },
       ],
-      label: t("Method", "方法"),
-      human_description: t("GET to download, PUT to upload, POST for an HTML form upload with a size limit", "GET 用于下载，PUT 用于上传，POST 用于有大小限制的 HTML 表单上传"),
+      label: localized("Method", "方法"),
+      human_description: localized("GET to download, PUT to upload, POST for an HTML form upload with a size limit", "GET 用于下载，PUT 用于上传，POST 用于有大小限制的 HTML 表单上传"),
       llm_description: "GET for a download link, PUT for an upload link, POST for a browser form upload (needs max_content_length).",
     },
     presigned_expiration: presignParameters.presigned_expiration,
@@ -36,8 +35,8 @@ export const presignUrl = provider.defineTool({
     content_type: {
       type: "string",
       form: "llm",
-      label: t("Content type (PUT, POST)", "内容类型（PUT、POST）"),
-      human_description: t("For PUT and POST: the uploader must send exactly this Content-Type", "用于 PUT 和 POST：上传方必须发送完全相同的 Content-Type"),
+      label: localized("Content type (PUT, POST)", "内容类型（PUT、POST）"),
+      human_description: localized("For PUT and POST: the uploader must send exactly this Content-Type", "用于 PUT 和 POST：上传方必须发送完全相同的 Content-Type"),
       llm_description: "Only for PUT and POST: the Content-Type the uploader will send, e.g. application/pdf.",
     },
     ...presignOptionParameters,

@@ -1,8 +1,8 @@
 /** s3_upload_base64: decodes strict base64 (or a base64 data: URL) and stores it. */
+import { localized } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { decodeBase64 } from "../base64.js";
 import { contentTypeFor } from "../content-type.js";
-import { t } from "../i18n.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
@@ -12,9 +12,9 @@ import { uploadOptionParameters, writeOptions } from "../upload-options.js";
 import { uploadObject } from "../upload.js";
 
 export const uploadBase64 = provider.defineTool({
-  identity: { name: "s3_upload_base64", label: t("Upload base64 to S3", "上传 base64 到 S3") },
+  identity: { name: "s3_upload_base64", label: localized("Upload base64 to S3", "上传 base64 到 S3") },
   description: {
-    human: t(
+    human: localized(
       "Decodes base64 content (or a data: URL) and uploads it; the key is s3_key, else filename",
       "解码 base64 内容（或 data: URL）并上传；对象键取 s3_key，否则取 filename",
     ),
@@ -25,8 +25,8 @@ export const uploadBase64 = provider.defineTool({
       type: "string",
       required: true,
       form: "llm",
-      label: t("Base64 content", "Base64 内容"),
-      human_description: t("Base64 text or a data:<type>;base64,<data> URL", "Base64 文本或 data:<type>;base64,<data> URL"),
+      label: localized("Base64 content", "Base64 内容"),
+      human_description: localized("Base64 text or a data:<type>;base64,<data> URL", "Base64 文本或 data:<type>;base64,<data> URL"),
       llm_description: "The content, base64-encoded, or a data:<type>;base64,<data> URL.",
     },
     ...keyParameters,

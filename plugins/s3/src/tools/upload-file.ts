@@ -1,8 +1,7 @@
 /** s3_upload_file: streams a Dify file from its signed URL into S3, never holding it whole in memory. */
-import { openDifyFile } from "@dify-ts/runtime";
+import { localized, openDifyFile } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { contentTypeFor } from "../content-type.js";
-import { t } from "../i18n.js";
 import { keyParameters, presignParameters } from "../parameters.js";
 import { expirySeconds } from "../presign.js";
 import { provider } from "../provider.js";
@@ -12,9 +11,9 @@ import { uploadOptionParameters, writeOptions } from "../upload-options.js";
 import { uploadObject } from "../upload.js";
 
 export const uploadFile = provider.defineTool({
-  identity: { name: "s3_upload_file", label: t("Upload file to S3", "上传文件到 S3") },
+  identity: { name: "s3_upload_file", label: localized("Upload file to S3", "上传文件到 S3") },
   description: {
-    human: t(
+    human: localized(
       "Uploads a file from the workflow to the bucket (multipart for large files); the key is s3_key, else filename",
       "将工作流中的文件上传到存储桶（大文件使用分片上传）；对象键取 s3_key，否则取 filename",
     ),
@@ -25,8 +24,8 @@ export const uploadFile = provider.defineTool({
       type: "file",
       required: true,
       form: "llm",
-      label: t("File", "文件"),
-      human_description: t("The file to upload", "要上传的文件"),
+      label: localized("File", "文件"),
+      human_description: localized("The file to upload", "要上传的文件"),
       llm_description: "The file to upload.",
     },
     ...keyParameters,

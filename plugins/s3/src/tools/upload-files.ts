@@ -1,8 +1,7 @@
 /** s3_upload_files: several Dify files into one folder in one call, streamed, with a result per file. */
-import { PluginError, ValidationError, json, text } from "@dify-ts/runtime";
+import { json, localized, PluginError, text, ValidationError } from "@dify-ts/runtime";
 import { withBucket } from "../bucket.js";
 import { encryptionParameters } from "../encryption.js";
-import { t } from "../i18n.js";
 import { presignParameters } from "../parameters.js";
 import { expirySeconds, wantsPresignedUrl } from "../presign.js";
 import { provider } from "../provider.js";
@@ -10,9 +9,9 @@ import { MAX_CONCURRENCY, uploadBatch } from "../upload-batch.js";
 import { objectOptionParameters, writeOptions } from "../upload-options.js";
 
 export const uploadFiles = provider.defineTool({
-  identity: { name: "s3_upload_files", label: t("Upload files to S3", "批量上传文件到 S3") },
+  identity: { name: "s3_upload_files", label: localized("Upload files to S3", "批量上传文件到 S3") },
   description: {
-    human: t(
+    human: localized(
       "Uploads several files from the workflow into one folder, a few at a time; reports each file, and which failed",
       "将工作流中的多个文件上传到同一目录（并发数有限）；逐个报告结果及失败的文件",
     ),
@@ -23,15 +22,15 @@ export const uploadFiles = provider.defineTool({
       type: "files",
       required: true,
       form: "llm",
-      label: t("Files", "文件"),
-      human_description: t("The files to upload; each is stored under key_prefix + its file name", "要上传的文件；每个文件存为 key_prefix + 文件名"),
+      label: localized("Files", "文件"),
+      human_description: localized("The files to upload; each is stored under key_prefix + its file name", "要上传的文件；每个文件存为 key_prefix + 文件名"),
       llm_description: "The files to upload.",
     },
     key_prefix: {
       type: "string",
       form: "llm",
-      label: t("Key prefix (folder)", "键前缀（目录）"),
-      human_description: t("Folder inside the bucket (and KEY_PREFIX) for the files, e.g. uploads/2025/", "文件在存储桶（及 KEY_PREFIX）内的目录，例如 uploads/2025/"),
+      label: localized("Key prefix (folder)", "键前缀（目录）"),
+      human_description: localized("Folder inside the bucket (and KEY_PREFIX) for the files, e.g. uploads/2025/", "文件在存储桶（及 KEY_PREFIX）内的目录，例如 uploads/2025/"),
       llm_description: "Folder for the files, e.g. uploads/2025/. Empty puts them at the top of the bucket (or KEY_PREFIX).",
     },
     concurrency: {
@@ -40,8 +39,8 @@ export const uploadFiles = provider.defineTool({
       default: 4,
       min: 1,
       max: MAX_CONCURRENCY,
-      label: t("Files in parallel", "并行文件数"),
-      human_description: t("How many files upload at once, 1 to 8 (default 4)", "同时上传的文件数，1 到 8（默认 4）"),
+      label: localized("Files in parallel", "并行文件数"),
+      human_description: localized("How many files upload at once, 1 to 8 (default 4)", "同时上传的文件数，1 到 8（默认 4）"),
     },
     ...presignParameters,
     ...objectOptionParameters,
