@@ -17,7 +17,9 @@ if (!python.path) {
 const names = process.argv.slice(2);
 const unknown = names.filter((name) => !(name in VECTOR_DEFINITIONS));
 if (unknown.length > 0) {
-  console.error(`unknown vector file(s) ${unknown.join(", ")}: expected one of ${Object.keys(VECTOR_DEFINITIONS).join(", ")}`);
+  console.error(
+    `unknown vector file(s) ${unknown.join(", ")}: expected one of ${Object.keys(VECTOR_DEFINITIONS).join(", ")}`,
+  );
   process.exit(1);
 }
 for (const name of names.length > 0 ? names : Object.keys(VECTOR_DEFINITIONS)) {

@@ -13,9 +13,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const node = (...args) => [process.execPath, "--conditions=source", "--import", "tsx", ...args];
 
 const BENCHMARKS = {
-  "sdk-compare": { what: "runtime against Dify's Python SDK (writes bench/sdk-compare/RESULTS.md)", command: node("bench/sdk-compare/run.ts", "--write") },
+  "sdk-compare": {
+    what: "runtime against Dify's Python SDK (writes bench/sdk-compare/RESULTS.md)",
+    command: node("bench/sdk-compare/run.ts", "--write"),
+  },
   runtime: { what: "runtime alone: cold start, throughput, memory", command: node("bench/runtime/bench.ts") },
-  s3: { what: "S3 plugin: 1 GiB upload and 30 MiB download against direct SDK calls", command: node("bench/s3/run.ts") },
+  s3: {
+    what: "S3 plugin: 1 GiB upload and 30 MiB download against direct SDK calls",
+    command: node("bench/s3/run.ts"),
+  },
   mem0: { what: "Mem0 plugin: ACCEPT latency, journal, drain rate, search", command: node("bench/mem0/bench.ts") },
   packaging: { what: "pnpm build:all cold and warm, package sizes", command: node("bench/packaging/bench.ts") },
 };
@@ -24,8 +30,12 @@ const help = process.argv.includes("--help");
 const names = process.argv.slice(2).filter((name) => name !== "--help");
 const unknown = names.filter((name) => !(name in BENCHMARKS));
 if (unknown.length > 0 || help) {
-  const list = Object.entries(BENCHMARKS).map(([name, { what }]) => `  ${name.padEnd(12)} ${what}`).join("\n");
-  console.error(`${unknown.length > 0 ? `unknown benchmark ${unknown.map((name) => JSON.stringify(name)).join(", ")}\n` : ""}usage: pnpm bench [name ...]\n${list}`);
+  const list = Object.entries(BENCHMARKS)
+    .map(([name, { what }]) => `  ${name.padEnd(12)} ${what}`)
+    .join("\n");
+  console.error(
+    `${unknown.length > 0 ? `unknown benchmark ${unknown.map((name) => JSON.stringify(name)).join(", ")}\n` : ""}usage: pnpm bench [name ...]\n${list}`,
+  );
   process.exit(unknown.length > 0 ? 2 : 0);
 }
 

@@ -16,7 +16,11 @@ if (!plugin || !version || extra.length > 0) {
 const dir = existsSync(join(root, "plugins", plugin)) ? join(root, "plugins", plugin) : plugin;
 try {
   // The CLI from its TypeScript sources, so no build is needed first.
-  execFileSync(process.execPath, ["--conditions=source", "--import", "tsx", join(root, "packages/cli/src/cli.ts"), "bump", dir, version], { cwd: root, stdio: "inherit" });
+  execFileSync(
+    process.execPath,
+    ["--conditions=source", "--import", "tsx", join(root, "packages/cli/src/cli.ts"), "bump", dir, version],
+    { cwd: root, stdio: "inherit" },
+  );
 } catch (error) {
   process.exit(error.status ?? 1);
 }

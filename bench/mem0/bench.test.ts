@@ -5,7 +5,15 @@ import { formatTable, runBenchmark } from "./bench.js";
 
 describe.skipIf(unavailable)(`mem0 benchmark (smoke)${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   it("measures ACCEPT latency, the journal, the drain rate and search latency, and prints the table", async () => {
-    const result = await runBenchmark({ pending: 20, accepts: 10, drainWrites: 20, syncWrites: 3, searchMemories: 150, searches: 5, progress: () => {} });
+    const result = await runBenchmark({
+      pending: 20,
+      accepts: 10,
+      drainWrites: 20,
+      syncWrites: 3,
+      searchMemories: 150,
+      searches: 5,
+      progress: () => {},
+    });
     expect(result.rows.map((row) => row.metric)).toEqual([
       "ACCEPT latency p50 with 20 writes pending, stdio round trip",
       "ACCEPT latency p99 with 20 writes pending, stdio round trip",

@@ -20,7 +20,14 @@ import type { JsonObject } from "../../packages/protocol/src/index.js";
 import { WorkQueue } from "../../packages/runtime/src/work-queue.js";
 import { embed, startFakeOpenAI, type FakeOpenAI } from "../../plugins/mem0/test/support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "../../plugins/mem0/test/support/pgvector.js";
-import { credentials, invoke, node24, spawnMem0, temporaryDirectory, unavailable } from "../../plugins/mem0/test/support/plugin.js";
+import {
+  credentials,
+  invoke,
+  node24,
+  spawnMem0,
+  temporaryDirectory,
+  unavailable,
+} from "../../plugins/mem0/test/support/plugin.js";
 
 export interface BenchmarkOptions {
   /** Writes kept pending (the LLM stand-in holds them) while ACCEPT latency is measured. */
@@ -38,8 +45,22 @@ export interface BenchmarkOptions {
   progress?: (line: string) => void;
 }
 
-export const FULL: BenchmarkOptions = { pending: 1000, accepts: 1000, drainWrites: 2000, syncWrites: 100, searchMemories: 10_000, searches: 200 };
-export const QUICK: BenchmarkOptions = { pending: 50, accepts: 30, drainWrites: 40, syncWrites: 5, searchMemories: 300, searches: 10 };
+export const FULL: BenchmarkOptions = {
+  pending: 1000,
+  accepts: 1000,
+  drainWrites: 2000,
+  syncWrites: 100,
+  searchMemories: 10_000,
+  searches: 200,
+};
+export const QUICK: BenchmarkOptions = {
+  pending: 50,
+  accepts: 30,
+  drainWrites: 40,
+  syncWrites: 5,
+  searchMemories: 300,
+  searches: 10,
+};
 
 export interface Row {
   metric: string;
@@ -81,19 +102,30 @@ const vector = (pg: PgvectorServer, collection: string): JsonObject => ({
 
 async function acceptLatency(fake: FakeOpenAI, pg: PgvectorServer, options: BenchmarkOptions): Promise<Row[]> {
   const dataDirectory = temporaryDirectory("bench-accept");
-  const plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory, MEM0_MAX_PENDING_WRITES: String(options.pending + options.accepts + 10) });
+  const plugin = spawnMem0({
+    MEM0_DATA_DIR: dataDirectory,
+    MEM0_MAX_PENDING_WRITES: String(options.pending + options.accepts + 10),
+  });
   const creds = credentials({ llmUrl: fake.url, vector: vector(pg, "bench_accept") });
   try {
     let release!: () => void;
     fake.chatGate = new Promise((resolve) => (release = resolve));
-    const add = (user: string, index: number) => invoke(plugin, creds, "add_memory", { user: `pending fact ${index}`, user_id: user });
+    const add = (user: string, index: number) =>
+      invoke(plugin, creds, "add_memory", { user: `pending fact ${index}`, user_id: user });
     for (let index = 0; index < options.pending; index += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, options.pending - index) }, (_, offset) => add(`u${(index + offset) % 100}`, index + offset)));
+      await Promise.all(
+        Array.from({ length: Math.min(50, options.pending - index) }, (_, offset) =>
+          add(`u${(index + offset) % 100}`, index + offset),
+        ),
+      );
     }
-    const skip = await timed(options.accepts, () => invoke(plugin, creds, "add_memory", { user: " ", user_id: "skip" }));
+    const skip = await timed(options.accepts, () =>
+      invoke(plugin, creds, "add_memory", { user: " ", user_id: "skip" }),
+    );
     const accept = await timed(options.accepts, async (index) => {
       const answer = await add(`u${index % 100}`, options.pending + index);
-      if ((answer.results as { event: string }[])[0]?.event !== "ACCEPT") throw new Error(`expected ACCEPT, got ${JSON.stringify(answer)}`);
+      if ((answer.results as { event: string }[])[0]?.event !== "ACCEPT")
+        throw new Error(`expected ACCEPT, got ${JSON.stringify(answer)}`);
     });
     release();
     fake.chatGate = undefined;
@@ -101,8 +133,18 @@ async function acceptLatency(fake: FakeOpenAI, pg: PgvectorServer, options: Benc
     if (live < options.pending) throw new Error(`only ${live} writes were pending during the measurement`);
     const floor = { metric: "same round trip without a write (SKIP)", value: 0 };
     return [
-      { metric: `ACCEPT latency p50 with ${options.pending} writes pending, stdio round trip`, value: percentile(accept, 50), baseline: { ...floor, value: percentile(skip, 50) }, unit: "ms" },
-      { metric: `ACCEPT latency p99 with ${options.pending} writes pending, stdio round trip`, value: percentile(accept, 99), baseline: { ...floor, value: percentile(skip, 99) }, unit: "ms" },
+      {
+        metric: `ACCEPT latency p50 with ${options.pending} writes pending, stdio round trip`,
+        value: percentile(accept, 50),
+        baseline: { ...floor, value: percentile(skip, 50) },
+        unit: "ms",
+      },
+      {
+        metric: `ACCEPT latency p99 with ${options.pending} writes pending, stdio round trip`,
+        value: percentile(accept, 99),
+        baseline: { ...floor, value: percentile(skip, 99) },
+        unit: "ms",
+      },
     ];
   } finally {
     plugin.kill();
@@ -111,7 +153,10 @@ async function acceptLatency(fake: FakeOpenAI, pg: PgvectorServer, options: Benc
 
 /** The journal's share: WorkQueue.submit (write + fsync) in process, at the same depth. */
 async function journalLatency(options: BenchmarkOptions): Promise<Row[]> {
-  const job = { credentials: JSON.parse(JSON.stringify(credentials({ llmUrl: "http://127.0.0.1:1/v1" }))) as JsonObject, operation: { op: "add", text: "x".repeat(40) } };
+  const job = {
+    credentials: JSON.parse(JSON.stringify(credentials({ llmUrl: "http://127.0.0.1:1/v1" }))) as JsonObject,
+    operation: { op: "add", text: "x".repeat(40) },
+  };
   const queue = await WorkQueue.open<typeof job>({
     concurrency: 8,
     maxPending: options.pending + options.accepts + 10,
@@ -134,26 +179,36 @@ async function drainRate(fake: FakeOpenAI, pg: PgvectorServer, options: Benchmar
     const sync = credentials({ llmUrl: fake.url, asyncMode: false, vector: vector(pg, "bench_drain") });
     const creds = credentials({ llmUrl: fake.url, vector: vector(pg, "bench_drain") });
     await invoke(plugin, sync, "add_memory", { user: "warm up", user_id: "warm" });
-    const syncTimes = await timed(options.syncWrites, (index) => invoke(plugin, sync, "add_memory", { user: `sync fact ${index}`, user_id: `s${index % 100}` }));
+    const syncTimes = await timed(options.syncWrites, (index) =>
+      invoke(plugin, sync, "add_memory", { user: `sync fact ${index}`, user_id: `s${index % 100}` }),
+    );
     const syncPerSecond = 1000 / mean(syncTimes);
 
     let release!: () => void;
     fake.chatGate = new Promise((resolve) => (release = resolve));
     for (let index = 0; index < options.drainWrites; index += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, options.drainWrites - index) }, (_, offset) =>
-        invoke(plugin, creds, "add_memory", { user: `queued fact ${index + offset}`, user_id: `d${(index + offset) % 100}` })));
+      await Promise.all(
+        Array.from({ length: Math.min(50, options.drainWrites - index) }, (_, offset) =>
+          invoke(plugin, creds, "add_memory", {
+            user: `queued fact ${index + offset}`,
+            user_id: `d${(index + offset) % 100}`,
+          }),
+        ),
+      );
     }
     const started = performance.now();
     release();
     fake.chatGate = undefined;
     while (liveEntries(dataDirectory) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const perSecond = options.drainWrites / ((performance.now() - started) / 1000);
-    return [{
-      metric: `drain rate, ${options.drainWrites} queued writes, concurrency 8, pgvector (PGlite)`,
-      value: perSecond,
-      baseline: { metric: "sync-mode writes one after another", value: syncPerSecond },
-      unit: "writes/s",
-    }];
+    return [
+      {
+        metric: `drain rate, ${options.drainWrites} queued writes, concurrency 8, pgvector (PGlite)`,
+        value: perSecond,
+        baseline: { metric: "sync-mode writes one after another", value: syncPerSecond },
+        unit: "writes/s",
+      },
+    ];
   } finally {
     plugin.kill();
   }
@@ -169,16 +224,31 @@ async function searchLatency(fake: FakeOpenAI, pg: PgvectorServer, options: Benc
       await seed(pg, collection, size - 1);
       await invoke(plugin, creds, "search_memory", { query: "warm up", user_id: "searcher" });
       return timed(options.searches, async (index) => {
-        const answer = await invoke(plugin, creds, "search_memory", { query: `what about topic ${index * 7 % size} and hobby ${index % 13}`, user_id: "searcher", top_k: 5 });
-        if ((answer.results as unknown[]).length !== 5) throw new Error(`search returned ${JSON.stringify(answer).slice(0, 300)}`);
+        const answer = await invoke(plugin, creds, "search_memory", {
+          query: `what about topic ${(index * 7) % size} and hobby ${index % 13}`,
+          user_id: "searcher",
+          top_k: 5,
+        });
+        if ((answer.results as unknown[]).length !== 5)
+          throw new Error(`search returned ${JSON.stringify(answer).slice(0, 300)}`);
       });
     };
     const small = await measure("bench_search_small", 100);
     const large = await measure("bench_search_large", options.searchMemories);
     const baseline = (value: number) => ({ metric: "same search over 100 memories", value });
     return [
-      { metric: `search_memory p50 over ${options.searchMemories.toLocaleString("en")} memories of one user, pgvector (PGlite), exact scan`, value: percentile(large, 50), baseline: baseline(percentile(small, 50)), unit: "ms" },
-      { metric: `search_memory p99 over ${options.searchMemories.toLocaleString("en")} memories of one user, pgvector (PGlite), exact scan`, value: percentile(large, 99), baseline: baseline(percentile(small, 99)), unit: "ms" },
+      {
+        metric: `search_memory p50 over ${options.searchMemories.toLocaleString("en")} memories of one user, pgvector (PGlite), exact scan`,
+        value: percentile(large, 50),
+        baseline: baseline(percentile(small, 50)),
+        unit: "ms",
+      },
+      {
+        metric: `search_memory p99 over ${options.searchMemories.toLocaleString("en")} memories of one user, pgvector (PGlite), exact scan`,
+        value: percentile(large, 99),
+        baseline: baseline(percentile(small, 99)),
+        unit: "ms",
+      },
     ];
   } finally {
     plugin.kill();
@@ -187,14 +257,35 @@ async function searchLatency(fake: FakeOpenAI, pg: PgvectorServer, options: Benc
 
 /** Inserts memories as mem0ai 3.3.1 writes them (payload keys included), 500 per statement. */
 async function seed(pg: PgvectorServer, collection: string, count: number): Promise<void> {
-  const hobbies = ["chess", "running", "baking", "painting", "cycling", "reading", "climbing", "singing", "knitting", "sailing", "fishing", "coding", "dancing"];
+  const hobbies = [
+    "chess",
+    "running",
+    "baking",
+    "painting",
+    "cycling",
+    "reading",
+    "climbing",
+    "singing",
+    "knitting",
+    "sailing",
+    "fishing",
+    "coding",
+    "dancing",
+  ];
   for (let start = 1; start <= count; start += 500) {
     const values: unknown[] = [];
     const tuples: string[] = [];
     for (let index = start; index < Math.min(start + 500, count + 1); index++) {
       const text = `topic ${index} is about ${hobbies[index % hobbies.length]} and memory number ${index}`;
       const now = new Date().toISOString();
-      const payload = { data: text, hash: createHash("md5").update(text).digest("hex"), textLemmatized: text.toLowerCase(), createdAt: now, updatedAt: now, user_id: "searcher" };
+      const payload = {
+        data: text,
+        hash: createHash("md5").update(text).digest("hex"),
+        textLemmatized: text.toLowerCase(),
+        createdAt: now,
+        updatedAt: now,
+        user_id: "searcher",
+      };
       tuples.push(`(gen_random_uuid(), $${values.length + 1}::vector, $${values.length + 2}::jsonb)`);
       values.push(`[${embed(text).join(",")}]`, JSON.stringify(payload));
     }
@@ -244,14 +335,18 @@ function mean(values: number[]): number {
 
 export function describeMachine(): string {
   const cpu = cpus();
-  return `${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM; driver on Node ${process.versions.node}, plugin on ${node24.path ? "the wheel's Node 24" : "(unavailable)"}; load average ${loadavg().map((value) => value.toFixed(1)).join(" / ")}`;
+  return `${cpu[0]?.model.trim() ?? "unknown CPU"}, ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB RAM; driver on Node ${process.versions.node}, plugin on ${node24.path ? "the wheel's Node 24" : "(unavailable)"}; load average ${loadavg()
+    .map((value) => value.toFixed(1))
+    .join(" / ")}`;
 }
 
 export function formatTable(result: BenchmarkResult): string {
   const format = (value: number, unit: string) => (unit === "ms" ? value.toFixed(2) : value.toFixed(0));
   const lines = ["| metric | value | baseline (same run) | value ÷ baseline |", "|---|---|---|---|"];
   for (const row of result.rows) {
-    const baseline = row.baseline ? `${format(row.baseline.value, row.unit)} ${row.unit} (${row.baseline.metric})` : "–";
+    const baseline = row.baseline
+      ? `${format(row.baseline.value, row.unit)} ${row.unit} (${row.baseline.metric})`
+      : "–";
     const ratio = row.baseline && row.baseline.value > 0 ? `${(row.value / row.baseline.value).toFixed(2)}×` : "–";
     lines.push(`| ${row.metric} | ${format(row.value, row.unit)} ${row.unit} | ${baseline} | ${ratio} |`);
   }

@@ -34,7 +34,11 @@ export interface PackageSize {
 
 export function measureBuildAll(cacheDir: string, label: string, filter?: string): BuildRun {
   const started = process.hrtime.bigint();
-  const result = spawnSync("pnpm", ["build:all", `--cache-dir=${cacheDir}`, ...(filter ? [`--filter=${filter}`] : [])], { cwd: root, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+  const result = spawnSync(
+    "pnpm",
+    ["build:all", `--cache-dir=${cacheDir}`, ...(filter ? [`--filter=${filter}`] : [])],
+    { cwd: root, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } },
+  );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`pnpm build:all failed:\n${(result.stdout + result.stderr).slice(-3000)}`);
   const match = /Cached:\s+(\d+) cached, (\d+) total/.exec(result.stdout);
@@ -60,7 +64,10 @@ export function formatRuns(runs: BuildRun[]): string {
   return [
     "| run | time | vs cold | turbo tasks cached |",
     "|---|---:|---:|---:|",
-    ...runs.map((run) => `| ${run.label} | ${run.seconds.toFixed(2)} s | ${(run.seconds / baseline).toFixed(2)}× | ${run.cached}/${run.total} |`),
+    ...runs.map(
+      (run) =>
+        `| ${run.label} | ${run.seconds.toFixed(2)} s | ${(run.seconds / baseline).toFixed(2)}× | ${run.cached}/${run.total} |`,
+    ),
   ].join("\n");
 }
 
@@ -68,7 +75,10 @@ export function formatSizes(sizes: PackageSize[]): string {
   return [
     "| package | .difypkg | uncompressed | app/main.mjs | files |",
     "|---|---:|---:|---:|---:|",
-    ...sizes.map((size) => `| ${size.file.split("/").pop()} | ${kib(size.bytes)} | ${kib(size.uncompressed)} | ${kib(size.bundleBytes)} | ${size.files} |`),
+    ...sizes.map(
+      (size) =>
+        `| ${size.file.split("/").pop()} | ${kib(size.bytes)} | ${kib(size.uncompressed)} | ${kib(size.bundleBytes)} | ${size.files} |`,
+    ),
   ].join("\n");
 }
 
@@ -100,12 +110,16 @@ async function main(): Promise<void> {
   const cacheDir = mkdtempSync(join(tmpdir(), "bench-turbo-cache-"));
   try {
     for (const name of readdirSync(join(root, "dist"))) if (name.endsWith(".difypkg")) rmSync(join(root, "dist", name));
-    for (const plugin of readdirSync(join(root, "plugins"))) rmSync(join(root, "plugins", plugin, "build"), { recursive: true, force: true });
+    for (const plugin of readdirSync(join(root, "plugins")))
+      rmSync(join(root, "plugins", plugin, "build"), { recursive: true, force: true });
     process.stderr.write("cold pnpm build:all (empty turbo cache)...\n");
     const cold = measureBuildAll(cacheDir, "cold `pnpm build:all` (empty turbo cache)", filter);
     process.stderr.write("warm pnpm build:all (nothing changed)...\n");
     const warm = measureBuildAll(cacheDir, "warm `pnpm build:all` (nothing changed)", filter);
-    const sizes = readdirSync(join(root, "dist")).filter((name) => name.endsWith(".difypkg")).sort().map((name) => sizeOf(join(root, "dist", name)));
+    const sizes = readdirSync(join(root, "dist"))
+      .filter((name) => name.endsWith(".difypkg"))
+      .sort()
+      .map((name) => sizeOf(join(root, "dist", name)));
     console.log(`${formatRuns([cold, warm])}\n\n${formatSizes(sizes)}`);
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });

@@ -29,8 +29,18 @@ export interface BenchmarkOptions {
   progress?: (line: string) => void;
 }
 
-export const FULL: Omit<BenchmarkOptions, "workDir"> = { spawns: 11, sequential: 3000, concurrent: 20_000, memoryInvocations: 100_000 };
-export const QUICK: Omit<BenchmarkOptions, "workDir"> = { spawns: 2, sequential: 30, concurrent: 200, memoryInvocations: 300 };
+export const FULL: Omit<BenchmarkOptions, "workDir"> = {
+  spawns: 11,
+  sequential: 3000,
+  concurrent: 20_000,
+  memoryInvocations: 100_000,
+};
+export const QUICK: Omit<BenchmarkOptions, "workDir"> = {
+  spawns: 2,
+  sequential: 30,
+  concurrent: 200,
+  memoryInvocations: 300,
+};
 
 interface Target {
   name: string;
@@ -79,13 +89,36 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   const bundle = join(options.workDir, "fixture-plugin.mjs");
   await bundleEntry(join(fixtureDir, "main.ts"), bundle, { dir: fixtureDir, alias: {} });
 
-  const targets: Target[] = [{ name: `ours, Node ${process.versions.node} (bundle)`, command: process.execPath, args: [bundle], cwd: fixtureDir, request: echo("fixture") }];
+  const targets: Target[] = [
+    {
+      name: `ours, Node ${process.versions.node} (bundle)`,
+      command: process.execPath,
+      args: [bundle],
+      cwd: fixtureDir,
+      request: echo("fixture"),
+    },
+  ];
   const skipped: string[] = [];
   const node24 = wheelNode();
-  if (node24.path) targets.push({ name: "ours, Node 24.19.0 from the wheel (bundle)", command: node24.path, args: [bundle], cwd: fixtureDir, request: echo("fixture") });
+  if (node24.path)
+    targets.push({
+      name: "ours, Node 24.19.0 from the wheel (bundle)",
+      command: node24.path,
+      args: [bundle],
+      cwd: fixtureDir,
+      request: echo("fixture"),
+    });
   else skipped.push(`the wheel's Node 24: ${node24.reason}`);
   const python = difySdkPython();
-  if (python.path) targets.push({ name: "Python SDK dify_plugin 0.7.4 (baseline)", command: python.path, args: ["-m", "main"], cwd: pythonReferenceDir, request: echo("conformance"), baseline: true });
+  if (python.path)
+    targets.push({
+      name: "Python SDK dify_plugin 0.7.4 (baseline)",
+      command: python.path,
+      args: ["-m", "main"],
+      cwd: pythonReferenceDir,
+      request: echo("conformance"),
+      baseline: true,
+    });
   else skipped.push(`the Python SDK baseline: ${python.reason}`);
 
   const results: TargetResult[] = [];
@@ -155,7 +188,8 @@ async function invokeMany(plugin: PluginProcess, request: JsonObject, total: num
       const begun = performance.now();
       const result = await plugin.request(request);
       latencies.push(performance.now() - begun);
-      if (result.error || result.stream.length !== 1) throw new Error(`benchmark invocation failed: ${JSON.stringify(result.error ?? result.stream)}`);
+      if (result.error || result.stream.length !== 1)
+        throw new Error(`benchmark invocation failed: ${JSON.stringify(result.error ?? result.stream)}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(total, 1)) }, worker));
@@ -171,7 +205,11 @@ function rssMb(plugin: PluginProcess): number {
 }
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
+const median = (values: number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
@@ -193,7 +231,11 @@ export function formatTable(result: BenchmarkResult): string {
     ["RSS idle, MB", (t) => t.idleRssMb, 1],
     [`RSS after ${targets[0]?.afterInvocations.toLocaleString("en-US")} invocations, MB`, (t) => t.afterRssMb, 1],
   ];
-  const header = ["metric", ...targets.map((t) => t.name), ...(baseline ? ours.map((t) => `${t.name} ÷ baseline`) : [])];
+  const header = [
+    "metric",
+    ...targets.map((t) => t.name),
+    ...(baseline ? ours.map((t) => `${t.name} ÷ baseline`) : []),
+  ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
   for (const [label, value, digits] of rows) {
     const cells = targets.map((target) => value(target).toFixed(digits));
@@ -206,6 +248,9 @@ export function formatTable(result: BenchmarkResult): string {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const quick = process.argv.includes("--quick");
-  const result = await runBenchmark({ ...(quick ? QUICK : FULL), workDir: join(repositoryRoot, ".cache/bench-runtime") });
+  const result = await runBenchmark({
+    ...(quick ? QUICK : FULL),
+    workDir: join(repositoryRoot, ".cache/bench-runtime"),
+  });
   process.stdout.write(`${formatTable(result)}\n`);
 }

@@ -67,10 +67,25 @@ export async function directUpload(bucket: S3Bucket, path: string, bytes: number
   return { bytes, seconds };
 }
 
-export async function pluginUpload(plugin: PluginProcess, credentials: Credentials, files: FileServer, path: string, bytes: number, key: string, bucket: S3Bucket): Promise<Transfer> {
+export async function pluginUpload(
+  plugin: PluginProcess,
+  credentials: Credentials,
+  files: FileServer,
+  path: string,
+  bytes: number,
+  key: string,
+  bucket: S3Bucket,
+): Promise<Transfer> {
   await plugin.waitForHeartbeat(60_000);
   const url = files.origin + files.add({ path });
-  const file = { dify_model_identity: "__dify__file__", url, filename: "source.bin", mime_type: "application/octet-stream", size: bytes, type: "custom" };
+  const file = {
+    dify_model_identity: "__dify__file__",
+    url,
+    filename: "source.bin",
+    mime_type: "application/octet-stream",
+    size: bytes,
+    type: "custom",
+  };
   const pid = plugin.child.pid!;
   const cpuBefore = cpuSecondsOf(pid);
   const begin = performance.now();
@@ -86,9 +101,17 @@ export async function pluginUpload(plugin: PluginProcess, credentials: Credentia
 }
 
 /** The batch baseline: `count` lib-storage uploads (SDK defaults) of the file from disk, `concurrency` at a time. */
-export async function directBatch(bucket: S3Bucket, path: string, count: number, bytes: number, concurrency: number): Promise<Transfer> {
+export async function directBatch(
+  bucket: S3Bucket,
+  path: string,
+  count: number,
+  bytes: number,
+  concurrency: number,
+): Promise<Transfer> {
   const begin = performance.now();
-  await forEachLimited(count, concurrency, (index) => sdkUpload(bucket, `direct-batch/${index}.bin`, createReadStream(path, { highWaterMark: MiB })));
+  await forEachLimited(count, concurrency, (index) =>
+    sdkUpload(bucket, `direct-batch/${index}.bin`, createReadStream(path, { highWaterMark: MiB })),
+  );
   const seconds = (performance.now() - begin) / 1000;
   await forEachLimited(count, concurrency, async (index) => {
     const stored = await countObjectBytes(bucket, `direct-batch/${index}.bin`);
@@ -99,21 +122,40 @@ export async function directBatch(bucket: S3Bucket, path: string, count: number,
 }
 
 /** One s3_upload_files call with `count` Dify files (the same file under `count` links), `concurrency` at a time. */
-export async function pluginBatch(plugin: PluginProcess, credentials: Credentials, files: FileServer, path: string, count: number, bytes: number, concurrency: number, bucket: S3Bucket): Promise<Transfer> {
+export async function pluginBatch(
+  plugin: PluginProcess,
+  credentials: Credentials,
+  files: FileServer,
+  path: string,
+  count: number,
+  bytes: number,
+  concurrency: number,
+  bucket: S3Bucket,
+): Promise<Transfer> {
   await plugin.waitForHeartbeat(60_000);
   const list = Array.from({ length: count }, (_, index) => ({
-    dify_model_identity: "__dify__file__", url: files.origin + files.add({ path }), filename: `${index}.bin`, mime_type: "application/octet-stream", size: bytes, type: "custom",
+    dify_model_identity: "__dify__file__",
+    url: files.origin + files.add({ path }),
+    filename: `${index}.bin`,
+    mime_type: "application/octet-stream",
+    size: bytes,
+    type: "custom",
   }));
   const pid = plugin.child.pid!;
   const cpuBefore = cpuSecondsOf(pid);
   const begin = performance.now();
-  const result = await invokeTool(plugin, credentials, "s3_upload_files", { files: list, key_prefix: "plugin-batch", concurrency });
+  const result = await invokeTool(plugin, credentials, "s3_upload_files", {
+    files: list,
+    key_prefix: "plugin-batch",
+    concurrency,
+  });
   const seconds = (performance.now() - begin) / 1000;
   const cpuSeconds = cpuSecondsOf(pid) - cpuBefore;
   const peakRss = peakRssOf(pid);
   if (result.error) throw new Error(`s3_upload_files failed: ${result.error.message}`);
   const report = reassemble(result.stream).jsons[0] as { uploaded: number; files: { key: string; size: number }[] };
-  if (report.uploaded !== count || report.files.some((file) => file.size !== bytes)) throw new Error(`s3_upload_files stored ${report.uploaded} of ${count} files`);
+  if (report.uploaded !== count || report.files.some((file) => file.size !== bytes))
+    throw new Error(`s3_upload_files stored ${report.uploaded} of ${count} files`);
   await forEachLimited(count, concurrency, (index) => deleteObject(bucket, `plugin-batch/${index}.bin`));
   return { bytes: count * bytes, seconds, peakRss, cpuSeconds };
 }
@@ -137,7 +179,13 @@ export async function directDownload(bucket: S3Bucket, key: string, bytes: numbe
  * A first call (s3_head_object) loads the SDK's lazily required modules, so the
  * figure is the steady state of a running plugin, not its first request.
  */
-export async function pluginDownload(plugin: PluginProcess, credentials: Credentials, key: string, bytes: number, sha256: string): Promise<Transfer> {
+export async function pluginDownload(
+  plugin: PluginProcess,
+  credentials: Credentials,
+  key: string,
+  bytes: number,
+  sha256: string,
+): Promise<Transfer> {
   await plugin.waitForHeartbeat(60_000);
   await invokeTool(plugin, credentials, "s3_head_object", { s3_key: key });
   const pid = plugin.child.pid!;
@@ -149,12 +197,19 @@ export async function pluginDownload(plugin: PluginProcess, credentials: Credent
   const peakRss = peakRssOf(pid);
   if (result.error) throw new Error(`s3_download_file failed: ${result.error.message}`);
   const blob = reassemble(result.stream).blobs[0];
-  if (!blob || createHash("sha256").update(blob.data).digest("hex") !== sha256) throw new Error("the downloaded blob differs from the object");
+  if (!blob || createHash("sha256").update(blob.data).digest("hex") !== sha256)
+    throw new Error("the downloaded blob differs from the object");
   return { bytes, seconds, peakRss, cpuSeconds };
 }
 
 /** One s3_download_base64 call (the object at the tool's 20 MB cap), timed and checked like pluginDownload. */
-export async function pluginDownloadBase64(plugin: PluginProcess, credentials: Credentials, key: string, bytes: number, sha256: string): Promise<Transfer> {
+export async function pluginDownloadBase64(
+  plugin: PluginProcess,
+  credentials: Credentials,
+  key: string,
+  bytes: number,
+  sha256: string,
+): Promise<Transfer> {
   await plugin.waitForHeartbeat(60_000);
   await invokeTool(plugin, credentials, "s3_head_object", { s3_key: key });
   const pid = plugin.child.pid!;
@@ -166,7 +221,10 @@ export async function pluginDownloadBase64(plugin: PluginProcess, credentials: C
   const peakRss = peakRssOf(pid);
   if (result.error) throw new Error(`s3_download_base64 failed: ${result.error.message}`);
   const encoded = reassemble(result.stream).variables.base64;
-  if (typeof encoded !== "string" || createHash("sha256").update(Buffer.from(encoded, "base64")).digest("hex") !== sha256) {
+  if (
+    typeof encoded !== "string" ||
+    createHash("sha256").update(Buffer.from(encoded, "base64")).digest("hex") !== sha256
+  ) {
     throw new Error("the downloaded base64 differs from the object");
   }
   return { bytes, seconds, peakRss, cpuSeconds };

@@ -15,7 +15,10 @@ export function machine(): string {
 
 const size = (bytes: number) => (bytes >= 1024 * MiB ? `${bytes / 1024 / MiB} GiB` : `${bytes / MiB} MiB`);
 const speed = (transfer: Transfer) => `${mibPerSecond(transfer).toFixed(1)} MiB/s (${transfer.seconds.toFixed(2)} s)`;
-const cpu = (transfer: Transfer) => (transfer.cpuSeconds ? `plugin CPU ${transfer.cpuSeconds.toFixed(2)} s = ${(transfer.bytes / MiB / transfer.cpuSeconds).toFixed(0)} MiB per CPU-second` : "");
+const cpu = (transfer: Transfer) =>
+  transfer.cpuSeconds
+    ? `plugin CPU ${transfer.cpuSeconds.toFixed(2)} s = ${(transfer.bytes / MiB / transfer.cpuSeconds).toFixed(0)} MiB per CPU-second`
+    : "";
 const memory = (bytes: number | undefined) => (bytes === undefined ? "" : `${(bytes / 1e6).toFixed(1)} MB`);
 const verdict = (ok: boolean) => (ok ? "met" : "MISSED");
 
@@ -24,7 +27,8 @@ export function renderReport(figures: Figures): string {
   const down = size(figures.profile.downloadBytes);
   const encoded = size(figures.profile.base64Bytes);
   const batch = `${figures.profile.batchFiles} x ${size(figures.profile.batchFileBytes)}`;
-  const batchRatio = (contender: Figures["contenders"][number]) => mibPerSecond(contender.batch) / mibPerSecond(contender.directBatch);
+  const batchRatio = (contender: Figures["contenders"][number]) =>
+    mibPerSecond(contender.batch) / mibPerSecond(contender.directBatch);
   const rows: string[][] = [[`download ${down}: direct GetObject (reference)`, speed(figures.directDownload), "", ""]];
   for (const contender of figures.contenders) {
     const ratio = mibPerSecond(contender.upload) / mibPerSecond(contender.directUpload);
@@ -32,17 +36,52 @@ export function renderReport(figures: Figures): string {
     rows.push(
       [`${contender.name}`, "", "", ""],
       [`  upload ${up}: direct lib-storage from disk (baseline, just before)`, speed(contender.directUpload), "", ""],
-      [`  upload ${up}: s3_upload_file over stdio`, `${speed(contender.upload)}, ${ratio.toFixed(2)} x direct`, `>= ${UPLOAD_RATIO_TARGET} x direct`, verdict(ratio >= UPLOAD_RATIO_TARGET)],
-      [`    peak RSS of the plugin during the upload`, memory(contender.upload.peakRss), `<= ${RSS_TARGET_BYTES / 1e6} MB`, verdict((contender.upload.peakRss ?? Infinity) <= RSS_TARGET_BYTES)],
+      [
+        `  upload ${up}: s3_upload_file over stdio`,
+        `${speed(contender.upload)}, ${ratio.toFixed(2)} x direct`,
+        `>= ${UPLOAD_RATIO_TARGET} x direct`,
+        verdict(ratio >= UPLOAD_RATIO_TARGET),
+      ],
+      [
+        `    peak RSS of the plugin during the upload`,
+        memory(contender.upload.peakRss),
+        `<= ${RSS_TARGET_BYTES / 1e6} MB`,
+        verdict((contender.upload.peakRss ?? Infinity) <= RSS_TARGET_BYTES),
+      ],
       [`    CPU`, cpu(contender.upload), "", ""],
-      [`  download ${down}: s3_download_file as blob chunks over stdio`, speed(contender.download), `>= ${DOWNLOAD_TARGET_MIB_S} MiB/s`, verdict(downloadRate >= DOWNLOAD_TARGET_MIB_S)],
+      [
+        `  download ${down}: s3_download_file as blob chunks over stdio`,
+        speed(contender.download),
+        `>= ${DOWNLOAD_TARGET_MIB_S} MiB/s`,
+        verdict(downloadRate >= DOWNLOAD_TARGET_MIB_S),
+      ],
       [`    peak RSS of the plugin during the download`, memory(contender.download.peakRss), "", ""],
       [`    CPU`, cpu(contender.download), "", ""],
-      [`  download ${encoded}: s3_download_base64 as streamed base64 over stdio`, speed(contender.downloadBase64), "", ""],
+      [
+        `  download ${encoded}: s3_download_base64 as streamed base64 over stdio`,
+        speed(contender.downloadBase64),
+        "",
+        "",
+      ],
       [`    peak RSS of the plugin during the base64 download`, memory(contender.downloadBase64.peakRss), "", ""],
-      [`  upload ${batch}: direct lib-storage from disk, ${figures.profile.batchConcurrency} at a time (baseline, just before)`, speed(contender.directBatch), "", ""],
-      [`  upload ${batch}: one s3_upload_files call, ${figures.profile.batchConcurrency} at a time`, `${speed(contender.batch)}, ${batchRatio(contender).toFixed(2)} x direct`, `>= ${UPLOAD_RATIO_TARGET} x direct`, verdict(batchRatio(contender) >= UPLOAD_RATIO_TARGET)],
-      [`    peak RSS of the plugin during the batch`, memory(contender.batch.peakRss), `<= ${BATCH_RSS_TARGET_BYTES / 1e6} MB`, verdict((contender.batch.peakRss ?? Infinity) <= BATCH_RSS_TARGET_BYTES)],
+      [
+        `  upload ${batch}: direct lib-storage from disk, ${figures.profile.batchConcurrency} at a time (baseline, just before)`,
+        speed(contender.directBatch),
+        "",
+        "",
+      ],
+      [
+        `  upload ${batch}: one s3_upload_files call, ${figures.profile.batchConcurrency} at a time`,
+        `${speed(contender.batch)}, ${batchRatio(contender).toFixed(2)} x direct`,
+        `>= ${UPLOAD_RATIO_TARGET} x direct`,
+        verdict(batchRatio(contender) >= UPLOAD_RATIO_TARGET),
+      ],
+      [
+        `    peak RSS of the plugin during the batch`,
+        memory(contender.batch.peakRss),
+        `<= ${BATCH_RSS_TARGET_BYTES / 1e6} MB`,
+        verdict((contender.batch.peakRss ?? Infinity) <= BATCH_RSS_TARGET_BYTES),
+      ],
       [`    CPU`, cpu(contender.batch), "", ""],
     );
   }

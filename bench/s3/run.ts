@@ -27,7 +27,17 @@ import { startFileServer } from "../../plugins/s3/test/support/file-server.js";
 import { PluginProcess, pluginRoot, startPlugin, wheelNode } from "../../plugins/s3/test/support/plugin.js";
 import { startVersitygw, versitygwUnavailable } from "../../plugins/s3/test/support/versitygw.js";
 import {
-  MiB, directBatch, directDownload, directUpload, pluginBatch, pluginDownload, pluginDownloadBase64, pluginUpload, prepareDownload, writeSourceFile, type Transfer,
+  MiB,
+  directBatch,
+  directDownload,
+  directUpload,
+  pluginBatch,
+  pluginDownload,
+  pluginDownloadBase64,
+  pluginUpload,
+  prepareDownload,
+  writeSourceFile,
+  type Transfer,
 } from "./measure.js";
 import { renderReport } from "./report.js";
 
@@ -41,8 +51,22 @@ export interface Profile {
   batchConcurrency: number;
 }
 
-export const FULL: Profile = { uploadBytes: 1024 * MiB, downloadBytes: 30 * MiB, base64Bytes: 20 * MiB, batchFiles: 20, batchFileBytes: 50 * MiB, batchConcurrency: 4 };
-export const SMOKE: Profile = { uploadBytes: 20 * MiB, downloadBytes: 1 * MiB, base64Bytes: 1 * MiB, batchFiles: 3, batchFileBytes: 9 * MiB, batchConcurrency: 2 };
+export const FULL: Profile = {
+  uploadBytes: 1024 * MiB,
+  downloadBytes: 30 * MiB,
+  base64Bytes: 20 * MiB,
+  batchFiles: 20,
+  batchFileBytes: 50 * MiB,
+  batchConcurrency: 4,
+};
+export const SMOKE: Profile = {
+  uploadBytes: 20 * MiB,
+  downloadBytes: 1 * MiB,
+  base64Bytes: 1 * MiB,
+  batchFiles: 3,
+  batchFileBytes: 9 * MiB,
+  batchConcurrency: 2,
+};
 
 export interface ContenderFigures {
   name: string;
@@ -111,19 +135,62 @@ export async function measure(profile: Profile): Promise<Figures> {
     for (const contender of list) {
       const baselineUpload = await directUpload(bucket, source, profile.uploadBytes, "direct/upload.bin");
       const uploader = contender.start();
-      const upload = await pluginUpload(uploader, credentials, files, source, profile.uploadBytes, "plugin/upload.bin", bucket).finally(() => uploader.kill());
+      const upload = await pluginUpload(
+        uploader,
+        credentials,
+        files,
+        source,
+        profile.uploadBytes,
+        "plugin/upload.bin",
+        bucket,
+      ).finally(() => uploader.kill());
       const downloader = contender.start();
-      const download = await pluginDownload(downloader, credentials, downloadKey, profile.downloadBytes, sha256).finally(() => downloader.kill());
+      const download = await pluginDownload(
+        downloader,
+        credentials,
+        downloadKey,
+        profile.downloadBytes,
+        sha256,
+      ).finally(() => downloader.kill());
       const encoder = contender.start();
-      const downloadBase64 = await pluginDownloadBase64(encoder, credentials, base64Key, profile.base64Bytes, base64Sha256).finally(() => encoder.kill());
+      const downloadBase64 = await pluginDownloadBase64(
+        encoder,
+        credentials,
+        base64Key,
+        profile.base64Bytes,
+        base64Sha256,
+      ).finally(() => encoder.kill());
       const { batchFiles, batchFileBytes, batchConcurrency } = profile;
       const baselineBatch = await directBatch(bucket, batchSource, batchFiles, batchFileBytes, batchConcurrency);
       const batcher = contender.start();
-      const batch = await pluginBatch(batcher, credentials, files, batchSource, batchFiles, batchFileBytes, batchConcurrency, bucket).finally(() => batcher.kill());
-      results.push({ name: contender.name, directUpload: baselineUpload, upload, download, downloadBase64, directBatch: baselineBatch, batch });
+      const batch = await pluginBatch(
+        batcher,
+        credentials,
+        files,
+        batchSource,
+        batchFiles,
+        batchFileBytes,
+        batchConcurrency,
+        bucket,
+      ).finally(() => batcher.kill());
+      results.push({
+        name: contender.name,
+        directUpload: baselineUpload,
+        upload,
+        download,
+        downloadBase64,
+        directBatch: baselineBatch,
+        batch,
+      });
     }
     const baselineDownload = await directDownload(bucket, downloadKey, profile.downloadBytes);
-    return { profile, load: [loadStart, loadavg()[0]!], directDownload: baselineDownload, contenders: results, skipped };
+    return {
+      profile,
+      load: [loadStart, loadavg()[0]!],
+      directDownload: baselineDownload,
+      contenders: results,
+      skipped,
+    };
   } finally {
     bucket.close();
     await files.close();
@@ -135,7 +202,8 @@ export async function measure(profile: Profile): Promise<Figures> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const uploadMib = Number(process.argv[process.argv.indexOf("--upload-mib") + 1]);
   const base = process.argv.includes("--smoke") ? SMOKE : FULL;
-  const profile = process.argv.includes("--upload-mib") && uploadMib > 0 ? { ...base, uploadBytes: uploadMib * MiB } : base;
+  const profile =
+    process.argv.includes("--upload-mib") && uploadMib > 0 ? { ...base, uploadBytes: uploadMib * MiB } : base;
   const figures = await measure(profile);
   process.stdout.write(renderReport(figures) + "\n");
 }

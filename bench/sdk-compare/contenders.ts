@@ -8,8 +8,18 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  SDK_VERSION, difySdkPython, nodeWheelPython, pythonReferenceSpec, shipOurReference, shippedBundleSpec, shippedSpec, spawnSpec, wheelNode,
-  type PluginProcess, type ShippedPlugin, type SpawnSpec,
+  SDK_VERSION,
+  difySdkPython,
+  nodeWheelPython,
+  pythonReferenceSpec,
+  shipOurReference,
+  shippedBundleSpec,
+  shippedSpec,
+  spawnSpec,
+  wheelNode,
+  type PluginProcess,
+  type ShippedPlugin,
+  type SpawnSpec,
 } from "../../conformance/harness/src/index.js";
 
 export interface Contender {
@@ -79,7 +89,9 @@ export async function prepareContenders(): Promise<Contenders> {
   const launcherPython = nodeWheelPython();
   const node = wheelNode();
   const nodeBinary = node.path ?? process.execPath;
-  const launch = JSON.parse(readFileSync(join(shipped.directory, "app/launch.json"), "utf8")) as { node_options: string[] };
+  const launch = JSON.parse(readFileSync(join(shipped.directory, "app/launch.json"), "utf8")) as {
+    node_options: string[];
+  };
   const oursWithNodeFlags = (flags: readonly string[]): Contender =>
     contender(
       `ours ${flags.join(" ") || "(no flags)"}`,
@@ -104,7 +116,13 @@ export async function prepareContenders(): Promise<Contenders> {
     oursWithNodeFlags,
     shippedNodeOptions: launch.node_options,
     nodeBinary,
-    python: python.path ? contender("Python SDK", `${SDK_VERSION} on ${version(python.path, ["--version"])}`, pythonReferenceSpec(python.path)) : undefined,
+    python: python.path
+      ? contender(
+          "Python SDK",
+          `${SDK_VERSION} on ${version(python.path, ["--version"])}`,
+          pythonReferenceSpec(python.path),
+        )
+      : undefined,
     pythonMissing: python.reason,
     dispose: () => shipped.remove(),
   };

@@ -9,7 +9,13 @@ import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { daemonEnvironment, invoke, repositoryRoot, type Lookup, type SpawnSpec } from "../../conformance/harness/src/index.js";
+import {
+  daemonEnvironment,
+  invoke,
+  repositoryRoot,
+  type Lookup,
+  type SpawnSpec,
+} from "../../conformance/harness/src/index.js";
 
 const run = promisify(execFile);
 const SOURCE = join(repositoryRoot, "bench/sdk-compare/driver");
@@ -53,11 +59,20 @@ export function loadDriver(): Lookup {
   if (built) return built;
   try {
     mkdirSync(join(BINARY, ".."), { recursive: true });
-    execFileSync("go", ["build", "-o", BINARY, "."], { cwd: SOURCE, env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" }, stdio: "pipe" });
+    execFileSync("go", ["build", "-o", BINARY, "."], {
+      cwd: SOURCE,
+      env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
+      stdio: "pipe",
+    });
     built = { path: BINARY };
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: Buffer };
-    built = { reason: failure.code === "ENOENT" ? "Go is not installed (the load driver is a Go program)" : `go build of bench/sdk-compare/driver failed: ${failure.stderr?.toString().trim() ?? failure.message}` };
+    built = {
+      reason:
+        failure.code === "ENOENT"
+          ? "Go is not installed (the load driver is a Go program)"
+          : `go build of bench/sdk-compare/driver failed: ${failure.stderr?.toString().trim() ?? failure.message}`,
+    };
   }
   return built;
 }
@@ -70,20 +85,33 @@ export async function drive(spec: SpawnSpec, settings: DriverSettings = {}): Pro
   const driver = loadDriver();
   if (!driver.path) throw new Error(driver.reason);
   const flags = [
-    "-request", ECHO_REQUEST,
-    "-dir", spec.cwd,
-    "-sequential", String(settings.sequential ?? 0),
-    "-concurrent", String(settings.concurrent ?? 0),
-    "-concurrency", String(settings.concurrency ?? 64),
-    "-rss-every", String(settings.rssEvery ?? 0),
-    "-settle-ms", String(settings.settleMs ?? 0),
-    "-warmup", String(settings.warmup ?? 0),
+    "-request",
+    ECHO_REQUEST,
+    "-dir",
+    spec.cwd,
+    "-sequential",
+    String(settings.sequential ?? 0),
+    "-concurrent",
+    String(settings.concurrent ?? 0),
+    "-concurrency",
+    String(settings.concurrency ?? 64),
+    "-rss-every",
+    String(settings.rssEvery ?? 0),
+    "-settle-ms",
+    String(settings.settleMs ?? 0),
+    "-warmup",
+    String(settings.warmup ?? 0),
   ];
   try {
-    const { stdout } = await run(driver.path, [...flags, "--", spec.command, ...spec.args], { env: daemonEnvironment(), maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run(driver.path, [...flags, "--", spec.command, ...spec.args], {
+      env: daemonEnvironment(),
+      maxBuffer: 256 * 1024 * 1024,
+    });
     return JSON.parse(stdout) as DriverRun;
   } catch (error) {
     const failure = error as Error & { stderr?: string };
-    throw new Error(`the load driver failed on ${spec.command} ${spec.args.join(" ")}: ${failure.stderr?.trim() || failure.message}`);
+    throw new Error(
+      `the load driver failed on ${spec.command} ${spec.args.join(" ")}: ${failure.stderr?.trim() || failure.message}`,
+    );
   }
 }

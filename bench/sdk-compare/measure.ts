@@ -21,7 +21,11 @@ function kilobyteField(text: string, name: string): number {
 /** VmRSS, VmHWM (peak) and RssAnon (private anonymous memory: heap, not the mapped binary) of a process, in bytes. */
 export function memoryOf(pid: number): { rss: number; peak: number; anonymous: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return { rss: kilobyteField(status, "VmRSS"), peak: kilobyteField(status, "VmHWM"), anonymous: kilobyteField(status, "RssAnon") };
+  return {
+    rss: kilobyteField(status, "VmRSS"),
+    peak: kilobyteField(status, "VmHWM"),
+    anonymous: kilobyteField(status, "RssAnon"),
+  };
 }
 
 /** Proportional and unique set sizes of a process (smaps_rollup), in bytes: PSS splits each shared page among its sharers, USS counts the pages only it maps. */
@@ -50,8 +54,14 @@ export async function sideBySide(contender: Contender, processes: number, settle
     await Promise.all(plugins.map((plugin) => plugin.waitForHeartbeat(60_000)));
     await delay(settleMs);
     const readings = plugins.map((plugin) => sharedMemoryOf(plugin.child.pid!));
-    const mean = (pick: (reading: (typeof readings)[number]) => number) => readings.reduce((sum, reading) => sum + pick(reading), 0) / readings.length;
-    return { processes, rss: mean((reading) => reading.rss), pss: mean((reading) => reading.pss), uss: mean((reading) => reading.uss) };
+    const mean = (pick: (reading: (typeof readings)[number]) => number) =>
+      readings.reduce((sum, reading) => sum + pick(reading), 0) / readings.length;
+    return {
+      processes,
+      rss: mean((reading) => reading.rss),
+      pss: mean((reading) => reading.pss),
+      uss: mean((reading) => reading.uss),
+    };
   } finally {
     await Promise.all(plugins.map(stopPlugin));
   }
@@ -77,7 +87,8 @@ async function started(contender: Contender): Promise<PluginProcess> {
 export async function coldStarts(contenders: readonly Contender[], runs: number): Promise<number[][]> {
   const times: number[][] = contenders.map(() => []);
   for (let run = 0; run < runs; run++) {
-    for (const [index, contender] of contenders.entries()) times[index]!.push((await drive(contender.spec)).coldStartMs);
+    for (const [index, contender] of contenders.entries())
+      times[index]!.push((await drive(contender.spec)).coldStartMs);
   }
   return times;
 }
@@ -86,7 +97,9 @@ export type Load = DriverLoad;
 
 /** The median RSS sample taken between `from` and `to` completed requests: one sample catches a GC's phase, many do not. */
 export function rssBetween(samples: Load["rssSamples"], from: number, to: number): number {
-  return median(samples.filter((sample) => sample.completed >= from && sample.completed <= to).map((sample) => sample.rss));
+  return median(
+    samples.filter((sample) => sample.completed >= from && sample.completed <= to).map((sample) => sample.rss),
+  );
 }
 
 export function percentile(values: readonly number[], p: number): number {
@@ -105,7 +118,12 @@ export interface BlobRun {
 }
 
 /** A fresh process returns a `bytes`-byte blob; the figure is the time to its `end`, checked byte for byte. */
-export async function blobRoundTrip(contender: Contender, bytes: number, expectedSha256: string, settleMs: number): Promise<BlobRun> {
+export async function blobRoundTrip(
+  contender: Contender,
+  bytes: number,
+  expectedSha256: string,
+  settleMs: number,
+): Promise<BlobRun> {
   const plugin = await started(contender);
   try {
     await delay(settleMs);
@@ -128,7 +146,9 @@ export async function blobRoundTrip(contender: Contender, bytes: number, expecte
       hash.update(data);
     }
     if (result.error || received !== bytes || hash.digest("hex") !== expectedSha256) {
-      throw new Error(`the ${bytes}-byte blob came back wrong: ${received} bytes, error ${JSON.stringify(result.error)}`);
+      throw new Error(
+        `the ${bytes}-byte blob came back wrong: ${received} bytes, error ${JSON.stringify(result.error)}`,
+      );
     }
     return { milliseconds, pluginCpuSeconds, peakRss, idleRss };
   } finally {
@@ -148,10 +168,20 @@ export interface HeapRun {
 /** RSS of a fresh process idle, warm (from `warmAfter` to twice that) and over the last tenth of `concurrent` invocations. */
 export async function memoryUnderLoad(
   contender: Contender,
-  { concurrent, concurrency, warmAfter, settleMs }: { concurrent: number; concurrency: number; warmAfter: number; settleMs: number },
+  {
+    concurrent,
+    concurrency,
+    warmAfter,
+    settleMs,
+  }: { concurrent: number; concurrency: number; warmAfter: number; settleMs: number },
 ): Promise<HeapRun> {
   try {
-    const run = await drive(contender.spec, { concurrent, concurrency, rssEvery: rssSampleInterval(concurrent), settleMs });
+    const run = await drive(contender.spec, {
+      concurrent,
+      concurrency,
+      rssEvery: rssSampleInterval(concurrent),
+      settleMs,
+    });
     return { idle: run.idle, ...steadyRss(run.concurrent!, warmAfter), perSecond: run.concurrent!.perSecond };
   } catch (error) {
     // The driver names what happened first (the plugin died, e.g. out of heap); the stderr tail follows.
@@ -164,5 +194,8 @@ export const rssSampleInterval = (count: number) => Math.max(1, Math.floor(count
 
 /** Warm RSS (samples from `warmAfter` to twice that) and final RSS (samples over the last tenth of the run). */
 export function steadyRss(run: Load, warmAfter: number): { warm: number; final: number } {
-  return { warm: rssBetween(run.rssSamples, warmAfter, 2 * warmAfter), final: rssBetween(run.rssSamples, Math.floor(run.requests * 0.9), run.requests) };
+  return {
+    warm: rssBetween(run.rssSamples, warmAfter, 2 * warmAfter),
+    final: rssBetween(run.rssSamples, Math.floor(run.requests * 0.9), run.requests),
+  };
 }

@@ -26,7 +26,10 @@ export function renderTable(rows: readonly Row[], pythonName: string, oursName: 
   const lines = [
     `| Measure | ${pythonName} | ${oursName} | Ratio | Target | Met |`,
     "| --- | ---: | ---: | ---: | --- | :---: |",
-    ...rows.map((row) => `| ${row.measure} | ${cell(row.python)} | ${cell(row.ours)} | ${cell(row.ratio)} | ${cell(row.target)} | ${row.met === undefined ? "" : row.met ? "yes" : "**no**"} |`),
+    ...rows.map(
+      (row) =>
+        `| ${row.measure} | ${cell(row.python)} | ${cell(row.ours)} | ${cell(row.ratio)} | ${cell(row.target)} | ${row.met === undefined ? "" : row.met ? "yes" : "**no**"} |`,
+    ),
   ];
   return lines.join("\n");
 }

@@ -63,13 +63,16 @@ describe.skipIf(!driver.path)(`bench/sdk-compare (smoke)${driver.reason ? ` (ski
     expect(table).not.toContain("exited");
   });
 
-  it.skipIf(!sdk.path)(`measures the Python SDK beside it and renders the table${sdk.reason ? ` (skipped: ${sdk.reason})` : ""}`, async () => {
-    const [python] = await measureAll([contenders.python!], SMOKE);
-    checkFigures(python!);
-    const table = renderTable(rows(python, ours, SMOKE), "Python SDK", "ours");
-    expect(table.split("\n")).toHaveLength(2 + rows(python, ours, SMOKE).length);
-    expect(table).not.toContain("NaN");
-  });
+  it.skipIf(!sdk.path)(
+    `measures the Python SDK beside it and renders the table${sdk.reason ? ` (skipped: ${sdk.reason})` : ""}`,
+    async () => {
+      const [python] = await measureAll([contenders.python!], SMOKE);
+      checkFigures(python!);
+      const table = renderTable(rows(python, ours, SMOKE), "Python SDK", "ours");
+      expect(table.split("\n")).toHaveLength(2 + rows(python, ours, SMOKE).length);
+      expect(table).not.toContain("NaN");
+    },
+  );
 });
 
 /** Answers every request with an error: the driver must refuse it, not count it as served. */
@@ -86,17 +89,27 @@ process.stdin.on("data", (chunk) => {
 
 describe.skipIf(!driver.path)("bench/sdk-compare load driver", () => {
   it("passes its Go unit tests (the one-pass line scanner)", () => {
-    const output = execFileSync("go", ["test", "-count=1", "."], { cwd: fileURLToPath(new URL("./driver", import.meta.url)), env: { ...process.env, GOTOOLCHAIN: "local" }, encoding: "utf8" });
+    const output = execFileSync("go", ["test", "-count=1", "."], {
+      cwd: fileURLToPath(new URL("./driver", import.meta.url)),
+      env: { ...process.env, GOTOOLCHAIN: "local" },
+      encoding: "utf8",
+    });
     expect(output).toMatch(/^ok\s/m);
   });
 
   it("fails on a wrong answer instead of counting it, and names the request", async () => {
     const spec = { command: process.execPath, args: ["-e", WRONG_ANSWERS], cwd: process.cwd() };
-    await expect(drive(spec, { sequential: 3 })).rejects.toThrow(/request bench-\d+ answered with 0 stream messages, error true/);
+    await expect(drive(spec, { sequential: 3 })).rejects.toThrow(
+      /request bench-\d+ answered with 0 stream messages, error true/,
+    );
   });
 
   it("reports a plugin that dies before its first heartbeat, with its stderr", async () => {
-    const spec = { command: process.execPath, args: ["-e", "console.error('broken on purpose'); process.exit(3)"], cwd: process.cwd() };
+    const spec = {
+      command: process.execPath,
+      args: ["-e", "console.error('broken on purpose'); process.exit(3)"],
+      cwd: process.cwd(),
+    };
     await expect(drive(spec)).rejects.toThrow(/exited before its first heartbeat.*broken on purpose/s);
   });
 });

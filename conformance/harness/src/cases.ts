@@ -11,28 +11,57 @@ const USER = "user-1";
 
 type Envelope = Partial<Omit<RequestEnvelope, "session_id">>;
 
-
 /** Every request line is written by the protocol's builder, with the daemon's envelope and field order. */
 function request(sessionId: string, data: JsonObject, envelope: Envelope = {}): JsonObject {
   return requestMessage(sessionId, data, envelope);
 }
 
-export function invoke(sessionId: string, tool: string, tool_parameters: JsonObject = {}, credentials: JsonObject = CREDENTIALS, envelope: Envelope = {}): JsonObject {
-  const data = { type: "tool", action: "invoke_tool", provider: "conformance", tool, credentials, credential_type: "api-key", tool_parameters, user_id: USER };
+export function invoke(
+  sessionId: string,
+  tool: string,
+  tool_parameters: JsonObject = {},
+  credentials: JsonObject = CREDENTIALS,
+  envelope: Envelope = {},
+): JsonObject {
+  const data = {
+    type: "tool",
+    action: "invoke_tool",
+    provider: "conformance",
+    tool,
+    credentials,
+    credential_type: "api-key",
+    tool_parameters,
+    user_id: USER,
+  };
   return request(sessionId, data, envelope);
 }
 
 function validate(sessionId: string, credentials: JsonObject): JsonObject {
-  return request(sessionId, { type: "tool", action: "validate_tool_credentials", provider: "conformance", credentials, user_id: USER });
+  return request(sessionId, {
+    type: "tool",
+    action: "validate_tool_credentials",
+    provider: "conformance",
+    credentials,
+    user_id: USER,
+  });
 }
 
 const file = (url: string, filename: string, mime_type: string) => ({
-  dify_model_identity: "__dify__file__", url, filename, mime_type, extension: filename.slice(filename.lastIndexOf(".")), size: 123, type: "document",
+  dify_model_identity: "__dify__file__",
+  url,
+  filename,
+  mime_type,
+  extension: filename.slice(filename.lastIndexOf(".")),
+  size: 123,
+  type: "document",
 });
 
 const oneCase = (name: string, description: string, ...input: InputLine[]) => ({ name, description, input });
 
-const storage = (opt: string, respond: BackwardsRule["respond"]): BackwardsRule => ({ match: { type: "storage", request: { opt } }, respond });
+const storage = (opt: string, respond: BackwardsRule["respond"]): BackwardsRule => ({
+  match: { type: "storage", request: { opt } },
+  respond,
+});
 
 export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
   "startup.json": {
@@ -47,12 +76,33 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
       oneCase(
         "echo-with-context",
         "a request line carrying the conversation, message and app ids Dify adds",
-        invoke("echo-2", "echo", { text: "with context" }, CREDENTIALS, { conversation_id: "c-1", message_id: "m-1", app_id: "a-1", context: {} }),
+        invoke("echo-2", "echo", { text: "with context" }, CREDENTIALS, {
+          conversation_id: "c-1",
+          message_id: "m-1",
+          app_id: "a-1",
+          context: {},
+        }),
       ),
-      oneCase("messages", "text (with unicode and escapes), json object and list, link, image, variables, a streamed variable, nested logs", invoke("messages-1", "messages")),
-      oneCase("messages-default-credentials", "optional credentials left out: the tool sees their defaults", invoke("messages-2", "messages", {}, { api_key: "k" })),
-      oneCase("validate-ok", "credential validation that passes answers a bare {result: true}", validate("validate-1", CREDENTIALS)),
-      oneCase("validate-bad-key", "credential validation that fails", validate("validate-2", { ...CREDENTIALS, api_key: "bad-key" })),
+      oneCase(
+        "messages",
+        "text (with unicode and escapes), json object and list, link, image, variables, a streamed variable, nested logs",
+        invoke("messages-1", "messages"),
+      ),
+      oneCase(
+        "messages-default-credentials",
+        "optional credentials left out: the tool sees their defaults",
+        invoke("messages-2", "messages", {}, { api_key: "k" }),
+      ),
+      oneCase(
+        "validate-ok",
+        "credential validation that passes answers a bare {result: true}",
+        validate("validate-1", CREDENTIALS),
+      ),
+      oneCase(
+        "validate-bad-key",
+        "credential validation that fails",
+        validate("validate-2", { ...CREDENTIALS, api_key: "bad-key" }),
+      ),
     ],
   },
   "blobs.json": {
@@ -67,21 +117,84 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
     ],
   },
   "errors.json": {
-    description: "Failures: error framing (one error message, then end) and the answers to requests the plugin cannot serve",
+    description:
+      "Failures: error framing (one error message, then end) and the answers to requests the plugin cannot serve",
     cases: [
       oneCase("fail", "a tool that raises", invoke("fail-1", "fail")),
-      oneCase("fail-after-messages", "a tool that raises after three messages", invoke("fail-2", "fail", { before: 3 })),
-      oneCase("fail-reveal-key", "a tool whose error message contains the API key", invoke("fail-3", "fail", { reveal_key: true })),
+      oneCase(
+        "fail-after-messages",
+        "a tool that raises after three messages",
+        invoke("fail-2", "fail", { before: 3 }),
+      ),
+      oneCase(
+        "fail-reveal-key",
+        "a tool whose error message contains the API key",
+        invoke("fail-3", "fail", { reveal_key: true }),
+      ),
       oneCase("unknown-tool", "a tool the provider does not have", invoke("unknown-tool-1", "nope")),
-      oneCase("unknown-provider", "a provider the plugin does not have", request("unknown-provider-1", { type: "tool", action: "invoke_tool", provider: "other", tool: "echo", credentials: CREDENTIALS, tool_parameters: { text: "x" }, user_id: USER })),
-      oneCase("unknown-action", "a tool action that does not exist", request("unknown-action-1", { type: "tool", action: "nope", provider: "conformance", user_id: USER })),
-      oneCase("unknown-type", "a request type that does not exist", request("unknown-type-1", { type: "nonsense", action: "invoke_tool", user_id: USER })),
-      oneCase("model-request", "a model request to a tool-only plugin", request("model-1", { type: "model", action: "invoke_llm", provider: "conformance", model: "x", model_type: "llm", user_id: USER })),
-      oneCase("runtime-parameters", "get_tool_runtime_parameters for a tool without runtime parameters", request("runtime-parameters-1", { type: "tool", action: "get_tool_runtime_parameters", provider: "conformance", tool: "echo", credentials: CREDENTIALS, user_id: USER })),
+      oneCase(
+        "unknown-provider",
+        "a provider the plugin does not have",
+        request("unknown-provider-1", {
+          type: "tool",
+          action: "invoke_tool",
+          provider: "other",
+          tool: "echo",
+          credentials: CREDENTIALS,
+          tool_parameters: { text: "x" },
+          user_id: USER,
+        }),
+      ),
+      oneCase(
+        "unknown-action",
+        "a tool action that does not exist",
+        request("unknown-action-1", { type: "tool", action: "nope", provider: "conformance", user_id: USER }),
+      ),
+      oneCase(
+        "unknown-type",
+        "a request type that does not exist",
+        request("unknown-type-1", { type: "nonsense", action: "invoke_tool", user_id: USER }),
+      ),
+      oneCase(
+        "model-request",
+        "a model request to a tool-only plugin",
+        request("model-1", {
+          type: "model",
+          action: "invoke_llm",
+          provider: "conformance",
+          model: "x",
+          model_type: "llm",
+          user_id: USER,
+        }),
+      ),
+      oneCase(
+        "runtime-parameters",
+        "get_tool_runtime_parameters for a tool without runtime parameters",
+        request("runtime-parameters-1", {
+          type: "tool",
+          action: "get_tool_runtime_parameters",
+          provider: "conformance",
+          tool: "echo",
+          credentials: CREDENTIALS,
+          user_id: USER,
+        }),
+      ),
       oneCase("missing-required-parameter", "a required parameter left out", invoke("missing-parameter-1", "echo", {})),
-      oneCase("out-of-range-parameter", "a number above its declared max", invoke("range-1", "parameters", { text: "x", count: 99 })),
-      oneCase("missing-credentials", "a tool call without the required credential", invoke("missing-credentials-1", "echo", { text: "x" }, {})),
-      oneCase("validate-missing-key", "credential validation without the required credential", validate("validate-3", { region: "eu-west-1" })),
+      oneCase(
+        "out-of-range-parameter",
+        "a number above its declared max",
+        invoke("range-1", "parameters", { text: "x", count: 99 }),
+      ),
+      oneCase(
+        "missing-credentials",
+        "a tool call without the required credential",
+        invoke("missing-credentials-1", "echo", { text: "x" }, {}),
+      ),
+      oneCase(
+        "validate-missing-key",
+        "credential validation without the required credential",
+        validate("validate-3", { region: "eu-west-1" }),
+      ),
     ],
   },
   "malformed.json": {
@@ -89,13 +202,37 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
     cases: [
       oneCase("not-json", "a line that is not JSON", "this is not json"),
       oneCase("json-array", "JSON that is not an object", "[1,2,3]"),
-      oneCase("no-session-id", "a request without session_id", '{"event":"request","data":{"type":"tool","action":"invoke_tool"}}'),
-      oneCase("truncated", "a request cut off after its session id", '{"session_id":"truncated-1","event":"request","data":{"type":"tool","action":"invo'),
-      oneCase("unknown-event", "an event the protocol does not have", '{"session_id":"unknown-event-1","event":"bogus","data":{}}'),
-      oneCase("data-not-object", "a request whose data is a string", '{"session_id":"data-string-1","event":"request","data":"invoke_tool"}'),
+      oneCase(
+        "no-session-id",
+        "a request without session_id",
+        '{"event":"request","data":{"type":"tool","action":"invoke_tool"}}',
+      ),
+      oneCase(
+        "truncated",
+        "a request cut off after its session id",
+        '{"session_id":"truncated-1","event":"request","data":{"type":"tool","action":"invo',
+      ),
+      oneCase(
+        "unknown-event",
+        "an event the protocol does not have",
+        '{"session_id":"unknown-event-1","event":"bogus","data":{}}',
+      ),
+      oneCase(
+        "data-not-object",
+        "a request whose data is a string",
+        '{"session_id":"data-string-1","event":"request","data":"invoke_tool"}',
+      ),
       oneCase("blank-lines", "empty and whitespace-only lines are skipped", "", "   ", "\t"),
-      oneCase("stray-backwards-response", "a backwards response nobody waits for", '{"session_id":"stray-1","event":"backwards_response","data":{"backwards_request_id":"x","event":"end","message":"","data":null}}'),
-      oneCase("still-serving", "a valid request after all of the above", invoke("after-malformed-1", "echo", { text: "still here" })),
+      oneCase(
+        "stray-backwards-response",
+        "a backwards response nobody waits for",
+        '{"session_id":"stray-1","event":"backwards_response","data":{"backwards_request_id":"x","event":"end","message":"","data":null}}',
+      ),
+      oneCase(
+        "still-serving",
+        "a valid request after all of the above",
+        invoke("after-malformed-1", "echo", { text: "still here" }),
+      ),
     ],
   },
   "concurrency.json": {
@@ -104,29 +241,60 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
       oneCase(
         "sleeps",
         "three sleeping calls and an echo sent together finish in their own time",
-        invoke("sleep-300", "sleep", { ms: 300 }), invoke("sleep-100", "sleep", { ms: 100 }), invoke("sleep-200", "sleep", { ms: 200 }), invoke("sleep-echo", "echo", { text: "fast" }),
+        invoke("sleep-300", "sleep", { ms: 300 }),
+        invoke("sleep-100", "sleep", { ms: 100 }),
+        invoke("sleep-200", "sleep", { ms: 200 }),
+        invoke("sleep-echo", "echo", { text: "fast" }),
       ),
-      oneCase("many-echoes", "32 calls written in one burst", ...Array.from({ length: 32 }, (_, index) => invoke(`burst-${String(index).padStart(2, "0")}`, "echo", { text: `burst ${index}` }))),
-      oneCase("mixed-kinds", "a blob, the message kinds and a failure at the same time", invoke("mixed-blob", "blob", { bytes: 50000 }), invoke("mixed-messages", "messages"), invoke("mixed-fail", "fail", { before: 2 })),
+      oneCase(
+        "many-echoes",
+        "32 calls written in one burst",
+        ...Array.from({ length: 32 }, (_, index) =>
+          invoke(`burst-${String(index).padStart(2, "0")}`, "echo", { text: `burst ${index}` }),
+        ),
+      ),
+      oneCase(
+        "mixed-kinds",
+        "a blob, the message kinds and a failure at the same time",
+        invoke("mixed-blob", "blob", { bytes: 50000 }),
+        invoke("mixed-messages", "messages"),
+        invoke("mixed-fail", "fail", { before: 2 }),
+      ),
     ],
   },
   "backwards.json": {
-    description: "Backwards invocations: the plugin asks the daemon (storage here) in the middle of a session and waits for its answer",
+    description:
+      "Backwards invocations: the plugin asks the daemon (storage here) in the middle of a session and waits for its answer",
     cases: [
       {
-        ...oneCase("storage", "get, set and exist, each answered with one response and end", invoke("storage-1", "storage", { key: "greeting" })),
+        ...oneCase(
+          "storage",
+          "get, set and exist, each answered with one response and end",
+          invoke("storage-1", "storage", { key: "greeting" }),
+        ),
         backwards: [
-          storage("get", [{ event: "response", data: { data: Buffer.from("hello").toString("hex") } }, { event: "end" }]),
+          storage("get", [
+            { event: "response", data: { data: Buffer.from("hello").toString("hex") } },
+            { event: "end" },
+          ]),
           storage("set", [{ event: "response", data: { data: "ok" } }, { event: "end" }]),
           storage("exist", [{ event: "response", data: { data: true } }, { event: "end" }]),
         ],
       },
       {
-        ...oneCase("storage-error", "the daemon answers the get with an error event", invoke("storage-2", "storage", { key: "greeting" })),
+        ...oneCase(
+          "storage-error",
+          "the daemon answers the get with an error event",
+          invoke("storage-2", "storage", { key: "greeting" }),
+        ),
         backwards: [storage("get", [{ event: "error", message: "storage is unavailable" }])],
       },
       {
-        ...oneCase("storage-no-data", "the daemon ends the get without any data", invoke("storage-3", "storage", { key: "greeting" })),
+        ...oneCase(
+          "storage-no-data",
+          "the daemon ends the get without any data",
+          invoke("storage-3", "storage", { key: "greeting" }),
+        ),
         backwards: [storage("get", [{ event: "end" }])],
       },
     ],
@@ -134,16 +302,47 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
   "parameters.json": {
     description: "Every parameter type and form as the tool receives it",
     cases: [
-      oneCase("all-given", "a value for every parameter, files included", invoke("parameters-1", "parameters", {
-        text: "hello", count: 3, ratio: 0.25, flag: true, choice: "b", secret: "s3cr3t",
-        document: file("https://files.example.com/a.pdf?sign=1", "a.pdf", "application/pdf"),
-        attachments: [file("https://files.example.com/b.txt", "b.txt", "text/plain"), file("/files/c.csv", "c.csv", "text/csv")],
-      })),
-      oneCase("defaults", "only the required parameter: the others take their declared defaults", invoke("parameters-2", "parameters", { text: "only" })),
-      oneCase("nulls-and-empties", "unset parameters as Dify sends them: null, empty string, empty list", invoke("parameters-3", "parameters", {
-        text: "nulls", count: null, ratio: null, flag: null, choice: "", secret: null, document: null, attachments: [],
-      })),
-      oneCase("loose-forms", "numbers and booleans as strings", invoke("parameters-4", "parameters", { text: "loose", count: "3", flag: "true" })),
+      oneCase(
+        "all-given",
+        "a value for every parameter, files included",
+        invoke("parameters-1", "parameters", {
+          text: "hello",
+          count: 3,
+          ratio: 0.25,
+          flag: true,
+          choice: "b",
+          secret: "s3cr3t",
+          document: file("https://files.example.com/a.pdf?sign=1", "a.pdf", "application/pdf"),
+          attachments: [
+            file("https://files.example.com/b.txt", "b.txt", "text/plain"),
+            file("/files/c.csv", "c.csv", "text/csv"),
+          ],
+        }),
+      ),
+      oneCase(
+        "defaults",
+        "only the required parameter: the others take their declared defaults",
+        invoke("parameters-2", "parameters", { text: "only" }),
+      ),
+      oneCase(
+        "nulls-and-empties",
+        "unset parameters as Dify sends them: null, empty string, empty list",
+        invoke("parameters-3", "parameters", {
+          text: "nulls",
+          count: null,
+          ratio: null,
+          flag: null,
+          choice: "",
+          secret: null,
+          document: null,
+          attachments: [],
+        }),
+      ),
+      oneCase(
+        "loose-forms",
+        "numbers and booleans as strings",
+        invoke("parameters-4", "parameters", { text: "loose", count: "3", flag: "true" }),
+      ),
     ],
   },
 };

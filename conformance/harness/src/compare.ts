@@ -31,11 +31,18 @@ export interface AllowListEntry {
   reason: string;
 }
 
-export function differences(vector: string, name: string, expected: JsonValue | undefined, actual: JsonValue | undefined, path = ""): Difference[] {
+export function differences(
+  vector: string,
+  name: string,
+  expected: JsonValue | undefined,
+  actual: JsonValue | undefined,
+  path = "",
+): Difference[] {
   const out: Difference[] = [];
   const walk = (e: JsonValue | undefined, a: JsonValue | undefined, at: string): void => {
     if (isJsonObject(e) && isJsonObject(a) && e.type === a.type && e.event === a.event) {
-      for (const key of new Set([...Object.keys(e), ...Object.keys(a)])) walk(e[key], a[key], at ? `${at}/${key}` : key);
+      for (const key of new Set([...Object.keys(e), ...Object.keys(a)]))
+        walk(e[key], a[key], at ? `${at}/${key}` : key);
       return;
     }
     if (Array.isArray(e) && Array.isArray(a) && e.length === a.length) {
@@ -53,7 +60,9 @@ export function readAllowList(): AllowListEntry[] {
   for (const [index, entry] of entries.entries()) {
     for (const field of ["vector", "case", "path", "reason"] as const) {
       if (typeof entry[field] !== "string" || entry[field].trim() === "") {
-        throw new Error(`allow-list.json entry ${index}: "${field}" must be a non-empty string (every deliberate difference says where it is and why)`);
+        throw new Error(
+          `allow-list.json entry ${index}: "${field}" must be a non-empty string (every deliberate difference says where it is and why)`,
+        );
       }
     }
   }
@@ -61,7 +70,11 @@ export function readAllowList(): AllowListEntry[] {
 }
 
 export function allows(entry: AllowListEntry, difference: Difference): boolean {
-  return matches(entry.vector, difference.vector) && matches(entry.case, difference.case) && matchPath(entry.path.split("/"), difference.path.split("/"));
+  return (
+    matches(entry.vector, difference.vector) &&
+    matches(entry.case, difference.case) &&
+    matchPath(entry.path.split("/"), difference.path.split("/"))
+  );
 }
 
 function matches(pattern: string, value: string): boolean {
@@ -76,7 +89,11 @@ function matchPath(pattern: readonly string[], path: readonly string[]): boolean
 }
 
 /** Splits differences into those the allow-list explains and those it does not; records which entries were used. */
-export function applyAllowList(found: readonly Difference[], entries: readonly AllowListEntry[], used: Set<AllowListEntry>): Difference[] {
+export function applyAllowList(
+  found: readonly Difference[],
+  entries: readonly AllowListEntry[],
+  used: Set<AllowListEntry>,
+): Difference[] {
   const unexplained: Difference[] = [];
   for (const difference of found) {
     const entry = entries.find((candidate) => allows(candidate, difference));
@@ -87,6 +104,9 @@ export function applyAllowList(found: readonly Difference[], entries: readonly A
 }
 
 export function describeDifferences(found: readonly Difference[]): string {
-  const show = (value: JsonValue | undefined) => (value === undefined ? "(absent)" : JSON.stringify(value).slice(0, 400));
-  return found.map((d) => `${d.vector} ${d.case} ${d.path}\n  SDK:  ${show(d.expected)}\n  ours: ${show(d.actual)}`).join("\n");
+  const show = (value: JsonValue | undefined) =>
+    value === undefined ? "(absent)" : JSON.stringify(value).slice(0, 400);
+  return found
+    .map((d) => `${d.vector} ${d.case} ${d.path}\n  SDK:  ${show(d.expected)}\n  ours: ${show(d.actual)}`)
+    .join("\n");
 }

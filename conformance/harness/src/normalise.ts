@@ -21,7 +21,10 @@ export type Observed = {
   global: JsonValue[];
 };
 
-export function normaliseEvents(events: readonly ReceivedEvent[], ignoreSession: (sessionId: string) => boolean = () => false): Observed {
+export function normaliseEvents(
+  events: readonly ReceivedEvent[],
+  ignoreSession: (sessionId: string) => boolean = () => false,
+): Observed {
   const bySession = new Map<string, JsonObject[]>();
   const global: JsonValue[] = [];
   for (const event of events) {
@@ -85,12 +88,28 @@ function normaliseSession(messages: readonly JsonObject[]): JsonValue[] {
       const bytes = Buffer.from(String(chunk.blob), "base64");
       const id = rename("blob", chunk.id) as string;
       const sequence = Number(chunk.sequence);
-      const continues = run !== undefined && !run.end && chunk.end === false && run.id === id && run.bytes_each === bytes.length &&
-        run.first_sequence + run.count === sequence && run.total_length === chunk.total_length && canonical(run.meta) === canonical(data.meta ?? null);
+      const continues =
+        run !== undefined &&
+        !run.end &&
+        chunk.end === false &&
+        run.id === id &&
+        run.bytes_each === bytes.length &&
+        run.first_sequence + run.count === sequence &&
+        run.total_length === chunk.total_length &&
+        canonical(run.meta) === canonical(data.meta ?? null);
       if (continues) {
         run!.count += 1;
       } else {
-        run = { id, first_sequence: sequence, count: 1, bytes_each: bytes.length, total_length: Number(chunk.total_length), end: chunk.end === true, meta: data.meta ?? null, sha256: "" };
+        run = {
+          id,
+          first_sequence: sequence,
+          count: 1,
+          bytes_each: bytes.length,
+          total_length: Number(chunk.total_length),
+          end: chunk.end === true,
+          meta: data.meta ?? null,
+          sha256: "",
+        };
         hashes.set(run, createHash("sha256"));
         out.push({ type: "stream", blob_chunks: run });
       }
@@ -100,7 +119,10 @@ function normaliseSession(messages: readonly JsonObject[]): JsonValue[] {
     run = undefined;
     if (message.type === "stream" && isJsonObject(data) && data.type === "log" && isJsonObject(data.message)) {
       const log = data.message;
-      out.push({ ...message, data: { ...data, message: { ...log, id: rename("log", log.id), parent_id: rename("log", log.parent_id) } } });
+      out.push({
+        ...message,
+        data: { ...data, message: { ...log, id: rename("log", log.id), parent_id: rename("log", log.parent_id) } },
+      });
     } else if (message.type === "invoke" && isJsonObject(data)) {
       out.push({ ...message, data: { ...data, backwards_request_id: rename("backwards", data.backwards_request_id) } });
     } else if (message.type === "error" && isJsonObject(data)) {

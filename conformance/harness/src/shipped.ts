@@ -27,11 +27,17 @@ export async function shipOurReference(): Promise<ShippedPlugin> {
     for (const entry of readZip(await readFile(built.file)).entries) {
       if (entry.isDirectory) continue;
       const file = join(directory, entry.name);
-      if (relative(directory, file).startsWith(`..${sep}`)) throw new Error(`package entry ${entry.name} escapes the extraction directory`);
+      if (relative(directory, file).startsWith(`..${sep}`))
+        throw new Error(`package entry ${entry.name} escapes the extraction directory`);
       await mkdir(dirname(file), { recursive: true });
       await writeFile(file, entry.read(), { mode: 0o644 });
     }
-    return { directory, packageFile: built.file, packageBytes: built.bytes, remove: () => rm(scratch, { recursive: true, force: true }) };
+    return {
+      directory,
+      packageFile: built.file,
+      packageBytes: built.bytes,
+      remove: () => rm(scratch, { recursive: true, force: true }),
+    };
   } catch (error) {
     await rm(scratch, { recursive: true, force: true });
     throw error;

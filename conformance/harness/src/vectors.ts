@@ -47,7 +47,9 @@ export function renderLine(line: InputLine): string {
 }
 
 export function listVectorFiles(): string[] {
-  return readdirSync(vectorsDir).filter((name) => name.endsWith(".json")).sort();
+  return readdirSync(vectorsDir)
+    .filter((name) => name.endsWith(".json"))
+    .sort();
 }
 
 export function readVectorFile(name: string): VectorFile {
@@ -60,7 +62,10 @@ export function writeVectorFile(name: string, file: VectorFile): void {
     record_startup: file.record_startup,
     recorded_from: file.recorded_from,
     startup: file.startup && sortObserved(file.startup),
-    cases: file.cases.map((vectorCase) => ({ ...vectorCase, expected: vectorCase.expected && sortObserved(vectorCase.expected) })),
+    cases: file.cases.map((vectorCase) => ({
+      ...vectorCase,
+      expected: vectorCase.expected && sortObserved(vectorCase.expected),
+    })),
   };
   writeFileSync(join(vectorsDir, name), JSON.stringify(ordered, null, 2) + "\n");
 }
@@ -82,8 +87,16 @@ export function requestedSessions(input: readonly InputLine[]): string[] {
       }
     }
     const request = parsed as { session_id?: unknown; event?: unknown; data?: unknown };
-    if (typeof request === "object" && request !== null && typeof request.session_id === "string" && request.event === "request" &&
-      typeof request.data === "object" && request.data !== null && !Array.isArray(request.data)) ids.push(request.session_id);
+    if (
+      typeof request === "object" &&
+      request !== null &&
+      typeof request.session_id === "string" &&
+      request.event === "request" &&
+      typeof request.data === "object" &&
+      request.data !== null &&
+      !Array.isArray(request.data)
+    )
+      ids.push(request.session_id);
   }
   return ids;
 }

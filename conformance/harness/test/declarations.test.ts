@@ -6,7 +6,14 @@
  * conformance/allow-list.json fail.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { applyAllowList, describeDifferences, differences, readAllowList, type AllowListEntry, type Difference } from "../src/compare.js";
+import {
+  applyAllowList,
+  describeDifferences,
+  differences,
+  readAllowList,
+  type AllowListEntry,
+  type Difference,
+} from "../src/compare.js";
 import { declarationFiles, normaliseDeclaration } from "../src/declarations.js";
 import { spawnOurReference, spawnPythonReference, stopPlugin } from "../src/plugins.js";
 import { difySdkPython } from "../src/record.js";
@@ -30,7 +37,12 @@ function check(area: string, found: Difference[]): void {
 async function registration(spawn: (env: Record<string, string>) => PluginProcess): Promise<Registration> {
   const key = "conformance-debug-key";
   const daemon = await StandInDaemon.start(key);
-  const plugin = spawn({ INSTALL_METHOD: "remote", REMOTE_INSTALL_HOST: "127.0.0.1", REMOTE_INSTALL_PORT: String(daemon.port), REMOTE_INSTALL_KEY: key });
+  const plugin = spawn({
+    INSTALL_METHOD: "remote",
+    REMOTE_INSTALL_HOST: "127.0.0.1",
+    REMOTE_INSTALL_PORT: String(daemon.port),
+    REMOTE_INSTALL_KEY: key,
+  });
   try {
     return await daemon.registration(1);
   } finally {
@@ -58,7 +70,9 @@ describe("declarations: Python SDK plugin and TypeScript twin", () => {
     const ours = declarationFiles(shipped.directory);
     await shipped.remove();
     expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
-    const found = Object.keys(theirs).flatMap((file) => differences("declarations/yaml", file, normaliseDeclaration(theirs[file]!), normaliseDeclaration(ours[file]!)));
+    const found = Object.keys(theirs).flatMap((file) =>
+      differences("declarations/yaml", file, normaliseDeclaration(theirs[file]!), normaliseDeclaration(ours[file]!)),
+    );
     check("declarations/yaml", found);
   });
 
@@ -76,14 +90,24 @@ describe("declarations: Python SDK plugin and TypeScript twin", () => {
   });
 
   it.skipIf(!python.path)(`send equivalent registrations over remote-debug TCP${skipped}`, async () => {
-    const [theirs, ours] = await Promise.all([registration((env) => spawnPythonReference(python.path!, { env })), registration((env) => spawnOurReference({ env }))]);
+    const [theirs, ours] = await Promise.all([
+      registration((env) => spawnPythonReference(python.path!, { env })),
+      registration((env) => spawnOurReference({ env })),
+    ]);
     const expected = byKind(theirs);
     const actual = byKind(ours);
-    check("declarations/tcp", Object.keys({ ...expected, ...actual }).flatMap((kind) => differences("declarations/tcp", kind, expected[kind], actual[kind])));
+    check(
+      "declarations/tcp",
+      Object.keys({ ...expected, ...actual }).flatMap((kind) =>
+        differences("declarations/tcp", kind, expected[kind], actual[kind]),
+      ),
+    );
   });
 
   afterAll(() => {
     const stale = allowList.filter((entry) => compared.has(entry.vector) && !used.has(entry));
-    expect(stale, `allow-list entries that explain no difference any more: ${JSON.stringify(stale, null, 2)}`).toEqual([]);
+    expect(stale, `allow-list entries that explain no difference any more: ${JSON.stringify(stale, null, 2)}`).toEqual(
+      [],
+    );
   });
 });

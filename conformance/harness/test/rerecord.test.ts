@@ -20,10 +20,12 @@ describe("committed vectors", () => {
     for (const [name, definition] of Object.entries(VECTOR_DEFINITIONS)) {
       const committed = readVectorFile(name);
       expect(committed.recorded_from, name).toBe(SDK_VERSION);
-      expect(committed.cases.map(({ expected: _recorded, ...definition }) => definition), name).toEqual(
-        JSON.parse(JSON.stringify(definition.cases)),
-      );
-      for (const vectorCase of committed.cases) expect(vectorCase.expected, `${name} ${vectorCase.name} has no recorded expectation`).toBeDefined();
+      expect(
+        committed.cases.map(({ expected: _recorded, ...definition }) => definition),
+        name,
+      ).toEqual(JSON.parse(JSON.stringify(definition.cases)));
+      for (const vectorCase of committed.cases)
+        expect(vectorCase.expected, `${name} ${vectorCase.name} has no recorded expectation`).toBeDefined();
     }
   });
 
@@ -32,7 +34,9 @@ describe("committed vectors", () => {
       const committed = readVectorFile(name);
       const fresh = await recordFromPython(python.path!, committed);
       const found = committed.record_startup ? differences(name, "startup", committed.startup, fresh.startup) : [];
-      committed.cases.forEach((vectorCase, index) => found.push(...differences(name, vectorCase.name, vectorCase.expected, fresh.cases[index]!.expected)));
+      committed.cases.forEach((vectorCase, index) =>
+        found.push(...differences(name, vectorCase.name, vectorCase.expected, fresh.cases[index]!.expected)),
+      );
       expect(describeDifferences(found), "re-record with conformance/record.ts if the SDK changed on purpose").toBe("");
     });
   }

@@ -5,7 +5,14 @@
  * does an allow-list entry that no longer explains any difference.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { applyAllowList, describeDifferences, differences, readAllowList, type AllowListEntry, type Difference } from "../src/compare.js";
+import {
+  applyAllowList,
+  describeDifferences,
+  differences,
+  readAllowList,
+  type AllowListEntry,
+  type Difference,
+} from "../src/compare.js";
 import { spawnOurReference, stopPlugin } from "../src/plugins.js";
 import { runVectorFile } from "../src/run-vectors.js";
 import { listVectorFiles, readVectorFile } from "../src/vectors.js";
@@ -22,7 +29,9 @@ describe("conformance vectors replayed against @dify-ts/runtime", () => {
       try {
         const run = await runVectorFile(plugin, file, { useRecordedSessions: true });
         const found: Difference[] = file.record_startup ? differences(name, "startup", file.startup, run.startup) : [];
-        file.cases.forEach((vectorCase, index) => found.push(...differences(name, vectorCase.name, vectorCase.expected, run.cases[index])));
+        file.cases.forEach((vectorCase, index) =>
+          found.push(...differences(name, vectorCase.name, vectorCase.expected, run.cases[index])),
+        );
         const unexplained = applyAllowList(found, allowList, used);
         expect(describeDifferences(unexplained), "differences not in conformance/allow-list.json").toBe("");
         expect(plugin.strayLines).toEqual([]);
@@ -35,6 +44,8 @@ describe("conformance vectors replayed against @dify-ts/runtime", () => {
 
   afterAll(() => {
     const stale = allowList.filter((entry) => replayed.has(entry.vector) && !used.has(entry));
-    expect(stale, `allow-list entries that explain no difference any more: ${JSON.stringify(stale, null, 2)}`).toEqual([]);
+    expect(stale, `allow-list entries that explain no difference any more: ${JSON.stringify(stale, null, 2)}`).toEqual(
+      [],
+    );
   });
 });

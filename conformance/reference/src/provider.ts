@@ -5,7 +5,10 @@ export const provider = defineProvider({
     name: "conformance",
     author: "dify-ts",
     label: { en_US: "Conformance", zh_Hans: "一致性" },
-    description: { en_US: "Tools that exercise every part of the plugin protocol", zh_Hans: "覆盖插件协议各部分的工具" },
+    description: {
+      en_US: "Tools that exercise every part of the plugin protocol",
+      zh_Hans: "覆盖插件协议各部分的工具",
+    },
     icon: "icon.svg",
     tags: ["utilities"],
   },

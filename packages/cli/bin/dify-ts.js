@@ -11,7 +11,9 @@ if (tooOld) {
 }
 const cli = new URL("../build/cli.js", import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write("error: packages/cli is not built yet: run `pnpm build` (or `pnpm --filter @dify-ts/cli build`) first\n");
+  process.stderr.write(
+    "error: packages/cli is not built yet: run `pnpm build` (or `pnpm --filter @dify-ts/cli build`) first\n",
+  );
   process.exit(1);
 }
 await import(cli.href);

@@ -10,7 +10,9 @@ export const supportedNode = "20.15+ (on 20.x) or 22.2+";
 export function unsupportedNode(version) {
   const [major, minor] = version.replace(/^v/, "").split(".").map(Number);
   const ok = major > 22 || (major === 22 && minor >= 2) || (major === 20 && minor >= 15);
-  return ok ? undefined : `error: dify-ts needs Node ${supportedNode}; this is Node ${version.replace(/^v?/, "v")}: install Node 22 or 24 (or update Node 20)`;
+  return ok
+    ? undefined
+    : `error: dify-ts needs Node ${supportedNode}; this is Node ${version.replace(/^v?/, "v")}: install Node 22 or 24 (or update Node 20)`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

@@ -28,13 +28,21 @@ export async function writePackage(files: readonly PackageFile[], file: string):
 /** Every file of a package, in zip order. Throws ZipFormatError on a corrupt archive. */
 export async function readPackageFiles(file: string): Promise<PackageFile[]> {
   const archive = readZip(await readFile(file));
-  return archive.entries.filter((entry) => !entry.isDirectory).map((entry) => ({ path: entry.name, data: entry.read() }));
+  return archive.entries
+    .filter((entry) => !entry.isDirectory)
+    .map((entry) => ({ path: entry.name, data: entry.read() }));
 }
 
-export function sizeProblem(files: readonly PackageFile[], maxSizeMiB: number): { field: string; message: string } | undefined {
+export function sizeProblem(
+  files: readonly PackageFile[],
+  maxSizeMiB: number,
+): { field: string; message: string } | undefined {
   const total = files.reduce((sum, file) => sum + file.data.length, 0);
   if (total <= maxSizeMiB * MIB) return undefined;
-  const largest = [...files].sort((a, b) => b.data.length - a.data.length).slice(0, 5).map((file) => `${file.path} (${(file.data.length / MIB).toFixed(1)} MiB)`);
+  const largest = [...files]
+    .sort((a, b) => b.data.length - a.data.length)
+    .slice(0, 5)
+    .map((file) => `${file.path} (${(file.data.length / MIB).toFixed(1)} MiB)`);
   return {
     field: "package size",
     message: `${(total / MIB).toFixed(1)} MiB uncompressed exceeds the ${maxSizeMiB} MiB limit (Dify's MAX_PLUGIN_PACKAGE_SIZE default); largest: ${largest.join(", ")}; raise it with --max-size <MiB> only if the target Dify was reconfigured`,

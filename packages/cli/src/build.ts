@@ -48,14 +48,19 @@ export async function buildPlugin(project: PluginProject, options: BuildOptions 
     if (record) return { ...record.build, bundleFile, reused: true };
   }
   const startedAt = Date.now();
-  const [bundling, loading] = await Promise.allSettled([bundlePlugin(project.dir, { outFile: bundleFile, ...wanted }), loadDeclarations(project)]);
+  const [bundling, loading] = await Promise.allSettled([
+    bundlePlugin(project.dir, { outFile: bundleFile, ...wanted }),
+    loadDeclarations(project),
+  ]);
   // A bundle failure (a native addon, say) explains a failed declarations load too: report it first.
   if (bundling.status === "rejected") throw bundling.reason;
   if (loading.status === "rejected") throw loading.reason;
   const [bundled, declarations] = [bundling.value, loading.value];
   const build = {
     bundleBytes: bundled.bytes,
-    inputs: [...new Set([...bundled.inputs, ...declarations.inputs])].filter((input) => !input.startsWith("<") && !input.includes(":")),
+    inputs: [...new Set([...bundled.inputs, ...declarations.inputs])].filter(
+      (input) => !input.startsWith("<") && !input.includes(":"),
+    ),
     declarations,
     warnings: bundled.warnings,
   };
@@ -64,7 +69,12 @@ export async function buildPlugin(project: PluginProject, options: BuildOptions 
   return { ...build, bundleFile, reused: false };
 }
 
-async function freshRecord(project: PluginProject, recordFile: string, wanted: BuildRecord["options"], bundleFile: string): Promise<BuildRecord | undefined> {
+async function freshRecord(
+  project: PluginProject,
+  recordFile: string,
+  wanted: BuildRecord["options"],
+  bundleFile: string,
+): Promise<BuildRecord | undefined> {
   if (!existsSync(recordFile) || !existsSync(bundleFile)) return undefined;
   let record: BuildRecord;
   try {
@@ -72,7 +82,12 @@ async function freshRecord(project: PluginProject, recordFile: string, wanted: B
   } catch {
     return undefined;
   }
-  if (record.format !== FORMAT || record.options.minify !== wanted.minify || record.options.sourcemap !== wanted.sourcemap) return undefined;
+  if (
+    record.format !== FORMAT ||
+    record.options.minify !== wanted.minify ||
+    record.options.sourcemap !== wanted.sourcemap
+  )
+    return undefined;
   const sources = [...record.build.inputs, "package.json", "tsconfig.json"].map((input) => resolve(project.dir, input));
   for (const source of sources) {
     const info = await stat(source).catch(() => undefined);

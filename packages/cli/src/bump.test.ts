@@ -18,7 +18,9 @@ const versions = async (dir: string) => ({
 describe("version bump", () => {
   it("changes package.json and the manifest together (scripts/bump-version.mjs), and the package follows", async () => {
     plugin = await copyFixture("hello");
-    execFileSync(process.execPath, [join(repositoryRoot, "scripts/bump-version.mjs"), plugin.dir, "0.3.0-rc1"], { stdio: "pipe" });
+    execFileSync(process.execPath, [join(repositoryRoot, "scripts/bump-version.mjs"), plugin.dir, "0.3.0-rc1"], {
+      stdio: "pipe",
+    });
     expect(await versions(plugin.dir)).toEqual({ package: "0.3.0-rc1", manifest: "0.3.0-rc1" });
     const built = await packagePlugin(plugin.dir, { outDir: plugin.dir });
     expect(built.identifier).toMatch(/^dify-ts\/hello:0\.3\.0-rc1@/);
@@ -27,7 +29,10 @@ describe("version bump", () => {
   it("touches only package.json when the manifest reads its version from there", async () => {
     plugin = await copyFixture("hello");
     const source = await readFile(join(plugin.dir, "src/plugin.ts"), "utf8");
-    await plugin.write("src/plugin.ts", `import packageJson from "../package.json" with { type: "json" };\n${source.replace('version: "0.2.0"', "version: packageJson.version")}`);
+    await plugin.write(
+      "src/plugin.ts",
+      `import packageJson from "../package.json" with { type: "json" };\n${source.replace('version: "0.2.0"', "version: packageJson.version")}`,
+    );
     const result = await bumpVersion(plugin.dir, "1.0.0");
     expect(result.files).toEqual([join(plugin.dir, "package.json")]);
     expect((await packagePlugin(plugin.dir, { outDir: plugin.dir })).identifier).toMatch(/^dify-ts\/hello:1\.0\.0@/);

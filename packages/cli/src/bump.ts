@@ -19,7 +19,9 @@ export interface BumpResult {
 
 export async function bumpVersion(pluginDir: string, version: string): Promise<BumpResult> {
   if (!VERSION_PATTERN.test(version) || !isPep440(version)) {
-    throw new UsageError(`version must be MAJOR.MINOR.PATCH with an optional PEP 440 suffix (1.2.3, 1.2.3-rc1); got ${JSON.stringify(version)}`);
+    throw new UsageError(
+      `version must be MAJOR.MINOR.PATCH with an optional PEP 440 suffix (1.2.3, 1.2.3-rc1); got ${JSON.stringify(version)}`,
+    );
   }
   const project = readProject(pluginDir);
   const from = project.packageVersion;
@@ -34,12 +36,19 @@ export async function bumpVersion(pluginDir: string, version: string): Promise<B
   const matches = source.match(literal)?.length ?? 0;
   let updatedSource: string | undefined;
   if (matches === 1) {
-    updatedSource = source.replace(literal, (_match, prefix: string, quote: string) => `${prefix}${quote}${version}${quote}`);
+    updatedSource = source.replace(
+      literal,
+      (_match, prefix: string, quote: string) => `${prefix}${quote}${version}${quote}`,
+    );
     files.push(project.pluginEntry);
   } else if (matches > 1) {
-    throw new UsageError(`${project.pluginEntry} has ${matches} "version: \\"${from}\\"" literals: leave exactly one (the manifest's)`);
+    throw new UsageError(
+      `${project.pluginEntry} has ${matches} "version: \\"${from}\\"" literals: leave exactly one (the manifest's)`,
+    );
   } else if (!/package\.json/.test(source)) {
-    throw new UsageError(`${project.pluginEntry} has no manifest version "${from}" (package.json's) and does not read package.json: fix the manifest version by hand first`);
+    throw new UsageError(
+      `${project.pluginEntry} has no manifest version "${from}" (package.json's) and does not read package.json: fix the manifest version by hand first`,
+    );
   }
   // Both edits are computed before either is written.
   await writeFile(packageFile, packageText.replace(versionField, `$1${version}$3`));

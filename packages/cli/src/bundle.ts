@@ -30,10 +30,38 @@ const BANNER = [
 
 /** Packages known to load a compiled addon; each needs a substitute via package.json dify.alias. */
 const NATIVE_PACKAGES = new Set([
-  "better-sqlite3", "sqlite3", "bcrypt", "sharp", "canvas", "re2", "cpu-features", "bufferutil", "utf-8-validate",
-  "node-gyp-build", "bindings", "@mapbox/node-pre-gyp", "node-pre-gyp", "prebuild-install", "leveldown", "keytar",
-  "fsevents", "@parcel/watcher", "lmdb", "msgpackr-extract", "zeromq", "serialport", "onnxruntime-node", "@napi-rs/canvas",
-  "hnswlib-node", "faiss-node", "duckdb", "isolated-vm", "argon2", "farmhash", "kerberos", "snappy",
+  "better-sqlite3",
+  "sqlite3",
+  "bcrypt",
+  "sharp",
+  "canvas",
+  "re2",
+  "cpu-features",
+  "bufferutil",
+  "utf-8-validate",
+  "node-gyp-build",
+  "bindings",
+  "@mapbox/node-pre-gyp",
+  "node-pre-gyp",
+  "prebuild-install",
+  "leveldown",
+  "keytar",
+  "fsevents",
+  "@parcel/watcher",
+  "lmdb",
+  "msgpackr-extract",
+  "zeromq",
+  "serialport",
+  "onnxruntime-node",
+  "@napi-rs/canvas",
+  "hnswlib-node",
+  "faiss-node",
+  "duckdb",
+  "isolated-vm",
+  "argon2",
+  "farmhash",
+  "kerberos",
+  "snappy",
 ]);
 
 export interface BundleOptions {
@@ -59,7 +87,12 @@ export class NativeAddonError extends Error {
 
 export async function bundlePlugin(pluginDir: string, options: BundleOptions = {}): Promise<BundleResult> {
   const project = readProject(pluginDir);
-  return bundleEntry(options.entry ?? project.mainEntry, options.outFile ?? join(project.dir, "build", "app", "main.mjs"), project, options);
+  return bundleEntry(
+    options.entry ?? project.mainEntry,
+    options.outFile ?? join(project.dir, "build", "app", "main.mjs"),
+    project,
+    options,
+  );
 }
 
 /** What a bundle is built relative to: the directory imports resolve from, and package.json's dify.alias substitutes. */
@@ -69,7 +102,12 @@ export type BundleScope = Pick<PluginProject, "dir" | "alias">;
  * Bundles any entry the way plugins are bundled; bundlePlugin is this for a
  * plugin directory, and the runtime benchmark uses it for its fixture.
  */
-export async function bundleEntry(entry: string, file: string, scope: BundleScope, options: Pick<BundleOptions, "minify" | "sourcemap"> = {}): Promise<BundleResult> {
+export async function bundleEntry(
+  entry: string,
+  file: string,
+  scope: BundleScope,
+  options: Pick<BundleOptions, "minify" | "sourcemap"> = {},
+): Promise<BundleResult> {
   await mkdir(dirname(file), { recursive: true });
   const result = await build({
     ...bundleOptions(scope),

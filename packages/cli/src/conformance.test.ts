@@ -33,7 +33,8 @@ beforeAll(async () => {
   }
   // Every plugin package `pnpm build:all` wrote.
   const dist = join(repositoryRoot, "dist");
-  if (existsSync(dist)) for (const name of await readdir(dist)) if (name.endsWith(".difypkg")) packages.push(join(dist, name));
+  if (existsSync(dist))
+    for (const name of await readdir(dist)) if (name.endsWith(".difypkg")) packages.push(join(dist, name));
 });
 
 afterAll(async () => {
@@ -47,11 +48,13 @@ function official(...args: string[]): string {
 }
 
 const checksumIn = (output: string) => /\b([a-f0-9]{64})\b/.exec(output)?.[1];
-const contentChecksum = async (file: string) => checksumOfFiles(readZip(await readFile(file)).entries.map((entry) => ({ path: entry.name, data: entry.read() })));
+const contentChecksum = async (file: string) =>
+  checksumOfFiles(readZip(await readFile(file)).entries.map((entry) => ({ path: entry.name, data: entry.read() })));
 
 describe("the official dify CLI agrees", () => {
   it.skipIf(!cli.path)(`plugin checksum equals ours for every built package${skipNote}`, async () => {
-    for (const file of packages) expect(checksumIn(official("plugin", "checksum", file)), file).toBe(await contentChecksum(file));
+    for (const file of packages)
+      expect(checksumIn(official("plugin", "checksum", file)), file).toBe(await contentChecksum(file));
   });
 
   it.skipIf(!cli.path)(`plugin package accepts an extracted package of ours${skipNote}`, async () => {

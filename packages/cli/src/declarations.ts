@@ -53,7 +53,9 @@ export async function loadDeclarations(project: PluginProject): Promise<PluginDe
       await promisify(execFile)(process.execPath, [script, output], { cwd: project.dir, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? "";
-      throw new Error(`loading ${project.pluginEntry} failed: ${stderr.trim().split("\n").slice(-8).join("\n") || (error as Error).message}`);
+      throw new Error(
+        `loading ${project.pluginEntry} failed: ${stderr.trim().split("\n").slice(-8).join("\n") || (error as Error).message}`,
+      );
     }
     const declarations = JSON.parse(await readFile(output, "utf8")) as Omit<PluginDeclarations, "inputs">;
     return { ...declarations, inputs: Object.keys(result.metafile.inputs).filter((input) => input !== ENTRY_NAME) };

@@ -31,18 +31,23 @@ export function remoteSettings(dir: string, overrides: Record<string, string> = 
   const file = join(dir, ".env");
   const env = { ...(existsSync(file) ? parseDotenv(readFileSync(file, "utf8")) : {}), ...overrides };
   const method = (env.INSTALL_METHOD ?? "remote").toLowerCase();
-  if (method !== "remote") throw new UsageError(`${file}: INSTALL_METHOD is "${env.INSTALL_METHOD}"; dev needs remote (or leave it out)`);
+  if (method !== "remote")
+    throw new UsageError(`${file}: INSTALL_METHOD is "${env.INSTALL_METHOD}"; dev needs remote (or leave it out)`);
   if (!env.REMOTE_INSTALL_URL && !env.REMOTE_INSTALL_HOST) {
-    throw new UsageError(`${file}: set REMOTE_INSTALL_URL=<host>:<port> (or REMOTE_INSTALL_HOST and REMOTE_INSTALL_PORT) from Dify's Plugins page, "Debugging"`);
+    throw new UsageError(
+      `${file}: set REMOTE_INSTALL_URL=<host>:<port> (or REMOTE_INSTALL_HOST and REMOTE_INSTALL_PORT) from Dify's Plugins page, "Debugging"`,
+    );
   }
-  if (!env.REMOTE_INSTALL_KEY) throw new UsageError(`${file}: set REMOTE_INSTALL_KEY to the debugging key from Dify's Plugins page`);
+  if (!env.REMOTE_INSTALL_KEY)
+    throw new UsageError(`${file}: set REMOTE_INSTALL_KEY to the debugging key from Dify's Plugins page`);
   return { ...env, INSTALL_METHOD: "remote" };
 }
 
 export async function startDevLoop(pluginDir: string, options: DevOptions): Promise<DevLoop> {
   const project = readProject(pluginDir);
   const settings = remoteSettings(project.dir, options.env);
-  const target = settings.REMOTE_INSTALL_URL ?? `${settings.REMOTE_INSTALL_HOST}:${settings.REMOTE_INSTALL_PORT ?? 5003}`;
+  const target =
+    settings.REMOTE_INSTALL_URL ?? `${settings.REMOTE_INSTALL_HOST}:${settings.REMOTE_INSTALL_PORT ?? 5003}`;
   let child: ChildProcess | undefined;
   let starts = 0;
   let stopped = false;
@@ -51,14 +56,21 @@ export async function startDevLoop(pluginDir: string, options: DevOptions): Prom
 
   const start = () => {
     starts++;
-    options.io.err(`dev: starting ${relative(process.cwd(), project.mainEntry) || project.mainEntry}, connecting to ${target}`);
-    const current = spawn(process.execPath, ["--conditions=source", "--import", require.resolve("tsx"), project.mainEntry], {
-      cwd: project.dir,
-      env: { ...process.env, ...settings },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    options.io.err(
+      `dev: starting ${relative(process.cwd(), project.mainEntry) || project.mainEntry}, connecting to ${target}`,
+    );
+    const current = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", require.resolve("tsx"), project.mainEntry],
+      {
+        cwd: project.dir,
+        env: { ...process.env, ...settings },
+        stdio: ["ignore", "inherit", "inherit"],
+      },
+    );
     current.on("exit", (code, signal) => {
-      if (child === current && !stopped) options.io.err(`dev: the plugin exited (${signal ?? `code ${code}`}); waiting for a change to restart`);
+      if (child === current && !stopped)
+        options.io.err(`dev: the plugin exited (${signal ?? `code ${code}`}); waiting for a change to restart`);
     });
     child = current;
   };

@@ -6,7 +6,15 @@ export { readZip, ZipFormatError, type ZipArchive, type ZipEntry } from "./zip/r
 export { writeZip, compareZipPaths, type ZipInput } from "./zip/write.js";
 export { ValidationFailed, formatProblems, type Problem } from "./validate/problems.js";
 export { nodeWheelVersion } from "./launcher.js";
-export { generateSigningKeys, signPackage, verifyPackageSignature, loadKey, VERIFICATION_FILE, type AuthorizedCategory, type SignatureCheck } from "./signature.js";
+export {
+  generateSigningKeys,
+  signPackage,
+  verifyPackageSignature,
+  loadKey,
+  VERIFICATION_FILE,
+  type AuthorizedCategory,
+  type SignatureCheck,
+} from "./signature.js";
 export { verifyPackage, type VerifyReport } from "./verify.js";
 export { checksumOf } from "./commands/inspect.js";
 export { invokePlugin, type InvokeOptions } from "./invoke.js";

@@ -56,8 +56,20 @@ describe("dify-ts init", () => {
     expect(result.out).toEqual([expect.stringMatching(/^created weather_tools in .*weather_tools: 11 files$/)]);
     expect(result.err[0]).toMatch(/^next: cd .*weather_tools && npm install && npm run package/);
     expect(result.err[1]).toMatch(/^try it: cd .*weather_tools && npx dify-ts invoke \. --tool hello /);
-    expect((await readdir(dir)).sort()).toEqual([".env.example", ".gitignore", "PRIVACY.md", "README.md", "_assets", "package.json", "src", "tsconfig.json"]);
-    const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { name: string; dependencies: Record<string, string> };
+    expect((await readdir(dir)).sort()).toEqual([
+      ".env.example",
+      ".gitignore",
+      "PRIVACY.md",
+      "README.md",
+      "_assets",
+      "package.json",
+      "src",
+      "tsconfig.json",
+    ]);
+    const manifest = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as {
+      name: string;
+      dependencies: Record<string, string>;
+    };
     expect(manifest.name).toBe("dify-plugin-weather_tools");
     expect(manifest.dependencies["@dify-ts/runtime"]).toMatch(/^\^\d+\.\d+\.\d+$/);
 
@@ -70,11 +82,19 @@ describe("dify-ts init", () => {
     expect(verifyPackage(await readFile(built.file)).problems).toEqual([]);
 
     const hello = capture();
-    expect(await invokePlugin(built.file, { tool: "hello", parameters: { name: "Ada" }, credentials: { api_key: "k-123456789" } }, hello.io)).toBe(0);
+    expect(
+      await invokePlugin(
+        built.file,
+        { tool: "hello", parameters: { name: "Ada" }, credentials: { api_key: "k-123456789" } },
+        hello.io,
+      ),
+    ).toBe(0);
     expect(hello.out).toEqual(["text: Hello, Ada!"]);
     const refused = capture();
     expect(await invokePlugin(built.file, { credentials: { api_key: "k-1" } }, refused.io)).toBe(1);
-    expect(refused.err.at(-1)).toBe("error: ToolProviderCredentialValidationError: the API key is too short: expected at least 8 characters");
+    expect(refused.err.at(-1)).toBe(
+      "error: ToolProviderCredentialValidationError: the API key is too short: expected at least 8 characters",
+    );
   });
 
   it("joins the dify-ts workspace when created inside it: workspace dependencies, the root dist/, turbo outputs", async () => {
@@ -84,19 +104,35 @@ describe("dify-ts init", () => {
     await writeFile(join(root, "packages/runtime/package.json"), '{"name":"@dify-ts/runtime","version":"0.1.0"}\n');
     const created = await initPlugin(join(root, "plugins/notes"), { author: "acme" });
     expect(created.workspaceRoot).toBe(root);
-    const manifest = JSON.parse(await readFile(join(root, "plugins/notes/package.json"), "utf8")) as { name: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const manifest = JSON.parse(await readFile(join(root, "plugins/notes/package.json"), "utf8")) as {
+      name: string;
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     expect(manifest.name).toBe("@dify-ts/plugin-notes");
     expect(manifest.dependencies).toEqual({ "@dify-ts/runtime": "workspace:*" });
     expect(manifest.devDependencies).toEqual({ "@dify-ts/cli": "workspace:*" });
     expect(manifest.scripts.package).toBe("dify-ts package . --out-dir ../../dist");
-    expect(JSON.parse(await readFile(join(root, "plugins/notes/turbo.json"), "utf8"))).toMatchObject({ extends: ["//"], tasks: { package: { outputs: ["$TURBO_ROOT$/dist/notes-*.difypkg"] } } });
-    expect(JSON.parse(await readFile(join(root, "plugins/notes/tsconfig.json"), "utf8"))).toMatchObject({ extends: "../../tsconfig.base.json" });
+    expect(JSON.parse(await readFile(join(root, "plugins/notes/turbo.json"), "utf8"))).toMatchObject({
+      extends: ["//"],
+      tasks: { package: { outputs: ["$TURBO_ROOT$/dist/notes-*.difypkg"] } },
+    });
+    expect(JSON.parse(await readFile(join(root, "plugins/notes/tsconfig.json"), "utf8"))).toMatchObject({
+      extends: "../../tsconfig.base.json",
+    });
   });
 
   it("refuses bad input, naming the field and the fix, and writes nothing", async () => {
-    expect((await run(join(scratch, "x"))).err.at(-1)).toMatch(/^--author is required: .*\nusage: dify-ts init <dir> --author/s);
-    expect((await run(join(scratch, "My Tool"), "--author", "acme")).err.at(-1)).toMatch(/plugin name "My Tool" must match .*: pass --name, e\.g\. --name my-tool$/);
-    expect((await run(join(scratch, "y"), "--author", "Acme")).err.at(-1)).toMatch(/^--author "Acme" must match .*the daemon refuses uppercase/);
+    expect((await run(join(scratch, "x"))).err.at(-1)).toMatch(
+      /^--author is required: .*\nusage: dify-ts init <dir> --author/s,
+    );
+    expect((await run(join(scratch, "My Tool"), "--author", "acme")).err.at(-1)).toMatch(
+      /plugin name "My Tool" must match .*: pass --name, e\.g\. --name my-tool$/,
+    );
+    expect((await run(join(scratch, "y"), "--author", "Acme")).err.at(-1)).toMatch(
+      /^--author "Acme" must match .*the daemon refuses uppercase/,
+    );
     expect((await run(join(scratch, "z"), "--author", "langgenius")).err.at(-1)).toMatch(/must not be "langgenius"/);
     const taken = join(scratch, "taken");
     await mkdir(taken);

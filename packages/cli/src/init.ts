@@ -27,22 +27,36 @@ export interface InitResult {
   files: string[];
 }
 
-const CLI_VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const CLI_VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 export async function initPlugin(target: string, options: InitOptions): Promise<InitResult> {
   const dir = resolve(target);
   const name = options.name ?? basename(dir);
   if (!NAME_PATTERN.test(name)) {
-    throw new UsageError(`plugin name ${JSON.stringify(name)} must match ${NAME_PATTERN} (lowercase letters, digits, _ and -): pass --name, e.g. --name ${suggestName(name)}`);
+    throw new UsageError(
+      `plugin name ${JSON.stringify(name)} must match ${NAME_PATTERN} (lowercase letters, digits, _ and -): pass --name, e.g. --name ${suggestName(name)}`,
+    );
   }
   if (!AUTHOR_PATTERN.test(options.author)) {
-    throw new UsageError(`--author ${JSON.stringify(options.author)} must match ${AUTHOR_PATTERN} (lowercase letters, digits, _ and -; the daemon refuses uppercase)`);
+    throw new UsageError(
+      `--author ${JSON.stringify(options.author)} must match ${AUTHOR_PATTERN} (lowercase letters, digits, _ and -; the daemon refuses uppercase)`,
+    );
   }
-  if (options.author === "langgenius") throw new UsageError('--author must not be "langgenius": the daemon rejects unsigned langgenius packages; use your own organisation name');
-  if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`${dir} already exists and is not empty: choose a new directory`);
+  if (options.author === "langgenius")
+    throw new UsageError(
+      '--author must not be "langgenius": the daemon rejects unsigned langgenius packages; use your own organisation name',
+    );
+  if (existsSync(dir) && readdirSync(dir).length > 0)
+    throw new UsageError(`${dir} already exists and is not empty: choose a new directory`);
 
   const workspaceRoot = findWorkspaceRoot(dirname(dir));
-  const files = templateFiles({ name, author: options.author, toRoot: workspaceRoot && relative(dir, workspaceRoot).split(sep).join("/") });
+  const files = templateFiles({
+    name,
+    author: options.author,
+    toRoot: workspaceRoot && relative(dir, workspaceRoot).split(sep).join("/"),
+  });
   for (const [path, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), content);
@@ -63,22 +77,48 @@ function findWorkspaceRoot(from: string): string | undefined {
 }
 
 function suggestName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "") || "my_plugin";
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "my_plugin"
+  );
 }
 
 function title(name: string): string {
-  return name.split(/[-_]+/).filter(Boolean).map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" ");
+  return name
+    .split(/[-_]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(" ");
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 const COMPILER_OPTIONS = {
-  target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2023"], types: ["node"],
-  strict: true, noUncheckedIndexedAccess: true, isolatedModules: true, verbatimModuleSyntax: true, skipLibCheck: true, noEmit: true,
+  target: "ES2022",
+  module: "NodeNext",
+  moduleResolution: "NodeNext",
+  lib: ["ES2023"],
+  types: ["node"],
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  skipLibCheck: true,
+  noEmit: true,
 };
 
 /** Every file of a new plugin; `toRoot` is the relative path to the monorepo root when it joins the workspace. */
-function templateFiles({ name, author, toRoot }: { name: string; author: string; toRoot?: string }): Record<string, string> {
+function templateFiles({
+  name,
+  author,
+  toRoot,
+}: {
+  name: string;
+  author: string;
+  toRoot?: string;
+}): Record<string, string> {
   const label = title(name);
   const run = toRoot ? "pnpm run" : "npm run";
   const dependency = toRoot ? "workspace:*" : `^${CLI_VERSION}`;
@@ -93,17 +133,24 @@ function templateFiles({ name, author, toRoot }: { name: string; author: string;
         build: "dify-ts bundle .",
         package: toRoot ? `dify-ts package . --out-dir ${toRoot}/dist` : "dify-ts package . --out-dir dist",
         typecheck: "tsc --noEmit",
-        invoke: "dify-ts invoke . --tool hello --params '{\"name\":\"Dify\"}' --credentials @credentials.json",
+        invoke: 'dify-ts invoke . --tool hello --params \'{"name":"Dify"}\' --credentials @credentials.json',
         dev: "dify-ts dev .",
       },
       dependencies: { "@dify-ts/runtime": dependency },
-      devDependencies: toRoot ? { "@dify-ts/cli": dependency } : { "@dify-ts/cli": dependency, "@types/node": "^24.0.0", typescript: "^5.9.0" },
+      devDependencies: toRoot
+        ? { "@dify-ts/cli": dependency }
+        : { "@dify-ts/cli": dependency, "@types/node": "^24.0.0", typescript: "^5.9.0" },
       engines: { node: ">=20.11" },
     }),
     "tsconfig.json": toRoot
-      ? json({ extends: `${toRoot}/tsconfig.base.json`, compilerOptions: { noEmit: true, rootDir: "." }, include: ["src"] })
+      ? json({
+          extends: `${toRoot}/tsconfig.base.json`,
+          compilerOptions: { noEmit: true, rootDir: "." },
+          include: ["src"],
+        })
       : json({ compilerOptions: COMPILER_OPTIONS, include: ["src"] }),
-    "src/main.ts": 'import { runPlugin } from "@dify-ts/runtime";\nimport plugin from "./plugin.js";\n\nawait runPlugin(plugin);\n',
+    "src/main.ts":
+      'import { runPlugin } from "@dify-ts/runtime";\nimport plugin from "./plugin.js";\n\nawait runPlugin(plugin);\n',
     "src/plugin.ts": `import { definePlugin } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
 import { hello } from "./tools/hello.js";
@@ -171,7 +218,8 @@ export const hello = provider.defineTool({
   },
 });
 `,
-    "_assets/icon.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" rx="6" fill="#1c64f2"/></svg>\n',
+    "_assets/icon.svg":
+      '<svg xmlns="http://www.w3.org/2000/svg" width="24" height="24"><rect width="24" height="24" rx="6" fill="#1c64f2"/></svg>\n',
     "PRIVACY.md": `# Privacy policy\n\n${label} sends the tool parameters it receives to the service it calls, with the API key you configure, and keeps nothing after a call returns.\n`,
     "README.md": `# ${label}
 
@@ -182,11 +230,16 @@ A Dify tool plugin written in TypeScript on @dify-ts/runtime.
 - \`${run} invoke\` runs the \`hello\` tool as the daemon would (put \`{"api_key": "..."}\` in \`credentials.json\`).
 - \`${run} dev\` connects to Dify for remote debugging: copy \`.env.example\` to \`.env\` and fill in the values from Dify's Plugins page.
 `,
-    ".env.example": "# From Dify: Plugins, the debugging button. dify-ts dev reads .env.\nREMOTE_INSTALL_URL=localhost:5003\nREMOTE_INSTALL_KEY=\n",
+    ".env.example":
+      "# From Dify: Plugins, the debugging button. dify-ts dev reads .env.\nREMOTE_INSTALL_URL=localhost:5003\nREMOTE_INSTALL_KEY=\n",
     ".gitignore": "node_modules/\nbuild/\ndist/\n.env\ncredentials.json\n*.difypkg\n",
   };
   if (toRoot) {
-    files["turbo.json"] = json({ $schema: "https://turbo.build/schema.json", extends: ["//"], tasks: { package: { outputs: [`$TURBO_ROOT$/dist/${name}-*.difypkg`] } } });
+    files["turbo.json"] = json({
+      $schema: "https://turbo.build/schema.json",
+      extends: ["//"],
+      tasks: { package: { outputs: [`$TURBO_ROOT$/dist/${name}-*.difypkg`] } },
+    });
   }
   return files;
 }

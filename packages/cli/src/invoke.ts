@@ -37,22 +37,56 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
       throw new Error(`the plugin sent no heartbeat; its stderr:\n${redactor.redact(plugin.stderr.slice(-4000))}`);
     });
     const request: JsonObject = options.tool
-      ? { type: "tool", action: "invoke_tool", provider: resolved.provider, tool: options.tool, credentials: options.credentials ?? {}, credential_type: "api-key", tool_parameters: options.parameters ?? {}, user_id: options.userId ?? "dify-ts-invoke" }
-      : { type: "tool", action: "validate_tool_credentials", provider: resolved.provider, credentials: options.credentials ?? {} };
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${(options.timeoutMs ?? 300_000) / 1000} s`)), options.timeoutMs ?? 300_000).unref());
+      ? {
+          type: "tool",
+          action: "invoke_tool",
+          provider: resolved.provider,
+          tool: options.tool,
+          credentials: options.credentials ?? {},
+          credential_type: "api-key",
+          tool_parameters: options.parameters ?? {},
+          user_id: options.userId ?? "dify-ts-invoke",
+        }
+      : {
+          type: "tool",
+          action: "validate_tool_credentials",
+          provider: resolved.provider,
+          credentials: options.credentials ?? {},
+        };
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`no answer within ${(options.timeoutMs ?? 300_000) / 1000} s`)),
+        options.timeoutMs ?? 300_000,
+      ).unref(),
+    );
     const session = await Promise.race([plugin.request(request), timeout]);
-    for (const event of plugin.events) if (event.event === "log") io.err(redactor.redact(`[plugin log] ${JSON.stringify(event.data)}`));
+    for (const event of plugin.events)
+      if (event.event === "log") io.err(redactor.redact(`[plugin log] ${JSON.stringify(event.data)}`));
     const blobs = new Map<string, { chunks: Buffer[]; meta: JsonObject }>();
     let saved = 0;
     for (const item of session.stream) {
       const message = (item.message ?? {}) as JsonObject;
       switch (item.type) {
-        case "text": say(`text: ${String(message.text)}`); break;
-        case "json": say(`json: ${JSON.stringify(message.json_object, null, 2)}`); break;
-        case "link": say(`link: ${String(message.text)}`); break;
-        case "image": say(`image: ${String(message.text)}`); break;
-        case "variable": say(`variable ${String(message.variable_name)}${message.stream ? " (streamed)" : ""} = ${JSON.stringify(message.variable_value)}`); break;
-        case "log": say(`log [${String(message.status)}] ${String(message.label)} ${JSON.stringify(message.data ?? {})}`); break;
+        case "text":
+          say(`text: ${String(message.text)}`);
+          break;
+        case "json":
+          say(`json: ${JSON.stringify(message.json_object, null, 2)}`);
+          break;
+        case "link":
+          say(`link: ${String(message.text)}`);
+          break;
+        case "image":
+          say(`image: ${String(message.text)}`);
+          break;
+        case "variable":
+          say(
+            `variable ${String(message.variable_name)}${message.stream ? " (streamed)" : ""} = ${JSON.stringify(message.variable_value)}`,
+          );
+          break;
+        case "log":
+          say(`log [${String(message.status)}] ${String(message.label)} ${JSON.stringify(message.data ?? {})}`);
+          break;
         case "blob_chunk": {
           const id = String(message.id);
           const blob = blobs.get(id) ?? { chunks: [], meta: (item.meta ?? {}) as JsonObject };
@@ -64,7 +98,9 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
             let where = "";
             if (options.saveBlobs) where = `, saved to ${await saveBlob(options.saveBlobs, name, data)}`;
             saved++;
-            say(`blob: ${name} (${String(blob.meta.mime_type ?? "application/octet-stream")}, ${data.length} bytes${where})`);
+            say(
+              `blob: ${name} (${String(blob.meta.mime_type ?? "application/octet-stream")}, ${data.length} bytes${where})`,
+            );
           }
           break;
         }

@@ -31,7 +31,8 @@ const MIB = 1024 * 1024;
  */
 export function launchSettings(memory: unknown, sourcemap: boolean): Buffer {
   const nodeOptions: string[] = ["--disable-warning=DEP0040", "--disable-warning=DEP0169"];
-  if (typeof memory === "number" && memory >= 128 * MIB) nodeOptions.push(`--max-old-space-size=${Math.floor((memory / MIB) * 0.75)}`);
+  if (typeof memory === "number" && memory >= 128 * MIB)
+    nodeOptions.push(`--max-old-space-size=${Math.floor((memory / MIB) * 0.75)}`);
   nodeOptions.push("--max-semi-space-size=1");
   if (sourcemap) nodeOptions.push("--enable-source-maps");
   return Buffer.from(JSON.stringify({ bundle: "main.mjs", node_options: nodeOptions }, null, 2) + "\n");

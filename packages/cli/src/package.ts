@@ -71,24 +71,37 @@ async function assemble(project: PluginProject, options: PackageOptions): Promis
     problems.push({ field: "bundle", message: error.message });
   }
   // Without a bundle, the declarations may still load (and be validated), unless the same addon breaks them.
-  const declarations = build?.declarations ?? (await loadDeclarations(project).catch(() => {
-    throw new ValidationFailed(problems, relative(process.cwd(), project.dir) || project.dir);
-  }));
+  const declarations =
+    build?.declarations ??
+    (await loadDeclarations(project).catch(() => {
+      throw new ValidationFailed(problems, relative(process.cwd(), project.dir) || project.dir);
+    }));
   const { manifest } = declarations;
   const files: PackageFile[] = [];
-  const add = (path: string, data: Uint8Array | string) => files.push({ path, data: typeof data === "string" ? Buffer.from(data) : data });
+  const add = (path: string, data: Uint8Array | string) =>
+    files.push({ path, data: typeof data === "string" ? Buffer.from(data) : data });
 
   add("manifest.yaml", toYaml(manifest));
   for (const [path, content] of Object.entries(declarations.files)) add(path, toYaml(content));
-  for (const path of await listFiles(join(project.dir, "_assets"), project.dir)) add(path, await readFile(join(project.dir, path)));
+  for (const path of await listFiles(join(project.dir, "_assets"), project.dir))
+    add(path, await readFile(join(project.dir, path)));
   if (existsSync(join(project.dir, "README.md"))) add("README.md", await readFile(join(project.dir, "README.md")));
-  else problems.push({ field: "README.md", message: "is missing: Dify shows it on the plugin page (the daemon's readme endpoint fails without it)" });
+  else
+    problems.push({
+      field: "README.md",
+      message: "is missing: Dify shows it on the plugin page (the daemon's readme endpoint fails without it)",
+    });
   for (const path of await listFiles(join(project.dir, "readme"), project.dir)) {
     if (README_PATTERN.test(path)) add(path, await readFile(join(project.dir, path)));
-    else problems.push({ field: path, message: "translated READMEs must be named readme/README_<lang>.md, e.g. readme/README_zh_Hans.md" });
+    else
+      problems.push({
+        field: path,
+        message: "translated READMEs must be named readme/README_<lang>.md, e.g. readme/README_zh_Hans.md",
+      });
   }
   const privacy = typeof manifest.privacy === "string" ? manifest.privacy : undefined;
-  if (privacy && !existsSync(join(project.dir, privacy))) problems.push({ field: "privacy", message: `names ${privacy}, which does not exist in the plugin directory` });
+  if (privacy && !existsSync(join(project.dir, privacy)))
+    problems.push({ field: "privacy", message: `names ${privacy}, which does not exist in the plugin directory` });
   for (const path of new Set(["PRIVACY.md", ...(privacy ? [privacy] : [])])) {
     if (existsSync(join(project.dir, path))) add(path, await readFile(join(project.dir, path)));
   }
@@ -99,7 +112,10 @@ async function assemble(project: PluginProject, options: PackageOptions): Promis
     add("app/main.mjs", await readFile(build.bundleFile));
     if (options.sourcemap) add("app/main.mjs.map", await readFile(`${build.bundleFile}.map`));
   }
-  add("app/launch.json", launchSettings((manifest.resource as { memory?: unknown } | undefined)?.memory, options.sourcemap ?? false));
+  add(
+    "app/launch.json",
+    launchSettings((manifest.resource as { memory?: unknown } | undefined)?.memory, options.sourcemap ?? false),
+  );
 
   const paths = new Set(files.map((file) => file.path));
   problems.push(...checkManifest(manifest, { files: paths, extraIcons: declarations.icons, now: options.now }));
@@ -107,7 +123,10 @@ async function assemble(project: PluginProject, options: PackageOptions): Promis
     problems.push(...(path.startsWith("provider/") ? checkProvider(path, content) : checkTool(path, content)));
   }
   if (project.packageVersion !== manifest.version) {
-    problems.push({ field: "version", message: `package.json says ${JSON.stringify(project.packageVersion)} but the manifest says ${JSON.stringify(manifest.version)}: they must be equal (scripts/bump-version.mjs changes both)` });
+    problems.push({
+      field: "version",
+      message: `package.json says ${JSON.stringify(project.packageVersion)} but the manifest says ${JSON.stringify(manifest.version)}: they must be equal (scripts/bump-version.mjs changes both)`,
+    });
   }
   problems.push(...scanForSecrets(await secretScanTargets(project, files, build?.inputs ?? declarations.inputs)));
   const tooLarge = sizeProblem(files, options.maxSizeMiB ?? DEFAULT_MAX_SIZE_MIB);
@@ -116,7 +135,11 @@ async function assemble(project: PluginProject, options: PackageOptions): Promis
 }
 
 /** The package's files (the bundle as third-party code) plus the plugin's own sources that went into the bundle. */
-async function secretScanTargets(project: PluginProject, files: readonly PackageFile[], inputs: readonly string[]): Promise<ScannedFile[]> {
+async function secretScanTargets(
+  project: PluginProject,
+  files: readonly PackageFile[],
+  inputs: readonly string[],
+): Promise<ScannedFile[]> {
   const targets: ScannedFile[] = files.map((file) => ({ ...file, thirdParty: file.path.startsWith("app/") }));
   for (const input of inputs) {
     const path = resolve(project.dir, input);

@@ -9,7 +9,20 @@ import { devCommand, invokeCommand } from "./commands/run.js";
 import { keygenCommand, signCommand, verifySignatureCommand } from "./commands/signing.js";
 import { UsageError } from "./project.js";
 
-const commands: Command[] = [initCommand, bundleCommand, packageCommand, checksumCommand, verifyCommand, keygenCommand, signCommand, verifySignatureCommand, repackageCommand, invokeCommand, devCommand, bumpCommand];
+const commands: Command[] = [
+  initCommand,
+  bundleCommand,
+  packageCommand,
+  checksumCommand,
+  verifyCommand,
+  keygenCommand,
+  signCommand,
+  verifySignatureCommand,
+  repackageCommand,
+  invokeCommand,
+  devCommand,
+  bumpCommand,
+];
 
 export const standardIo: CommandIo = {
   out: (line) => process.stdout.write(line + "\n"),
@@ -18,11 +31,27 @@ export const standardIo: CommandIo = {
 
 function help(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
-  return ["usage: dify-ts <command> [options]", "", "commands:", ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`), "", "dify-ts <command> --help explains a command's options, with examples"].join("\n");
+  return [
+    "usage: dify-ts <command> [options]",
+    "",
+    "commands:",
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    "",
+    "dify-ts <command> --help explains a command's options, with examples",
+  ].join("\n");
 }
 
 function commandHelp(command: Command): string {
-  return [`usage: ${command.usage}`, command.summary, "", "arguments and options:", ...command.options, "", "examples (from the repository root):", ...command.examples.map((example) => `  ${example}`)].join("\n");
+  return [
+    `usage: ${command.usage}`,
+    command.summary,
+    "",
+    "arguments and options:",
+    ...command.options,
+    "",
+    "examples (from the repository root):",
+    ...command.examples.map((example) => `  ${example}`),
+  ].join("\n");
 }
 
 /**

@@ -28,13 +28,19 @@ export function readProject(pluginDir: string): PluginProject {
   }
   const alias: Record<string, string> = {};
   for (const [name, target] of Object.entries(manifest.dify?.alias ?? {})) {
-    if (typeof target !== "string") throw new UsageError(`package.json dify.alias["${name}"] must be a string (a package name or a path like ./src/shims/x.ts)`);
+    if (typeof target !== "string")
+      throw new UsageError(
+        `package.json dify.alias["${name}"] must be a string (a package name or a path like ./src/shims/x.ts)`,
+      );
     alias[name] = target.startsWith(".") || isAbsolute(target) ? resolve(dir, target) : target;
   }
   const mainEntry = join(dir, "src", "main.ts");
   const pluginEntry = join(dir, "src", "plugin.ts");
   for (const entry of [mainEntry, pluginEntry]) {
-    if (!existsSync(entry)) throw new UsageError(`${entry} is missing: a plugin has src/plugin.ts (export default definePlugin(...)) and src/main.ts (await runPlugin(plugin))`);
+    if (!existsSync(entry))
+      throw new UsageError(
+        `${entry} is missing: a plugin has src/plugin.ts (export default definePlugin(...)) and src/main.ts (await runPlugin(plugin))`,
+      );
   }
   return {
     dir,

@@ -21,7 +21,11 @@ beforeAll(async () => {
   const plugin = await copyFixture("hello");
   scratch = await mkdtemp(join(tmpdir(), "dify-ts-sign-"));
   try {
-    const [built, pair, otherPair] = await Promise.all([packagePlugin(plugin.dir, { outDir: scratch }), generateSigningKeys(), generateSigningKeys(2048)]);
+    const [built, pair, otherPair] = await Promise.all([
+      packagePlugin(plugin.dir, { outDir: scratch }),
+      generateSigningKeys(),
+      generateSigningKeys(2048),
+    ]);
     pkg = await readFile(built.file);
     keys = pair;
     other = otherPair;
@@ -49,7 +53,10 @@ describe("signatures in the daemon's format", () => {
     expect(names.slice(0, -1)).toEqual(readZip(pkg).entries.map((entry) => entry.name));
     expect(names.at(-1)).toBe(".verification.dify.json");
     expect(archive.entries.at(-1)!.read().toString()).toBe('{"authorized_category":"community"}');
-    expect(JSON.parse(archive.comment)).toEqual({ signature: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/), time: 1767225600 });
+    expect(JSON.parse(archive.comment)).toEqual({
+      signature: expect.stringMatching(/^[A-Za-z0-9+/]+=*$/),
+      time: 1767225600,
+    });
     // Signing adds a file, so the checksum (and the unique identifier) changes, as with the official CLI.
     expect(checksumOfFiles(entries(signed))).not.toBe(checksumOfFiles(entries(pkg)));
     expect(verifyPackage(signed).problems).toEqual([]);
@@ -69,26 +76,52 @@ describe("signatures in the daemon's format", () => {
   it("fails for a tampered file, a tampered time, another key and an unsigned package", () => {
     const signed = signPackage(pkg, keys.privateKey);
     const archive = readZip(signed);
-    const files = entries(signed).map((file) => (file.path === "app/main.mjs" ? { ...file, data: Buffer.concat([file.data, Buffer.from("\n// injected")]) } : file));
+    const files = entries(signed).map((file) =>
+      file.path === "app/main.mjs" ? { ...file, data: Buffer.concat([file.data, Buffer.from("\n// injected")]) } : file,
+    );
     const tampered = writeZip(files, archive.comment);
-    expect(verifyPackageSignature(tampered, keys.publicKey)).toMatchObject({ valid: false, reason: expect.stringContaining("modified after signing") });
+    expect(verifyPackageSignature(tampered, keys.publicKey)).toMatchObject({
+      valid: false,
+      reason: expect.stringContaining("modified after signing"),
+    });
 
     const comment = JSON.parse(archive.comment) as { signature: string; time: number };
     const retimed = writeZip(entries(signed), JSON.stringify({ ...comment, time: comment.time + 1 }));
     expect(verifyPackageSignature(retimed, keys.publicKey).valid).toBe(false);
 
     expect(verifyPackageSignature(signed, other.publicKey).valid).toBe(false);
-    expect(verifyPackageSignature(pkg, keys.publicKey)).toEqual({ valid: false, reason: "the package is not signed (empty zip comment)" });
+    expect(verifyPackageSignature(pkg, keys.publicKey)).toEqual({
+      valid: false,
+      reason: "the package is not signed (empty zip comment)",
+    });
   });
 
   it("produces an RSA PKCS#1 v1.5 SHA-256 signature openssl accepts over the documented data", async () => {
     const signed = signPackage(pkg, keys.privateKey, "community", 1767225600);
     const archive = readZip(signed);
-    const data = Buffer.concat([...archive.entries.map((entry) => createHash("sha256").update(entry.read()).digest()), Buffer.from("1767225600")]);
+    const data = Buffer.concat([
+      ...archive.entries.map((entry) => createHash("sha256").update(entry.read()).digest()),
+      Buffer.from("1767225600"),
+    ]);
     await writeFile(join(scratch, "data.bin"), data);
-    await writeFile(join(scratch, "sig.bin"), Buffer.from((JSON.parse(archive.comment) as { signature: string }).signature, "base64"));
+    await writeFile(
+      join(scratch, "sig.bin"),
+      Buffer.from((JSON.parse(archive.comment) as { signature: string }).signature, "base64"),
+    );
     await writeFile(join(scratch, "public.pem"), keys.publicKey);
-    const output = execFileSync("openssl", ["dgst", "-sha256", "-verify", join(scratch, "public.pem"), "-signature", join(scratch, "sig.bin"), join(scratch, "data.bin")], { encoding: "utf8" });
+    const output = execFileSync(
+      "openssl",
+      [
+        "dgst",
+        "-sha256",
+        "-verify",
+        join(scratch, "public.pem"),
+        "-signature",
+        join(scratch, "sig.bin"),
+        join(scratch, "data.bin"),
+      ],
+      { encoding: "utf8" },
+    );
     expect(output.trim()).toBe("Verified OK");
   });
 });

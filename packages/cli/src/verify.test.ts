@@ -30,7 +30,8 @@ afterAll(() => rm(scratch, { recursive: true, force: true }));
 
 const files = (): ZipInput[] => readZip(pkg).entries.map((entry) => ({ path: entry.name, data: entry.read() }));
 const without = (path: string) => writeZip(files().filter((file) => file.path !== path));
-const replace = (path: string, data: string) => writeZip(files().map((file) => (file.path === path ? { path, data: Buffer.from(data) } : file)));
+const replace = (path: string, data: string) =>
+  writeZip(files().map((file) => (file.path === path ? { path, data: Buffer.from(data) } : file)));
 const fieldsOf = (zip: Buffer) => verifyPackage(zip).problems.map((problem) => problem.field);
 
 describe("dify-ts verify", () => {
@@ -45,7 +46,12 @@ describe("dify-ts verify", () => {
     const extracted = join(scratch, "for-zip-r");
     await extractPackage(pkg, extracted);
     const zipped = join(scratch, "zip-r.difypkg");
-    execFileSync("python3", ["-c", "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED)\nfor root,dirs,names in os.walk(sys.argv[1]):\n  rel=os.path.relpath(root,sys.argv[1])\n  if rel!='.': z.write(root,rel)\n  for n in names: z.write(os.path.join(root,n),os.path.normpath(os.path.join(rel,n)))\nz.close()", extracted, zipped]);
+    execFileSync("python3", [
+      "-c",
+      "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED)\nfor root,dirs,names in os.walk(sys.argv[1]):\n  rel=os.path.relpath(root,sys.argv[1])\n  if rel!='.': z.write(root,rel)\n  for n in names: z.write(os.path.join(root,n),os.path.normpath(os.path.join(rel,n)))\nz.close()",
+      extracted,
+      zipped,
+    ]);
     const fields = fieldsOf(await readFile(zipped));
     expect(fields).toEqual(expect.arrayContaining(["_assets/", "app/", "provider/", "readme/", "tools/"]));
   });
@@ -64,7 +70,13 @@ describe("dify-ts verify", () => {
 
   it("lists every missing piece at once", () => {
     let zip = without("_assets/icon.svg");
-    zip = writeZip(readZip(zip).entries.filter((entry) => !["tools/report.yaml", "main.py", "requirements.txt", "app/main.mjs"].includes(entry.name)).map((entry) => ({ path: entry.name, data: entry.read() })));
+    zip = writeZip(
+      readZip(zip)
+        .entries.filter(
+          (entry) => !["tools/report.yaml", "main.py", "requirements.txt", "app/main.mjs"].includes(entry.name),
+        )
+        .map((entry) => ({ path: entry.name, data: entry.read() })),
+    );
     expect(fieldsOf(zip)).toEqual([
       "provider/hello.yaml tools tools/report.yaml",
       "icon icon.svg",
@@ -77,12 +89,22 @@ describe("dify-ts verify", () => {
   it("reports a missing manifest, invalid YAML and manifest rule violations", () => {
     expect(fieldsOf(without("manifest.yaml"))).toEqual(["manifest.yaml (at the archive root)"]);
     expect(fieldsOf(replace("tools/greet.yaml", "identity: [unclosed"))).toEqual(["tools/greet.yaml"]);
-    const manifest = files().find((file) => file.path === "manifest.yaml")!.data.toString().replace("author: dify-ts", "author: Dify").replace("- utilities", "- games");
+    const manifest = files()
+      .find((file) => file.path === "manifest.yaml")!
+      .data.toString()
+      .replace("author: dify-ts", "author: Dify")
+      .replace("- utilities", "- games");
     expect(fieldsOf(replace("manifest.yaml", manifest))).toEqual(["author", "tags", "unique identifier"]);
   });
 
   it("refuses a package carrying a .env file", () => {
-    expect(fieldsOf(writeZip([...files(), { path: ".env", data: Buffer.from("KEY=1") }].sort((a, b) => a.path.localeCompare(b.path))))).toEqual([".env"]);
+    expect(
+      fieldsOf(
+        writeZip(
+          [...files(), { path: ".env", data: Buffer.from("KEY=1") }].sort((a, b) => a.path.localeCompare(b.path)),
+        ),
+      ),
+    ).toEqual([".env"]);
   });
 });
 

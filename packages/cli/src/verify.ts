@@ -13,7 +13,8 @@ import { scanForSecrets } from "./validate/secrets.js";
 import { readZip, type ZipArchive } from "./zip/read.js";
 import { assertZipPath } from "./zip/write.js";
 
-const IDENTITY = /^(?:([a-z0-9_-]{1,64})\/)?([a-z0-9_-]{1,255}):([0-9]{1,4})(\.[0-9]{1,4}){1,3}(-\w{1,16})?@[a-f0-9]{32,64}$/;
+const IDENTITY =
+  /^(?:([a-z0-9_-]{1,64})\/)?([a-z0-9_-]{1,255}):([0-9]{1,4})(\.[0-9]{1,4}){1,3}(-\w{1,16})?@[a-f0-9]{32,64}$/;
 
 export interface VerifyReport {
   problems: Problem[];
@@ -30,16 +31,30 @@ export function verifyPackage(pkg: Buffer, options: { maxSizeMiB?: number; now?:
   try {
     archive = readZip(pkg);
   } catch (error) {
-    return { problems: [{ field: "package", message: `${(error as Error).message} (the daemon answers "package decode failed")` }], files: [], signed: false };
+    return {
+      problems: [
+        { field: "package", message: `${(error as Error).message} (the daemon answers "package decode failed")` },
+      ],
+      files: [],
+      signed: false,
+    };
   }
   const maxSize = (options.maxSizeMiB ?? DEFAULT_MAX_SIZE_MIB) * MIB;
   const total = archive.entries.reduce((sum, entry) => sum + entry.size, 0);
-  if (total > maxSize) problems.push({ field: "package size", message: `${(total / MIB).toFixed(1)} MiB uncompressed exceeds ${maxSize / MIB} MiB (MAX_PLUGIN_PACKAGE_SIZE)` });
+  if (total > maxSize)
+    problems.push({
+      field: "package size",
+      message: `${(total / MIB).toFixed(1)} MiB uncompressed exceeds ${maxSize / MIB} MiB (MAX_PLUGIN_PACKAGE_SIZE)`,
+    });
 
   const files: PackageFile[] = [];
   for (const entry of archive.entries) {
     if (entry.isDirectory) {
-      problems.push({ field: entry.name, message: 'is a directory entry: the daemon reads every entry as a file and fails ("is a directory"); zip files only' });
+      problems.push({
+        field: entry.name,
+        message:
+          'is a directory entry: the daemon reads every entry as a file and fails ("is a directory"); zip files only',
+      });
       continue;
     }
     try {
@@ -52,11 +67,14 @@ export function verifyPackage(pkg: Buffer, options: { maxSizeMiB?: number; now?:
   const byPath = new Map(files.map((file) => [file.path, file.data]));
   const yaml = (path: string, field = path): unknown => {
     const data = byPath.get(path);
-    if (!data) return problems.push({ field, message: `${path} is missing from the package` }), undefined;
+    if (!data) return (problems.push({ field, message: `${path} is missing from the package` }), undefined);
     try {
       return parse(Buffer.from(data).toString("utf8")) as unknown;
     } catch (error) {
-      return problems.push({ field: path, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` }), undefined;
+      return (
+        problems.push({ field: path, message: `is not valid YAML: ${(error as Error).message.split("\n")[0]}` }),
+        undefined
+      );
     }
   };
 
@@ -68,7 +86,8 @@ export function verifyPackage(pkg: Buffer, options: { maxSizeMiB?: number; now?:
     const provider = yaml(providerPath, `plugins.tools ${providerPath}`);
     if (provider === undefined) continue;
     problems.push(...checkProvider(providerPath, provider));
-    for (const icon of [at(provider, "identity.icon"), at(provider, "identity.icon_dark")]) if (typeof icon === "string") icons.push(icon);
+    for (const icon of [at(provider, "identity.icon"), at(provider, "identity.icon_dark")])
+      if (typeof icon === "string") icons.push(icon);
     for (const toolPath of asList(at(provider, "tools"))) {
       const tool = yaml(toolPath, `${providerPath} tools ${toolPath}`);
       if (tool !== undefined) problems.push(...checkTool(toolPath, tool));
@@ -77,22 +96,46 @@ export function verifyPackage(pkg: Buffer, options: { maxSizeMiB?: number; now?:
   problems.push(...checkManifest(manifest, { files: new Set(byPath.keys()), extraIcons: icons, now: options.now }));
 
   const entrypoint = at(manifest, "meta.runner.entrypoint");
-  if (typeof entrypoint === "string" && !byPath.has(`${entrypoint.replaceAll(".", "/")}.py`) && !byPath.has(`${entrypoint.replaceAll(".", "/")}/__main__.py`)) {
-    problems.push({ field: "meta.runner.entrypoint", message: `the daemon runs "python -m ${entrypoint}", but ${entrypoint}.py is not in the package` });
+  if (
+    typeof entrypoint === "string" &&
+    !byPath.has(`${entrypoint.replaceAll(".", "/")}.py`) &&
+    !byPath.has(`${entrypoint.replaceAll(".", "/")}/__main__.py`)
+  ) {
+    problems.push({
+      field: "meta.runner.entrypoint",
+      message: `the daemon runs "python -m ${entrypoint}", but ${entrypoint}.py is not in the package`,
+    });
   }
-  if (!byPath.has("requirements.txt") && !byPath.has("pyproject.toml")) problems.push({ field: "requirements.txt", message: 'is missing (the daemon fails with "neither pyproject.toml nor requirements.txt found")' });
-  if (!byPath.has("README.md")) problems.push({ field: "README.md", message: "is missing: the daemon's readme endpoint fails without it" });
+  if (!byPath.has("requirements.txt") && !byPath.has("pyproject.toml"))
+    problems.push({
+      field: "requirements.txt",
+      message: 'is missing (the daemon fails with "neither pyproject.toml nor requirements.txt found")',
+    });
+  if (!byPath.has("README.md"))
+    problems.push({ field: "README.md", message: "is missing: the daemon's readme endpoint fails without it" });
   const launch = byPath.get("app/launch.json");
   if (launch) {
     const bundle = (JSON.parse(Buffer.from(launch).toString("utf8")) as { bundle?: string }).bundle ?? "main.mjs";
-    if (!byPath.has(`app/${bundle}`)) problems.push({ field: "app/launch.json", message: `names the bundle app/${bundle}, which is not in the package` });
+    if (!byPath.has(`app/${bundle}`))
+      problems.push({
+        field: "app/launch.json",
+        message: `names the bundle app/${bundle}, which is not in the package`,
+      });
   }
-  problems.push(...scanForSecrets(files.filter((file) => file.path !== VERIFICATION_FILE).map((file) => ({ ...file, thirdParty: true }))));
+  problems.push(
+    ...scanForSecrets(
+      files.filter((file) => file.path !== VERIFICATION_FILE).map((file) => ({ ...file, thirdParty: true })),
+    ),
+  );
 
   report.checksum = checksumOfFiles(files);
   const author = at(manifest, "author");
   report.identifier = `${typeof author === "string" && author ? `${author}/` : ""}${String(at(manifest, "name"))}:${String(at(manifest, "version"))}@${report.checksum}`;
-  if (!IDENTITY.test(report.identifier)) problems.push({ field: "unique identifier", message: `${report.identifier} does not match the daemon's identity pattern ${IDENTITY}` });
+  if (!IDENTITY.test(report.identifier))
+    problems.push({
+      field: "unique identifier",
+      message: `${report.identifier} does not match the daemon's identity pattern ${IDENTITY}`,
+    });
   return report;
 }
 

@@ -6,7 +6,13 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { backwardsResponseMessage, createLineParser, requestLine, type JsonObject, type RequestEnvelope } from "@dify-ts/protocol";
+import {
+  backwardsResponseMessage,
+  createLineParser,
+  requestLine,
+  type JsonObject,
+  type RequestEnvelope,
+} from "@dify-ts/protocol";
 import { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
 
 export interface SpawnOptions {
@@ -82,7 +88,11 @@ export class PluginProcess {
   /** Sends a request as the daemon writes it and resolves when its session ends. */
   request(
     data: JsonObject,
-    options: { sessionId?: string; onInvoke?: (payload: JsonObject) => void; envelope?: Partial<Omit<RequestEnvelope, "session_id">> } = {},
+    options: {
+      sessionId?: string;
+      onInvoke?: (payload: JsonObject) => void;
+      envelope?: Partial<Omit<RequestEnvelope, "session_id">>;
+    } = {},
   ): Promise<SessionResult> {
     const sessionId = options.sessionId ?? randomUUID();
     const done = this.expectSession(sessionId, options.onInvoke);
@@ -96,7 +106,13 @@ export class PluginProcess {
   }
 
   /** Answers a backwards invocation as the daemon does. */
-  respondBackwards(sessionId: string, backwardsRequestId: string, event: "response" | "error" | "end", data?: JsonObject, message = ""): void {
+  respondBackwards(
+    sessionId: string,
+    backwardsRequestId: string,
+    event: "response" | "error" | "end",
+    data?: JsonObject,
+    message = "",
+  ): void {
     this.writeLine(JSON.stringify(backwardsResponseMessage(sessionId, backwardsRequestId, event, data, message)));
   }
 
@@ -106,7 +122,10 @@ export class PluginProcess {
 
   /** Resolves once stderr holds `text` `times` times (stderr is its own pipe: it can come after the stdout lines). */
   async waitForStderr(text: string, times = 1): Promise<void> {
-    await eventually(() => this.stderr.split(text).length - 1, (seen) => seen >= times);
+    await eventually(
+      () => this.stderr.split(text).length - 1,
+      (seen) => seen >= times,
+    );
   }
 
   waitForHeartbeat(timeoutMs?: number): Promise<ReceivedEvent> {
@@ -134,7 +153,13 @@ export class PluginProcess {
       return;
     }
     if (typeof event !== "object" || event === null || typeof event.event !== "string") {
-      if (!this.configuration && this.events.length === 0 && typeof event === "object" && event !== null && "meta" in event) {
+      if (
+        !this.configuration &&
+        this.events.length === 0 &&
+        typeof event === "object" &&
+        event !== null &&
+        "meta" in event
+      ) {
         this.configuration = event as unknown as JsonObject;
       } else this.strayLines.push(line);
       return;
@@ -147,11 +172,18 @@ export class PluginProcess {
  * Polls `probe` until `check` holds and returns that value. `timeoutMs` only
  * bounds a broken test (it fails with the last value); it is never the event.
  */
-export async function eventually<T>(probe: () => T | Promise<T>, check: (value: T) => boolean, timeoutMs = 150_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 150_000,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let value = await probe();
   while (!check(value)) {
-    if (performance.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value)?.slice(0, 500)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 20));
     value = await probe();
   }

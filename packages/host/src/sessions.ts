@@ -38,7 +38,8 @@ export class SessionCollector {
   /** Protocol violations seen: messages after a session's end. */
   readonly violations: string[] = [];
   private readonly sessions = new Map<string, Expected>();
-  private readonly waiters: { match: (event: ReceivedEvent) => boolean; resolve: (event: ReceivedEvent) => void }[] = [];
+  private readonly waiters: { match: (event: ReceivedEvent) => boolean; resolve: (event: ReceivedEvent) => void }[] =
+    [];
 
   constructor(private readonly record = true) {}
 
@@ -50,11 +51,18 @@ export class SessionCollector {
   }
 
   /** Resolves with the first event (already seen or future) that matches. */
-  waitFor(match: (event: ReceivedEvent) => boolean, timeoutMs = 150_000, describe: () => string = () => ""): Promise<ReceivedEvent> {
+  waitFor(
+    match: (event: ReceivedEvent) => boolean,
+    timeoutMs = 150_000,
+    describe: () => string = () => "",
+  ): Promise<ReceivedEvent> {
     const existing = this.events.find(match);
     if (existing) return Promise.resolve(existing);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms ${describe()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching event within ${timeoutMs} ms ${describe()}`)),
+        timeoutMs,
+      );
       this.waiters.push({ match, resolve: (event) => (clearTimeout(timer), resolve(event)) });
     });
   }

@@ -102,14 +102,23 @@ export class StandInDaemon {
     }
   }
 
-  request(data: JsonObject, options: { sessionId?: string; onInvoke?: (payload: JsonObject) => void } = {}): Promise<SessionResult> {
+  request(
+    data: JsonObject,
+    options: { sessionId?: string; onInvoke?: (payload: JsonObject) => void } = {},
+  ): Promise<SessionResult> {
     const sessionId = options.sessionId ?? randomUUID();
     const done = this.sessions.expect(sessionId, options.onInvoke);
     this.writeLine(requestLine(sessionId, data, { context: {} }));
     return done;
   }
 
-  respondBackwards(sessionId: string, backwardsRequestId: string, event: "response" | "error" | "end", data?: JsonObject, message = ""): void {
+  respondBackwards(
+    sessionId: string,
+    backwardsRequestId: string,
+    event: "response" | "error" | "end",
+    data?: JsonObject,
+    message = "",
+  ): void {
     this.writeLine(JSON.stringify(backwardsResponseMessage(sessionId, backwardsRequestId, event, data, message)));
   }
 
@@ -141,7 +150,8 @@ export class StandInDaemon {
     let ended = false;
     const framing = new RegistrationFraming();
     const parser = createLineParser({
-      onLine: (line) => (ended ? this.receiveEvent(line) : this.register(socket, registration, line, () => (ended = true))),
+      onLine: (line) =>
+        ended ? this.receiveEvent(line) : this.register(socket, registration, line, () => (ended = true)),
       onError: (error) => registration.problems.push(`line: ${error.message}`),
       maxLineBytes: 64 * 1024 * 1024,
     });
@@ -170,11 +180,13 @@ export class StandInDaemon {
     registration.order.push(type);
     if (payload.data === undefined || payload.data === null) registration.problems.push(`${type}: data is required`);
     const data = payload.data as JsonObject;
-    if (registration.order.length === 1 && type !== "handshake") registration.problems.push(`the first message must be the handshake, got ${type}`);
+    if (registration.order.length === 1 && type !== "handshake")
+      registration.problems.push(`the first message must be the handshake, got ${type}`);
     switch (type) {
       case "handshake":
         registration.key = typeof data?.key === "string" ? data.key : undefined;
-        if (registration.key !== this.key) return void this.refuse(socket, registration, "handshake failed, invalid key");
+        if (registration.key !== this.key)
+          return void this.refuse(socket, registration, "handshake failed, invalid key");
         return;
       case "manifest_declaration":
         if (registration.manifest) registration.problems.push("declaration already registered");
@@ -191,13 +203,18 @@ export class StandInDaemon {
         const filename = String(data.filename);
         const bytes = Buffer.from(String(data.data), "base64");
         registration.assets.set(filename, Buffer.concat([registration.assets.get(filename) ?? Buffer.alloc(0), bytes]));
-        registration.chunks.set(filename, [...(registration.chunks.get(filename) ?? []), { bytes: bytes.length, end: data.end === true }]);
+        registration.chunks.set(filename, [
+          ...(registration.chunks.get(filename) ?? []),
+          { bytes: bytes.length, end: data.end === true },
+        ]);
         return;
       }
       case "end":
         if (!registration.manifest) registration.problems.push("end before manifest_declaration");
         if (!registration.tools) registration.problems.push("no registration transferred, cannot initialize");
-        registration.problems.push(...checkAssetsComplete(registration.manifest, registration.tools, registration.assets));
+        registration.problems.push(
+          ...checkAssetsComplete(registration.manifest, registration.tools, registration.assets),
+        );
         onEnd();
         return;
       default:

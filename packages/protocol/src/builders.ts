@@ -15,11 +15,19 @@ export type RequestData = DaemonRequest | JsonObject;
  * field order: `session_id` first (the plugin reads it there from a line too
  * large to parse), then the envelope, `event` and `data`.
  */
-export function requestLine(sessionId: string, data: RequestData, envelope: Partial<Omit<RequestEnvelope, "session_id">> = {}): string {
+export function requestLine(
+  sessionId: string,
+  data: RequestData,
+  envelope: Partial<Omit<RequestEnvelope, "session_id">> = {},
+): string {
   return JSON.stringify(requestMessage(sessionId, data, envelope));
 }
 
-export function requestMessage(sessionId: string, data: RequestData, envelope: Partial<Omit<RequestEnvelope, "session_id">> = {}): JsonObject {
+export function requestMessage(
+  sessionId: string,
+  data: RequestData,
+  envelope: Partial<Omit<RequestEnvelope, "session_id">> = {},
+): JsonObject {
   return {
     session_id: sessionId,
     conversation_id: envelope.conversation_id ?? null,
@@ -46,13 +54,35 @@ export function invokeToolRequest(fields: {
 }
 
 /** The `data` of a validate_tool_credentials request. */
-export function validateToolCredentialsRequest(fields: { provider: string; credentials: JsonObject; user_id?: string }): JsonObject {
-  return { type: "tool", action: "validate_tool_credentials", provider: fields.provider, credentials: fields.credentials, user_id: fields.user_id ?? "user" };
+export function validateToolCredentialsRequest(fields: {
+  provider: string;
+  credentials: JsonObject;
+  user_id?: string;
+}): JsonObject {
+  return {
+    type: "tool",
+    action: "validate_tool_credentials",
+    provider: fields.provider,
+    credentials: fields.credentials,
+    user_id: fields.user_id ?? "user",
+  };
 }
 
 /** The `data` of a get_tool_runtime_parameters request. */
-export function toolRuntimeParametersRequest(fields: { provider: string; tool: string; credentials?: JsonObject; user_id?: string }): JsonObject {
-  return { type: "tool", action: "get_tool_runtime_parameters", provider: fields.provider, tool: fields.tool, credentials: fields.credentials ?? {}, user_id: fields.user_id ?? "user" };
+export function toolRuntimeParametersRequest(fields: {
+  provider: string;
+  tool: string;
+  credentials?: JsonObject;
+  user_id?: string;
+}): JsonObject {
+  return {
+    type: "tool",
+    action: "get_tool_runtime_parameters",
+    provider: fields.provider,
+    tool: fields.tool,
+    credentials: fields.credentials ?? {},
+    user_id: fields.user_id ?? "user",
+  };
 }
 
 /** A `backwards_response` line's object as the daemon writes it. */
@@ -63,7 +93,11 @@ export function backwardsResponseMessage(
   data?: JsonObject,
   message = "",
 ): JsonObject {
-  return { session_id: sessionId, event: "backwards_response", data: { backwards_request_id: backwardsRequestId, event, message, data: data ?? null } };
+  return {
+    session_id: sessionId,
+    event: "backwards_response",
+    data: { backwards_request_id: backwardsRequestId, event, message, data: data ?? null },
+  };
 }
 
 /** A session event the plugin writes. */

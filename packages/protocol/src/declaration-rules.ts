@@ -24,9 +24,13 @@ import {
 type Json = unknown;
 type Problems = string[];
 
-
 /** A string field: Go's json decoding needs a string (or absence); `validate` adds the rest. */
-function text(problems: Problems, path: string, value: Json, rules: { required?: boolean; max?: number; pattern?: RegExp; oneOf?: readonly string[] } = {}): void {
+function text(
+  problems: Problems,
+  path: string,
+  value: Json,
+  rules: { required?: boolean; max?: number; pattern?: RegExp; oneOf?: readonly string[] } = {},
+): void {
   if (value === undefined || value === null) {
     if (rules.required) problems.push(`${path}: required`);
     return;
@@ -36,9 +40,12 @@ function text(problems: Problems, path: string, value: Json, rules: { required?:
     if (rules.required) problems.push(`${path}: required (empty)`);
     return;
   }
-  if (rules.max !== undefined && [...value].length > rules.max) problems.push(`${path}: longer than ${rules.max} characters`);
-  if (rules.pattern && !rules.pattern.test(value)) problems.push(`${path}: ${JSON.stringify(value)} does not match ${rules.pattern}`);
-  if (rules.oneOf && !rules.oneOf.includes(value)) problems.push(`${path}: ${JSON.stringify(value)} is not one of ${rules.oneOf.join(", ")}`);
+  if (rules.max !== undefined && [...value].length > rules.max)
+    problems.push(`${path}: longer than ${rules.max} characters`);
+  if (rules.pattern && !rules.pattern.test(value))
+    problems.push(`${path}: ${JSON.stringify(value)} does not match ${rules.pattern}`);
+  if (rules.oneOf && !rules.oneOf.includes(value))
+    problems.push(`${path}: ${JSON.stringify(value)} is not one of ${rules.oneOf.join(", ")}`);
 }
 
 function bool(problems: Problems, path: string, value: Json): void {
@@ -47,7 +54,8 @@ function bool(problems: Problems, path: string, value: Json): void {
 
 function number(problems: Problems, path: string, value: Json, integer = false): void {
   if (value === undefined || value === null) return;
-  if (typeof value !== "number" || (integer && !Number.isInteger(value))) problems.push(`${path}: must be ${integer ? "an integer" : "a number"}`);
+  if (typeof value !== "number" || (integer && !Number.isInteger(value)))
+    problems.push(`${path}: must be ${integer ? "an integer" : "a number"}`);
 }
 
 /** I18nObject: en_US required, 1..1023 characters; the other languages under 1024. Nested structs are always validated. */
@@ -59,10 +67,17 @@ function i18n(problems: Problems, path: string, value: Json, required = true): v
   }
   if (!isObject(value)) return void problems.push(`${path}: must be an object of language → text`);
   text(problems, `${path}.en_US`, value.en_US, { required: true, max: 1023 });
-  for (const language of ["zh_Hans", "ja_JP", "pt_BR"]) text(problems, `${path}.${language}`, value[language], { max: 1023 });
+  for (const language of ["zh_Hans", "ja_JP", "pt_BR"])
+    text(problems, `${path}.${language}`, value[language], { max: 1023 });
 }
 
-function list(problems: Problems, path: string, value: Json, each: (item: Json, path: string) => void, required = false): void {
+function list(
+  problems: Problems,
+  path: string,
+  value: Json,
+  each: (item: Json, path: string) => void,
+  required = false,
+): void {
   if (value === undefined || value === null) {
     if (required) problems.push(`${path}: required`);
     return;
@@ -94,7 +109,9 @@ export function checkManifestDeclaration(manifest: Json): Problems {
       else {
         for (const [name, entry] of Object.entries(permission)) {
           if (!isObject(entry)) problems.push(`resource.permission.${name}: must be an object`);
-          else for (const [flag, value] of Object.entries(entry)) if (flag !== "size") bool(problems, `resource.permission.${name}.${flag}`, value);
+          else
+            for (const [flag, value] of Object.entries(entry))
+              if (flag !== "size") bool(problems, `resource.permission.${name}.${flag}`, value);
         }
         const storage = permission.storage;
         if (isObject(storage)) {
@@ -108,12 +125,20 @@ export function checkManifestDeclaration(manifest: Json): Problems {
     }
   }
   if (!isObject(manifest.plugins)) problems.push("plugins: required");
-  else for (const [kind, files] of Object.entries(manifest.plugins)) list(problems, `plugins.${kind}`, files, (file, path) => text(problems, path, file, { max: 128 }));
+  else
+    for (const [kind, files] of Object.entries(manifest.plugins))
+      list(problems, `plugins.${kind}`, files, (file, path) => text(problems, path, file, { max: 128 }));
   const meta = manifest.meta;
   if (!isObject(meta)) problems.push("meta: required");
   else {
     text(problems, "meta.version", meta.version, { required: true, pattern: VERSION_PATTERN });
-    list(problems, "meta.arch", meta.arch, (arch, path) => text(problems, path, arch, { required: true, oneOf: ["amd64", "arm64"] }), true);
+    list(
+      problems,
+      "meta.arch",
+      meta.arch,
+      (arch, path) => text(problems, path, arch, { required: true, oneOf: ["amd64", "arm64"] }),
+      true,
+    );
     const runner = meta.runner;
     if (!isObject(runner)) problems.push("meta.runner: required");
     else {
@@ -142,14 +167,22 @@ function checkProviderConfig(problems: Problems, path: string, config: Json): vo
   text(problems, `${path}.name`, config.name, { max: 1023 });
   text(problems, `${path}.type`, config.type, { required: true, oneOf: CREDENTIAL_TYPES });
   bool(problems, `${path}.required`, config.required);
-  if (config.default !== undefined && config.default !== null && !["string", "number", "boolean"].includes(typeof config.default)) {
+  if (
+    config.default !== undefined &&
+    config.default !== null &&
+    !["string", "number", "boolean"].includes(typeof config.default)
+  ) {
     problems.push(`${path}.default: must be a string, number or boolean`);
   }
-  if (Array.isArray(config.options) && config.options.length >= 128) problems.push(`${path}.options: fewer than 128 allowed`);
-  list(problems, `${path}.options`, config.options, (option, optionPath) => checkOption(problems, optionPath, option, 127));
+  if (Array.isArray(config.options) && config.options.length >= 128)
+    problems.push(`${path}.options: fewer than 128 allowed`);
+  list(problems, `${path}.options`, config.options, (option, optionPath) =>
+    checkOption(problems, optionPath, option, 127),
+  );
   i18n(problems, `${path}.label`, config.label);
   if (config.help !== undefined && config.help !== null) i18n(problems, `${path}.help`, config.help);
-  if (config.placeholder !== undefined && config.placeholder !== null) i18n(problems, `${path}.placeholder`, config.placeholder);
+  if (config.placeholder !== undefined && config.placeholder !== null)
+    i18n(problems, `${path}.placeholder`, config.placeholder);
   text(problems, `${path}.url`, config.url);
 }
 
@@ -165,7 +198,9 @@ function checkToolParameter(problems: Problems, path: string, parameter: Json): 
   number(problems, `${path}.min`, parameter.min);
   number(problems, `${path}.max`, parameter.max);
   number(problems, `${path}.precision`, parameter.precision, true);
-  list(problems, `${path}.options`, parameter.options, (option, optionPath) => checkOption(problems, optionPath, option));
+  list(problems, `${path}.options`, parameter.options, (option, optionPath) =>
+    checkOption(problems, optionPath, option),
+  );
 }
 
 function checkTool(problems: Problems, path: string, tool: Json): void {
@@ -183,8 +218,11 @@ function checkTool(problems: Problems, path: string, tool: Json): void {
     i18n(problems, `${path}.description.human`, description.human);
     text(problems, `${path}.description.llm`, description.llm, { required: true });
   }
-  list(problems, `${path}.parameters`, tool.parameters, (parameter, parameterPath) => checkToolParameter(problems, parameterPath, parameter));
-  if (tool.output_schema !== undefined && tool.output_schema !== null && !isObject(tool.output_schema)) problems.push(`${path}.output_schema: must be an object`);
+  list(problems, `${path}.parameters`, tool.parameters, (parameter, parameterPath) =>
+    checkToolParameter(problems, parameterPath, parameter),
+  );
+  if (tool.output_schema !== undefined && tool.output_schema !== null && !isObject(tool.output_schema))
+    problems.push(`${path}.output_schema: must be an object`);
   bool(problems, `${path}.has_runtime_parameters`, tool.has_runtime_parameters);
 }
 
@@ -205,9 +243,13 @@ export function checkToolDeclaration(providers: Json): Problems {
       text(problems, `${path}.identity.icon`, identity.icon, { required: true });
       text(problems, `${path}.identity.icon_dark`, identity.icon_dark);
       i18n(problems, `${path}.identity.label`, identity.label);
-      list(problems, `${path}.identity.tags`, identity.tags, (tag, tagPath) => text(problems, tagPath, tag, { oneOf: TAGS }));
+      list(problems, `${path}.identity.tags`, identity.tags, (tag, tagPath) =>
+        text(problems, tagPath, tag, { oneOf: TAGS }),
+      );
     }
-    list(problems, `${path}.credentials_schema`, provider.credentials_schema, (config, configPath) => checkProviderConfig(problems, configPath, config));
+    list(problems, `${path}.credentials_schema`, provider.credentials_schema, (config, configPath) =>
+      checkProviderConfig(problems, configPath, config),
+    );
     list(problems, `${path}.tools`, provider.tools, (tool, toolPath) => checkTool(problems, toolPath, tool), true);
   });
   return problems;
@@ -220,15 +262,27 @@ export function checkAssetChunk(chunk: Json): Problems {
   text(problems, "asset_chunk.filename", chunk.filename, { required: true });
   text(problems, "asset_chunk.data", chunk.data, { required: true, pattern: /^[A-Za-z0-9+/]*={0,2}$/ });
   bool(problems, "asset_chunk.end", chunk.end);
-  if (typeof chunk.data === "string" && chunk.data.length % 4 !== 0) problems.push("asset_chunk.data: not padded base64");
+  if (typeof chunk.data === "string" && chunk.data.length % 4 !== 0)
+    problems.push("asset_chunk.data: not padded base64");
   return problems;
 }
 
 /** At `end`: every icon the declarations name must have arrived as an asset (the daemon's RemapAssets). */
 export function checkAssetsComplete(manifest: Json, providers: Json, assets: ReadonlyMap<string, Buffer>): Problems {
   const icons: string[] = [];
-  if (isObject(manifest)) icons.push(...[manifest.icon, manifest.icon_dark].filter((icon): icon is string => typeof icon === "string" && icon !== ""));
-  const first = Array.isArray(providers) && isObject(providers[0]) && isObject(providers[0].identity) ? providers[0].identity : undefined;
-  if (first) icons.push(...[first.icon, first.icon_dark].filter((icon): icon is string => typeof icon === "string" && icon !== ""));
-  return [...new Set(icons)].filter((icon) => !assets.has(icon)).map((icon) => `assets: file not found: ${icon} (the daemon cannot remap the icon)`);
+  if (isObject(manifest))
+    icons.push(
+      ...[manifest.icon, manifest.icon_dark].filter((icon): icon is string => typeof icon === "string" && icon !== ""),
+    );
+  const first =
+    Array.isArray(providers) && isObject(providers[0]) && isObject(providers[0].identity)
+      ? providers[0].identity
+      : undefined;
+  if (first)
+    icons.push(
+      ...[first.icon, first.icon_dark].filter((icon): icon is string => typeof icon === "string" && icon !== ""),
+    );
+  return [...new Set(icons)]
+    .filter((icon) => !assets.has(icon))
+    .map((icon) => `assets: file not found: ${icon} (the daemon cannot remap the icon)`);
 }

@@ -4,7 +4,11 @@ import { createLineParser, LINE_HEAD_BYTES, type LineParseError } from "./line-p
 function collect(maxLineBytes = 1024) {
   const lines: string[] = [];
   const errors: LineParseError[] = [];
-  const parser = createLineParser({ onLine: (line) => lines.push(line), onError: (error) => errors.push(error), maxLineBytes });
+  const parser = createLineParser({
+    onLine: (line) => lines.push(line),
+    onError: (error) => errors.push(error),
+    maxLineBytes,
+  });
   return { parser, lines, errors };
 }
 

@@ -60,7 +60,9 @@ export function createLineParser({ onLine, onError, maxLineBytes }: LineParserOp
           discarding = true;
           fragments = [];
           pendingBytes = 0;
-          onError(new LineParseError("line-too-long", `input line exceeds ${maxLineBytes} bytes and was dropped`, head));
+          onError(
+            new LineParseError("line-too-long", `input line exceeds ${maxLineBytes} bytes and was dropped`, head),
+          );
         } else if (piece.length > 0) {
           fragments.push(piece);
           pendingBytes += piece.length;

@@ -71,7 +71,11 @@ export type DecodedLine =
   | { kind: "backwards_response"; session_id: string; response: BackwardsResponse }
   | { kind: "problem"; problem: LineProblem };
 
-const TOOL_ACTIONS: ReadonlySet<string> = new Set<RequestAction>(["invoke_tool", "validate_tool_credentials", "get_tool_runtime_parameters"]);
+const TOOL_ACTIONS: ReadonlySet<string> = new Set<RequestAction>([
+  "invoke_tool",
+  "validate_tool_credentials",
+  "get_tool_runtime_parameters",
+]);
 
 export function decodeLine(text: string): DecodedLine {
   let parsed: unknown;
@@ -88,7 +92,8 @@ export function decodeLine(text: string): DecodedLine {
     return invalid(`unknown event ${JSON.stringify(event)}: expected "request" or "backwards_response"`, sessionId);
   }
   if (!isJsonObject(data)) return invalid("malformed line: data must be a JSON object", sessionId);
-  if (event === "backwards_response") return { kind: "backwards_response", session_id: sessionId, response: data as unknown as BackwardsResponse };
+  if (event === "backwards_response")
+    return { kind: "backwards_response", session_id: sessionId, response: data as unknown as BackwardsResponse };
 
   const envelope: RequestEnvelope = {
     session_id: sessionId,
@@ -113,9 +118,17 @@ export function decodeLine(text: string): DecodedLine {
     case "invoke_tool": {
       const parameters = data.tool_parameters ?? {};
       if (!isJsonObject(parameters)) {
-        return invalid("tool_parameters must be a JSON object of parameter names to values", sessionId, "ToolParameterValidationError");
+        return invalid(
+          "tool_parameters must be a JSON object of parameter names to values",
+          sessionId,
+          "ToolParameterValidationError",
+        );
       }
-      return { kind: "request", envelope, request: { ...base, action, tool: String(data.tool), tool_parameters: parameters } };
+      return {
+        kind: "request",
+        envelope,
+        request: { ...base, action, tool: String(data.tool), tool_parameters: parameters },
+      };
     }
     case "get_tool_runtime_parameters":
       return { kind: "request", envelope, request: { ...base, action, tool: String(data.tool) } };
@@ -134,7 +147,10 @@ export function sessionIdAtLineStart(head: string): string | undefined {
 }
 
 function invalid(message: string, sessionId?: string, errorType = "InvalidRequestError"): DecodedLine {
-  return { kind: "problem", problem: { error_type: errorType, message, ...(sessionId ? { session_id: sessionId } : {}) } };
+  return {
+    kind: "problem",
+    problem: { error_type: errorType, message, ...(sessionId ? { session_id: sessionId } : {}) },
+  };
 }
 
 function optionalText(value: unknown): string | null {

@@ -5,8 +5,25 @@
  */
 
 export const TAGS = [
-  "search", "image", "videos", "weather", "finance", "design", "travel", "social", "news", "medical", "productivity",
-  "education", "business", "entertainment", "utilities", "agent", "rag", "other", "trigger",
+  "search",
+  "image",
+  "videos",
+  "weather",
+  "finance",
+  "design",
+  "travel",
+  "social",
+  "news",
+  "medical",
+  "productivity",
+  "education",
+  "business",
+  "entertainment",
+  "utilities",
+  "agent",
+  "rag",
+  "other",
+  "trigger",
 ] as const;
 export type Tag = (typeof TAGS)[number];
 
@@ -26,10 +43,32 @@ export const IDENTITY_NAME_PATTERN = /^[a-zA-Z0-9_-]+$/;
  */
 export const RFC3339_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-export const CREDENTIAL_TYPES = ["secret-input", "text-input", "select", "boolean", "app-selector", "model-selector", "array[tools]"] as const;
+export const CREDENTIAL_TYPES = [
+  "secret-input",
+  "text-input",
+  "select",
+  "boolean",
+  "app-selector",
+  "model-selector",
+  "array[tools]",
+] as const;
 export const PARAMETER_TYPES = [
-  "string", "number", "boolean", "select", "secret-input", "file", "files", "app-selector", "model-selector", "any",
-  "dynamic-select", "array", "object", "checkbox", "date", "date-range",
+  "string",
+  "number",
+  "boolean",
+  "select",
+  "secret-input",
+  "file",
+  "files",
+  "app-selector",
+  "model-selector",
+  "any",
+  "dynamic-select",
+  "array",
+  "object",
+  "checkbox",
+  "date",
+  "date-range",
 ] as const;
 export const PARAMETER_FORMS = ["schema", "form", "llm"] as const;
 

@@ -15,7 +15,10 @@ describe("serializeEvent", () => {
         },
       },
     });
-    for (const event of [chunkEvent(Buffer.from("héllo \u0000 wörld").toString("base64"), false), chunkEvent("", true)]) {
+    for (const event of [
+      chunkEvent(Buffer.from("héllo \u0000 wörld").toString("base64"), false),
+      chunkEvent("", true),
+    ]) {
       expect(serializeEvent(event)).toBe(JSON.stringify(event) + "\n\n");
     }
   });

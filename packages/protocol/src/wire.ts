@@ -36,12 +36,7 @@ export interface WireSessionError extends JsonObject {
 }
 
 /** Remote-debug (TCP) registration messages, sent before any request. */
-export type InitializeMessageType =
-  | "handshake"
-  | "manifest_declaration"
-  | "tool_declaration"
-  | "asset_chunk"
-  | "end";
+export type InitializeMessageType = "handshake" | "manifest_declaration" | "tool_declaration" | "asset_chunk" | "end";
 
 export interface InitializeMessage {
   type: InitializeMessageType;
@@ -65,7 +60,12 @@ export const BLOB_CHUNK_BYTES = 8192;
 
 /** Serialises one event the way the SDK does: compact JSON followed by a blank line. */
 export function serializeEvent(event: PluginEvent | InitializeMessage): string {
-  if ("event" in event && event.event === "session" && event.data.type === "stream" && event.data.data.type === "blob_chunk") {
+  if (
+    "event" in event &&
+    event.event === "session" &&
+    event.data.type === "stream" &&
+    event.data.data.type === "blob_chunk"
+  ) {
     return serializeBlobChunk(event.session_id, event.data.data as unknown as WireToolMessage);
   }
   return JSON.stringify(event) + "\n\n";

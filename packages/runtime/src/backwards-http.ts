@@ -6,7 +6,13 @@
  * events (blank lines in between are the daemon's keep-alives).
  */
 import { newBackwardsRequestId, ResponseQueue, type BackwardsChannel } from "./backwards.js";
-import { createLineParser, MAX_INPUT_LINE_BYTES, serializeEvent, type BackwardsResponse, type JsonObject } from "@dify-ts/protocol";
+import {
+  createLineParser,
+  MAX_INPUT_LINE_BYTES,
+  serializeEvent,
+  type BackwardsResponse,
+  type JsonObject,
+} from "@dify-ts/protocol";
 
 export function httpBackwardsChannel(daemonUrl: string, sessionId: string): BackwardsChannel {
   const url = `${daemonUrl.replace(/\/+$/, "")}/backwards-invocation/transaction`;
@@ -37,11 +43,19 @@ export function httpBackwardsChannel(daemonUrl: string, sessionId: string): Back
         });
       } catch (error) {
         const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-        queue.push({ backwards_request_id: id, event: "error", message: `could not reach the plugin daemon at ${url} (DIFY_PLUGIN_DAEMON_URL): ${cause}` });
+        queue.push({
+          backwards_request_id: id,
+          event: "error",
+          message: `could not reach the plugin daemon at ${url} (DIFY_PLUGIN_DAEMON_URL): ${cause}`,
+        });
         return;
       }
       if (!response.ok && !response.body) {
-        queue.push({ backwards_request_id: id, event: "error", message: `the plugin daemon answered HTTP ${response.status}` });
+        queue.push({
+          backwards_request_id: id,
+          event: "error",
+          message: `the plugin daemon answered HTTP ${response.status}`,
+        });
         return;
       }
       try {
@@ -49,7 +63,12 @@ export function httpBackwardsChannel(daemonUrl: string, sessionId: string): Back
         parser.feed(Buffer.from("\n"));
         queue.push({ backwards_request_id: id, event: "end" });
       } catch (error) {
-        if (!controller.signal.aborted) queue.push({ backwards_request_id: id, event: "error", message: `the plugin daemon's answer broke off: ${(error as Error).message}` });
+        if (!controller.signal.aborted)
+          queue.push({
+            backwards_request_id: id,
+            event: "error",
+            message: `the plugin daemon's answer broke off: ${(error as Error).message}`,
+          });
       }
     })();
     try {
@@ -68,12 +87,20 @@ function parseAnswer(line: string, id: string, type: string): BackwardsResponse 
   try {
     parsed = JSON.parse(line);
   } catch {
-    return { backwards_request_id: id, event: "error", message: `the plugin daemon answered the ${type} invocation with something that is not JSON: ${line.slice(0, 200)}` };
+    return {
+      backwards_request_id: id,
+      event: "error",
+      message: `the plugin daemon answered the ${type} invocation with something that is not JSON: ${line.slice(0, 200)}`,
+    };
   }
   const object = (parsed ?? {}) as JsonObject;
   const event = (object.event === "backwards_response" ? object.data : object) as unknown as BackwardsResponse | null;
   if (!event || typeof event !== "object" || !["response", "error", "end"].includes(event.event)) {
-    return { backwards_request_id: id, event: "error", message: `unexpected answer to the ${type} invocation: ${line.slice(0, 200)}` };
+    return {
+      backwards_request_id: id,
+      event: "error",
+      message: `unexpected answer to the ${type} invocation: ${line.slice(0, 200)}`,
+    };
   }
   return event;
 }

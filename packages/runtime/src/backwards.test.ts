@@ -33,16 +33,31 @@ let counter = 0;
 function call(
   op: string,
   answer: (payload: JsonObject, respond: Respond) => void,
-  options: { target?: PluginProcess; key?: string; value?: string; envelope?: { app_id?: string; context?: JsonObject } } = {},
+  options: {
+    target?: PluginProcess;
+    key?: string;
+    value?: string;
+    envelope?: { app_id?: string; context?: JsonObject };
+  } = {},
 ): Promise<SessionResult> {
   const target = options.target ?? plugin;
   const sessionId = `backwards-${counter++}`;
   return target.request(
-    { type: "tool", action: "invoke_tool", provider: "fixture", tool: "backwards", credentials, tool_parameters: { op, key: options.key ?? "k", value: options.value ?? "v" } },
+    {
+      type: "tool",
+      action: "invoke_tool",
+      provider: "fixture",
+      tool: "backwards",
+      credentials,
+      tool_parameters: { op, key: options.key ?? "k", value: options.value ?? "v" },
+    },
     {
       sessionId,
       envelope: options.envelope,
-      onInvoke: (payload) => answer(payload, (event, data, message) => target.respondBackwards(sessionId, String(payload.backwards_request_id), event, data, message)),
+      onInvoke: (payload) =>
+        answer(payload, (event, data, message) =>
+          target.respondBackwards(sessionId, String(payload.backwards_request_id), event, data, message),
+        ),
     },
   );
 }
@@ -52,18 +67,30 @@ const json = (result: SessionResult) => reassemble(result.stream).jsons[0];
 describe("storage", () => {
   it("set sends the value hex-encoded and accepts the daemon's ok", async () => {
     let seen: JsonObject | undefined;
-    const result = await call("storage_set", (payload, respond) => {
-      seen = payload;
-      respond("response", { data: "ok" });
-      respond("end");
-    }, { key: "greeting", value: "héllo" });
+    const result = await call(
+      "storage_set",
+      (payload, respond) => {
+        seen = payload;
+        respond("response", { data: "ok" });
+        respond("end");
+      },
+      { key: "greeting", value: "héllo" },
+    );
     expect(json(result)).toEqual({ ok: true });
-    expect(seen).toEqual({ type: "storage", backwards_request_id: expect.stringMatching(/^[0-9a-f]{32}$/), request: { opt: "set", key: "greeting", value: Buffer.from("héllo").toString("hex") } });
+    expect(seen).toEqual({
+      type: "storage",
+      backwards_request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      request: { opt: "set", key: "greeting", value: Buffer.from("héllo").toString("hex") },
+    });
   });
 
   it("set fails on an unexpected answer, as the SDK does", async () => {
     const result = await call("storage_set", (_payload, respond) => respond("response", { data: "full" }));
-    expect(result.error).toEqual({ error_type: "StorageInvocationError", message: 'unexpected data: "full"', args: {} });
+    expect(result.error).toEqual({
+      error_type: "StorageInvocationError",
+      message: 'unexpected data: "full"',
+      args: {},
+    });
   });
 
   it("get decodes the hex answer; an answer without data means no data", async () => {
@@ -108,7 +135,14 @@ describe("tools and models", () => {
     );
     expect(seen).toMatchObject({
       type: "tool",
-      request: { tool_type: "builtin", provider: "time", tool: "current_time", tool_parameters: { timezone: "UTC" }, app_id: "app-1", credential_id: "cred-9" },
+      request: {
+        tool_type: "builtin",
+        provider: "time",
+        tool: "current_time",
+        tool_parameters: { timezone: "UTC" },
+        app_id: "app-1",
+        credential_id: "cred-9",
+      },
     });
     expect(json(result)).toEqual({ messages: [message, { ...message, message: { text: "UTC" } }] });
   });
@@ -116,7 +150,8 @@ describe("tools and models", () => {
   it("streams llm chunks until the end event", async () => {
     const result = await call("llm", (payload, respond) => {
       expect(payload).toMatchObject({ type: "llm", request: { model: "gpt", stream: true } });
-      for (const piece of ["Hel", "lo", "!"]) respond("response", { model: "gpt", delta: { index: 0, message: { role: "assistant", content: piece } } });
+      for (const piece of ["Hel", "lo", "!"])
+        respond("response", { model: "gpt", delta: { index: 0, message: { role: "assistant", content: piece } } });
       respond("end");
     });
     expect(reassemble(result.stream).text).toBe("Hello!");
@@ -125,14 +160,24 @@ describe("tools and models", () => {
 
 describe("failures", () => {
   it("turns the daemon's error event into a session error with its message", async () => {
-    const result = await call("llm", (_payload, respond) => respond("error", undefined, "quota exceeded for model gpt"));
-    expect(result.error).toEqual({ error_type: "BackwardsInvocationError", message: "llm invocation failed: quota exceeded for model gpt", args: {} });
+    const result = await call("llm", (_payload, respond) =>
+      respond("error", undefined, "quota exceeded for model gpt"),
+    );
+    expect(result.error).toEqual({
+      error_type: "BackwardsInvocationError",
+      message: "llm invocation failed: quota exceeded for model gpt",
+      args: {},
+    });
   });
 
   it("gives up after MAX_INVOCATION_TIMEOUT without an answer", async () => {
     const result = await call("storage_get", () => {}, { target: impatient });
     expect(result.invokes).toHaveLength(1);
-    expect(result.error).toEqual({ error_type: "BackwardsInvocationTimeout", message: "storage invocation got no response within 0.3 s (MAX_INVOCATION_TIMEOUT)", args: {} });
+    expect(result.error).toEqual({
+      error_type: "BackwardsInvocationTimeout",
+      message: "storage invocation got no response within 0.3 s (MAX_INVOCATION_TIMEOUT)",
+      args: {},
+    });
   });
 
   it("refuses a call the manifest does not permit, before anything is sent", async () => {
@@ -142,8 +187,12 @@ describe("failures", () => {
       expect(result.error?.error_type).toBe("PermissionDenied");
     }
     const storage = await call("storage_set", () => {}, { target: restricted });
-    expect(storage.error?.message).toBe('backwards invocation "storage" is not permitted: declare resource.permission.storage.enabled in the plugin manifest');
+    expect(storage.error?.message).toBe(
+      'backwards invocation "storage" is not permitted: declare resource.permission.storage.enabled in the plugin manifest',
+    );
     const llm = await call("llm", () => {}, { target: restricted });
-    expect(llm.error?.message).toBe('backwards invocation "llm" is not permitted: declare resource.permission.model.enabled and model.llm in the plugin manifest');
+    expect(llm.error?.message).toBe(
+      'backwards invocation "llm" is not permitted: declare resource.permission.model.enabled and model.llm in the plugin manifest',
+    );
   });
 });

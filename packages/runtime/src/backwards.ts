@@ -14,9 +14,23 @@ import { PluginError } from "./errors.js";
 import type { BackwardsResponse, JsonObject } from "@dify-ts/protocol";
 
 export type InvokeType =
-  | "tool" | "llm" | "llm_structured_output" | "text_embedding" | "multimodal_embedding" | "rerank"
-  | "multimodal_rerank" | "tts" | "speech2text" | "moderation" | "node_parameter_extractor"
-  | "node_question_classifier" | "app" | "storage" | "upload_file" | "system_summary" | "fetch_app";
+  | "tool"
+  | "llm"
+  | "llm_structured_output"
+  | "text_embedding"
+  | "multimodal_embedding"
+  | "rerank"
+  | "multimodal_rerank"
+  | "tts"
+  | "speech2text"
+  | "moderation"
+  | "node_parameter_extractor"
+  | "node_question_classifier"
+  | "app"
+  | "storage"
+  | "upload_file"
+  | "system_summary"
+  | "fetch_app";
 
 export interface InvokeOptions {
   /** Longest wait for the daemon's next answer (MAX_INVOCATION_TIMEOUT, reset by every answer, as the SDK counts it). */
@@ -26,7 +40,11 @@ export interface InvokeOptions {
 }
 
 /** How one session's backwards requests reach the daemon and come back. */
-export type BackwardsChannel = (type: InvokeType, request: JsonObject, options: InvokeOptions) => AsyncGenerator<JsonObject>;
+export type BackwardsChannel = (
+  type: InvokeType,
+  request: JsonObject,
+  options: InvokeOptions,
+) => AsyncGenerator<JsonObject>;
 
 export function newBackwardsRequestId(): string {
   return randomUUID().replaceAll("-", "");
@@ -47,7 +65,11 @@ export class ResponseQueue {
       while (this.queue.length === 0) await this.next(type, options);
       const response = this.queue.shift()!;
       if (response.event === "end") return;
-      if (response.event === "error") throw new PluginError("BackwardsInvocationError", `${type} invocation failed: ${response.message || "the daemon reported an error"}`);
+      if (response.event === "error")
+        throw new PluginError(
+          "BackwardsInvocationError",
+          `${type} invocation failed: ${response.message || "the daemon reported an error"}`,
+        );
       // The SDK ends the stream at a response without data.
       if (response.data === null || response.data === undefined) return;
       yield response.data;
@@ -67,7 +89,12 @@ export class ResponseQueue {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new PluginError("BackwardsInvocationTimeout", `${type} invocation got no response within ${timeoutMs / 1000} s (MAX_INVOCATION_TIMEOUT)`));
+        reject(
+          new PluginError(
+            "BackwardsInvocationTimeout",
+            `${type} invocation got no response within ${timeoutMs / 1000} s (MAX_INVOCATION_TIMEOUT)`,
+          ),
+        );
       }, timeoutMs);
       if (signal?.aborted) return onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -101,7 +128,12 @@ export class BackwardsRouter {
     return (type, request, options) => this.invoke(send, type, request, options);
   }
 
-  private async *invoke(send: SendInvoke, type: InvokeType, request: JsonObject, options: InvokeOptions): AsyncGenerator<JsonObject> {
+  private async *invoke(
+    send: SendInvoke,
+    type: InvokeType,
+    request: JsonObject,
+    options: InvokeOptions,
+  ): AsyncGenerator<JsonObject> {
     const id = newBackwardsRequestId();
     const queue = new ResponseQueue();
     this.pending.set(id, queue);
@@ -118,10 +150,16 @@ export class BackwardsRouter {
 export function checkPermission(type: InvokeType, permissions: Permissions | undefined): void {
   const model = permissions?.model;
   const modelFlag: Partial<Record<InvokeType, boolean | undefined>> = {
-    llm: model?.llm, llm_structured_output: model?.llm, system_summary: model?.llm,
-    text_embedding: model?.text_embedding, multimodal_embedding: model?.text_embedding,
-    rerank: model?.rerank, multimodal_rerank: model?.rerank,
-    tts: model?.tts, speech2text: model?.speech2text, moderation: model?.moderation,
+    llm: model?.llm,
+    llm_structured_output: model?.llm,
+    system_summary: model?.llm,
+    text_embedding: model?.text_embedding,
+    multimodal_embedding: model?.text_embedding,
+    rerank: model?.rerank,
+    multimodal_rerank: model?.rerank,
+    tts: model?.tts,
+    speech2text: model?.speech2text,
+    moderation: model?.moderation,
   };
   let allowed: boolean;
   let needed: string;
@@ -145,6 +183,9 @@ export function checkPermission(type: InvokeType, permissions: Permissions | und
     needed = "";
   }
   if (!allowed) {
-    throw new PluginError("PermissionDenied", `backwards invocation "${type}" is not permitted: declare ${needed} in the plugin manifest`);
+    throw new PluginError(
+      "PermissionDenied",
+      `backwards invocation "${type}" is not permitted: declare ${needed} in the plugin manifest`,
+    );
   }
 }

@@ -44,7 +44,10 @@ export function parseDotenv(text: string): Record<string, string> {
   return result;
 }
 
-export function loadEnvironment(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function loadEnvironment(
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
   let fromFile: Record<string, string> = {};
   try {
     fromFile = parseDotenv(readFileSync(join(cwd, ".env"), "utf8"));
@@ -61,7 +64,8 @@ export function readConfig(env: Record<string, string | undefined>): RuntimeConf
   }
   let remoteInstallHost = env.REMOTE_INSTALL_HOST ?? "localhost";
   let remoteInstallPort = readPort(env, "REMOTE_INSTALL_PORT", 5003);
-  if (env.REMOTE_INSTALL_URL) ({ host: remoteInstallHost, port: remoteInstallPort } = parseInstallUrl(env.REMOTE_INSTALL_URL));
+  if (env.REMOTE_INSTALL_URL)
+    ({ host: remoteInstallHost, port: remoteInstallPort } = parseInstallUrl(env.REMOTE_INSTALL_URL));
   return {
     installMethod,
     maxRequestTimeout: readNumber(env, "MAX_REQUEST_TIMEOUT", 300),
@@ -85,14 +89,17 @@ function parseInstallUrl(value: string): { host: string; port: number } {
   }
   const [host, port] = value.split(":");
   if (host && port && /^\d+$/.test(port)) return { host, port: Number(port) };
-  throw new Error(`REMOTE_INSTALL_URL must be "host:port" (for example debug.dify.ai:5003); got ${JSON.stringify(value)}`);
+  throw new Error(
+    `REMOTE_INSTALL_URL must be "host:port" (for example debug.dify.ai:5003); got ${JSON.stringify(value)}`,
+  );
 }
 
 function readNumber(env: Record<string, string | undefined>, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number; got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number; got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -101,6 +108,7 @@ function readPort(env: Record<string, string | undefined>, name: string, fallbac
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number (0-65535); got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new Error(`${name} must be a port number (0-65535); got ${JSON.stringify(raw)}`);
   return value;
 }

@@ -27,7 +27,13 @@ export interface DifyInvocations {
     rerank(request: JsonObject): Promise<JsonObject>;
   };
   tool: {
-    invoke(request: { tool_type: "builtin" | "workflow" | "api" | "mcp"; provider: string; tool: string; tool_parameters: JsonObject; credential_id?: string }): AsyncIterable<JsonObject>;
+    invoke(request: {
+      tool_type: "builtin" | "workflow" | "api" | "mcp";
+      provider: string;
+      tool: string;
+      tool_parameters: JsonObject;
+      credential_id?: string;
+    }): AsyncIterable<JsonObject>;
   };
   app: {
     invoke(request: JsonObject): AsyncIterable<JsonObject>;

@@ -3,7 +3,10 @@ import { TimeoutError, withDeadline } from "./deadline.js";
 
 describe("withDeadline", () => {
   it("returns the work's value when it finishes in time", async () => {
-    expect(await withDeadline(async () => 42, { milliseconds: 1000, fallback: 0 })).toEqual({ status: "ok", value: 42 });
+    expect(await withDeadline(async () => 42, { milliseconds: 1000, fallback: 0 })).toEqual({
+      status: "ok",
+      value: 42,
+    });
   });
 
   it("degrades to the fallback at the deadline and aborts the work's signal", async () => {
@@ -22,12 +25,19 @@ describe("withDeadline", () => {
   });
 
   it("degrades to the fallback when the work fails or the caller aborts", async () => {
-    const failed = await withDeadline(async () => {
-      throw new Error("backend down");
-    }, { milliseconds: 1000, fallback: "default" });
+    const failed = await withDeadline(
+      async () => {
+        throw new Error("backend down");
+      },
+      { milliseconds: 1000, fallback: "default" },
+    );
     expect(failed).toMatchObject({ status: "error", value: "default" });
     const controller = new AbortController();
-    const pending = withDeadline(() => new Promise<string>(() => {}), { milliseconds: 5000, fallback: "default", signal: controller.signal });
+    const pending = withDeadline(() => new Promise<string>(() => {}), {
+      milliseconds: 5000,
+      fallback: "default",
+      signal: controller.signal,
+    });
     controller.abort(new Error("session ended"));
     expect(await pending).toMatchObject({ status: "error", value: "default" });
   });

@@ -19,7 +19,10 @@ export async function withDeadline<T>(
   const onAbort = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const value = await pTimeout(work(controller.signal), { milliseconds: options.milliseconds, signal: options.signal });
+    const value = await pTimeout(work(controller.signal), {
+      milliseconds: options.milliseconds,
+      signal: options.signal,
+    });
     return { status: "ok", value };
   } catch (error) {
     controller.abort(error);

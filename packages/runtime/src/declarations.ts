@@ -3,7 +3,14 @@
  * the packager writes (manifest.yaml, provider/<name>.yaml, tools/<tool>.yaml)
  * and the manifest/tool declarations the runtime sends over remote-debug TCP.
  */
-import type { CredentialField, Localized, ManifestDefinition, PluginDefinition, ToolDefinition, ToolParameter } from "./definitions.js";
+import type {
+  CredentialField,
+  Localized,
+  ManifestDefinition,
+  PluginDefinition,
+  ToolDefinition,
+  ToolParameter,
+} from "./definitions.js";
 import type { JsonObject, JsonValue } from "@dify-ts/protocol";
 
 export const RUNNER = { language: "python", version: "3.12", entrypoint: "main" } as const;
@@ -31,7 +38,10 @@ export function manifestDeclaration(plugin: PluginDefinition): JsonObject {
     description: localized(manifest.description),
     icon: manifest.icon,
     icon_dark: manifest.icon_dark,
-    resource: compact({ memory: manifest.resource.memory, permission: manifest.resource.permission as JsonObject | undefined }),
+    resource: compact({
+      memory: manifest.resource.memory,
+      permission: manifest.resource.permission as JsonObject | undefined,
+    }),
     plugins: { tools: [providerFile(plugin)] },
     meta: compact({
       version: MANIFEST_FORMAT_VERSION,
@@ -90,7 +100,10 @@ export function toolYaml(plugin: PluginDefinition, tool: ToolDefinition): JsonOb
 export function toolDeclaration(plugin: PluginDefinition): JsonObject {
   return {
     identity: providerIdentity(plugin),
-    credentials_schema: Object.entries(plugin.provider.credentials).map(([name, field]) => ({ name, ...credentialField(field) })),
+    credentials_schema: Object.entries(plugin.provider.credentials).map(([name, field]) => ({
+      name,
+      ...credentialField(field),
+    })),
     tools: plugin.tools.map((tool) => toolYaml(plugin, tool)),
   };
 }
@@ -100,7 +113,10 @@ function credentialField(field: CredentialField): JsonObject {
     type: field.type,
     required: field.required ?? false,
     default: field.default,
-    options: "options" in field ? field.options.map((option) => ({ value: option.value, label: localized(option.label) })) : undefined,
+    options:
+      "options" in field
+        ? field.options.map((option) => ({ value: option.value, label: localized(option.label) }))
+        : undefined,
     label: localized(field.label),
     placeholder: field.placeholder && localized(field.placeholder),
     help: field.help && localized(field.help),
@@ -121,7 +137,10 @@ function toolParameter(name: string, parameter: ToolParameter): JsonObject {
     min: "min" in parameter ? parameter.min : undefined,
     max: "max" in parameter ? parameter.max : undefined,
     precision: "precision" in parameter ? parameter.precision : undefined,
-    options: "options" in parameter ? parameter.options.map((option) => ({ value: option.value, label: localized(option.label) })) : undefined,
+    options:
+      "options" in parameter
+        ? parameter.options.map((option) => ({ value: option.value, label: localized(option.label) }))
+        : undefined,
   });
 }
 

@@ -21,7 +21,11 @@ export interface Localized {
  * A `Localized` text: `localized("Bucket", "存储桶")`. A second language left out repeats the English (fixtures,
  * tests); other languages go in `more`.
  */
-export function localized(en_US: string, zh_Hans: string = en_US, more: Pick<Localized, "ja_JP" | "pt_BR"> = {}): Localized {
+export function localized(
+  en_US: string,
+  zh_Hans: string = en_US,
+  more: Pick<Localized, "ja_JP" | "pt_BR"> = {},
+): Localized {
   return { en_US, zh_Hans, ...more };
 }
 
@@ -47,9 +51,11 @@ export type CredentialField =
 
 export type CredentialFields = Record<string, CredentialField>;
 
-type CredentialValue<F extends CredentialField> = F extends { type: "boolean" } ? boolean
-  : F extends { type: "select"; options: readonly { value: infer V }[] } ? V
-  : string;
+type CredentialValue<F extends CredentialField> = F extends { type: "boolean" }
+  ? boolean
+  : F extends { type: "select"; options: readonly { value: infer V }[] }
+    ? V
+    : string;
 
 /** Credentials as a handler sees them: required or defaulted fields are always present. */
 export type Credentials<F extends CredentialFields> = {
@@ -96,13 +102,19 @@ export interface DifyFile {
   type?: "image" | "document" | "audio" | "video" | "custom" | null;
 }
 
-type ParameterValue<P extends ToolParameter> = P extends { type: "string" | "secret-input" } ? string
-  : P extends { type: "number" } ? number
-  : P extends { type: "boolean" } ? boolean
-  : P extends { type: "select"; options: readonly { value: infer V }[] } ? V
-  : P extends { type: "file" } ? DifyFile
-  : P extends { type: "files" } ? DifyFile[]
-  : never;
+type ParameterValue<P extends ToolParameter> = P extends { type: "string" | "secret-input" }
+  ? string
+  : P extends { type: "number" }
+    ? number
+    : P extends { type: "boolean" }
+      ? boolean
+      : P extends { type: "select"; options: readonly { value: infer V }[] }
+        ? V
+        : P extends { type: "file" }
+          ? DifyFile
+          : P extends { type: "files" }
+            ? DifyFile[]
+            : never;
 
 /** Parameters as a handler sees them: required or defaulted ones are always present. */
 export type Parameters<P extends ToolParameters> = {
@@ -116,7 +128,10 @@ export type Parameters<P extends ToolParameters> = {
 /** What a handler produces: an async stream of messages, or a list of them at the end. */
 export type ToolResult = AsyncIterable<ToolMessage> | Promise<ToolMessage[] | ToolMessage | void>;
 
-export interface ToolDefinition<C extends CredentialFields = CredentialFields, P extends ToolParameters = ToolParameters> {
+export interface ToolDefinition<
+  C extends CredentialFields = CredentialFields,
+  P extends ToolParameters = ToolParameters,
+> {
   identity: { name: string; label: Localized; icon?: string };
   description: { human: Localized; llm: string };
   parameters: P;
@@ -216,7 +231,8 @@ export interface PluginDefinition {
 export function definePlugin(definition: PluginDefinition): PluginDefinition {
   const names = new Set<string>();
   for (const tool of definition.tools) {
-    if (names.has(tool.identity.name)) throw new Error(`duplicate tool name "${tool.identity.name}": tool names must be unique`);
+    if (names.has(tool.identity.name))
+      throw new Error(`duplicate tool name "${tool.identity.name}": tool names must be unique`);
     names.add(tool.identity.name);
   }
   return definition;

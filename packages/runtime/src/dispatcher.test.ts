@@ -38,7 +38,17 @@ const stream = provider.defineTool({
   },
 });
 const plugin = definePlugin({
-  manifest: { author: "a", name: "p", version: "0.0.1", label: localized("P"), description: localized("P"), icon: "icon.svg", created_at: "2026-01-01T00:00:00Z", tags: [], resource: { memory: 1 } },
+  manifest: {
+    author: "a",
+    name: "p",
+    version: "0.0.1",
+    label: localized("P"),
+    description: localized("P"),
+    icon: "icon.svg",
+    created_at: "2026-01-01T00:00:00Z",
+    tags: [],
+    resource: { memory: 1 },
+  },
   provider,
   tools: [nearLimit, stream],
 });
@@ -48,16 +58,30 @@ function connect(maxRequestTimeout = 10) {
   new Dispatcher(plugin, pluginSide, { maxRequestTimeout, maxInvocationTimeout: 10 }).connect();
   const sessions = new SessionCollector();
   daemonSide.onmessage = (line) => sessions.receive(JSON.parse(line) as ReceivedEvent);
-  return { sessions, sent: pluginSide.sent, request: (sessionId: string, data: JsonObject) => daemonSide.send(requestLine(sessionId, data)) };
+  return {
+    sessions,
+    sent: pluginSide.sent,
+    request: (sessionId: string, data: JsonObject) => daemonSide.send(requestLine(sessionId, data)),
+  };
 }
 
 describe("Dispatcher", () => {
   it("stops a streaming handler at its next message once the session is stopped, and runs its cleanup", async () => {
     const { sessions, request } = connect(0.3);
     const done = sessions.expect("endless");
-    await request("endless", { type: "tool", action: "invoke_tool", provider: "p", tool: "endless", tool_parameters: {} });
+    await request("endless", {
+      type: "tool",
+      action: "invoke_tool",
+      provider: "p",
+      tool: "endless",
+      tool_parameters: {},
+    });
     const result = await done;
-    expect(result.error).toEqual({ error_type: "TimeoutError", message: "the request exceeded MAX_REQUEST_TIMEOUT (0.3 s) and was stopped", args: {} });
+    expect(result.error).toEqual({
+      error_type: "TimeoutError",
+      message: "the request exceeded MAX_REQUEST_TIMEOUT (0.3 s) and was stopped",
+      args: {},
+    });
     await eventually(() => endless.cleanedUp, Boolean);
     // The message being sent when the session stopped is the last one the handler produced.
     expect(endless.yielded).toBeLessThanOrEqual(result.stream.length + 1);
@@ -67,16 +91,30 @@ describe("Dispatcher", () => {
     const { sessions, sent, request } = connect();
     const longId = `s-${"x".repeat(8000)}`;
     const done = sessions.expect(longId);
-    await request(longId, { type: "tool", action: "invoke_tool", provider: "p", tool: "near_limit", tool_parameters: {} });
+    await request(longId, {
+      type: "tool",
+      action: "invoke_tool",
+      provider: "p",
+      tool: "near_limit",
+      tool_parameters: {},
+    });
     const result = await done;
     expect(result.stream).toEqual([]);
     expect(result.error?.error_type).toBe("MessageTooLargeError");
-    expect(result.error?.message).toMatch(/^a session stream message of \d+ bytes exceeds the daemon's 5242880-byte line limit/);
+    expect(result.error?.message).toMatch(
+      /^a session stream message of \d+ bytes exceeds the daemon's 5242880-byte line limit/,
+    );
     expect(Math.max(...sent.map(({ line }) => Buffer.byteLength(line)))).toBeLessThan(MAX_LINE_BYTES);
     // With a daemon-sized id the same message fits.
     const fits = await (() => {
       const pending = sessions.expect("short");
-      void request("short", { type: "tool", action: "invoke_tool", provider: "p", tool: "near_limit", tool_parameters: {} });
+      void request("short", {
+        type: "tool",
+        action: "invoke_tool",
+        provider: "p",
+        tool: "near_limit",
+        tool_parameters: {},
+      });
       return pending;
     })();
     expect(fits.error).toBeUndefined();
@@ -88,7 +126,12 @@ describe("Dispatcher", () => {
     const done = sessions.expect("r1");
     await request("r1", { type: "tool", action: "invoke_tool", provider: "p", tool: "missing", tool_parameters: {} });
     await done;
-    const routes = sent.filter(({ route }) => route?.sessionId === "r1").map(({ line, route }) => [JSON.parse(line).data.type, Boolean(route?.final)]);
-    expect(routes).toEqual([["error", false], ["end", true]]);
+    const routes = sent
+      .filter(({ route }) => route?.sessionId === "r1")
+      .map(({ line, route }) => [JSON.parse(line).data.type, Boolean(route?.final)]);
+    expect(routes).toEqual([
+      ["error", false],
+      ["end", true],
+    ]);
   });
 });

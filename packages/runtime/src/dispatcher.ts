@@ -78,7 +78,8 @@ export class Dispatcher {
   /** Nobody reads these sessions' output any more: their handlers are told through their signal. */
   private abortSessions(lost: ConnectionLostError): void {
     for (const [sessionId, session] of this.running) {
-      if (lost.sessionId === undefined || lost.sessionId === sessionId) session.controller.abort(new PluginError("ConnectionLostError", lost.message));
+      if (lost.sessionId === undefined || lost.sessionId === sessionId)
+        session.controller.abort(new PluginError("ConnectionLostError", lost.message));
     }
   }
 
@@ -117,7 +118,10 @@ export class Dispatcher {
     const outcome = await Promise.race([all, expired]);
     clearTimeout(timer);
     if (outcome === "expired") {
-      const reason = new PluginError("ShutdownError", `the plugin is shutting down and the session did not finish within SHUTDOWN_TIMEOUT (${deadlineMs / 1000} s)`);
+      const reason = new PluginError(
+        "ShutdownError",
+        `the plugin is shutting down and the session did not finish within SHUTDOWN_TIMEOUT (${deadlineMs / 1000} s)`,
+      );
       for (const session of this.running.values()) session.controller.abort(reason);
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 1000))]);
     }
@@ -147,7 +151,11 @@ export class Dispatcher {
       `the request is larger than the plugin's input limit of ${MAX_INPUT_LINE_BYTES / (1024 * 1024)} MiB and was not read; ` +
       "pass large content as a file parameter instead of inline text or base64";
     const sessionId = sessionIdAtLineStart(error.head);
-    this.rejectLine(error.head, { error_type: "RequestTooLargeError", message, ...(sessionId ? { session_id: sessionId } : {}) });
+    this.rejectLine(error.head, {
+      error_type: "RequestTooLargeError",
+      message,
+      ...(sessionId ? { session_id: sessionId } : {}),
+    });
   }
 
   /** Runs one session: a decoded request, or the error an unsupported one answers with. */
@@ -158,7 +166,11 @@ export class Dispatcher {
       return;
     }
     if (!this.accepting) {
-      await this.endSession(sessionId, { error_type: "ShutdownError", message: "the plugin is shutting down and takes no new requests", args: {} });
+      await this.endSession(sessionId, {
+        error_type: "ShutdownError",
+        message: "the plugin is shutting down and takes no new requests",
+        args: {},
+      });
       return;
     }
     const controller = new AbortController();
@@ -167,7 +179,10 @@ export class Dispatcher {
 
     const limit = this.options.maxRequestTimeout;
     const timer = setTimeout(
-      () => controller.abort(new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${limit} s) and was stopped`)),
+      () =>
+        controller.abort(
+          new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${limit} s) and was stopped`),
+        ),
       limit * 1000,
     );
     let failure: JsonObject | undefined;
@@ -183,7 +198,11 @@ export class Dispatcher {
       await abortable(resolved.run(context, emit), signal);
     } catch (error) {
       const cause = controller.signal.aborted ? controller.signal.reason : error;
-      failure = { error_type: errorTypeOf(cause), message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS), args: {} };
+      failure = {
+        error_type: errorTypeOf(cause),
+        message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS),
+        args: {},
+      };
       controller.abort(cause);
     } finally {
       clearTimeout(timer);
@@ -212,7 +231,8 @@ export class Dispatcher {
     const declared = this.plugin.provider.credentials;
     for (const [name, value] of Object.entries(credentials)) {
       const field = declared[name];
-      if (field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public)) continue;
+      if (field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public))
+        continue;
       if (typeof value === "string") this.redactor.addSecret(value);
     }
   }
@@ -223,7 +243,12 @@ export class Dispatcher {
     void this.transport.send(line, sessionId && this.running.has(sessionId) ? { sessionId } : undefined);
   }
 
-  private createContext(envelope: RequestEnvelope, request: DaemonRequest, credentials: Credentials<CredentialFields>, signal: AbortSignal): PluginContext {
+  private createContext(
+    envelope: RequestEnvelope,
+    request: DaemonRequest,
+    credentials: Credentials<CredentialFields>,
+    signal: AbortSignal,
+  ): PluginContext {
     const session: SessionInfo = {
       id: envelope.session_id,
       conversationId: envelope.conversation_id,

@@ -17,8 +17,10 @@ let base: string;
 const open = new Set<ServerResponse>();
 
 const routes: Record<string, (request: IncomingMessage, response: ServerResponse) => void> = {
-  "/files/ok/file-preview": (_request, response) => response.writeHead(200, { "content-type": "text/plain; charset=utf-8", "content-length": "11" }).end("hello world"),
-  "/prefix/files/ok/file-preview": (_request, response) => response.writeHead(200, { "content-type": "text/plain" }).end("behind a prefix"),
+  "/files/ok/file-preview": (_request, response) =>
+    response.writeHead(200, { "content-type": "text/plain; charset=utf-8", "content-length": "11" }).end("hello world"),
+  "/prefix/files/ok/file-preview": (_request, response) =>
+    response.writeHead(200, { "content-type": "text/plain" }).end("behind a prefix"),
   "/files/expired/file-preview": (_request, response) => response.writeHead(403).end("Forbidden"),
   "/files/gone/file-preview": (_request, response) => response.writeHead(404).end("Not found"),
   "/files/silent/file-preview": (_request, response) => open.add(response),
@@ -43,7 +45,9 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
 };
 
 beforeAll(async () => {
-  server = createServer((request, response) => (routes[request.url!.split("?")[0]!] ?? routes["/files/gone/file-preview"]!)(request, response));
+  server = createServer((request, response) =>
+    (routes[request.url!.split("?")[0]!] ?? routes["/files/gone/file-preview"]!)(request, response),
+  );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -54,7 +58,13 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const file = (url: string): DifyFile => ({ dify_model_identity: "__dify__file__", url, filename: "report.txt", mime_type: null, size: -1 });
+const file = (url: string): DifyFile => ({
+  dify_model_identity: "__dify__file__",
+  url,
+  filename: "report.txt",
+  mime_type: null,
+  size: -1,
+});
 
 /** The error openDifyFile (or reading its body) fails with; asserts the signature is nowhere in it. */
 async function failure(work: Promise<unknown>): Promise<FileDownloadError> {
@@ -65,7 +75,13 @@ async function failure(work: Promise<unknown>): Promise<FileDownloadError> {
     (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(FileDownloadError);
-  for (const rendering of [String(error), (error as Error).message, (error as Error).stack ?? "", JSON.stringify(error), String((error as Error).cause ?? "")]) {
+  for (const rendering of [
+    String(error),
+    (error as Error).message,
+    (error as Error).stack ?? "",
+    JSON.stringify(error),
+    String((error as Error).cause ?? ""),
+  ]) {
     expect(rendering).not.toContain("SECRET-SIGNATURE");
     expect(rendering).not.toContain("nonce=");
   }
@@ -86,28 +102,44 @@ describe("openDifyFile", () => {
   });
 
   it("resolves a relative URL against the base URL the plugin supplies, path prefix included", async () => {
-    expect(await text((await openDifyFile(file(`/files/ok/file-preview${query}`), { baseUrl: base })).body)).toBe("hello world");
-    expect(await text((await openDifyFile(file(`/files/ok/file-preview${query}`), { baseUrl: `${base}/prefix/` })).body)).toBe("behind a prefix");
+    expect(await text((await openDifyFile(file(`/files/ok/file-preview${query}`), { baseUrl: base })).body)).toBe(
+      "hello world",
+    );
+    expect(
+      await text((await openDifyFile(file(`/files/ok/file-preview${query}`), { baseUrl: `${base}/prefix/` })).body),
+    ).toBe("behind a prefix");
     expect(resolveFileUrl("/files/x?sign=1", "http://api:5001/").href).toBe("http://api:5001/files/x?sign=1");
   });
 
   it("keeps a relative URL on the base URL's host, reading it as the WHATWG URL parser (and fetch) does", () => {
-    for (const escape of ["\\\\evil.example/files/x", "\\/evil.example/files/x", " //evil.example/files/x", "/\\evil.example/x", "/\t/evil.example/x", "///evil.example/x", "\n//evil.example/x"]) {
+    for (const escape of [
+      "\\\\evil.example/files/x",
+      "\\/evil.example/files/x",
+      " //evil.example/files/x",
+      "/\\evil.example/x",
+      "/\t/evil.example/x",
+      "///evil.example/x",
+      "\n//evil.example/x",
+    ]) {
       expect(() => resolveFileUrl(`${escape}?sign=1`, "http://api:5001")).toThrow(
         /^the relative file URL ".*" leads to another host \(evil\.example\) than the Dify base URL http:\/\/api:5001: a relative file link is only fetched from the Dify base URL$/s,
       );
     }
     expect(resolveFileUrl(" /files/x?sign=1", "http://api:5001").href).toBe("http://api:5001/files/x?sign=1");
     expect(resolveFileUrl("/files/x?sign=1", "http://api:5001/dify").href).toBe("http://api:5001/dify/files/x?sign=1");
-    expect(resolveFileUrl("/.//evil.example/x", "http://api:5001/dify/").href).toBe("http://api:5001/dify/evil.example/x");
+    expect(resolveFileUrl("/.//evil.example/x", "http://api:5001/dify/").href).toBe(
+      "http://api:5001/dify/evil.example/x",
+    );
     expect(resolveFileUrl(" https://files.example/x?sign=1").href).toBe("https://files.example/x?sign=1");
-    expect(() => resolveFileUrl("file:///etc/passwd", "http://api:5001")).toThrow('the file URL has the scheme "file:": only http and https file links are fetched');
+    expect(() => resolveFileUrl("file:///etc/passwd", "http://api:5001")).toThrow(
+      'the file URL has the scheme "file:": only http and https file links are fetched',
+    );
   });
 
   it("explains a relative URL without a base URL", async () => {
     const error = await failure(openDifyFile(file(`/files/ok/file-preview${query}`)));
     expect(error.message).toBe(
-      'the file URL "/files/ok/file-preview" is relative: set the plugin\'s Dify base URL credential (for example http://api:5001), or set FILES_URL / INTERNAL_FILES_URL in Dify\'s environment so it sends absolute URLs',
+      "the file URL \"/files/ok/file-preview\" is relative: set the plugin's Dify base URL credential (for example http://api:5001), or set FILES_URL / INTERNAL_FILES_URL in Dify's environment so it sends absolute URLs",
     );
   });
 
@@ -131,7 +163,10 @@ describe("openDifyFile", () => {
     expect(error.message).toBe(`the download of ${base}/files/stall/file-preview stalled for 0.2 s and was abandoned`);
     // 800 ms in total, longer than the header timeout: that timeout must not cut the body short. The idle timeout
     // is 20 pieces long, so only a stall of the whole test process for seconds could look like a stalled network.
-    const slow = await openDifyFile(file(`${base}/files/slow/file-preview${query}`), { timeoutMs: 200, idleTimeoutMs: 2000 });
+    const slow = await openDifyFile(file(`${base}/files/slow/file-preview${query}`), {
+      timeoutMs: 200,
+      idleTimeoutMs: 2000,
+    });
     expect(await text(slow.body)).toBe("piece0 piece1 piece2 piece3 piece4 piece5 piece6 piece7 ");
   });
 
@@ -152,7 +187,9 @@ describe("openDifyFile", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const error = await failure(openDifyFile(file(`http://127.0.0.1:${port}/files/x/file-preview${query}`)));
-    expect(error.message).toBe(`could not reach http://127.0.0.1:${port}/files/x/file-preview (ECONNREFUSED): check the Dify base URL the plugin uses for file links`);
+    expect(error.message).toBe(
+      `could not reach http://127.0.0.1:${port}/files/x/file-preview (ECONNREFUSED): check the Dify base URL the plugin uses for file links`,
+    );
   });
 
   const openssl = (() => {
@@ -163,21 +200,47 @@ describe("openDifyFile", () => {
       return false;
     }
   })();
-  it.skipIf(!openssl)("explains a TLS failure against a self-signed certificate (skipped when openssl is missing)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "dify-tls-"));
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1"], { stdio: "ignore" });
-    const tls = createTlsServer({ key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) }, (_request, response) => response.end("secret"));
-    await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
-    try {
-      const port = (tls.address() as AddressInfo).port;
-      const error = await failure(openDifyFile(file(`https://127.0.0.1:${port}/files/x/file-preview${query}`)));
-      expect(error.message).toMatch(
-        new RegExp(`^TLS verification failed for https://127\\.0\\.0\\.1:${port}/files/x/file-preview \\((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)[^)]*\\): the file server's certificate is not trusted; use a certificate from a trusted CA or point NODE_EXTRA_CA_CERTS at your CA bundle$`),
+  it.skipIf(!openssl)(
+    "explains a TLS failure against a self-signed certificate (skipped when openssl is missing)",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "dify-tls-"));
+      execFileSync(
+        "openssl",
+        [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-keyout",
+          join(dir, "key.pem"),
+          "-out",
+          join(dir, "cert.pem"),
+          "-days",
+          "1",
+          "-subj",
+          "/CN=127.0.0.1",
+        ],
+        { stdio: "ignore" },
       );
-    } finally {
-      await new Promise((resolve) => tls.close(resolve));
-    }
-  });
+      const tls = createTlsServer(
+        { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) },
+        (_request, response) => response.end("secret"),
+      );
+      await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+      try {
+        const port = (tls.address() as AddressInfo).port;
+        const error = await failure(openDifyFile(file(`https://127.0.0.1:${port}/files/x/file-preview${query}`)));
+        expect(error.message).toMatch(
+          new RegExp(
+            `^TLS verification failed for https://127\\.0\\.0\\.1:${port}/files/x/file-preview \\((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)[^)]*\\): the file server's certificate is not trusted; use a certificate from a trusted CA or point NODE_EXTRA_CA_CERTS at your CA bundle$`,
+          ),
+        );
+      } finally {
+        await new Promise((resolve) => tls.close(resolve));
+      }
+    },
+  );
 
   it("stops when the caller's signal aborts", async () => {
     const controller = new AbortController();

@@ -46,7 +46,9 @@ export function resolveFileUrl(url: string, baseUrl?: string): URL {
   if (URL.canParse(url)) {
     const absolute = new URL(url);
     if (absolute.protocol === "http:" || absolute.protocol === "https:") return absolute;
-    throw new FileDownloadError(`the file URL has the scheme "${absolute.protocol}": only http and https file links are fetched`);
+    throw new FileDownloadError(
+      `the file URL has the scheme "${absolute.protocol}": only http and https file links are fetched`,
+    );
   }
   if (!baseUrl) {
     throw new FileDownloadError(
@@ -87,7 +89,9 @@ export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}
     response = await fetch(url, { signal: controller.signal, redirect: "follow" });
   } catch (error) {
     options.signal?.removeEventListener("abort", onAbort);
-    const message = headersTimedOut ? `the file server at ${shown} did not answer within ${headerTimeoutMs / 1000} s` : describeFetchFailure(error, shown);
+    const message = headersTimedOut
+      ? `the file server at ${shown} did not answer within ${headerTimeoutMs / 1000} s`
+      : describeFetchFailure(error, shown);
     throw new FileDownloadError(scrub(message));
   } finally {
     clearTimeout(headerTimer);
@@ -100,7 +104,8 @@ export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}
   const length = Number(response.headers.get("content-length"));
   const declared = typeof file.size === "number" && file.size >= 0 ? file.size : undefined;
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const stalled = () => new FileDownloadError(`the download of ${shown} stalled for ${idleMs / 1000} s and was abandoned`);
+  const stalled = () =>
+    new FileDownloadError(`the download of ${shown} stalled for ${idleMs / 1000} s and was abandoned`);
   // The idle clock runs only while the caller waits for bytes: a caller that
   // stops reading (an upload applying backpressure) is not a stalled network.
   const body = new Readable({
@@ -135,10 +140,13 @@ export async function openDifyFile(file: DifyFile, options: OpenFileOptions = {}
 
 function describeStatus(status: number, shown: string): string {
   if (status === 401 || status === 403) {
-    return `Dify refused the file download (HTTP ${status}) from ${shown}: the signed link has expired or is invalid ` +
-      `(links last FILES_ACCESS_TIMEOUT, 300 s by default); run the tool right after the file is produced`;
+    return (
+      `Dify refused the file download (HTTP ${status}) from ${shown}: the signed link has expired or is invalid ` +
+      `(links last FILES_ACCESS_TIMEOUT, 300 s by default); run the tool right after the file is produced`
+    );
   }
-  if (status === 404) return `the file was not found (HTTP 404) at ${shown}: check the Dify base URL credential and that the file still exists`;
+  if (status === 404)
+    return `the file was not found (HTTP 404) at ${shown}: check the Dify base URL credential and that the file still exists`;
   return `the file download from ${shown} failed with HTTP ${status}`;
 }
 

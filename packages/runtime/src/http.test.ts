@@ -26,8 +26,16 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => daemon.listen(0, "127.0.0.1", resolve));
   const daemonUrl = `http://127.0.0.1:${(daemon.address() as AddressInfo).port}`;
-  plugin = spawnTypeScriptPlugin(entry, { INSTALL_METHOD: "serverless", SERVERLESS_HOST: "127.0.0.1", SERVERLESS_PORT: "0", DIFY_PLUGIN_DAEMON_URL: daemonUrl });
-  const banner = await eventually(() => plugin.strayLines.find((line) => line.startsWith("* Running on http://")), Boolean);
+  plugin = spawnTypeScriptPlugin(entry, {
+    INSTALL_METHOD: "serverless",
+    SERVERLESS_HOST: "127.0.0.1",
+    SERVERLESS_PORT: "0",
+    DIFY_PLUGIN_DAEMON_URL: daemonUrl,
+  });
+  const banner = await eventually(
+    () => plugin.strayLines.find((line) => line.startsWith("* Running on http://")),
+    Boolean,
+  );
   base = `http://127.0.0.1:${/:(\d+)$/.exec(banner!)![1]}`;
 });
 
@@ -37,7 +45,11 @@ afterAll(async () => {
 });
 
 /** POSTs one request line to /invoke the way the daemon does and reads the streamed session events. */
-async function invoke(data: JsonObject, sessionId: string = crypto.randomUUID(), onEvent?: (event: ReceivedEvent) => void) {
+async function invoke(
+  data: JsonObject,
+  sessionId: string = crypto.randomUUID(),
+  onEvent?: (event: ReceivedEvent) => void,
+) {
   const response = await fetch(`${base}/invoke?action=invoke_tool`, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "text/event-stream", "dify-plugin-session-id": sessionId },
@@ -60,7 +72,8 @@ async function invoke(data: JsonObject, sessionId: string = crypto.randomUUID(),
   return { status: response.status, contentType: response.headers.get("content-type"), result: await done, sessions };
 }
 
-const tool = (name: string, tool_parameters: JsonObject = {}) => invokeToolRequest({ provider: "fixture", tool: name, credentials, tool_parameters });
+const tool = (name: string, tool_parameters: JsonObject = {}) =>
+  invokeToolRequest({ provider: "fixture", tool: name, credentials, tool_parameters });
 
 describe("serverless HTTP transport", () => {
   it("prints Flask's banner on stdout and answers GET /health", async () => {
@@ -82,8 +95,12 @@ describe("serverless HTTP transport", () => {
   });
 
   it("serves concurrent invocations, each with its own messages in order", async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => invoke(tool("sequence", { tag: `s${i}`, count: 25 }))));
-    results.forEach(({ result }, i) => expect(reassemble(result.stream).texts).toEqual(Array.from({ length: 25 }, (_, n) => `s${i}:${n}`)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => invoke(tool("sequence", { tag: `s${i}`, count: 25 }))),
+    );
+    results.forEach(({ result }, i) =>
+      expect(reassemble(result.stream).texts).toEqual(Array.from({ length: 25 }, (_, n) => `s${i}:${n}`)),
+    );
   });
 
   it("fails a throwing tool with a redacted error and the end", async () => {
@@ -107,14 +124,20 @@ describe("serverless HTTP transport", () => {
 
   it("answers bad requests with HTTP errors", async () => {
     expect((await fetch(`${base}/invoke`, { method: "POST", body: "not json" })).status).toBe(400);
-    const answer = await fetch(`${base}/invoke`, { method: "POST", body: JSON.stringify({ session_id: "s", event: "backwards_response", data: {} }) });
+    const answer = await fetch(`${base}/invoke`, {
+      method: "POST",
+      body: JSON.stringify({ session_id: "s", event: "backwards_response", data: {} }),
+    });
     expect(answer.status).toBe(400);
     expect(await answer.text()).toBe('request body must be a JSON object with a session_id and "event": "request"');
     expect((await fetch(`${base}/nowhere`)).status).toBe(404);
   });
 
   it("answers a request body over the input limit with the session's error and end", async () => {
-    const { status, result } = await invoke(tool("sequence", { tag: "x".repeat(MAX_INPUT_LINE_BYTES), count: 1 }), "http-too-large");
+    const { status, result } = await invoke(
+      tool("sequence", { tag: "x".repeat(MAX_INPUT_LINE_BYTES), count: 1 }),
+      "http-too-large",
+    );
     expect(status).toBe(200);
     expect(result.error?.error_type).toBe("RequestTooLargeError");
     expect(result.error?.message).toContain("input limit of 20 MiB");
@@ -126,11 +149,20 @@ describe("serverless HTTP transport", () => {
     const received: { path?: string; header?: string; body?: JsonObject; sawLogFirst?: boolean } = {};
     let logSeen = false;
     answer = (body, request, response) => {
-      Object.assign(received, { path: request.url, header: request.headers["dify-plugin-session-id"], body, sawLogFirst: logSeen });
+      Object.assign(received, {
+        path: request.url,
+        header: request.headers["dify-plugin-session-id"],
+        body,
+        sawLogFirst: logSeen,
+      });
       const id = String(((body.data as JsonObject).data as JsonObject).backwards_request_id);
       response.writeHead(200, { "content-type": "text/event-stream" });
       const line = (event: string, data: JsonObject | null) =>
-        JSON.stringify({ session_id: sessionId, event: "backwards_response", data: { backwards_request_id: id, event, message: "", data } }) + "\n\n";
+        JSON.stringify({
+          session_id: sessionId,
+          event: "backwards_response",
+          data: { backwards_request_id: id, event, message: "", data },
+        }) + "\n\n";
       response.write("\n\n"); // the daemon's keep-alive
       response.write(line("response", { data: Buffer.from("from http").toString("hex") }));
       response.end(line("end", null));
@@ -142,7 +174,11 @@ describe("serverless HTTP transport", () => {
     expect(reassemble(result.stream).jsons).toEqual([{ value: "from http" }]);
     expect(received.path).toBe("/backwards-invocation/transaction");
     expect(received.header).toBe(sessionId);
-    expect(received.body).toMatchObject({ event: "session", session_id: sessionId, data: { type: "invoke", data: { type: "storage", request: { opt: "get", key: "k1" } } } });
+    expect(received.body).toMatchObject({
+      event: "session",
+      session_id: sessionId,
+      data: { type: "invoke", data: { type: "storage", request: { opt: "get", key: "k1" } } },
+    });
     // The session's log reached the /invoke stream before the backwards call was answered: the response streams.
     expect(received.sawLogFirst).toBe(true);
   });
@@ -151,10 +187,21 @@ describe("serverless HTTP transport", () => {
     answer = (body, _request, response) => {
       const id = String(((body.data as JsonObject).data as JsonObject).backwards_request_id);
       response.writeHead(400);
-      response.end(JSON.stringify({ backwards_request_id: id, event: "error", message: "failed to get session info from cache", data: { error_type: "SessionNotFound" } }));
+      response.end(
+        JSON.stringify({
+          backwards_request_id: id,
+          event: "error",
+          message: "failed to get session info from cache",
+          data: { error_type: "SessionNotFound" },
+        }),
+      );
     };
     const { result } = await invoke(tool("backwards", { op: "storage_get" }));
-    expect(result.error).toEqual({ error_type: "BackwardsInvocationError", message: "storage invocation failed: failed to get session info from cache", args: {} });
+    expect(result.error).toEqual({
+      error_type: "BackwardsInvocationError",
+      message: "storage invocation failed: failed to get session info from cache",
+      args: {},
+    });
   });
 });
 
@@ -173,7 +220,10 @@ describe("HttpTransport.handleRequest in a server its caller owns", () => {
         method: "POST",
         body: requestLine("own-server", tool("echo", { text: "hi" })),
       });
-      const events = (await response.text()).split("\n").filter((line) => line.trim()).map((line) => JSON.parse(line) as ReceivedEvent);
+      const events = (await response.text())
+        .split("\n")
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as ReceivedEvent);
       const sessions = new SessionCollector();
       const done = sessions.expect("own-server");
       events.forEach((event) => sessions.receive(event));

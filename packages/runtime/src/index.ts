@@ -8,7 +8,17 @@ export type { InvokeType } from "./backwards.js";
 export { runPlugin, type RunOptions, type RunningPlugin } from "./run.js";
 export { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 export { readConfig, loadEnvironment, parseDotenv, type RuntimeConfig, type InstallMethod } from "./config.js";
-export { manifestDeclaration, providerYaml, toolYaml, toolDeclaration, providerFile, toolFile, RUNNER, ARCH, MANIFEST_FORMAT_VERSION } from "./declarations.js";
+export {
+  manifestDeclaration,
+  providerYaml,
+  toolYaml,
+  toolDeclaration,
+  providerFile,
+  toolFile,
+  RUNNER,
+  ARCH,
+  MANIFEST_FORMAT_VERSION,
+} from "./declarations.js";
 export { openDifyFile, resolveFileUrl, FileDownloadError, type OpenFileOptions, type OpenedFile } from "./files.js";
 export { withDeadline, TimeoutError, type DeadlineOutcome } from "./deadline.js";
 export { Redactor } from "./redact.js";
@@ -37,4 +47,11 @@ export {
   BLOB_CHUNK_BYTES,
   serializeEvent,
 } from "@dify-ts/protocol";
-export { WorkQueue, type WorkQueueOptions, type SubmitResult, type JobOutcome, type RetryPolicy, type FailureClass } from "./work-queue.js";
+export {
+  WorkQueue,
+  type WorkQueueOptions,
+  type SubmitResult,
+  type JobOutcome,
+  type RetryPolicy,
+  type FailureClass,
+} from "./work-queue.js";

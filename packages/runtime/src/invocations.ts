@@ -18,7 +18,13 @@ export interface InvocationScope {
   signal: AbortSignal;
 }
 
-export function createInvocations({ channel, permissions, session, timeoutMs, signal }: InvocationScope): DifyInvocations {
+export function createInvocations({
+  channel,
+  permissions,
+  session,
+  timeoutMs,
+  signal,
+}: InvocationScope): DifyInvocations {
   const invoke = (type: InvokeType, request: JsonObject): AsyncIterable<JsonObject> => {
     checkPermission(type, permissions);
     return channel(type, request, { timeoutMs, signal });
@@ -66,7 +72,8 @@ export function createInvocations({ channel, permissions, session, timeoutMs, si
         return Buffer.from(String(data.data), "hex");
       },
       // As in the SDK, a set the daemon ends without an answer counts as done.
-      set: async (key, value) => expectOk(await first("storage", { opt: "set", key, value: Buffer.from(value).toString("hex") }), false),
+      set: async (key, value) =>
+        expectOk(await first("storage", { opt: "set", key, value: Buffer.from(value).toString("hex") }), false),
       delete: async (key) => expectOk(await first("storage", { opt: "del", key }), true),
       exist: async (key) => {
         const data = await first("storage", { opt: "exist", key });

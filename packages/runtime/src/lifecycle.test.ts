@@ -17,16 +17,23 @@ let plugin: PluginProcess | undefined;
 afterEach(() => plugin?.kill());
 
 const invoke = (tool: string, tool_parameters: JsonObject = {}, sessionId?: string) =>
-  plugin!.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool, credentials, tool_parameters }, { sessionId });
+  plugin!.request(
+    { type: "tool", action: "invoke_tool", provider: "fixture", tool, credentials, tool_parameters },
+    { sessionId },
+  );
 
-const logs = (match: string) => plugin!.events.filter((event) => event.event === "log" && String((event.data as JsonObject).message).includes(match));
+const logs = (match: string) =>
+  plugin!.events.filter((event) => event.event === "log" && String((event.data as JsonObject).message).includes(match));
 
 describe("heartbeat", () => {
   it("beats once at start, before any request, then every HEARTBEAT_INTERVAL", async () => {
     const spawned = performance.now();
     plugin = spawnTypeScriptPlugin(entry, { HEARTBEAT_INTERVAL: "0.2" });
     const sessions = plugin.sessions;
-    const beats = () => sessions.events.map((event, i) => ({ event, at: sessions.arrivals[i]! })).filter(({ event }) => event.event === "heartbeat");
+    const beats = () =>
+      sessions.events
+        .map((event, i) => ({ event, at: sessions.arrivals[i]! }))
+        .filter(({ event }) => event.event === "heartbeat");
     await eventually(beats, (seen) => seen.length >= 6);
     expect(sessions.events[0]).toEqual({ event: "heartbeat", session_id: null, data: {} });
     // Beats are sent at start and then every 200 ms, so the sixth cannot arrive before 5 intervals have passed.
@@ -54,9 +61,16 @@ describe("SIGTERM", () => {
     const running = [0, 1, 2].map((i) => invoke("sleep", { ms: 800 }, `slow-${i}`));
     await plugin.waitForStderr("sleep 800 started", 3);
     plugin.kill("SIGTERM");
-    await plugin.waitFor((event) => event.event === "log" && String((event.data as JsonObject).message).startsWith("shutting down (SIGTERM)"));
+    await plugin.waitFor(
+      (event) =>
+        event.event === "log" && String((event.data as JsonObject).message).startsWith("shutting down (SIGTERM)"),
+    );
     const refused = await invoke("echo", { text: "too late" }, "late");
-    expect(refused.error).toEqual({ error_type: "ShutdownError", message: "the plugin is shutting down and takes no new requests", args: {} });
+    expect(refused.error).toEqual({
+      error_type: "ShutdownError",
+      message: "the plugin is shutting down and takes no new requests",
+      args: {},
+    });
     for (const session of await Promise.all(running)) expect(reassemble(session.stream).text).toBe("slept 800");
     const exit = await plugin.exited;
     expect(exit).toEqual({ code: 0, signal: null });
@@ -85,7 +99,9 @@ describe("logging and stray errors", () => {
   it("logs only through log events, with levels, redacted and bounded in size", async () => {
     plugin = spawnTypeScriptPlugin(entry);
     expect(reassemble((await invoke("logs")).stream).text).toBe("logged");
-    const entries = plugin.events.filter((event): event is ReceivedEvent & { data: JsonObject } => event.event === "log");
+    const entries = plugin.events.filter(
+      (event): event is ReceivedEvent & { data: JsonObject } => event.event === "log",
+    );
     const messages = entries.map((event) => [event.data.level, String(event.data.message).slice(0, 60)]);
     expect(messages).toEqual(
       expect.arrayContaining([
@@ -107,10 +123,16 @@ describe("logging and stray errors", () => {
   it("reports an uncaught exception and an unhandled rejection redacted, and keeps serving", async () => {
     plugin = spawnTypeScriptPlugin(entry);
     expect(reassemble((await invoke("stray")).stream).text).toBe("scheduled");
-    const uncaught = await plugin.waitFor((event) => event.event === "log" && String((event.data as JsonObject).message).startsWith("uncaught exception"));
-    const unhandled = await plugin.waitFor((event) => event.event === "log" && String((event.data as JsonObject).message).startsWith("unhandled rejection"));
+    const uncaught = await plugin.waitFor(
+      (event) => event.event === "log" && String((event.data as JsonObject).message).startsWith("uncaught exception"),
+    );
+    const unhandled = await plugin.waitFor(
+      (event) => event.event === "log" && String((event.data as JsonObject).message).startsWith("unhandled rejection"),
+    );
     expect((uncaught.data as JsonObject).message).toBe("uncaught exception: Error: stray failure with key [REDACTED]");
-    expect((unhandled.data as JsonObject).message).toBe("unhandled rejection: Error: stray rejection with key [REDACTED]");
+    expect((unhandled.data as JsonObject).message).toBe(
+      "unhandled rejection: Error: stray rejection with key [REDACTED]",
+    );
     expect((uncaught.data as JsonObject).level).toBe("ERROR");
     expect(reassemble((await invoke("echo", { text: "alive" })).stream).text).toBe("alive");
     expect(plugin.child.exitCode).toBeNull();

@@ -16,7 +16,11 @@ const LEVEL_ORDER: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARNING: 30
 /** Longer log messages are cut: a log line must stay far below the daemon's 5 MiB line limit. */
 export const MAX_LOG_MESSAGE_CHARS = 64 * 1024;
 
-export function createLogger(emit: (event: PluginEvent) => void, redactor: Redactor, minimum: LogLevel = "INFO"): Logger {
+export function createLogger(
+  emit: (event: PluginEvent) => void,
+  redactor: Redactor,
+  minimum: LogLevel = "INFO",
+): Logger {
   const write = (level: LogLevel, message: string) => {
     if (LEVEL_ORDER[level] < LEVEL_ORDER[minimum]) return;
     emit({

@@ -1,5 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { blob, image, json, link, log, MessageTooLargeError, streamVariable, text, toWire, variable, type ToolMessage } from "./messages.js";
+import {
+  blob,
+  image,
+  json,
+  link,
+  log,
+  MessageTooLargeError,
+  streamVariable,
+  text,
+  toWire,
+  variable,
+  type ToolMessage,
+} from "./messages.js";
 import { MAX_LINE_BYTES, serializeEvent, type JsonObject } from "@dify-ts/protocol";
 import { reassemble } from "@dify-ts/host";
 
@@ -11,7 +23,13 @@ async function wire(message: ToolMessage): Promise<JsonObject[]> {
 
 /** The line the dispatcher would write for a stream message, with a daemon-style session id. */
 function lineBytes(data: JsonObject): number {
-  return Buffer.byteLength(serializeEvent({ event: "session", session_id: "0f3c2a8e-5b7d-4c1e-9a6f-2d8b4e7c1a30", data: { type: "stream", data } }));
+  return Buffer.byteLength(
+    serializeEvent({
+      event: "session",
+      session_id: "0f3c2a8e-5b7d-4c1e-9a6f-2d8b4e7c1a30",
+      data: { type: "stream", data },
+    }),
+  );
 }
 
 function bytes(length: number): Buffer {
@@ -45,7 +63,10 @@ describe("toWire: blobs", () => {
   });
 
   it("sends one full chunk for exactly 8192 bytes and only the end chunk for an empty blob", async () => {
-    expect((await wire(blob(bytes(8192), { mime_type: "x/y" }))).map((c) => (c.message as JsonObject).end)).toEqual([false, true]);
+    expect((await wire(blob(bytes(8192), { mime_type: "x/y" }))).map((c) => (c.message as JsonObject).end)).toEqual([
+      false,
+      true,
+    ]);
     const empty = await wire(blob(new Uint8Array(0), { mime_type: "x/y" }));
     expect(empty).toHaveLength(1);
     expect(empty[0]!.message).toMatchObject({ sequence: 0, total_length: 0, blob: "", end: true });
@@ -53,7 +74,9 @@ describe("toWire: blobs", () => {
 
   it("re-chunks a stream of odd-sized pieces to 8192 bytes, carrying the declared size on every chunk", async () => {
     const data = bytes(50_000);
-    const chunks = await wire(blob(inPieces(data, [1, 8191, 10_000, 3, 7000]), { mime_type: "application/pdf" }, data.length));
+    const chunks = await wire(
+      blob(inPieces(data, [1, 8191, 10_000, 3, 7000]), { mime_type: "application/pdf" }, data.length),
+    );
     const sizes = chunks.map((c) => Buffer.from(String((c.message as JsonObject).blob), "base64").length);
     expect(sizes.slice(0, -2).every((size) => size === 8192)).toBe(true);
     expect(chunks.every((c) => (c.message as JsonObject).total_length === 50_000)).toBe(true);
@@ -106,7 +129,9 @@ describe("toWire: text, json and the 5 MiB line limit", () => {
     const huge = { rows: Array.from({ length: 60_000 }, (_, i) => ({ i, pad: "p".repeat(90) })) };
     const attempt = wire(json(huge));
     await expect(attempt).rejects.toBeInstanceOf(MessageTooLargeError);
-    await expect(wire(json(huge))).rejects.toThrow(/a json message of \d+ bytes exceeds the daemon's 5242880-byte line limit; return large data as a blob/);
+    await expect(wire(json(huge))).rejects.toThrow(
+      /a json message of \d+ bytes exceeds the daemon's 5242880-byte line limit; return large data as a blob/,
+    );
   });
 
   it("splits a streamed variable but refuses a whole variable over the limit", async () => {
@@ -119,13 +144,25 @@ describe("toWire: text, json and the 5 MiB line limit", () => {
 
   it("writes link, image, json, variable and log messages in the SDK's shapes", async () => {
     expect(await wire(link("https://x"))).toEqual([{ type: "link", message: { text: "https://x" }, meta: null }]);
-    expect(await wire(image("https://x/i.png"))).toEqual([{ type: "image", message: { text: "https://x/i.png" }, meta: null }]);
+    expect(await wire(image("https://x/i.png"))).toEqual([
+      { type: "image", message: { text: "https://x/i.png" }, meta: null },
+    ]);
     expect(await wire(json([1, 2]))).toEqual([{ type: "json", message: { json_object: [1, 2] }, meta: null }]);
-    expect(await wire(variable("n", 1))).toEqual([{ type: "variable", message: { variable_name: "n", variable_value: 1, stream: false }, meta: null }]);
+    expect(await wire(variable("n", 1))).toEqual([
+      { type: "variable", message: { variable_name: "n", variable_value: 1, stream: false }, meta: null },
+    ]);
     const [entry] = await wire(log("step", "start", { a: 1 }, { id: "id1", parent_id: "p" }));
     expect(entry).toEqual({
       type: "log",
-      message: { id: "id1", label: "step", parent_id: "p", error: null, status: "start", data: { a: 1 }, metadata: null },
+      message: {
+        id: "id1",
+        label: "step",
+        parent_id: "p",
+        error: null,
+        status: "start",
+        data: { a: 1 },
+        metadata: null,
+      },
       meta: null,
     });
   });

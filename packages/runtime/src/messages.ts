@@ -5,7 +5,13 @@
  * with a clear error), so no line the runtime writes can exceed it.
  */
 import { randomUUID } from "node:crypto";
-import { BLOB_CHUNK_BYTES, MAX_LINE_BYTES, type JsonObject, type JsonValue, type WireToolMessage } from "@dify-ts/protocol";
+import {
+  BLOB_CHUNK_BYTES,
+  MAX_LINE_BYTES,
+  type JsonObject,
+  type JsonValue,
+  type WireToolMessage,
+} from "@dify-ts/protocol";
 
 export type BlobSource = Uint8Array | AsyncIterable<Uint8Array>;
 
@@ -34,10 +40,25 @@ export const image = (url: string): ToolMessage => ({ type: "image", url });
  * A file for Dify to store. `data` may be bytes or a stream; pass `size` with a
  * stream so every chunk can carry the total length, as the SDK's do.
  */
-export const blob = (data: BlobSource, meta: BlobMeta, size?: number): ToolMessage => ({ type: "blob", data, meta, size });
-export const variable = (name: string, value: JsonValue): ToolMessage => ({ type: "variable", name, value, stream: false });
+export const blob = (data: BlobSource, meta: BlobMeta, size?: number): ToolMessage => ({
+  type: "blob",
+  data,
+  meta,
+  size,
+});
+export const variable = (name: string, value: JsonValue): ToolMessage => ({
+  type: "variable",
+  name,
+  value,
+  stream: false,
+});
 /** One piece of a streamed string variable; Dify appends the pieces. */
-export const streamVariable = (name: string, piece: string): ToolMessage => ({ type: "variable", name, value: piece, stream: true });
+export const streamVariable = (name: string, piece: string): ToolMessage => ({
+  type: "variable",
+  name,
+  value: piece,
+  stream: true,
+});
 export const log = (
   label: string,
   status: LogStatus,
@@ -68,7 +89,9 @@ const TEXT_PIECE_CHARS = Math.floor(MESSAGE_BUDGET / 6);
  * other kind at once (a plain list keeps the common case free of async-generator steps).
  */
 export function toWire(message: ToolMessage): Iterable<WireToolMessage> | AsyncIterable<WireToolMessage> {
-  return message.type === "blob" ? blobChunks(message.data, stripUndefined(message.meta), message.size) : wireMessages(message);
+  return message.type === "blob"
+    ? blobChunks(message.data, stripUndefined(message.meta), message.size)
+    : wireMessages(message);
 }
 
 function* wireMessages(message: Exclude<ToolMessage, { type: "blob" }>): Generator<WireToolMessage> {
@@ -86,7 +109,11 @@ function* wireMessages(message: Exclude<ToolMessage, { type: "blob" }>): Generat
     case "variable":
       if (message.stream && typeof message.value === "string") {
         for (const piece of pieces(message.value)) {
-          yield { type: "variable", message: { variable_name: message.name, variable_value: piece, stream: true }, meta: null };
+          yield {
+            type: "variable",
+            message: { variable_name: message.name, variable_value: piece, stream: true },
+            meta: null,
+          };
         }
         return;
       }
@@ -115,7 +142,11 @@ function* wireMessages(message: Exclude<ToolMessage, { type: "blob" }>): Generat
 }
 
 /** The SDK's framing: chunks of at most 8 KiB, each with id/sequence/total_length, then an empty `end` chunk. */
-async function* blobChunks(data: BlobSource, meta: JsonObject, size: number | undefined): AsyncGenerator<WireToolMessage> {
+async function* blobChunks(
+  data: BlobSource,
+  meta: JsonObject,
+  size: number | undefined,
+): AsyncGenerator<WireToolMessage> {
   const id = randomUUID().replaceAll("-", "");
   let sequence = 0;
   let seen = 0;

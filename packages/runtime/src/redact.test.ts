@@ -38,10 +38,12 @@ describe("Redactor", () => {
 
   it("masks the userinfo of every URL, registered or not", () => {
     const redactor = new Redactor();
-    expect(redactor.redact("fetch http://sk-unknown-key@api.example/v1 failed; postgresql://mem0:p%40ss@db:5432/mem0 down")).toBe(
-      "fetch http://[REDACTED]@api.example/v1 failed; postgresql://[REDACTED]@db:5432/mem0 down",
-    );
+    expect(
+      redactor.redact("fetch http://sk-unknown-key@api.example/v1 failed; postgresql://mem0:p%40ss@db:5432/mem0 down"),
+    ).toBe("fetch http://[REDACTED]@api.example/v1 failed; postgresql://[REDACTED]@db:5432/mem0 down");
     const child = new Redactor(redactor);
-    expect(child.redact('{"url":"https://user:secret@host/x"} and a@b.c mail')).toBe('{"url":"https://[REDACTED]@host/x"} and a@b.c mail');
+    expect(child.redact('{"url":"https://user:secret@host/x"} and a@b.c mail')).toBe(
+      '{"url":"https://[REDACTED]@host/x"} and a@b.c mail',
+    );
   });
 });

@@ -7,7 +7,14 @@
  */
 import type { DaemonRequest, JsonObject, RequestAction } from "@dify-ts/protocol";
 import type { ToolContext } from "./context.js";
-import type { CredentialFields, Credentials, Parameters, PluginDefinition, ToolDefinition, ToolParameters } from "./definitions.js";
+import type {
+  CredentialFields,
+  Credentials,
+  Parameters,
+  PluginDefinition,
+  ToolDefinition,
+  ToolParameters,
+} from "./definitions.js";
 import { PluginError } from "./errors.js";
 import { toWire, type ToolMessage } from "./messages.js";
 import { validateCredentials, validateParameters } from "./validation.js";
@@ -28,25 +35,41 @@ export interface ResolvedRequest {
   run(context: PluginContext, emit: EmitStream): Promise<void>;
 }
 
-type Resolver<A extends RequestAction> = (plugin: PluginDefinition, request: Extract<DaemonRequest, { action: A }>) => ResolvedRequest;
+type Resolver<A extends RequestAction> = (
+  plugin: PluginDefinition,
+  request: Extract<DaemonRequest, { action: A }>,
+) => ResolvedRequest;
 
 const resolvers: { [A in RequestAction]: Resolver<A> } = {
   invoke_tool(plugin, request) {
     const tool = findTool(plugin, request.tool);
     const parameters = validateParameters(tool.parameters, request.tool_parameters);
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
-    return { credentials, secretParameters: secretParameters(tool, parameters), run: (context, emit) => invokeTool(tool, parameters, context, emit) };
+    return {
+      credentials,
+      secretParameters: secretParameters(tool, parameters),
+      run: (context, emit) => invokeTool(tool, parameters, context, emit),
+    };
   },
   validate_tool_credentials(plugin, request) {
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
-    return { credentials, secretParameters: [], run: (context, emit) => validateToolCredentials(plugin, context, emit) };
+    return {
+      credentials,
+      secretParameters: [],
+      run: (context, emit) => validateToolCredentials(plugin, context, emit),
+    };
   },
   get_tool_runtime_parameters(plugin, request) {
     const tool = findTool(plugin, request.tool);
     const runtimeParameters = tool.runtimeParameters;
-    if (!runtimeParameters) throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
+    if (!runtimeParameters)
+      throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
-    return { credentials, secretParameters: [], run: (context, emit) => runtimeParametersOf(runtimeParameters, context, emit) };
+    return {
+      credentials,
+      secretParameters: [],
+      run: (context, emit) => runtimeParametersOf(runtimeParameters, context, emit),
+    };
   },
 };
 
@@ -60,7 +83,11 @@ export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest)
 
 /** The error for a request kind no handler serves. */
 export function unsupportedRequest(type: unknown, action: unknown): PluginError {
-  if (type !== "tool") return new PluginError("UnsupportedRequestError", `request type ${JSON.stringify(type)} is not supported: this plugin serves tool requests`);
+  if (type !== "tool")
+    return new PluginError(
+      "UnsupportedRequestError",
+      `request type ${JSON.stringify(type)} is not supported: this plugin serves tool requests`,
+    );
   const actions = Object.keys(resolvers);
   return new PluginError(
     "UnsupportedRequestError",
@@ -70,7 +97,8 @@ export function unsupportedRequest(type: unknown, action: unknown): PluginError 
 
 function findTool(plugin: PluginDefinition, name: string): ToolDefinition {
   const tool = plugin.tools.find((candidate) => candidate.identity.name === name);
-  if (!tool) throw new PluginError("ValueError", `Tool \`${name}\` not found for provider \`${plugin.provider.identity.name}\``);
+  if (!tool)
+    throw new PluginError("ValueError", `Tool \`${name}\` not found for provider \`${plugin.provider.identity.name}\``);
   return tool;
 }
 
@@ -83,7 +111,12 @@ function secretParameters(tool: ToolDefinition, parameters: Parameters<ToolParam
   return secrets;
 }
 
-async function invokeTool(tool: ToolDefinition, parameters: Parameters<ToolParameters>, context: PluginContext, emit: EmitStream): Promise<void> {
+async function invokeTool(
+  tool: ToolDefinition,
+  parameters: Parameters<ToolParameters>,
+  context: PluginContext,
+  emit: EmitStream,
+): Promise<void> {
   const result = tool.handler(parameters, context);
   if (isAsyncIterable(result)) {
     for await (const message of result) await emitMessage(message, emit);
@@ -101,13 +134,21 @@ async function emitMessage(message: ToolMessage, emit: EmitStream): Promise<void
   }
 }
 
-async function validateToolCredentials(plugin: PluginDefinition, context: PluginContext, emit: EmitStream): Promise<void> {
+async function validateToolCredentials(
+  plugin: PluginDefinition,
+  context: PluginContext,
+  emit: EmitStream,
+): Promise<void> {
   await plugin.provider.validateCredentials?.(context.credentials, context);
   // The SDK answers a successful validation with this bare stream payload.
   await emit({ result: true });
 }
 
-async function runtimeParametersOf(runtimeParameters: NonNullable<ToolDefinition["runtimeParameters"]>, context: PluginContext, emit: EmitStream): Promise<void> {
+async function runtimeParametersOf(
+  runtimeParameters: NonNullable<ToolDefinition["runtimeParameters"]>,
+  context: PluginContext,
+  emit: EmitStream,
+): Promise<void> {
   const parameters = await runtimeParameters(context);
   await emit({ parameters: parameters as unknown as JsonObject[] });
 }

@@ -27,7 +27,10 @@ function random(seed: number): () => number {
 }
 
 const echoRequest = (sessionId: string, text: string): JsonObject =>
-  requestMessage(sessionId, invokeToolRequest({ provider: "fixture", tool: "echo", credentials, tool_parameters: { text } }));
+  requestMessage(
+    sessionId,
+    invokeToolRequest({ provider: "fixture", tool: "echo", credentials, tool_parameters: { text } }),
+  );
 
 function garbageLines(count: number, next: () => number): Buffer[] {
   const pick = <T>(items: T[]): T => items[Math.floor(next() * items.length)]!;
@@ -39,10 +42,12 @@ function garbageLines(count: number, next: () => number): Buffer[] {
     let line: Buffer;
     if (kind <= 2) {
       // Random bytes, any value but the newline.
-      line = Buffer.from(Array.from({ length: 1 + Math.floor(next() * 200) }, () => {
-        const byte = Math.floor(next() * 256);
-        return byte === 0x0a ? 0x20 : byte;
-      }));
+      line = Buffer.from(
+        Array.from({ length: 1 + Math.floor(next() * 200) }, () => {
+          const byte = Math.floor(next() * 256);
+          return byte === 0x0a ? 0x20 : byte;
+        }),
+      );
     } else if (kind <= 4) {
       const full = JSON.stringify(echoRequest(id, "never served"));
       line = Buffer.from(full.slice(0, 1 + Math.floor(next() * (full.length - 2))));
@@ -51,7 +56,12 @@ function garbageLines(count: number, next: () => number): Buffer[] {
     } else if (kind === 6) {
       const request = echoRequest(id, "x");
       const field = pick(["session_id", "event", "data"]);
-      const wrong = field === "event" ? pick<JsonValue>(["invoke", "", "REQUEST", "backwards", "heartbeat"]) : field === "session_id" ? pick<JsonValue>([null, 42, "", [], {}, true]) : pick(wrongValues);
+      const wrong =
+        field === "event"
+          ? pick<JsonValue>(["invoke", "", "REQUEST", "backwards", "heartbeat"])
+          : field === "session_id"
+            ? pick<JsonValue>([null, 42, "", [], {}, true])
+            : pick(wrongValues);
       (request as Record<string, JsonValue>)[field] = wrong;
       line = Buffer.from(JSON.stringify(request));
     } else if (kind === 7) {
@@ -62,7 +72,13 @@ function garbageLines(count: number, next: () => number): Buffer[] {
       line = Buffer.from(JSON.stringify(request));
     } else if (kind === 8) {
       // An answer to a backwards call nobody made.
-      line = Buffer.from(JSON.stringify({ session_id: id, event: "backwards_response", data: { backwards_request_id: `nobody-${i}`, event: "response", message: "", data: { x: 1 } } }));
+      line = Buffer.from(
+        JSON.stringify({
+          session_id: id,
+          event: "backwards_response",
+          data: { backwards_request_id: `nobody-${i}`, event: "response", message: "", data: { x: 1 } },
+        }),
+      );
     } else {
       line = Buffer.from(JSON.stringify({ session_id: id, event: pick(["unknown", "ping", "request_v2"]), data: {} }));
     }
@@ -79,11 +95,19 @@ describe("malformed input", () => {
     const lines = garbageLines(10_000, next);
     // Huge lines: two over the 20 MiB input cap, and some large ones under it.
     lines.splice(1234, 0, Buffer.alloc(21 * 1024 * 1024, 0x7b), Buffer.alloc(21 * 1024 * 1024 + 17, 0x41));
-    for (let i = 0; i < 10; i++) lines.splice(Math.floor(next() * lines.length), 0, Buffer.from(JSON.stringify({ session_id: `large-${i}`, event: "request", data: { pad: "p".repeat(1024 * 1024) } })));
+    for (let i = 0; i < 10; i++)
+      lines.splice(
+        Math.floor(next() * lines.length),
+        0,
+        Buffer.from(
+          JSON.stringify({ session_id: `large-${i}`, event: "request", data: { pad: "p".repeat(1024 * 1024) } }),
+        ),
+      );
 
     const valid = Array.from({ length: 500 }, (_, i) => `valid-${i}`);
     const answers = valid.map((id) => plugin!.expectSession(id));
-    for (const id of valid) lines.splice(Math.floor(next() * lines.length), 0, Buffer.from(JSON.stringify(echoRequest(id, `text of ${id}`))));
+    for (const id of valid)
+      lines.splice(Math.floor(next() * lines.length), 0, Buffer.from(JSON.stringify(echoRequest(id, `text of ${id}`))));
 
     // A running session must not be ended by someone else's bad line that names it.
     let slow: Promise<SessionResult> | undefined;
@@ -96,17 +120,35 @@ describe("malformed input", () => {
       });
       slow = slowCall;
     });
-    plugin.writeLine(requestLine("running-slow", invokeToolRequest({ provider: "fixture", tool: "backwards", credentials, tool_parameters: { op: "storage_get" } })));
+    plugin.writeLine(
+      requestLine(
+        "running-slow",
+        invokeToolRequest({
+          provider: "fixture",
+          tool: "backwards",
+          credentials,
+          tool_parameters: { op: "storage_get" },
+        }),
+      ),
+    );
     await called;
-    lines.splice(5000, 0, Buffer.from('{"session_id":"running-slow","event":"request","data":'), Buffer.from(JSON.stringify({ session_id: "running-slow", event: "backwards_response", data: null })));
+    lines.splice(
+      5000,
+      0,
+      Buffer.from('{"session_id":"running-slow","event":"request","data":'),
+      Buffer.from(JSON.stringify({ session_id: "running-slow", event: "backwards_response", data: null })),
+    );
 
     const stdin = plugin.child.stdin;
     for (const line of lines) {
-      if (!stdin.write(Buffer.concat([line, Buffer.from("\n")]))) await new Promise((resolve) => stdin.once("drain", resolve));
+      if (!stdin.write(Buffer.concat([line, Buffer.from("\n")])))
+        await new Promise((resolve) => stdin.once("drain", resolve));
     }
 
     // Written after every bad line, so the plugin reads it after them.
-    plugin.respondBackwards("running-slow", pendingCall!, "response", { data: Buffer.from("still running").toString("hex") });
+    plugin.respondBackwards("running-slow", pendingCall!, "response", {
+      data: Buffer.from("still running").toString("hex"),
+    });
     plugin.respondBackwards("running-slow", pendingCall!, "end");
 
     const results = await Promise.all(answers);
@@ -121,11 +163,15 @@ describe("malformed input", () => {
     const ends = [...sessions.endCounts.entries()];
     expect(ends.filter(([, count]) => count !== 1)).toEqual([]);
     // Named bad requests got an error of their own; the rest were logged.
-    const errors = plugin.events.filter((event) => event.event === "session" && (event.data as JsonObject).type === "error");
+    const errors = plugin.events.filter(
+      (event) => event.event === "session" && (event.data as JsonObject).type === "error",
+    );
     expect(errors.length).toBeGreaterThan(4000);
     const logs = plugin.events.filter((event) => event.event === "log");
     expect(logs.length).toBeGreaterThan(3000);
-    expect(logs.some((event) => String((event.data as JsonObject).message).includes("input limit of 20 MiB"))).toBe(true);
+    expect(logs.some((event) => String((event.data as JsonObject).message).includes("input limit of 20 MiB"))).toBe(
+      true,
+    );
     expect(plugin.strayLines).toEqual([]);
 
     const after = await plugin.request(echoRequest("after", "ignored").data as JsonObject);

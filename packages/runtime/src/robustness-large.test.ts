@@ -20,7 +20,14 @@ afterAll(() => plugin?.kill());
 describe("large output", () => {
   it("keeps every line under 5 MiB for a 40 MB blob and a 10 MB text, and both arrive intact", async () => {
     plugin = spawnTypeScriptPlugin(entry);
-    const result = await plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "big", credentials: { api_key: "sk-large-1" }, tool_parameters: { blob_mb: 40, text_mb: 10 } });
+    const result = await plugin.request({
+      type: "tool",
+      action: "invoke_tool",
+      provider: "fixture",
+      tool: "big",
+      credentials: { api_key: "sk-large-1" },
+      tool_parameters: { blob_mb: 40, text_mb: 10 },
+    });
     expect(result.error).toBeUndefined();
     expect(plugin.maxLineBytes).toBeGreaterThan(1024 * 1024);
     expect(plugin.maxLineBytes).toBeLessThan(MAX_LINE_BYTES);
@@ -34,7 +41,9 @@ describe("large output", () => {
     for (let offset = 0; offset < size; offset += 1024 * 1024) expected.update(patternBytes(offset, 1024 * 1024));
     expect(seen.blobs[0]!.data.length).toBe(size);
     expect(createHash("sha256").update(seen.blobs[0]!.data).digest("hex")).toBe(expected.digest("hex"));
-    const chunks = result.stream.filter((message) => message.type === "blob_chunk").map((message) => message.message as JsonObject);
+    const chunks = result.stream
+      .filter((message) => message.type === "blob_chunk")
+      .map((message) => message.message as JsonObject);
     expect(chunks).toHaveLength(size / 8192 + 1);
     expect(chunks.every((chunk) => chunk.total_length === size)).toBe(true);
 
@@ -48,13 +57,30 @@ describe("large input", () => {
   it("answers a request line over the input limit on its session, then serves the next request", async () => {
     const large = spawnTypeScriptPlugin(entry);
     try {
-      const oversized = large.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "sequence", credentials: { api_key: "sk-large-2" }, tool_parameters: { tag: "x".repeat(MAX_INPUT_LINE_BYTES), count: 1 } }, { sessionId: "too-large" });
+      const oversized = large.request(
+        {
+          type: "tool",
+          action: "invoke_tool",
+          provider: "fixture",
+          tool: "sequence",
+          credentials: { api_key: "sk-large-2" },
+          tool_parameters: { tag: "x".repeat(MAX_INPUT_LINE_BYTES), count: 1 },
+        },
+        { sessionId: "too-large" },
+      );
       const result = await oversized;
       expect(result.error?.error_type).toBe("RequestTooLargeError");
       expect(result.error?.message).toContain("input limit of 20 MiB");
       expect(result.error?.message).toContain("file parameter");
       expect(result.stream).toEqual([]);
-      const next = await large.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "sequence", credentials: { api_key: "sk-large-2" }, tool_parameters: { tag: "after", count: 1 } });
+      const next = await large.request({
+        type: "tool",
+        action: "invoke_tool",
+        provider: "fixture",
+        tool: "sequence",
+        credentials: { api_key: "sk-large-2" },
+        tool_parameters: { tag: "after", count: 1 },
+      });
       expect(next.error).toBeUndefined();
       expect(next.stream).toHaveLength(1);
     } finally {
@@ -67,8 +93,17 @@ describe("large input", () => {
     try {
       // No session_id key first: the line names no session, so nobody is answered for it.
       const padding = "x".repeat(MAX_INPUT_LINE_BYTES);
-      large.writeLine(JSON.stringify({ event: "request", data: { session_id: "victim", padding }, session_id: "late" }));
-      const next = await large.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "sequence", credentials: { api_key: "sk-large-3" }, tool_parameters: { tag: "after", count: 1 } });
+      large.writeLine(
+        JSON.stringify({ event: "request", data: { session_id: "victim", padding }, session_id: "late" }),
+      );
+      const next = await large.request({
+        type: "tool",
+        action: "invoke_tool",
+        provider: "fixture",
+        tool: "sequence",
+        credentials: { api_key: "sk-large-3" },
+        tool_parameters: { tag: "after", count: 1 },
+      });
       expect(next.error).toBeUndefined();
       // Lines are read in order: the oversized line was handled before the next request was answered.
       expect(large.events.filter((event) => event.session_id === "victim" || event.session_id === "late")).toEqual([]);

@@ -24,7 +24,9 @@ describe("concurrent sessions", () => {
     plugin = spawnTypeScriptPlugin(entry);
     const ids = Array.from({ length: 1000 }, (_, i) => `c${i}`);
     const results = ids.map((id) => plugin!.expectSession(id));
-    plugin.child.stdin.write(ids.map((id, i) => toolLine(id, "sequence", { tag: id, count: 5 + (i % 11) })).join("\n") + "\n");
+    plugin.child.stdin.write(
+      ids.map((id, i) => toolLine(id, "sequence", { tag: id, count: 5 + (i % 11) })).join("\n") + "\n",
+    );
     const finished = await Promise.all(results);
     finished.forEach((result, i) => {
       expect(result.error).toBeUndefined();
@@ -53,7 +55,8 @@ describe("concurrent sessions", () => {
     const fail = plugin.expectSession("fail");
     const others = Array.from({ length: 50 }, (_, i) => plugin!.expectSession(`ok-${i}`));
     const lines = [toolLine("hang", "hang", {}), toolLine("fail", "fail", {})];
-    for (let i = 0; i < 50; i++) lines.push(i % 2 ? toolLine(`ok-${i}`, "echo", { text: `ok ${i}` }) : toolLine(`ok-${i}`, "sleep", { ms: 200 }));
+    for (let i = 0; i < 50; i++)
+      lines.push(i % 2 ? toolLine(`ok-${i}`, "echo", { text: `ok ${i}` }) : toolLine(`ok-${i}`, "sleep", { ms: 200 }));
     plugin.child.stdin.write(lines.join("\n") + "\n");
 
     const failed = await fail;
@@ -62,11 +65,22 @@ describe("concurrent sessions", () => {
     done.forEach((result, i) => expect(reassemble(result.stream).text).toBe(i % 2 ? `ok ${i}` : "slept 200"));
     const hung = await hang;
     expect(performance.now() - started).toBeGreaterThanOrEqual(900);
-    expect(hung.error).toEqual({ error_type: "TimeoutError", message: "the request exceeded MAX_REQUEST_TIMEOUT (1 s) and was stopped", args: {} });
+    expect(hung.error).toEqual({
+      error_type: "TimeoutError",
+      message: "the request exceeded MAX_REQUEST_TIMEOUT (1 s) and was stopped",
+      args: {},
+    });
     expect(hung.stream).toEqual([]);
 
     // Still serving, and nothing leaked.
-    const after = await plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "echo", credentials, tool_parameters: { text: "after" } });
+    const after = await plugin.request({
+      type: "tool",
+      action: "invoke_tool",
+      provider: "fixture",
+      tool: "echo",
+      credentials,
+      tool_parameters: { text: "after" },
+    });
     expect(reassemble(after.stream).text).toBe("after");
     expect(plugin.sessions.violations).toEqual([]);
     expect([...plugin.sessions.endCounts.values()].every((count) => count === 1)).toBe(true);

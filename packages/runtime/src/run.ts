@@ -44,7 +44,10 @@ export async function runPlugin(plugin: PluginDefinition, options: RunOptions = 
     maxInvocationTimeout: config.maxInvocationTimeout,
     backwardsHttpUrl: config.installMethod === "serverless" ? config.difyPluginDaemonUrl : undefined,
     // The debugging daemon drops log events, so a developer sees them on stderr.
-    logSink: config.installMethod === "remote" ? (event) => process.stderr.write(`${formatLog(event.data as JsonObject)}\n`) : undefined,
+    logSink:
+      config.installMethod === "remote"
+        ? (event) => process.stderr.write(`${formatLog(event.data as JsonObject)}\n`)
+        : undefined,
   });
   dispatcher.connect();
   // The daemon logs the plugin's stderr: dependencies' own output gets the same redaction as log events.
@@ -115,14 +118,22 @@ async function createTransport(
       return { transport };
     }
     case "remote": {
-      if (!config.remoteInstallKey) throw new Error("REMOTE_INSTALL_KEY is required for INSTALL_METHOD=remote: copy the debugging key from Dify's plugin page");
+      if (!config.remoteInstallKey)
+        throw new Error(
+          "REMOTE_INSTALL_KEY is required for INSTALL_METHOD=remote: copy the debugging key from Dify's plugin page",
+        );
       const assets = await readAssets(plugin, cwd);
       const transport = new TcpTransport({
         host: config.remoteInstallHost,
         port: config.remoteInstallPort,
         key: config.remoteInstallKey,
         register: async (send) => {
-          for (const line of registrationLines({ manifest: manifestDeclaration(plugin), tools: [toolDeclaration(plugin)], assets })) await send(line);
+          for (const line of registrationLines({
+            manifest: manifestDeclaration(plugin),
+            tools: [toolDeclaration(plugin)],
+            assets,
+          }))
+            await send(line);
         },
       });
       return { transport };
@@ -161,7 +172,12 @@ function httpServer(transport: HttpTransport, config: RuntimeConfig): TransportS
 
 /** The icons the manifest and provider name, read from `_assets/`. */
 async function readAssets(plugin: PluginDefinition, cwd: string): Promise<{ filename: string; data: Buffer }[]> {
-  const names = new Set([plugin.manifest.icon, plugin.manifest.icon_dark, plugin.provider.identity.icon, plugin.provider.identity.icon_dark]);
+  const names = new Set([
+    plugin.manifest.icon,
+    plugin.manifest.icon_dark,
+    plugin.provider.identity.icon,
+    plugin.provider.identity.icon_dark,
+  ]);
   const assets: { filename: string; data: Buffer }[] = [];
   for (const name of names) {
     if (!name) continue;
@@ -171,7 +187,8 @@ async function readAssets(plugin: PluginDefinition, cwd: string): Promise<{ file
     } catch (error) {
       throw new Error(`icon "${name}" could not be read from ${join(cwd, "_assets")}: ${describeError(error)}`);
     }
-    if (data.length === 0) throw new Error(`icon "${name}" in ${join(cwd, "_assets")} is empty: the daemon needs the icon's bytes`);
+    if (data.length === 0)
+      throw new Error(`icon "${name}" in ${join(cwd, "_assets")} is empty: the daemon needs the icon's bytes`);
     assets.push({ filename: name, data });
   }
   return assets;

@@ -13,7 +13,15 @@ afterEach(async () => {
 });
 
 const invoke = (tool: string, tool_parameters: JsonObject = {}) =>
-  plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool, credentials, tool_parameters, user_id: "u1" });
+  plugin.request({
+    type: "tool",
+    action: "invoke_tool",
+    provider: "fixture",
+    tool,
+    credentials,
+    tool_parameters,
+    user_id: "u1",
+  });
 
 describe("stdio transport", () => {
   it("heartbeats at start and answers a tool call", async () => {
@@ -44,10 +52,24 @@ describe("stdio transport", () => {
 
   it("answers credential validation as the SDK does", async () => {
     plugin = spawnTypeScriptPlugin(entry);
-    const ok = await plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "fixture", credentials });
+    const ok = await plugin.request({
+      type: "tool",
+      action: "validate_tool_credentials",
+      provider: "fixture",
+      credentials,
+    });
     expect(ok.stream).toEqual([{ result: true }]);
-    const bad = await plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "fixture", credentials: { api_key: "bad" } });
-    expect(bad.error).toEqual({ error_type: "ToolProviderCredentialValidationError", message: "the API key was rejected", args: {} });
+    const bad = await plugin.request({
+      type: "tool",
+      action: "validate_tool_credentials",
+      provider: "fixture",
+      credentials: { api_key: "bad" },
+    });
+    expect(bad.error).toEqual({
+      error_type: "ToolProviderCredentialValidationError",
+      message: "the API key was rejected",
+      args: {},
+    });
   });
 
   it("fails a throwing tool cleanly, with the secret redacted, and keeps serving", async () => {
@@ -79,7 +101,9 @@ describe("stdio transport", () => {
     const bad = plugin.expectSession("s-broken");
     plugin.writeLine('{"session_id":"s-broken","event":"request","data":');
     expect((await bad).error?.error_type).toBe("InvalidRequestError");
-    const log = await plugin.waitFor((event) => event.event === "log" && JSON.stringify(event.data).includes("not JSON"));
+    const log = await plugin.waitFor(
+      (event) => event.event === "log" && JSON.stringify(event.data).includes("not JSON"),
+    );
     expect(log.session_id).toBeNull();
     expect((await invoke("echo", { text: "ok" })).stream).toHaveLength(1);
   });
@@ -88,7 +112,14 @@ describe("stdio transport", () => {
     plugin = spawnTypeScriptPlugin(entry);
     const sessionId = "s-storage";
     const result = plugin.request(
-      { type: "tool", action: "invoke_tool", provider: "fixture", tool: "storage", credentials, tool_parameters: { key: "k" } },
+      {
+        type: "tool",
+        action: "invoke_tool",
+        provider: "fixture",
+        tool: "storage",
+        credentials,
+        tool_parameters: { key: "k" },
+      },
       {
         sessionId,
         onInvoke: (payload) => {
@@ -138,29 +169,77 @@ describe("stdio transport", () => {
     plugin = spawnTypeScriptPlugin(entry);
     const request = { type: "tool", action: "get_tool_runtime_parameters", provider: "fixture", credentials };
     const answered = await plugin.request({ ...request, tool: "dynamic" });
-    expect(answered.stream).toEqual([{ parameters: [{ name: "bucket", type: "select", options: [{ value: "eu-west-1-bucket", label: { en_US: "eu-west-1 bucket", zh_Hans: "eu-west-1 bucket" } }] }] }]);
+    expect(answered.stream).toEqual([
+      {
+        parameters: [
+          {
+            name: "bucket",
+            type: "select",
+            options: [{ value: "eu-west-1-bucket", label: { en_US: "eu-west-1 bucket", zh_Hans: "eu-west-1 bucket" } }],
+          },
+        ],
+      },
+    ]);
     const refused = await plugin.request({ ...request, tool: "echo" });
-    expect(refused.error).toEqual({ error_type: "ValueError", message: "Tool `echo` does not implement runtime parameters", args: {} });
+    expect(refused.error).toEqual({
+      error_type: "ValueError",
+      message: "Tool `echo` does not implement runtime parameters",
+      args: {},
+    });
   });
 
   it("names an unknown provider or tool, and fails missing credentials like a rejected key", async () => {
     plugin = spawnTypeScriptPlugin(entry);
-    const provider = await plugin.request({ type: "tool", action: "invoke_tool", provider: "other", tool: "echo", credentials, tool_parameters: { text: "x" } });
+    const provider = await plugin.request({
+      type: "tool",
+      action: "invoke_tool",
+      provider: "other",
+      tool: "echo",
+      credentials,
+      tool_parameters: { text: "x" },
+    });
     expect(provider.error).toEqual({ error_type: "ValueError", message: "Provider `other` not found", args: {} });
-    const tool = await plugin.request({ type: "tool", action: "invoke_tool", provider: "fixture", tool: "nope", credentials, tool_parameters: {} });
-    expect(tool.error).toEqual({ error_type: "ValueError", message: "Tool `nope` not found for provider `fixture`", args: {} });
-    const missing = await plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "fixture", credentials: {} });
-    expect(missing.error).toEqual({ error_type: "ToolProviderCredentialValidationError", message: 'credential "api_key" is required: set API key in the plugin\'s credentials', args: {} });
+    const tool = await plugin.request({
+      type: "tool",
+      action: "invoke_tool",
+      provider: "fixture",
+      tool: "nope",
+      credentials,
+      tool_parameters: {},
+    });
+    expect(tool.error).toEqual({
+      error_type: "ValueError",
+      message: "Tool `nope` not found for provider `fixture`",
+      args: {},
+    });
+    const missing = await plugin.request({
+      type: "tool",
+      action: "validate_tool_credentials",
+      provider: "fixture",
+      credentials: {},
+    });
+    expect(missing.error).toEqual({
+      error_type: "ToolProviderCredentialValidationError",
+      message: 'credential "api_key" is required: set API key in the plugin\'s credentials',
+      args: {},
+    });
   });
 
   it("ignores a second request for a session that is still running, so it still ends once", async () => {
     plugin = spawnTypeScriptPlugin(entry);
-    const line = requestLine("twice", invokeToolRequest({ provider: "fixture", tool: "sleep", credentials, tool_parameters: { ms: 200 } }));
+    const line = requestLine(
+      "twice",
+      invokeToolRequest({ provider: "fixture", tool: "sleep", credentials, tool_parameters: { ms: 200 } }),
+    );
     const done = plugin.expectSession("twice");
     plugin.writeLine(line);
     plugin.writeLine(line);
     expect(reassemble((await done).stream).text).toBe("slept 200");
-    await plugin.waitFor((event) => event.event === "log" && JSON.stringify(event.data).includes("duplicate request for running session twice ignored"));
+    await plugin.waitFor(
+      (event) =>
+        event.event === "log" &&
+        JSON.stringify(event.data).includes("duplicate request for running session twice ignored"),
+    );
     // Had the duplicate run, its 200 ms timer started before this one's and fires first: once this session ends,
     // a second end of "twice" would already be on the wire.
     expect(reassemble((await invoke("sleep", { ms: 200 })).stream).text).toBe("slept 200");

@@ -57,7 +57,8 @@ export function redactOutput(redactor: OutputRedactor): void {
     write(redact(text));
   };
   const redactingWrite = (chunk: unknown, encodingOrCallback?: unknown, maybeCallback?: unknown): boolean => {
-    const callback = (typeof encodingOrCallback === "function" ? encodingOrCallback : maybeCallback) as ((error?: Error | null) => void) | undefined;
+    const callback = (typeof encodingOrCallback === "function" ? encodingOrCallback : maybeCallback) as
+      ((error?: Error | null) => void) | undefined;
     const encoding = typeof encodingOrCallback === "string" ? (encodingOrCallback as BufferEncoding) : "utf8";
     const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : Buffer.from(chunk as Uint8Array);
     const text = held + bytes.toString("utf8");

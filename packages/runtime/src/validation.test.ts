@@ -10,7 +10,14 @@ const parameters = {
   n: { ...base, type: "number", min: 1, max: 10 },
   d: { ...base, type: "number", default: 5 },
   b: { ...base, type: "boolean" },
-  choice: { ...base, type: "select", options: [{ value: "a", label: localized("A") }, { value: "b", label: localized("B") }] },
+  choice: {
+    ...base,
+    type: "select",
+    options: [
+      { value: "a", label: localized("A") },
+      { value: "b", label: localized("B") },
+    ],
+  },
   secret: { ...base, type: "secret-input" },
   file: { ...base, type: "file" },
   files: { ...base, type: "files" },
@@ -31,9 +38,20 @@ function problem(received: Record<string, unknown>): string {
 
 describe("validateParameters", () => {
   it("accepts every type and coerces the loose forms Dify and models send", () => {
-    const result = validateParameters(parameters, { s: 42, n: "7", b: "true", choice: "b", secret: "sk", file, files: file });
+    const result = validateParameters(parameters, {
+      s: 42,
+      n: "7",
+      b: "true",
+      choice: "b",
+      secret: "sk",
+      file,
+      files: file,
+    });
     expect(result).toEqual({ s: "42", n: 7, d: 5, b: true, choice: "b", secret: "sk", file, files: [file] });
-    expect(validateParameters(parameters, { s: "x", b: 0, files: [file, { url: "/files/2" }] })).toMatchObject({ b: false, files: [file, { url: "/files/2", dify_model_identity: "__dify__file__" }] });
+    expect(validateParameters(parameters, { s: "x", b: 0, files: [file, { url: "/files/2" }] })).toMatchObject({
+      b: false,
+      files: [file, { url: "/files/2", dify_model_identity: "__dify__file__" }],
+    });
   });
 
   it("treats missing, null and empty values as absent: defaults apply, required ones fail", () => {
@@ -48,12 +66,16 @@ describe("validateParameters", () => {
     expect(problem({ b: "maybe" })).toBe('parameter "b" must be true or false; got "maybe"');
     expect(problem({ choice: "z" })).toBe('parameter "choice" must be one of "a", "b"; got "z"');
     expect(problem({ s: { nested: true } })).toBe('parameter "s" must be a string; got {"nested":true}');
-    expect(problem({ file: "https://x" })).toBe('parameter "file" must be a Dify file object with a url; got "https://x"');
+    expect(problem({ file: "https://x" })).toBe(
+      'parameter "file" must be a Dify file object with a url; got "https://x"',
+    );
     expect(problem({ files: [file, { filename: "no-url" }] })).toContain('parameter "files"[1] has no url');
   });
 
   it("never echoes a secret parameter's value", () => {
-    expect(problem({ secret: { token: "sk-live-123" } })).toBe('parameter "secret" must be a string; got a secret value');
+    expect(problem({ secret: { token: "sk-live-123" } })).toBe(
+      'parameter "secret" must be a string; got a secret value',
+    );
   });
 
   it("reports every problem at once", () => {
@@ -65,7 +87,14 @@ const credentials = {
   api_key: { type: "secret-input", required: true, label: localized("API key") },
   endpoint: { type: "text-input", default: "https://api", label: localized("Endpoint") },
   verbose: { type: "boolean", default: false, label: localized("Verbose") },
-  region: { type: "select", options: [{ value: "eu", label: localized("EU") }, { value: "us", label: localized("US") }], label: localized("Region") },
+  region: {
+    type: "select",
+    options: [
+      { value: "eu", label: localized("EU") },
+      { value: "us", label: localized("US") },
+    ],
+    label: localized("Region"),
+  },
 } satisfies CredentialFields;
 
 describe("validateCredentials", () => {
@@ -81,8 +110,14 @@ describe("validateCredentials", () => {
   it("fails like a rejected key, naming the field, without echoing secrets", () => {
     const attempt = () => validateCredentials(credentials, { api_key: "   ", region: "mars" });
     expect(attempt).toThrow(CredentialValidationError);
-    expect(attempt).toThrow('credential "api_key" is required: set API key in the plugin\'s credentials; credential "region" must be one of "eu", "us"; got "mars"');
-    expect(() => validateCredentials(credentials, { api_key: { value: "sk-secret" } })).toThrow('credential "api_key" must be text');
-    expect(() => validateCredentials(credentials, { api_key: "k", verbose: "perhaps" })).toThrow('credential "verbose" must be true or false; got "perhaps"');
+    expect(attempt).toThrow(
+      'credential "api_key" is required: set API key in the plugin\'s credentials; credential "region" must be one of "eu", "us"; got "mars"',
+    );
+    expect(() => validateCredentials(credentials, { api_key: { value: "sk-secret" } })).toThrow(
+      'credential "api_key" must be text',
+    );
+    expect(() => validateCredentials(credentials, { api_key: "k", verbose: "perhaps" })).toThrow(
+      'credential "verbose" must be true or false; got "perhaps"',
+    );
   });
 });

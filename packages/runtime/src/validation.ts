@@ -4,13 +4,24 @@
  * for a boolean). Every error names the field and what was expected; secret
  * values are never echoed.
  */
-import type { CredentialField, CredentialFields, Credentials, DifyFile, Parameters, ToolParameter, ToolParameters } from "./definitions.js";
+import type {
+  CredentialField,
+  CredentialFields,
+  Credentials,
+  DifyFile,
+  Parameters,
+  ToolParameter,
+  ToolParameters,
+} from "./definitions.js";
 import { CredentialValidationError, ValidationError } from "./errors.js";
 
 const FILE_IDENTITY = "__dify__file__";
 
 /** The one place received values become the handler's typed parameters. */
-export function validateParameters<P extends ToolParameters>(declared: P, received: Record<string, unknown>): Parameters<P> {
+export function validateParameters<P extends ToolParameters>(
+  declared: P,
+  received: Record<string, unknown>,
+): Parameters<P> {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, parameter] of Object.entries(declared)) {
@@ -26,7 +37,10 @@ export function validateParameters<P extends ToolParameters>(declared: P, receiv
 }
 
 /** Credentials that do not match the provider's declaration fail like a rejected key: ToolProviderCredentialValidationError. */
-export function validateCredentials<C extends CredentialFields>(declared: C, received: Record<string, unknown>): Credentials<C> {
+export function validateCredentials<C extends CredentialFields>(
+  declared: C,
+  received: Record<string, unknown>,
+): Credentials<C> {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, field] of Object.entries(declared)) {
@@ -62,8 +76,10 @@ function coerceParameter(name: string, parameter: ToolParameter, value: unknown)
     case "number": {
       const number = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
       if (!Number.isFinite(number)) throw new Error(`${what} must be a number; got ${shown}`);
-      if (parameter.min !== undefined && number < parameter.min) throw new Error(`${what} must be at least ${parameter.min}; got ${number}`);
-      if (parameter.max !== undefined && number > parameter.max) throw new Error(`${what} must be at most ${parameter.max}; got ${number}`);
+      if (parameter.min !== undefined && number < parameter.min)
+        throw new Error(`${what} must be at least ${parameter.min}; got ${number}`);
+      if (parameter.max !== undefined && number > parameter.max)
+        throw new Error(`${what} must be at most ${parameter.max}; got ${number}`);
       return number;
     }
     case "boolean":
@@ -100,7 +116,9 @@ function coerceCredential(name: string, field: CredentialField, value: unknown):
     case "select": {
       const allowed = field.options.map((option) => option.value);
       if (typeof value === "string" && allowed.includes(value)) return value;
-      throw new Error(`${what} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${preview(value)}`);
+      throw new Error(
+        `${what} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${preview(value)}`,
+      );
     }
   }
 }
@@ -129,6 +147,6 @@ function coerceFile(what: string, value: unknown): DifyFile {
 }
 
 function preview(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -42,7 +42,9 @@ export async function lockJournal(path: string, waitMs: number): Promise<Journal
       continue;
     }
     if (Date.now() >= deadline) {
-      throw new JournalLockedError(`the journal ${path} is in use by process ${owner.pid}; only one process may use a journal (is another copy of the plugin running with the same data directory?)`);
+      throw new JournalLockedError(
+        `the journal ${path} is in use by process ${owner.pid}; only one process may use a journal (is another copy of the plugin running with the same data directory?)`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -72,7 +74,10 @@ async function isAlive(owner: Owner): Promise<boolean> {
 /** "<boot id>:<start time>" from /proc, or undefined where /proc is not available. */
 async function startOf(pid: number): Promise<string | undefined> {
   try {
-    const [stat, boot] = await Promise.all([readFile(`/proc/${pid}/stat`, "utf8"), readFile("/proc/sys/kernel/random/boot_id", "utf8")]);
+    const [stat, boot] = await Promise.all([
+      readFile(`/proc/${pid}/stat`, "utf8"),
+      readFile("/proc/sys/kernel/random/boot_id", "utf8"),
+    ]);
     // The command name (field 2) may contain spaces and parentheses; fields after it are space-separated.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return `${boot.trim()}:${fields[19]}`;

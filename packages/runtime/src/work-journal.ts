@@ -189,7 +189,8 @@ export class WorkJournal<J> {
       await this.cutBack().catch(() => undefined);
       return;
     }
-    if (this.fileBytes > this.compactAfterBytes && this.liveBytes * 2 < this.fileBytes) await this.compact().catch(() => undefined);
+    if (this.fileBytes > this.compactAfterBytes && this.liveBytes * 2 < this.fileBytes)
+      await this.compact().catch(() => undefined);
   }
 
   /** Truncates the file to the end of the last whole record (and syncs that), so the next append starts a new line. */
@@ -213,7 +214,8 @@ async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   let offset = 0;
   while (offset < data.length) {
     const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-    if (bytesWritten === 0) throw Object.assign(new Error("the journal write wrote nothing (is the disk full?)"), { code: "ENOSPC" });
+    if (bytesWritten === 0)
+      throw Object.assign(new Error("the journal write wrote nothing (is the disk full?)"), { code: "ENOSPC" });
     offset += bytesWritten;
   }
 }

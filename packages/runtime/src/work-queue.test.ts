@@ -76,7 +76,13 @@ describe("WorkQueue", () => {
     const runner = gate();
     const queue = await open({ concurrency: 1, maxPending: 3, run: runner.run });
     const results = await Promise.all([0, 1, 2, 3, 4].map((n) => queue.submit({ n })));
-    expect(results.map((result) => result.status)).toEqual(["accepted", "accepted", "accepted", "overload", "overload"]);
+    expect(results.map((result) => result.status)).toEqual([
+      "accepted",
+      "accepted",
+      "accepted",
+      "overload",
+      "overload",
+    ]);
     expect(results[3]).toEqual({ status: "overload", pending: 3, limit: 3 });
     runner.releaseAll();
     await tick();
@@ -86,7 +92,14 @@ describe("WorkQueue", () => {
   it("runs jobs that share a key one at a time, in order, while other keys proceed", async () => {
     const runner = gate();
     const queue = await open({ concurrency: 4, run: runner.run, keyOf: (job) => job.key });
-    for (const [n, key] of [[0, "a"], [1, "a"], [2, "b"], [3, "a"], [4, undefined]] as const) await queue.submit({ n, key });
+    for (const [n, key] of [
+      [0, "a"],
+      [1, "a"],
+      [2, "b"],
+      [3, "a"],
+      [4, undefined],
+    ] as const)
+      await queue.submit({ n, key });
     await tick();
     expect(runner.started.map((job) => job.n)).toEqual([0, 2, 4]);
     runner.releaseAll();
@@ -106,7 +119,10 @@ describe("WorkQueue", () => {
     for (let n = 0; n < 5; n++) await crashed.submit({ n });
     first.releaseAll(); // job 0 completes; the rest were accepted but never ran
     // Completions are written to the journal in the background: wait until job 0's is there.
-    await eventually(() => readFile(journalPath, "utf8"), (journal) => journal.includes('{"d":'));
+    await eventually(
+      () => readFile(journalPath, "utf8"),
+      (journal) => journal.includes('{"d":'),
+    );
     const replayedJobs: number[] = [];
     const reopened = await open({ concurrency: 1, journalPath, run: async (job) => void replayedJobs.push(job.n) });
     expect(reopened.replayed).toBe(4);
@@ -137,7 +153,9 @@ describe("WorkQueue", () => {
     const journalPath = await temporaryJournal();
     const fixture = fileURLToPath(new URL("./__fixtures__/work-queue-crash.ts", import.meta.url));
     const tsx = createRequire(import.meta.url).resolve("tsx");
-    const child = spawn(process.execPath, ["--import", tsx, fixture, journalPath], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", tsx, fixture, journalPath], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let output = "";
     await new Promise<void>((resolve) => {
       child.stdout.on("data", (chunk: Buffer) => {
@@ -146,10 +164,15 @@ describe("WorkQueue", () => {
       });
     });
     // While the process lives, nobody else may open its journal.
-    await expect(open({ journalPath, lockWaitMs: 300, run: async () => {} })).rejects.toThrow(`is in use by process ${child.pid}`);
+    await expect(open({ journalPath, lockWaitMs: 300, run: async () => {} })).rejects.toThrow(
+      `is in use by process ${child.pid}`,
+    );
     child.kill("SIGKILL");
     await new Promise((resolve) => child.on("exit", resolve));
-    const acknowledged = output.split("\n").filter((line) => /^\d+:\d+$/.test(line)).map((line) => Number(line.split(":")[1]));
+    const acknowledged = output
+      .split("\n")
+      .filter((line) => /^\d+:\d+$/.test(line))
+      .map((line) => Number(line.split(":")[1]));
     const replayed = new Set<number>();
     const queue = await open({ journalPath, maxPending: 100_000, run: async (job) => void replayed.add(job.n) });
     await queue.idle();
@@ -197,7 +220,10 @@ describe("WorkQueue", () => {
     // Job 0 is running when the drain starts and is let finish; job 1 then starts and is held past the deadline.
     const draining = queue.drain(250);
     runner.releaseAll();
-    await eventually(() => runner.started.length, (started) => started === 2);
+    await eventually(
+      () => runner.started.length,
+      (started) => started === 2,
+    );
     const result = await draining;
     expect(result).toEqual({ drained: false, left: 4 });
     expect(await queue.submit({ n: 6 })).toEqual({ status: "closed" });
@@ -218,7 +244,11 @@ describe("WorkQueue", () => {
       concurrency: 4,
       journalPath,
       deadLetterPath,
-      retry: { attempts: 3, baseDelayMs: 5, classify: (error) => (error as Error).message.split(" ")[0] as FailureClass },
+      retry: {
+        attempts: 3,
+        baseDelayMs: 5,
+        classify: (error) => (error as Error).message.split(" ")[0] as FailureClass,
+      },
       describeFailure: (error) => `described: ${(error as Error).message.replace("sk-secret", "[REDACTED]")}`,
       onOutcome: (outcome) => outcomes.push(outcome),
       run: async (job) => {
@@ -234,8 +264,13 @@ describe("WorkQueue", () => {
     await queue.idle();
     const byJob = Object.fromEntries(outcomes.map((outcome) => [outcome.job.n, [outcome.status, outcome.attempts]]));
     expect(byJob).toEqual({ 0: ["done", 2], 1: ["failed", 3], 2: ["kept", 3], 3: ["failed", 1] });
-    const deadLetters = (await readFile(deadLetterPath, "utf8")).trim().split("\n").map((line) => JSON.parse(line) as { id: number; attempts: number; reason: string; job: Job });
-    expect(deadLetters.map(({ job, attempts, reason }) => ({ n: job.n, attempts, reason })).sort((a, b) => a.n - b.n)).toEqual([
+    const deadLetters = (await readFile(deadLetterPath, "utf8"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { id: number; attempts: number; reason: string; job: Job });
+    expect(
+      deadLetters.map(({ job, attempts, reason }) => ({ n: job.n, attempts, reason })).sort((a, b) => a.n - b.n),
+    ).toEqual([
       { n: 1, attempts: 3, reason: "described: permanent 401 for key [REDACTED]" },
       { n: 3, attempts: 1, reason: "described: invalid memory not found" },
     ]);
@@ -269,7 +304,10 @@ describe("WorkQueue", () => {
     });
     await queue.submit({ n: 1, key: "k" });
     await queue.submit({ n: 2, key: "k" });
-    await eventually(async () => outcomes.includes("2:done:1"), (done) => done);
+    await eventually(
+      async () => outcomes.includes("2:done:1"),
+      (done) => done,
+    );
     // Parked after its 2 attempts, still pending with the job behind it on the same key, which had not run.
     expect(whenParked).toEqual({ ran: [1, 1], pending: 2 });
     expect(outcomes).toEqual(["1:kept:2", "1:done:2", "2:done:1"]);
@@ -303,7 +341,13 @@ describe("WorkQueue", () => {
     const journalPath = await temporaryJournal();
     const ready = new Set<string>(["a"]);
     const ran: number[] = [];
-    const options = { concurrency: 2, journalPath, keyOf: (job: Job) => job.key, canRun: (job: Job) => ready.has(job.key ?? ""), run: async (job: Job) => void ran.push(job.n) };
+    const options = {
+      concurrency: 2,
+      journalPath,
+      keyOf: (job: Job) => job.key,
+      canRun: (job: Job) => ready.has(job.key ?? ""),
+      run: async (job: Job) => void ran.push(job.n),
+    };
     const queue = await open(options);
     await queue.submit({ n: 1, key: "b" });
     await queue.submit({ n: 2, key: "a" });
@@ -335,7 +379,11 @@ describe("WorkQueue", () => {
   });
 
   it("rejects a bad configuration with the field named", async () => {
-    await expect(open({ concurrency: 0, run: async () => {} })).rejects.toThrow("concurrency must be a positive integer; got 0");
-    await expect(open({ maxPending: 1.5, run: async () => {} })).rejects.toThrow("maxPending must be a positive integer");
+    await expect(open({ concurrency: 0, run: async () => {} })).rejects.toThrow(
+      "concurrency must be a positive integer; got 0",
+    );
+    await expect(open({ maxPending: 1.5, run: async () => {} })).rejects.toThrow(
+      "maxPending must be a positive integer",
+    );
   });
 });

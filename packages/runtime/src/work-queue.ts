@@ -23,9 +23,7 @@ import { appendFile } from "node:fs/promises";
 import { WorkJournal } from "./work-journal.js";
 
 export type SubmitResult =
-  | { status: "accepted"; id: number }
-  | { status: "overload"; pending: number; limit: number }
-  | { status: "closed" };
+  { status: "accepted"; id: number } | { status: "overload"; pending: number; limit: number } | { status: "closed" };
 
 /** How a job ended: applied, failed for good (dead-lettered, if a file is set), or kept in the journal for the next start. */
 export interface JobOutcome<J> {
@@ -113,7 +111,10 @@ export class WorkQueue<J> {
   /** Opens the journal (if any), and queues the jobs it still holds. */
   static async open<J>(options: WorkQueueOptions<J>): Promise<WorkQueue<J>> {
     if (!options.journalPath) return new WorkQueue(options, undefined, 0, 0);
-    const opened = await WorkJournal.open<J>(options.journalPath, { compactAfterBytes: options.compactAfterBytes, lockWaitMs: options.lockWaitMs });
+    const opened = await WorkJournal.open<J>(options.journalPath, {
+      compactAfterBytes: options.compactAfterBytes,
+      lockWaitMs: options.lockWaitMs,
+    });
     const queue = new WorkQueue(options, opened.journal, opened.pending.length, opened.unreadableLines);
     for (const entry of opened.pending) {
       queue.count += 1;
@@ -156,7 +157,8 @@ export class WorkQueue<J> {
   /** Accepts a job (durably, with a journal) or refuses it when the queue is full or closed. */
   async submit(job: J): Promise<SubmitResult> {
     if (this.closed) return { status: "closed" };
-    if (this.count >= this.options.maxPending) return { status: "overload", pending: this.count, limit: this.options.maxPending };
+    if (this.count >= this.options.maxPending)
+      return { status: "overload", pending: this.count, limit: this.options.maxPending };
     // Reserve the place before the fsync, so concurrent submits see it.
     this.count += 1;
     let id: number;
@@ -237,8 +239,17 @@ export class WorkQueue<J> {
         if (failure !== "invalid" && attempts < retry!.attempts && (await this.backoff(retry!, attempts))) continue;
         // Stopped during a backoff: the job did not run out of attempts, so it stays for the next start.
         const exhausted = failure === "invalid" || attempts >= retry!.attempts;
-        if (failure === "transient" || !exhausted) outcome = { id: entry.id, job: entry.job, status: "kept", attempts, error };
-        else outcome = { id: entry.id, job: entry.job, status: "failed", attempts, error, deadLettered: await this.deadLetter(entry, attempts, error) };
+        if (failure === "transient" || !exhausted)
+          outcome = { id: entry.id, job: entry.job, status: "kept", attempts, error };
+        else
+          outcome = {
+            id: entry.id,
+            job: entry.job,
+            status: "failed",
+            attempts,
+            error,
+            deadLettered: await this.deadLetter(entry, attempts, error),
+          };
         break;
       }
     }
@@ -250,7 +261,8 @@ export class WorkQueue<J> {
       return;
     }
     // A failed job whose dead-letter line could not be written stays journaled: nothing accepted disappears unrecorded.
-    if (outcome.status === "done" || (outcome.status === "failed" && outcome.deadLettered !== false)) this.journal?.complete(entry.id);
+    if (outcome.status === "done" || (outcome.status === "failed" && outcome.deadLettered !== false))
+      this.journal?.complete(entry.id);
     this.active -= 1;
     if (entry.key !== undefined) {
       const next = this.blocked.get(entry.key)?.shift();
@@ -264,11 +276,14 @@ export class WorkQueue<J> {
 
   /** Holds a job (counted, journaled, its key held) until its next round of attempts. */
   private park(entry: Entry<J>, retry: RetryPolicy): void {
-    const timer = setTimeout(() => {
-      this.parked.delete(entry);
-      this.ready.push(entry);
-      this.pump();
-    }, retry.parkMs ?? retry.maxDelayMs ?? 30_000);
+    const timer = setTimeout(
+      () => {
+        this.parked.delete(entry);
+        this.ready.push(entry);
+        this.pump();
+      },
+      retry.parkMs ?? retry.maxDelayMs ?? 30_000,
+    );
     // A parked job alone does not keep the process alive: it is journaled for the next start.
     timer.unref();
     this.parked.set(entry, timer);
@@ -278,8 +293,10 @@ export class WorkQueue<J> {
   private async deadLetter(entry: Entry<J>, attempts: number, error: unknown): Promise<boolean | undefined> {
     const path = this.options.deadLetterPath;
     if (!path) return undefined;
-    const reason = this.options.describeFailure?.(error, entry.job) ?? (error instanceof Error ? error.message : String(error));
-    const line = JSON.stringify({ failed_at: new Date().toISOString(), id: entry.id, attempts, reason, job: entry.job }) + "\n";
+    const reason =
+      this.options.describeFailure?.(error, entry.job) ?? (error instanceof Error ? error.message : String(error));
+    const line =
+      JSON.stringify({ failed_at: new Date().toISOString(), id: entry.id, attempts, reason, job: entry.job }) + "\n";
     try {
       await appendFile(path, line, { mode: 0o600, flush: true });
       return true;

@@ -43,7 +43,8 @@ export function difySdkPython(): Lookup {
 /** versitygw, the SigV4-verifying S3 server. */
 export function versitygw(): Lookup {
   const file = join(cache, "versitygw.path");
-  if (!existsSync(file)) return { reason: "versitygw is not installed: run scripts/setup/versitygw.sh (needs Go and the Go module proxy)" };
+  if (!existsSync(file))
+    return { reason: "versitygw is not installed: run scripts/setup/versitygw.sh (needs Go and the Go module proxy)" };
   const path = readFileSync(file, "utf8").trim();
   return existsSync(path) ? { path } : { reason: `${path} does not exist` };
 }
@@ -53,7 +54,11 @@ export function actionlint(): Lookup {
   const unavailable = join(cache, "actionlint.unavailable");
   if (existsSync(unavailable)) return { reason: readFileSync(unavailable, "utf8").trim() };
   const file = join(cache, "actionlint.path");
-  if (!existsSync(file)) return { reason: "actionlint is not installed: run scripts/setup/actionlint.sh (pnpm test does; needs Go and the Go module proxy)" };
+  if (!existsSync(file))
+    return {
+      reason:
+        "actionlint is not installed: run scripts/setup/actionlint.sh (pnpm test does; needs Go and the Go module proxy)",
+    };
   const path = readFileSync(file, "utf8").trim();
   return existsSync(path) ? { path } : { reason: `${path} does not exist` };
 }

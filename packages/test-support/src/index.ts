@@ -1,3 +1,11 @@
-export { actionlint, difySdkPython, nodeWheelPython, repositoryRoot, versitygw, wheelNode, type Lookup } from "./environment.js";
+export {
+  actionlint,
+  difySdkPython,
+  nodeWheelPython,
+  repositoryRoot,
+  versitygw,
+  wheelNode,
+  type Lookup,
+} from "./environment.js";
 export { spawnTypeScriptPlugin } from "./spawn-fixture.js";
 export { mountSmallDisk, type SmallDisk } from "./tmpfs.js";

@@ -5,7 +5,11 @@ import { PluginProcess } from "@dify-ts/host";
 
 const require = createRequire(import.meta.url);
 
-export function spawnTypeScriptPlugin(entry: string, env: Record<string, string | undefined> = {}, cwd = dirname(entry)): PluginProcess {
+export function spawnTypeScriptPlugin(
+  entry: string,
+  env: Record<string, string | undefined> = {},
+  cwd = dirname(entry),
+): PluginProcess {
   const tsx = require.resolve("tsx");
   return PluginProcess.spawn({
     command: process.execPath,

@@ -8,16 +8,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type SmallDisk = { path: string; unmount(): void; reason?: undefined } | { path?: undefined; unmount?: undefined; reason: string };
+export type SmallDisk =
+  { path: string; unmount(): void; reason?: undefined } | { path?: undefined; unmount?: undefined; reason: string };
 
 export function mountSmallDisk(bytes: number): SmallDisk {
   const path = mkdtempSync(join(tmpdir(), "small-disk-"));
   try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${bytes},mode=0700`, "tmpfs", path], { stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${bytes},mode=0700`, "tmpfs", path], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
   } catch (error) {
     rmSync(path, { recursive: true, force: true });
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    return { reason: `a ${bytes}-byte tmpfs could not be mounted (${stderr || (error as Error).message}); this test needs root` };
+    return {
+      reason: `a ${bytes}-byte tmpfs could not be mounted (${stderr || (error as Error).message}); this test needs root`,
+    };
   }
   return {
     path,

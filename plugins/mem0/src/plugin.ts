@@ -27,11 +27,21 @@ export default definePlugin({
     privacy: "PRIVACY.md",
   },
   provider,
-  tools: [addMemory, searchMemory, getAllMemories, getMemory, updateMemory, deleteMemory, deleteAllMemories, getMemoryHistory],
+  tools: [
+    addMemory,
+    searchMemory,
+    getAllMemories,
+    getMemory,
+    updateMemory,
+    deleteMemory,
+    deleteAllMemories,
+    getMemoryHistory,
+  ],
   // Replays the writes a previous process accepted but did not apply; logs go through the daemon.
-  onStart: ({ logger }) => service.start(logger).then(
-    () => undefined,
-    (error: unknown) => logger.error("the write journal could not be opened", error),
-  ),
+  onStart: ({ logger }) =>
+    service.start(logger).then(
+      () => undefined,
+      (error: unknown) => logger.error("the write journal could not be opened", error),
+    ),
   onShutdown: () => service.shutdown(),
 });

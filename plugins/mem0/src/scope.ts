@@ -21,7 +21,10 @@ export type ScopeKey = (typeof SCOPE_KEYS)[number];
 export const MAX_SCOPE_VALUE_CHARS = 256;
 
 export class ScopeError extends Error {
-  constructor(readonly parameter: string, rule: string) {
+  constructor(
+    readonly parameter: string,
+    rule: string,
+  ) {
     super(`${parameter} ${rule}; pass the literal id of one user, agent or run`);
     this.name = "ScopeError";
   }
@@ -37,10 +40,13 @@ const isControl = (char: string) => {
 export function checkScopeValue(parameter: string, value: unknown): string {
   if (typeof value !== "string") throw new ScopeError(parameter, "must be a string, not an object, list or operator");
   if (value.length === 0) throw new ScopeError(parameter, "must not be empty");
-  if (value.length > MAX_SCOPE_VALUE_CHARS) throw new ScopeError(parameter, `must be at most ${MAX_SCOPE_VALUE_CHARS} characters (got ${value.length})`);
+  if (value.length > MAX_SCOPE_VALUE_CHARS)
+    throw new ScopeError(parameter, `must be at most ${MAX_SCOPE_VALUE_CHARS} characters (got ${value.length})`);
   if (value.trim() !== value) throw new ScopeError(parameter, "must not start or end with whitespace");
-  if ([...value].some(isControl)) throw new ScopeError(parameter, "must not contain control characters (NUL, newlines, tabs, ...)");
-  if (value.includes("*")) throw new ScopeError(parameter, 'must not contain "*" (mem0 reads it as a wildcard matching every id)');
+  if ([...value].some(isControl))
+    throw new ScopeError(parameter, "must not contain control characters (NUL, newlines, tabs, ...)");
+  if (value.includes("*"))
+    throw new ScopeError(parameter, 'must not contain "*" (mem0 reads it as a wildcard matching every id)');
   return value;
 }
 

@@ -5,7 +5,16 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { CredentialValidationError, Redactor, WorkQueue, withDeadline, type JobOutcome, type JsonValue, type Logger, type SecretRegistry } from "@dify-ts/runtime";
+import {
+  CredentialValidationError,
+  Redactor,
+  WorkQueue,
+  withDeadline,
+  type JobOutcome,
+  type JsonValue,
+  type Logger,
+  type SecretRegistry,
+} from "@dify-ts/runtime";
 import type { Memory } from "mem0ai/oss";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
@@ -15,7 +24,8 @@ import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
 import { readSettings, type ServiceSettings } from "./settings.js";
 
-export type ReadOutcome<T> = { status: "SUCCESS"; value: T } | { status: "TIMEOUT" | "ERROR"; value: T; problem: string };
+export type ReadOutcome<T> =
+  { status: "SUCCESS"; value: T } | { status: "TIMEOUT" | "ERROR"; value: T; problem: string };
 
 export type WriteOutcome =
   | { status: "ACCEPTED" }
@@ -33,7 +43,8 @@ const stderrLogger: Logger = {
   debug: () => undefined,
   info: (message) => void process.stderr.write(`[mem0] ${message}\n`),
   warn: (message) => void process.stderr.write(`[mem0] WARNING ${message}\n`),
-  error: (message, cause) => void process.stderr.write(`[mem0] ERROR ${message}${cause === undefined ? "" : `: ${messageOf(cause)}`}\n`),
+  error: (message, cause) =>
+    void process.stderr.write(`[mem0] ERROR ${message}${cause === undefined ? "" : `: ${messageOf(cause)}`}\n`),
 };
 
 export class MemoryService {
@@ -50,7 +61,10 @@ export class MemoryService {
 
   constructor(settings: ServiceSettings = readSettings()) {
     this.settings = settings;
-    this.cache = new MemoryCache(() => loadMem0(settings.dataDirectory), (message) => this.logger.warn(message));
+    this.cache = new MemoryCache(
+      () => loadMem0(settings.dataDirectory),
+      (message) => this.logger.warn(message),
+    );
   }
 
   /** Opens the journal and replays the writes a previous process accepted but did not apply. */
@@ -58,7 +72,9 @@ export class MemoryService {
     if (logger) this.logger = logger;
     if (!this.queue) {
       // Loading mem0ai takes seconds; start now rather than in the first call.
-      loadMem0(this.settings.dataDirectory).catch((error: unknown) => this.logger.error("mem0ai could not be loaded", error));
+      loadMem0(this.settings.dataDirectory).catch((error: unknown) =>
+        this.logger.error("mem0ai could not be loaded", error),
+      );
       this.queue = this.openQueue().catch((error: unknown) => {
         // Not cached: the next write tries again (the directory may become writable).
         this.queue = undefined;
@@ -77,8 +93,13 @@ export class MemoryService {
     const setup = this.parse(credentials, secrets);
     const known = this.storeCredentials.delete(setup.store);
     this.storeCredentials.set(setup.store, credentials);
-    if (this.storeCredentials.size > MAX_STORES) this.storeCredentials.delete(this.storeCredentials.keys().next().value!);
-    if (!known) void this.queue?.then((queue) => queue.wake(), () => undefined);
+    if (this.storeCredentials.size > MAX_STORES)
+      this.storeCredentials.delete(this.storeCredentials.keys().next().value!);
+    if (!known)
+      void this.queue?.then(
+        (queue) => queue.wake(),
+        () => undefined,
+      );
     return setup;
   }
 
@@ -99,7 +120,12 @@ export class MemoryService {
   }
 
   /** A read: in async mode bounded by `timeoutMs` and degraded to `fallback`; in sync mode it blocks. */
-  async read<T>(setup: MemorySetup, what: string, options: { timeoutMs: number; fallback: T; signal?: AbortSignal }, work: (memory: Memory) => Promise<T>): Promise<ReadOutcome<T>> {
+  async read<T>(
+    setup: MemorySetup,
+    what: string,
+    options: { timeoutMs: number; fallback: T; signal?: AbortSignal },
+    work: (memory: Memory) => Promise<T>,
+  ): Promise<ReadOutcome<T>> {
     const run = () => this.cache.use(setup, work, { retryOnConnectionError: true });
     if (!setup.asyncMode) {
       try {
@@ -108,7 +134,11 @@ export class MemoryService {
         return { status: "ERROR", value: options.fallback, problem: this.report(setup, `${what} failed`, error) };
       }
     }
-    const outcome = await withDeadline(run, { milliseconds: options.timeoutMs, fallback: options.fallback, signal: options.signal });
+    const outcome = await withDeadline(run, {
+      milliseconds: options.timeoutMs,
+      fallback: options.fallback,
+      signal: options.signal,
+    });
     if (outcome.status === "ok") return { status: "SUCCESS", value: outcome.value };
     if (outcome.status === "timeout") {
       const problem = `${what} timed out after ${options.timeoutMs / 1000} s`;
@@ -132,21 +162,25 @@ export class MemoryService {
       queue.setConcurrency(setup.concurrency);
       const ref = randomUUID();
       this.writeCredentials.set(ref, credentials);
-      const submitted = await queue.submit({ store: setup.store, ref, operation, key: writeKey(setup.hash, operation) }).catch((error: unknown) => {
-        this.writeCredentials.delete(ref);
-        throw error;
-      });
+      const submitted = await queue
+        .submit({ store: setup.store, ref, operation, key: writeKey(setup.hash, operation) })
+        .catch((error: unknown) => {
+          this.writeCredentials.delete(ref);
+          throw error;
+        });
       if (submitted.status === "accepted") return { status: "ACCEPTED" };
       this.writeCredentials.delete(ref);
-      const problem = submitted.status === "overload"
-        ? `the write queue is full (${submitted.pending} of ${submitted.limit} writes pending); try again later`
-        : "the plugin is shutting down and accepts no more writes";
+      const problem =
+        submitted.status === "overload"
+          ? `the write queue is full (${submitted.pending} of ${submitted.limit} writes pending); try again later`
+          : "the plugin is shutting down and accepts no more writes";
       this.logger.warn(`${describeWrite(operation)} refused: ${problem}`);
       return { status: "OVERLOAD", problem };
     } catch (error) {
-      const what = (error as NodeJS.ErrnoException).code === "ENOSPC"
-        ? `the write was not accepted: the disk holding ${this.settings.dataDirectory} is full; free space and try again`
-        : "the write could not be journaled";
+      const what =
+        (error as NodeJS.ErrnoException).code === "ENOSPC"
+          ? `the write was not accepted: the disk holding ${this.settings.dataDirectory} is full; free space and try again`
+          : "the write could not be journaled";
       return { status: "ERROR", problem: this.report(setup, what, error), error };
     }
   }
@@ -163,14 +197,21 @@ export class MemoryService {
     }
     const seconds = this.settings.validationTimeoutMs / 1000;
     const outcome = await withDeadline(
-      () => this.cache.use(setup, (memory) => memory.search("credential check", { filters: { user_id: VALIDATION_USER }, topK: 1, threshold: 0 })),
+      () =>
+        this.cache.use(setup, (memory) =>
+          memory.search("credential check", { filters: { user_id: VALIDATION_USER }, topK: 1, threshold: 0 }),
+        ),
       { milliseconds: this.settings.validationTimeoutMs, fallback: undefined },
     );
     if (outcome.status === "timeout") {
-      throw new CredentialValidationError(`the embedder or the vector store did not answer within ${seconds} s: check their URLs, hosts and ports`);
+      throw new CredentialValidationError(
+        `the embedder or the vector store did not answer within ${seconds} s: check their URLs, hosts and ports`,
+      );
     }
     if (outcome.status === "error") {
-      throw new CredentialValidationError(`the embedder or the vector store failed: ${mask(setup, messageOf(outcome.error))}`);
+      throw new CredentialValidationError(
+        `the embedder or the vector store failed: ${mask(setup, messageOf(outcome.error))}`,
+      );
     }
   }
 
@@ -179,7 +220,10 @@ export class MemoryService {
     if (this.queue) {
       const queue = await this.queue.catch(() => undefined);
       const result = await queue?.drain(this.settings.drainTimeoutMs);
-      if (result && !result.drained) this.logger.warn(`${result.left} accepted write(s) did not finish before shutdown; they stay in the journal and run at the next start`);
+      if (result && !result.drained)
+        this.logger.warn(
+          `${result.left} accepted write(s) did not finish before shutdown; they stay in the journal and run at the next start`,
+        );
     }
     await this.cache.closeAll();
   }
@@ -203,7 +247,8 @@ export class MemoryService {
           "so each runs at the first call that brings credentials for its store",
       );
     }
-    if (queue.unreadableLines > 0) this.logger.warn(`${queue.unreadableLines} unreadable journal line(s) skipped (a write interrupted by a crash)`);
+    if (queue.unreadableLines > 0)
+      this.logger.warn(`${queue.unreadableLines} unreadable journal line(s) skipped (a write interrupted by a crash)`);
     return queue;
   }
 
@@ -237,11 +282,17 @@ export class MemoryService {
     if (outcome.status !== "done") {
       const cause = this.describeFailure(outcome.error, outcome.job);
       if (outcome.status === "kept") {
-        this.logger.warn(`background ${what} failed ${outcome.attempts} time(s) (${cause}); it stays in the journal and is tried again in 30 s (writes to the same scope or memory wait for it)`);
+        this.logger.warn(
+          `background ${what} failed ${outcome.attempts} time(s) (${cause}); it stays in the journal and is tried again in 30 s (writes to the same scope or memory wait for it)`,
+        );
       } else if (outcome.deadLettered) {
-        this.logger.error(`background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; written to ${this.deadLetterPath} (journal id ${outcome.id}) to inspect and replay`);
+        this.logger.error(
+          `background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; written to ${this.deadLetterPath} (journal id ${outcome.id}) to inspect and replay`,
+        );
       } else {
-        this.logger.error(`background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; the dead-letter file could not be written, so it stays in the journal and runs again at the next start`);
+        this.logger.error(
+          `background ${what} failed for good after ${outcome.attempts} attempt(s): ${cause}; the dead-letter file could not be written, so it stays in the journal and runs again at the next start`,
+        );
       }
     }
     this.writeCredentials.delete(outcome.job.ref);
@@ -262,7 +313,6 @@ export class MemoryService {
     return problem;
   }
 }
-
 
 function mask(setup: MemorySetup, text: string): string {
   const redactor = new Redactor();

@@ -50,7 +50,9 @@ function start(dataDirectory: string): PluginProcess {
 }
 
 const memoriesOf = async (plugin: PluginProcess, creds: JsonObject, user_id: string) =>
-  ((await invoke(plugin, creds, "get_all_memories", { user_id, limit: 1000 })).results as { memory: string }[]).map((item) => item.memory);
+  ((await invoke(plugin, creds, "get_all_memories", { user_id, limit: 1000 })).results as { memory: string }[]).map(
+    (item) => item.memory,
+  );
 
 interface TrialResult {
   accepted: string[];
@@ -72,9 +74,21 @@ async function trial(
   writes: number,
   killAfter: number,
   /** sequential: one write at a time (concurrent writes share one journal write, which a full disk refuses whole). */
-  options: { killOn?: "answer" | "chat"; padding?: string; sequential?: boolean; afterWarmUp?: () => void; afterKill?: () => void } = {},
+  options: {
+    killOn?: "answer" | "chat";
+    padding?: string;
+    sequential?: boolean;
+    afterWarmUp?: () => void;
+    afterKill?: () => void;
+  } = {},
 ): Promise<TrialResult> {
-  const creds = credentials({ llmUrl: fake.url, vector: { provider: "pgvector", config: { connectionString: pg.connectionString, collectionName: name, embeddingModelDims: 64 } } });
+  const creds = credentials({
+    llmUrl: fake.url,
+    vector: {
+      provider: "pgvector",
+      config: { connectionString: pg.connectionString, collectionName: name, embeddingModelDims: 64 },
+    },
+  });
   const first = start(dataDirectory);
   await first.waitForHeartbeat();
   // The journal is open once a write has been answered; the disk trial fills the disk only then.
@@ -85,14 +99,20 @@ async function trial(
   let answered = 0;
   const chats = () => fake.requests.filter((request) => request.endpoint === "chat").length;
   const chatsBefore = chats();
-  const killOnChat = options.killOn === "chat"
-    ? eventually(async () => chats() - chatsBefore, (count) => count >= killAfter || first.child.exitCode !== null, 120_000).then(() => first.kill("SIGKILL"))
-    : Promise.resolve();
+  const killOnChat =
+    options.killOn === "chat"
+      ? eventually(
+          async () => chats() - chatsBefore,
+          (count) => count >= killAfter || first.child.exitCode !== null,
+          120_000,
+        ).then(() => first.kill("SIGKILL"))
+      : Promise.resolve();
   const texts = Array.from({ length: writes }, (_, index) => `${name} fact ${index} ${options.padding ?? ""}`.trim());
   const send = async (text: string) => {
     try {
       const answer = await invoke(first, creds, "add_memory", { user: text, user_id: name });
-      if (answer.status === "SUCCESS" && (answer.results as { event: string }[])[0]?.event === "ACCEPT") accepted.push(text);
+      if (answer.status === "SUCCESS" && (answer.results as { event: string }[])[0]?.event === "ACCEPT")
+        accepted.push(text);
       else refused.push(`${answer.status}: ${String(answer.messages).slice(0, 200)}`);
     } catch {
       // Unanswered when the process died: not accepted.
@@ -107,66 +127,94 @@ async function trial(
   await first.exited;
   options.afterKill?.();
   const second = start(dataDirectory);
-  const present = await eventually(() => memoriesOf(second, creds, name), (memories) => accepted.every((text) => memories.includes(text)), 120_000);
-  const replayLine = second.events.map((event) => JSON.stringify(event.data)).find((data) => data.includes("accepted write(s) left in the journal"));
+  const present = await eventually(
+    () => memoriesOf(second, creds, name),
+    (memories) => accepted.every((text) => memories.includes(text)),
+    120_000,
+  );
+  const replayLine = second.events
+    .map((event) => JSON.stringify(event.data))
+    .find((data) => data.includes("accepted write(s) left in the journal"));
   second.kill();
   await second.exited;
   return { accepted, refused, present, replayed: Number(/replaying (\d+)/.exec(replayLine ?? "")?.[1] ?? 0) };
 }
 
-describe.skipIf(unavailable)(`accepted versus present over SIGKILL trials (seed ${SEED})${unavailable ? ` (skipped: ${unavailable})` : ""}`, { timeout: 900_000 }, () => {
-  it("ten trials killed at random points: every accepted write is present after the restart, once", async () => {
-    const next = random(SEED);
-    fake.delays.chat = 15;
-    const totals = { accepted: 0, present: 0, replayed: 0 };
-    for (let index = 0; index < 10; index++) {
-      const writes = 20 + Math.floor(next() * 40);
-      const killAfter = 1 + Math.floor(next() * writes);
-      // Even trials die while writes are being accepted, odd ones while they are being applied.
-      const killOn = index % 2 === 0 ? "answer" : "chat";
-      const result = await trial(`trial_${index}`, temporaryDirectory(`kill-${index}`), writes, killAfter, { killOn });
-      const missing = result.accepted.filter((text) => !result.present.includes(text));
-      const duplicates = result.present.length - new Set(result.present).size;
-      expect({ trial: index, killOn, writes, killAfter, missing, duplicates }).toEqual({ trial: index, killOn, writes, killAfter, missing: [], duplicates: 0 });
-      totals.accepted += result.accepted.length;
-      totals.present += result.accepted.filter((text) => result.present.includes(text)).length;
-      totals.replayed += result.replayed;
-    }
-    fake.delays.chat = 0;
-    console.info(`kill trials (seed ${SEED}): ${totals.present} of ${totals.accepted} accepted writes present after 10 SIGKILLs; ${totals.replayed} of them were replayed from the journal`);
-    expect(totals.present).toBe(totals.accepted);
-    // The kills must have interrupted work for the trials to mean anything (each write waits 15 ms for its LLM call).
-    expect(totals.replayed).toBeGreaterThan(0);
-  });
-
-  it.skipIf(disk?.reason)(`a disk that fills up: writes are refused with ERROR, never ACCEPTed and lost${disk?.reason ? ` (skipped: ${disk.reason})` : ""}`, async () => {
-    const dataDirectory = join(disk!.path!, "data");
-    const filler = join(disk!.path!, "filler");
-    // 1.5 KiB per write, and the disk full after about a dozen of them.
-    const sizes = Array.from({ length: 9 }, (_, index) => 256 * 1024 >> index);
-    const result = await trial("full_disk", dataDirectory, 60, 40, {
-      padding: "x".repeat(1500),
-      sequential: true,
-      afterWarmUp: () => {
-        for (const size of sizes) {
-          try {
-            writeFileSync(filler + size, Buffer.alloc(size));
-          } catch {
-            // That much no longer fits (the partial file goes): try half.
-            rmSync(filler + size, { force: true });
-          }
-        }
-        // Leave room for a few records only.
-        rmSync(filler + 65536, { force: true });
-      },
-      // The operator frees space; the next start replays what was accepted.
-      afterKill: () => sizes.forEach((size) => rmSync(filler + size, { force: true })),
+describe.skipIf(unavailable)(
+  `accepted versus present over SIGKILL trials (seed ${SEED})${unavailable ? ` (skipped: ${unavailable})` : ""}`,
+  { timeout: 900_000 },
+  () => {
+    it("ten trials killed at random points: every accepted write is present after the restart, once", async () => {
+      const next = random(SEED);
+      fake.delays.chat = 15;
+      const totals = { accepted: 0, present: 0, replayed: 0 };
+      for (let index = 0; index < 10; index++) {
+        const writes = 20 + Math.floor(next() * 40);
+        const killAfter = 1 + Math.floor(next() * writes);
+        // Even trials die while writes are being accepted, odd ones while they are being applied.
+        const killOn = index % 2 === 0 ? "answer" : "chat";
+        const result = await trial(`trial_${index}`, temporaryDirectory(`kill-${index}`), writes, killAfter, {
+          killOn,
+        });
+        const missing = result.accepted.filter((text) => !result.present.includes(text));
+        const duplicates = result.present.length - new Set(result.present).size;
+        expect({ trial: index, killOn, writes, killAfter, missing, duplicates }).toEqual({
+          trial: index,
+          killOn,
+          writes,
+          killAfter,
+          missing: [],
+          duplicates: 0,
+        });
+        totals.accepted += result.accepted.length;
+        totals.present += result.accepted.filter((text) => result.present.includes(text)).length;
+        totals.replayed += result.replayed;
+      }
+      fake.delays.chat = 0;
+      console.info(
+        `kill trials (seed ${SEED}): ${totals.present} of ${totals.accepted} accepted writes present after 10 SIGKILLs; ${totals.replayed} of them were replayed from the journal`,
+      );
+      expect(totals.present).toBe(totals.accepted);
+      // The kills must have interrupted work for the trials to mean anything (each write waits 15 ms for its LLM call).
+      expect(totals.replayed).toBeGreaterThan(0);
     });
-    expect(result.refused.length).toBeGreaterThan(0);
-    expect(result.accepted.length).toBeGreaterThan(2);
-    expect(result.refused.every((problem) => problem.startsWith("ERROR: the write was not accepted: the disk holding"))).toBe(true);
-    const missing = result.accepted.filter((text) => !result.present.includes(text));
-    console.info(`full disk: ${result.accepted.length} accepted, ${result.refused.length} refused, ${result.accepted.length - missing.length} of the accepted present, ${result.replayed} replayed`);
-    expect(missing).toEqual([]);
-  });
-});
+
+    it.skipIf(disk?.reason)(
+      `a disk that fills up: writes are refused with ERROR, never ACCEPTed and lost${disk?.reason ? ` (skipped: ${disk.reason})` : ""}`,
+      async () => {
+        const dataDirectory = join(disk!.path!, "data");
+        const filler = join(disk!.path!, "filler");
+        // 1.5 KiB per write, and the disk full after about a dozen of them.
+        const sizes = Array.from({ length: 9 }, (_, index) => (256 * 1024) >> index);
+        const result = await trial("full_disk", dataDirectory, 60, 40, {
+          padding: "x".repeat(1500),
+          sequential: true,
+          afterWarmUp: () => {
+            for (const size of sizes) {
+              try {
+                writeFileSync(filler + size, Buffer.alloc(size));
+              } catch {
+                // That much no longer fits (the partial file goes): try half.
+                rmSync(filler + size, { force: true });
+              }
+            }
+            // Leave room for a few records only.
+            rmSync(filler + 65536, { force: true });
+          },
+          // The operator frees space; the next start replays what was accepted.
+          afterKill: () => sizes.forEach((size) => rmSync(filler + size, { force: true })),
+        });
+        expect(result.refused.length).toBeGreaterThan(0);
+        expect(result.accepted.length).toBeGreaterThan(2);
+        expect(
+          result.refused.every((problem) => problem.startsWith("ERROR: the write was not accepted: the disk holding")),
+        ).toBe(true);
+        const missing = result.accepted.filter((text) => !result.present.includes(text));
+        console.info(
+          `full disk: ${result.accepted.length} accepted, ${result.refused.length} refused, ${result.accepted.length - missing.length} of the accepted present, ${result.replayed} replayed`,
+        );
+        expect(missing).toEqual([]);
+      },
+    );
+  },
+);

@@ -49,7 +49,12 @@ afterAll(async () => {
 
 function launch(env: Record<string, string> = {}): PluginProcess {
   // The daemon's launch: the venv's python, `-m main`, the install directory as working directory.
-  const plugin = PluginProcess.spawn({ command: python.path!, args: ["-m", "main"], cwd: installDirectory, env: { HOME: home, ...env } });
+  const plugin = PluginProcess.spawn({
+    command: python.path!,
+    args: ["-m", "main"],
+    cwd: installDirectory,
+    env: { HOME: home, ...env },
+  });
   processes.push(plugin);
   return plugin;
 }
@@ -62,12 +67,23 @@ describe.skipIf(skipReason)(`packaged plugin, embedded store${skipReason ? ` (sk
     expect((await validate(first, creds)).stream).toEqual([{ result: true }]);
     await invoke(first, creds, "add_memory", { user: "My cat is called Miso", user_id: "pkg" });
     await invoke(first, creds, "add_memory", { user: "I work as a nurse", user_id: "pkg" });
-    const listed = await eventually(() => invoke(first, creds, "get_all_memories", { user_id: "pkg" }), (answer) => (answer.results as unknown[]).length === 2);
-    const cat = (listed.results as { id: string; memory: string }[]).find((item) => item.memory === "My cat is called Miso")!;
+    const listed = await eventually(
+      () => invoke(first, creds, "get_all_memories", { user_id: "pkg" }),
+      (answer) => (answer.results as unknown[]).length === 2,
+    );
+    const cat = (listed.results as { id: string; memory: string }[]).find(
+      (item) => item.memory === "My cat is called Miso",
+    )!;
     const found = await invoke(first, creds, "search_memory", { query: "cat Miso", user_id: "pkg", top_k: 1 });
     expect(found.results).toMatchObject([{ id: cat.id, memory: "My cat is called Miso" }]);
-    await invoke(first, creds, "update_memory", { memory_id: cat.id, text: "My cat is called Miso and is 3 years old" });
-    await eventually(() => invoke(first, creds, "get_memory_history", { memory_id: cat.id }), (answer) => (answer.results as unknown[]).length === 2);
+    await invoke(first, creds, "update_memory", {
+      memory_id: cat.id,
+      text: "My cat is called Miso and is 3 years old",
+    });
+    await eventually(
+      () => invoke(first, creds, "get_memory_history", { memory_id: cat.id }),
+      (answer) => (answer.results as unknown[]).length === 2,
+    );
     first.kill("SIGTERM");
     expect((await first.exited).code).toBe(0);
 
@@ -75,13 +91,17 @@ describe.skipIf(skipReason)(`packaged plugin, embedded store${skipReason ? ` (sk
     const dataDirectory = join(workingPath, "dify-ts", "mem0.data");
     expect(existsSync(join(dataDirectory, "write-journal.jsonl"))).toBe(true);
     const [store] = readdirSync(join(dataDirectory, "stores"));
-    expect(readdirSync(join(dataDirectory, "stores", store!)).sort()).toEqual(expect.arrayContaining(["history.db", "vectors.db"]));
+    expect(readdirSync(join(dataDirectory, "stores", store!)).sort()).toEqual(
+      expect.arrayContaining(["history.db", "vectors.db"]),
+    );
     expect(existsSync(join(home, ".mem0"))).toBe(false);
 
     const second = launch();
     const again = await invoke(second, creds, "get_memory", { memory_id: cat.id });
     expect(again).toMatchObject({ status: "SUCCESS", results: { memory: "My cat is called Miso and is 3 years old" } });
-    const history = (await invoke(second, creds, "get_memory_history", { memory_id: cat.id })).results as { event: string }[];
+    const history = (await invoke(second, creds, "get_memory_history", { memory_id: cat.id })).results as {
+      event: string;
+    }[];
     expect(history.map((row) => row.event)).toEqual(["ADD", "UPDATE"]);
     expect(second.stderr).not.toContain("ExperimentalWarning: SQLite");
     // The bundled dependencies' Node deprecation warnings (DEP0040 punycode, DEP0169 url.parse) are not ours to fix:
@@ -97,30 +117,66 @@ describe.skipIf(skipReason)(`packaged plugin, embedded store${skipReason ? ` (sk
     await plugin.waitForHeartbeat();
     const journal = join(dataDirectory, "write-journal.jsonl");
     const call = (parameters: JsonObject) =>
-      plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool: "add_memory", credentials: creds, tool_parameters: parameters, user_id: "dify-user" });
+      plugin.request({
+        type: "tool",
+        action: "invoke_tool",
+        provider: "mem0",
+        tool: "add_memory",
+        credentials: creds,
+        tool_parameters: parameters,
+        user_id: "dify-user",
+      });
 
     const huge = await call({ user: "x".repeat(50 * 1000 * 1000), user_id: "large" });
     expect(huge.error?.error_type).toBe("RequestTooLargeError");
     expect(huge.error?.message).toContain("20 MiB");
 
     const marker = "too-long-marker";
-    for (const [parameter, value] of [["user", marker + "y".repeat(2 * 1024 * 1024)], ["assistant", marker + "\u00e9".repeat(600 * 1024)]] as const) {
-      const refused = await invoke(plugin, creds, "add_memory", { user: "short", [parameter]: value, user_id: "large" });
+    for (const [parameter, value] of [
+      ["user", marker + "y".repeat(2 * 1024 * 1024)],
+      ["assistant", marker + "\u00e9".repeat(600 * 1024)],
+    ] as const) {
+      const refused = await invoke(plugin, creds, "add_memory", {
+        user: "short",
+        [parameter]: value,
+        user_id: "large",
+      });
       expect(refused.status).toBe("ERROR");
       expect(refused.messages).toMatch(new RegExp(`^${parameter} is \\d+ bytes; at most 1048576 bytes \\(1 MiB\\)`));
     }
-    const update = await invoke(plugin, creds, "update_memory", { memory_id: "00000000-0000-4000-8000-000000000000", text: marker + "z".repeat(1024 * 1024 + 1) });
+    const update = await invoke(plugin, creds, "update_memory", {
+      memory_id: "00000000-0000-4000-8000-000000000000",
+      text: marker + "z".repeat(1024 * 1024 + 1),
+    });
     expect(update.messages).toMatch(/^text is \d+ bytes; at most 1048576 bytes/);
     expect(existsSync(journal) ? await readFile(journal, "utf8") : "").not.toContain(marker);
 
     // Just under the limit: accepted, journaled, and the answer echoes only a preview of it.
-    const accepted = await plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool: "add_memory", credentials: creds, tool_parameters: { user: "w".repeat(1024 * 1024 - 10), user_id: "large" }, user_id: "dify-user" });
+    const accepted = await plugin.request({
+      type: "tool",
+      action: "invoke_tool",
+      provider: "mem0",
+      tool: "add_memory",
+      credentials: creds,
+      tool_parameters: { user: "w".repeat(1024 * 1024 - 10), user_id: "large" },
+      user_id: "dify-user",
+    });
     expect(accepted.error).toBeUndefined();
     const answerBytes = Buffer.byteLength(JSON.stringify(accepted.stream));
     expect(answerBytes, JSON.stringify(accepted.stream).slice(0, 800)).toBeLessThan(10 * 1024);
     expect(JSON.stringify(accepted.stream), JSON.stringify(accepted.stream).slice(0, 600)).toContain("ACCEPT");
-    const search = await plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool: "search_memory", credentials: creds, tool_parameters: { query: "q".repeat(15 * 1024 * 1024), user_id: "large-nobody" }, user_id: "dify-user" });
+    const search = await plugin.request({
+      type: "tool",
+      action: "invoke_tool",
+      provider: "mem0",
+      tool: "search_memory",
+      credentials: creds,
+      tool_parameters: { query: "q".repeat(15 * 1024 * 1024), user_id: "large-nobody" },
+      user_id: "dify-user",
+    });
     expect(search.error).toBeUndefined();
-    expect(Buffer.byteLength(JSON.stringify(search.stream)), JSON.stringify(search.stream).slice(0, 1500)).toBeLessThan(10 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(search.stream)), JSON.stringify(search.stream).slice(0, 1500)).toBeLessThan(
+      10 * 1024,
+    );
   });
 });

@@ -11,15 +11,28 @@ const tsx = createRequire(import.meta.url).resolve("tsx");
 describe.skipIf(unavailable)(`better-sqlite3 shim${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
   it("supports what mem0ai calls: blobs, undefined as NULL, transactions with rollback and savepoints, get/all/run, close", () => {
     const output = execFileSync(node24.path!, ["--import", tsx, script], { encoding: "utf8" });
-    expect(JSON.parse(output)).toEqual({ vector: [3, 4], note: null, ids: ["a", "b", "d"], rolledBack: true, changes: 1, missing: null, open: false });
+    expect(JSON.parse(output)).toEqual({
+      vector: [3, 4],
+      note: null,
+      ids: ["a", "b", "d"],
+      rolledBack: true,
+      changes: 1,
+      missing: null,
+      open: false,
+    });
   });
 });
 
 const hasSqlite = Boolean(process.getBuiltinModule?.("node:sqlite"));
 
-describe.skipIf(hasSqlite)(`better-sqlite3 shim without node:sqlite${hasSqlite ? " (skipped: this Node has node:sqlite)" : ""}`, () => {
-  it("explains what is missing when node:sqlite is not available (Node 20)", async () => {
-    const { default: Database } = await import("../src/shims/better-sqlite3.js");
-    expect(() => new Database(":memory:")).toThrow(/the embedded SQLite store needs node:sqlite \(Node >= 22\.5\); this is Node 20\.\d+\.\d+\. Run the plugin on the Node its launcher installs \(24\), or configure a server vector store in local_vector_db_json/);
-  });
-});
+describe.skipIf(hasSqlite)(
+  `better-sqlite3 shim without node:sqlite${hasSqlite ? " (skipped: this Node has node:sqlite)" : ""}`,
+  () => {
+    it("explains what is missing when node:sqlite is not available (Node 20)", async () => {
+      const { default: Database } = await import("../src/shims/better-sqlite3.js");
+      expect(() => new Database(":memory:")).toThrow(
+        /the embedded SQLite store needs node:sqlite \(Node >= 22\.5\); this is Node 20\.\d+\.\d+\. Run the plugin on the Node its launcher installs \(24\), or configure a server vector store in local_vector_db_json/,
+      );
+    });
+  },
+);

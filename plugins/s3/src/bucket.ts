@@ -14,7 +14,10 @@ import { describeEndpoint, readSettings, type S3Settings } from "./settings.js";
 export class S3Bucket {
   readonly client: S3Client;
 
-  constructor(readonly settings: S3Settings, options: ClientOptions = {}) {
+  constructor(
+    readonly settings: S3Settings,
+    options: ClientOptions = {},
+  ) {
     this.client = createS3Client(settings, options);
   }
 
@@ -55,8 +58,13 @@ export class S3Bucket {
   failureContext(operation: string, target: string): FailureContext {
     const { bucket, region, endpoint, forcePathStyle } = this.settings;
     return {
-      operation, target, endpoint: describeEndpoint(this.settings), bucket, region,
-      bucketInHostName: endpoint !== undefined && !forcePathStyle, temporaryCredentials: this.settings.sessionToken !== undefined,
+      operation,
+      target,
+      endpoint: describeEndpoint(this.settings),
+      bucket,
+      region,
+      bucketInHostName: endpoint !== undefined && !forcePathStyle,
+      temporaryCredentials: this.settings.sessionToken !== undefined,
     };
   }
 
@@ -71,7 +79,10 @@ export function openBucket(credentials: S3Credentials, options?: ClientOptions):
 }
 
 /** A tool's body with a bucket opened for this invocation and closed when the tool's messages are consumed. */
-export async function* withBucket(credentials: S3Credentials, work: (bucket: S3Bucket) => AsyncIterable<ToolMessage>): AsyncGenerator<ToolMessage> {
+export async function* withBucket(
+  credentials: S3Credentials,
+  work: (bucket: S3Bucket) => AsyncIterable<ToolMessage>,
+): AsyncGenerator<ToolMessage> {
   const bucket = openBucket(credentials);
   try {
     yield* work(bucket);

@@ -18,7 +18,8 @@ export function parseCaBundle(raw: string): string[] {
       throw invalid(`it contains a "${label}" block; only certificates belong there (never a private key)`);
     }
     const body = match[2]!.replace(/\s+/g, "");
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) throw invalid(`certificate ${certificates.length + 1} is not valid base64`);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body))
+      throw invalid(`certificate ${certificates.length + 1} is not valid base64`);
     const pem = `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)!.join("\n")}\n-----END CERTIFICATE-----\n`;
     try {
       new X509Certificate(pem);
@@ -28,7 +29,9 @@ export function parseCaBundle(raw: string): string[] {
     certificates.push(pem);
   }
   if (certificates.length === 0) {
-    throw invalid("no certificate was found; paste the PEM text including the -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines");
+    throw invalid(
+      "no certificate was found; paste the PEM text including the -----BEGIN CERTIFICATE----- and -----END CERTIFICATE----- lines",
+    );
   }
   return certificates;
 }

@@ -6,7 +6,11 @@
  * failure once the running ones have settled, so cleanup (aborting a multipart
  * copy) never races with a request still in flight.
  */
-export async function forEachLimited(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
+export async function forEachLimited(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {

@@ -15,15 +15,20 @@ export const credentialFields = {
     label: { en_US: "Dify base URL", zh_Hans: "Dify 服务地址" },
     placeholder: { en_US: "http://api:5001", zh_Hans: "http://api:5001" },
     help: {
-      en_US: "Used only when Dify sends relative file links (FILES_URL and INTERNAL_FILES_URL unset): the URL the plugin can reach Dify's API at.",
-      zh_Hans: "仅在 Dify 发送相对文件链接时使用（未设置 FILES_URL 与 INTERNAL_FILES_URL）：插件可访问的 Dify API 地址。",
+      en_US:
+        "Used only when Dify sends relative file links (FILES_URL and INTERNAL_FILES_URL unset): the URL the plugin can reach Dify's API at.",
+      zh_Hans:
+        "仅在 Dify 发送相对文件链接时使用（未设置 FILES_URL 与 INTERNAL_FILES_URL）：插件可访问的 Dify API 地址。",
     },
   },
   S3_ENDPOINT: {
     type: "text-input",
     public: true,
     label: { en_US: "S3 endpoint", zh_Hans: "S3 服务端点" },
-    placeholder: { en_US: "https://minio.example.com:9000 (empty for AWS)", zh_Hans: "https://minio.example.com:9000（AWS 留空）" },
+    placeholder: {
+      en_US: "https://minio.example.com:9000 (empty for AWS)",
+      zh_Hans: "https://minio.example.com:9000（AWS 留空）",
+    },
     help: {
       en_US: "URL of an S3-compatible service (MinIO, Ceph, R2, OSS...). Leave empty for AWS S3.",
       zh_Hans: "S3 兼容服务的地址（MinIO、Ceph、R2、OSS 等）。使用 AWS S3 时留空。",
@@ -67,9 +72,13 @@ export const credentialFields = {
     type: "text-input",
     public: true,
     label: { en_US: "CA bundle (PEM, optional)", zh_Hans: "CA 证书链（PEM，可选）" },
-    placeholder: { en_US: "-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----", zh_Hans: "-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----" },
+    placeholder: {
+      en_US: "-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----",
+      zh_Hans: "-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----",
+    },
     help: {
-      en_US: "Paste the PEM chain (root and intermediates) of a private CA. Line breaks lost when pasting are restored. It is trusted in addition to the public CAs.",
+      en_US:
+        "Paste the PEM chain (root and intermediates) of a private CA. Line breaks lost when pasting are restored. It is trusted in addition to the public CAs.",
       zh_Hans: "粘贴私有 CA 的 PEM 证书链（根证书和中间证书）。粘贴时丢失的换行会被自动恢复。它与公共 CA 一起被信任。",
     },
     url: "https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-options.html#cli-configure-options-ca_bundle",
@@ -78,8 +87,10 @@ export const credentialFields = {
     type: "boolean",
     label: { en_US: "Path-style addressing", zh_Hans: "路径风格寻址" },
     help: {
-      en_US: "On: https://host/bucket/key. Off: https://bucket.host/key. Unset: on when an S3 endpoint is set, off for AWS.",
-      zh_Hans: "开启：https://host/bucket/key；关闭：https://bucket.host/key。未设置时：设置了 S3 端点则开启，AWS 则关闭。",
+      en_US:
+        "On: https://host/bucket/key. Off: https://bucket.host/key. Unset: on when an S3 endpoint is set, off for AWS.",
+      zh_Hans:
+        "开启：https://host/bucket/key；关闭：https://bucket.host/key。未设置时：设置了 S3 端点则开启，AWS 则关闭。",
     },
   },
   KEY_PREFIX: {

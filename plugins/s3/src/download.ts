@@ -23,10 +23,19 @@ export interface OpenedObject {
   versionId: string | undefined;
 }
 
-export async function openObject(bucket: S3Bucket, key: string, signal: AbortSignal, versionId?: string): Promise<OpenedObject> {
+export async function openObject(
+  bucket: S3Bucket,
+  key: string,
+  signal: AbortSignal,
+  versionId?: string,
+): Promise<OpenedObject> {
   const object = await bucket.call("download", bucket.uri(key, versionId), () =>
-    bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { abortSignal: signal }));
-  if (!(object.Body instanceof Readable)) throw new PluginError("S3Error", `the server sent no body for ${bucket.uri(key)}`);
+    bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), {
+      abortSignal: signal,
+    }),
+  );
+  if (!(object.Body instanceof Readable))
+    throw new PluginError("S3Error", `the server sent no body for ${bucket.uri(key)}`);
   return {
     body: object.Body,
     size: object.ContentLength,

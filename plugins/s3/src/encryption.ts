@@ -8,7 +8,13 @@
  * test server (versitygw) does not implement it.
  */
 import type { ServerSideEncryption } from "@aws-sdk/client-s3";
-import { CredentialValidationError, localized, ValidationError, type CredentialFields, type ToolParameters } from "@dify-ts/runtime";
+import {
+  CredentialValidationError,
+  localized,
+  ValidationError,
+  type CredentialFields,
+  type ToolParameters,
+} from "@dify-ts/runtime";
 
 export type EncryptionMode = "none" | "AES256" | "aws:kms";
 
@@ -46,12 +52,18 @@ export const encryptionCredentialFields = {
     public: true,
     label: localized("KMS key ID (default, optional)", "KMS 密钥 ID（默认，可选）"),
     placeholder: localized("arn:aws:kms:us-east-1:111122223333:key/...", "arn:aws:kms:us-east-1:111122223333:key/..."),
-    help: localized("Used with aws:kms when a tool gives no sse_kms_key_id; empty means the AWS managed key aws/s3.", "使用 aws:kms 且工具未提供 sse_kms_key_id 时使用；留空表示 AWS 托管密钥 aws/s3。"),
+    help: localized(
+      "Used with aws:kms when a tool gives no sse_kms_key_id; empty means the AWS managed key aws/s3.",
+      "使用 aws:kms 且工具未提供 sse_kms_key_id 时使用；留空表示 AWS 托管密钥 aws/s3。",
+    ),
   },
   S3_SSE_BUCKET_KEY: {
     type: "boolean",
     label: localized("S3 Bucket Key (default)", "S3 存储桶密钥（默认）"),
-    help: localized("With aws:kms: use an S3 Bucket Key, which cuts KMS requests and their cost.", "使用 aws:kms 时启用 S3 存储桶密钥，以减少 KMS 请求及费用。"),
+    help: localized(
+      "With aws:kms: use an S3 Bucket Key, which cuts KMS requests and their cost.",
+      "使用 aws:kms 时启用 S3 存储桶密钥，以减少 KMS 请求及费用。",
+    ),
   },
 } as const satisfies CredentialFields;
 
@@ -70,13 +82,19 @@ export const encryptionParameters = {
     type: "string",
     form: "form",
     label: localized("KMS key ID", "KMS 密钥 ID"),
-    human_description: localized("With aws:kms: key ID, key ARN or alias (alias/my-key); empty uses the provider's default or aws/s3", "使用 aws:kms 时：密钥 ID、密钥 ARN 或别名（alias/my-key）；留空使用提供方默认值或 aws/s3"),
+    human_description: localized(
+      "With aws:kms: key ID, key ARN or alias (alias/my-key); empty uses the provider's default or aws/s3",
+      "使用 aws:kms 时：密钥 ID、密钥 ARN 或别名（alias/my-key）；留空使用提供方默认值或 aws/s3",
+    ),
   },
   sse_bucket_key: {
     type: "boolean",
     form: "form",
     label: localized("S3 Bucket Key", "S3 存储桶密钥"),
-    human_description: localized("With aws:kms: use an S3 Bucket Key (fewer KMS requests); empty uses the provider's default", "使用 aws:kms 时启用 S3 存储桶密钥（减少 KMS 请求）；留空使用提供方默认值"),
+    human_description: localized(
+      "With aws:kms: use an S3 Bucket Key (fewer KMS requests); empty uses the provider's default",
+      "使用 aws:kms 时启用 S3 存储桶密钥（减少 KMS 请求）；留空使用提供方默认值",
+    ),
   },
 } as const satisfies ToolParameters;
 
@@ -97,7 +115,11 @@ export function readEncryptionDefault(credentials: EncryptionCredentials): Encry
   const mode = credentials.S3_SERVER_SIDE_ENCRYPTION ?? "none";
   const kmsKeyId = credentials.S3_SSE_KMS_KEY_ID?.trim() || undefined;
   const bucketKey = credentials.S3_SSE_BUCKET_KEY ?? false;
-  const problem = combinationProblem(mode, kmsKeyId, bucketKey, { mode: "S3_SERVER_SIDE_ENCRYPTION", keyId: "S3_SSE_KMS_KEY_ID", bucketKey: "S3_SSE_BUCKET_KEY" });
+  const problem = combinationProblem(mode, kmsKeyId, bucketKey, {
+    mode: "S3_SERVER_SIDE_ENCRYPTION",
+    keyId: "S3_SSE_KMS_KEY_ID",
+    bucketKey: "S3_SSE_BUCKET_KEY",
+  });
   if (problem) throw new CredentialValidationError(`credential ${problem}`);
   return { mode, kmsKeyId, bucketKey };
 }
@@ -110,11 +132,19 @@ export function encryptionHeaders(params: EncryptionParameters, fallback: Encryp
   const inherits = mode === "aws:kms" && fallback.mode === "aws:kms";
   const kmsKeyId = givenKeyId ?? (inherits ? fallback.kmsKeyId : undefined);
   const bucketKey = params.sse_bucket_key ?? (inherits ? fallback.bucketKey : false);
-  const problem = combinationProblem(mode, givenKeyId, params.sse_bucket_key ?? false, { mode: "server_side_encryption", keyId: "sse_kms_key_id", bucketKey: "sse_bucket_key" });
+  const problem = combinationProblem(mode, givenKeyId, params.sse_bucket_key ?? false, {
+    mode: "server_side_encryption",
+    keyId: "sse_kms_key_id",
+    bucketKey: "sse_bucket_key",
+  });
   if (problem) throw new ValidationError(`parameter ${problem}`);
   if (mode === "none") return {};
   if (mode === "AES256") return { ServerSideEncryption: "AES256" };
-  return { ServerSideEncryption: "aws:kms", ...(kmsKeyId ? { SSEKMSKeyId: kmsKeyId } : {}), ...(bucketKey ? { BucketKeyEnabled: true } : {}) };
+  return {
+    ServerSideEncryption: "aws:kms",
+    ...(kmsKeyId ? { SSEKMSKeyId: kmsKeyId } : {}),
+    ...(bucketKey ? { BucketKeyEnabled: true } : {}),
+  };
 }
 
 /** The same choice as HTTP headers (x-amz-server-side-encryption...), for presigned PUT URLs and POST form fields. */
@@ -126,7 +156,12 @@ export function encryptionHeaderFields(headers: EncryptionHeaders): Record<strin
   return fields;
 }
 
-function combinationProblem(mode: EncryptionMode, kmsKeyId: string | undefined, bucketKey: boolean, names: { mode: string; keyId: string; bucketKey: string }): string | undefined {
+function combinationProblem(
+  mode: EncryptionMode,
+  kmsKeyId: string | undefined,
+  bucketKey: boolean,
+  names: { mode: string; keyId: string; bucketKey: string },
+): string | undefined {
   if (kmsKeyId !== undefined && mode !== "aws:kms") {
     return `"${names.keyId}" is set but "${names.mode}" is ${JSON.stringify(mode)}: a KMS key is used only with aws:kms; set "${names.mode}" to aws:kms or clear "${names.keyId}"`;
   }

@@ -8,9 +8,22 @@
 import { PluginError } from "@dify-ts/runtime";
 
 export type FailureKind =
-  | "tls" | "unreachable" | "refused" | "reset" | "timeout"
-  | "wrong-access-key" | "session-token" | "wrong-secret" | "forbidden" | "ambiguous-403"
-  | "no-bucket" | "no-object" | "bad-version" | "wrong-region" | "aborted" | "other";
+  | "tls"
+  | "unreachable"
+  | "refused"
+  | "reset"
+  | "timeout"
+  | "wrong-access-key"
+  | "session-token"
+  | "wrong-secret"
+  | "forbidden"
+  | "ambiguous-403"
+  | "no-bucket"
+  | "no-object"
+  | "bad-version"
+  | "wrong-region"
+  | "aborted"
+  | "other";
 
 export interface Failure {
   kind: FailureKind;
@@ -71,7 +84,8 @@ export function classify(error: unknown, context: FailureContext): Failure {
   if (code === "ECONNREFUSED") {
     return {
       kind: "refused",
-      message: `could not reach ${where} (ECONNREFUSED): the connection was refused, so nothing listens there or the server is down; ` +
+      message:
+        `could not reach ${where} (ECONNREFUSED): the connection was refused, so nothing listens there or the server is down; ` +
         `check S3_ENDPOINT (scheme, host and port) and that the server runs ${tail}`,
     };
   }
@@ -79,17 +93,22 @@ export function classify(error: unknown, context: FailureContext): Failure {
   if (code && RESET_CODES.has(code)) {
     return {
       kind: "reset",
-      message: `the connection to ${where} was reset in the middle of the request (${code}): the server closed it (it may have crashed or restarted, ` +
+      message:
+        `the connection to ${where} was reset in the middle of the request (${code}): the server closed it (it may have crashed or restarted, ` +
         `or a proxy cut the connection); run the tool again once the server is up ${tail}`,
     };
   }
   if (name === "TimeoutError" || code === "ETIMEDOUT") {
-    return { kind: "timeout", message: `${where} did not answer in time: check S3_ENDPOINT and that the plugin's network can reach it ${tail}` };
+    return {
+      kind: "timeout",
+      message: `${where} did not answer in time: check S3_ENDPOINT and that the plugin's network can reach it ${tail}`,
+    };
   }
   if (code && UNREACHABLE_CODES.has(code)) {
-    const hint = (code === "ENOTFOUND" || code === "EAI_AGAIN") && context.bucketInHostName
-      ? `; with path-style addressing off the host is ${context.bucket}.${new URL(where).host}: turn S3_FORCE_PATH_STYLE on unless that name exists`
-      : "";
+    const hint =
+      (code === "ENOTFOUND" || code === "EAI_AGAIN") && context.bucketInHostName
+        ? `; with path-style addressing off the host is ${context.bucket}.${new URL(where).host}: turn S3_FORCE_PATH_STYLE on unless that name exists`
+        : "";
     return {
       kind: "unreachable",
       message: `could not reach ${where} (${code}): check S3_ENDPOINT (scheme, host and port) and that the plugin's network can reach it${hint} ${tail}`,
@@ -100,21 +119,31 @@ export function classify(error: unknown, context: FailureContext): Failure {
   if (versioned && status === 400 && (name === "InvalidArgument" || shape.Code === undefined)) {
     return {
       kind: "bad-version",
-      message: `${context.target} was refused (HTTP 400${shape.Code ? `, ${shape.Code}` : ""}): version_id is not a version id this server knows; ` +
+      message:
+        `${context.target} was refused (HTTP 400${shape.Code ? `, ${shape.Code}` : ""}): version_id is not a version id this server knows; ` +
         "pass a version_id from s3_list_objects with include_versions",
     };
   }
   if (SESSION_TOKEN_CODES.has(name) || (status === 400 && shape.Code === undefined && context.temporaryCredentials)) {
-    const why = name === "ExpiredToken" ? "has expired" : SESSION_TOKEN_CODES.has(name) ? `was rejected (${name})` : "is the likely cause of a bare HTTP 400";
+    const why =
+      name === "ExpiredToken"
+        ? "has expired"
+        : SESSION_TOKEN_CODES.has(name)
+          ? `was rejected (${name})`
+          : "is the likely cause of a bare HTTP 400";
     return {
       kind: "session-token",
-      message: `the session token ${why}: S3_SESSION_TOKEN (the temporary credentials' aws_session_token) must be the current token issued ` +
+      message:
+        `the session token ${why}: S3_SESSION_TOKEN (the temporary credentials' aws_session_token) must be the current token issued ` +
         `with S3_ACCESS_KEY; paste a fresh one, or leave it empty with permanent keys ${tail}`,
     };
   }
   // versitygw answers an unknown key with its own XAdminUserNotFound.
   if (name === "InvalidAccessKeyId" || name === "XAdminUserNotFound") {
-    return { kind: "wrong-access-key", message: `the server does not know this access key: check S3_ACCESS_KEY ${tail}` };
+    return {
+      kind: "wrong-access-key",
+      message: `the server does not know this access key: check S3_ACCESS_KEY ${tail}`,
+    };
   }
   if (name === "SignatureDoesNotMatch") {
     return {
@@ -122,9 +151,17 @@ export function classify(error: unknown, context: FailureContext): Failure {
       message: `the request signature was rejected: S3_SECRET_KEY does not match S3_ACCESS_KEY (or S3_SESSION_TOKEN is stale, or the clock is off) ${tail}`,
     };
   }
-  const bucketRegion = shape.Region ?? shape.$response?.headers?.["x-amz-bucket-region"] ?? /expecting ['"]([a-z0-9-]+)['"]/.exec(shape.message ?? "")?.[1];
-  if (status === 301 || name === "PermanentRedirect" || name === "AuthorizationHeaderMalformed" || name === "IllegalLocationConstraintException"
-    || (bucketRegion && bucketRegion !== context.region && (status === 400 || status === 403))) {
+  const bucketRegion =
+    shape.Region ??
+    shape.$response?.headers?.["x-amz-bucket-region"] ??
+    /expecting ['"]([a-z0-9-]+)['"]/.exec(shape.message ?? "")?.[1];
+  if (
+    status === 301 ||
+    name === "PermanentRedirect" ||
+    name === "AuthorizationHeaderMalformed" ||
+    name === "IllegalLocationConstraintException" ||
+    (bucketRegion && bucketRegion !== context.region && (status === 400 || status === 403))
+  ) {
     const actual = bucketRegion ? `is in region ${bucketRegion}` : "is in another region";
     return {
       kind: "wrong-region",
@@ -132,10 +169,16 @@ export function classify(error: unknown, context: FailureContext): Failure {
     };
   }
   if (name === "NoSuchBucket" || (status === 404 && context.operation === "check bucket")) {
-    return { kind: "no-bucket", message: `bucket "${context.bucket}" does not exist at ${where}: check BUCKET_NAME (and S3_ENDPOINT) ${tail}` };
+    return {
+      kind: "no-bucket",
+      message: `bucket "${context.bucket}" does not exist at ${where}: check BUCKET_NAME (and S3_ENDPOINT) ${tail}`,
+    };
   }
   if (name === "NoSuchKey" || name === "NotFound" || status === 404) {
-    return { kind: "no-object", message: `${context.target} does not exist: check the key${versioned ? ", version_id" : ""} and KEY_PREFIX` };
+    return {
+      kind: "no-object",
+      message: `${context.target} does not exist: check the key${versioned ? ", version_id" : ""} and KEY_PREFIX`,
+    };
   }
   if (name === "AccessDenied" || name === "AllAccessDisabled") {
     return {
@@ -146,12 +189,18 @@ export function classify(error: unknown, context: FailureContext): Failure {
   if (status === 403) {
     return {
       kind: "ambiguous-403",
-      message: `access denied (HTTP 403) by ${where}: the response has no detail, so either S3_ACCESS_KEY / S3_SECRET_KEY are wrong ` +
+      message:
+        `access denied (HTTP 403) by ${where}: the response has no detail, so either S3_ACCESS_KEY / S3_SECRET_KEY are wrong ` +
         `or the keys lack permission on bucket "${context.bucket}" ${tail}`,
     };
   }
-  const detail = [name && name !== "Error" ? name : undefined, status ? `HTTP ${status}` : undefined].filter(Boolean).join(", ");
-  return { kind: "other", message: `S3 request failed${detail ? ` (${detail})` : ""}: ${shape.message || String(error)} ${tail}` };
+  const detail = [name && name !== "Error" ? name : undefined, status ? `HTTP ${status}` : undefined]
+    .filter(Boolean)
+    .join(", ");
+  return {
+    kind: "other",
+    message: `S3 request failed${detail ? ` (${detail})` : ""}: ${shape.message || String(error)} ${tail}`,
+  };
 }
 
 /** HEAD answers carry no body: the SDK knows the status but no S3 error code. */

@@ -18,7 +18,10 @@ export function normalizePrefix(raw: string | undefined): string {
 }
 
 /** The key a tool works on: `s3_key`, else `filename`, else an error naming both. */
-export function chooseKey(params: { s3_key?: string | undefined; filename?: string | undefined }): { key: string; from: "s3_key" | "filename" } {
+export function chooseKey(params: { s3_key?: string | undefined; filename?: string | undefined }): {
+  key: string;
+  from: "s3_key" | "filename";
+} {
   if (params.s3_key?.trim()) return { key: params.s3_key.trim(), from: "s3_key" };
   if (params.filename?.trim()) return { key: params.filename.trim(), from: "filename" };
   throw new ValidationError('no object key: set "s3_key" (for example reports/2025/summary.pdf) or "filename"');
@@ -31,7 +34,9 @@ export function objectKey(prefix: string, key: string, parameter = "s3_key"): st
   const full = prefix + key;
   const bytes = Buffer.byteLength(full, "utf8");
   if (bytes > MAX_KEY_BYTES) {
-    throw new ValidationError(`parameter "${parameter}" is too long: with KEY_PREFIX the key is ${bytes} bytes (UTF-8), S3 allows at most ${MAX_KEY_BYTES}`);
+    throw new ValidationError(
+      `parameter "${parameter}" is too long: with KEY_PREFIX the key is ${bytes} bytes (UTF-8), S3 allows at most ${MAX_KEY_BYTES}`,
+    );
   }
   return full;
 }
@@ -43,11 +48,15 @@ export function relativeKey(prefix: string, full: string): string {
 
 function keyProblem(key: string): string | undefined {
   if (key === "") return "is empty: give an object key such as reports/summary.pdf";
-  if (key.startsWith("/")) return `must not start with "/" (got ${JSON.stringify(shorten(key))}): S3 keys are relative, write ${JSON.stringify(shorten(key.replace(/^\/+/, "")))}`;
-  if (key.split("/").includes("..")) return `must not contain ".." segments (got ${JSON.stringify(shorten(key))}): keys cannot leave their folder`;
-  if ([...key].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f)) return "must not contain control characters such as line breaks";
+  if (key.startsWith("/"))
+    return `must not start with "/" (got ${JSON.stringify(shorten(key))}): S3 keys are relative, write ${JSON.stringify(shorten(key.replace(/^\/+/, "")))}`;
+  if (key.split("/").includes(".."))
+    return `must not contain ".." segments (got ${JSON.stringify(shorten(key))}): keys cannot leave their folder`;
+  if ([...key].some((character) => character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f))
+    return "must not contain control characters such as line breaks";
   // Half of a surrogate pair has no UTF-8 form: the SDK would send U+FFFD and store another key than the one asked for.
-  if (/\p{Cs}/u.test(key)) return "contains a lone UTF-16 surrogate (half of an emoji or other character), which has no UTF-8 form: send the whole character";
+  if (/\p{Cs}/u.test(key))
+    return "contains a lone UTF-16 surrogate (half of an emoji or other character), which has no UTF-8 form: send the whole character";
   if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) return `is longer than ${MAX_KEY_BYTES} bytes (UTF-8)`;
   return undefined;
 }

@@ -10,7 +10,11 @@ import { once } from "node:events";
 import { PassThrough, type Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type CompletedPart,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  type CompletedPart,
 } from "@aws-sdk/client-s3";
 import { PluginError, type Logger } from "@dify-ts/runtime";
 import type { S3Bucket } from "./bucket.js";
@@ -52,7 +56,11 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
   const target = bucket.uri(upload.key);
   const { Bucket, Key } = { Bucket: bucket.name, Key: upload.key };
   const created = await bucket.call("start a multipart upload to", target, () =>
-    bucket.client.send(new CreateMultipartUploadCommand({ ...upload.options, Bucket, Key, ContentType: upload.contentType }), { abortSignal: upload.signal }));
+    bucket.client.send(
+      new CreateMultipartUploadCommand({ ...upload.options, Bucket, Key, ContentType: upload.contentType }),
+      { abortSignal: upload.signal },
+    ),
+  );
   const UploadId = created.UploadId;
   const parts: CompletedPart[] = [];
   try {
@@ -63,8 +71,13 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
       // The part's failures reach the caller through `sent` (the request) or `copy` (the source); destroying the
       // stream with either's error must not also raise it as an unhandled 'error' event once the request is gone.
       body.on("error", () => undefined);
-      const sent = bucket.call("upload to", target, () =>
-        bucket.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: body, ContentLength: length }), { abortSignal: upload.signal }))
+      const sent = bucket
+        .call("upload to", target, () =>
+          bucket.client.send(
+            new UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body: body, ContentLength: length }),
+            { abortSignal: upload.signal },
+          ),
+        )
         .catch((error: unknown) => {
           body.destroy(error as Error);
           throw error;
@@ -74,7 +87,11 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
     }
     await source.expectEnd(upload.size);
     const completed = await bucket.call("finish the upload to", target, () =>
-      bucket.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: upload.signal }));
+      bucket.client.send(
+        new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }),
+        { abortSignal: upload.signal },
+      ),
+    );
     return completed.ETag;
   } catch (error) {
     upload.body.destroy();
@@ -87,7 +104,13 @@ export async function streamMultipart(bucket: S3Bucket, upload: StreamedUpload):
  * throw: the failure itself, or, when the upload could not be aborted, the
  * failure saying so.
  */
-export async function abortFailedUpload(bucket: S3Bucket, key: string, uploadId: string, logger: Logger, error: unknown): Promise<unknown> {
+export async function abortFailedUpload(
+  bucket: S3Bucket,
+  key: string,
+  uploadId: string,
+  logger: Logger,
+  error: unknown,
+): Promise<unknown> {
   if (await abortUpload(bucket, key, uploadId, logger)) return error;
   const failure = error instanceof PluginError ? error : new PluginError("S3Error", String(error));
   return new PluginError(
@@ -109,7 +132,9 @@ async function abortUpload(bucket: S3Bucket, key: string, uploadId: string, logg
   for (let attempt = 1, delay = FIRST_ABORT_RETRY_MS; ; attempt++, delay = Math.min(delay * 2, LAST_ABORT_RETRY_MS)) {
     try {
       const remaining = Math.max(deadline - Date.now(), 1);
-      await bucket.client.send(new AbortMultipartUploadCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId }), { abortSignal: AbortSignal.timeout(remaining) });
+      await bucket.client.send(new AbortMultipartUploadCommand({ Bucket: bucket.name, Key: key, UploadId: uploadId }), {
+        abortSignal: AbortSignal.timeout(remaining),
+      });
       if (attempt > 1) logger.info(`aborted multipart upload ${uploadId} of ${target} at attempt ${attempt}`);
       return true;
     } catch (error) {
@@ -118,7 +143,9 @@ async function abortUpload(bucket: S3Bucket, key: string, uploadId: string, logg
       const failure = classify(error, bucket.failureContext("abort the multipart upload of", target));
       const reason = failure.message;
       // Only a server that is down, restarting or overloaded may answer differently later; a refusal (no permission) will not.
-      const transient = TRANSIENT.has(failure.kind) || ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500;
+      const transient =
+        TRANSIENT.has(failure.kind) ||
+        ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500;
       if (!transient || Date.now() + delay >= deadline) {
         logger.error(
           `could not abort multipart upload ${uploadId} of key ${JSON.stringify(key)} in bucket ${JSON.stringify(bucket.name)} ` +
@@ -128,7 +155,9 @@ async function abortUpload(bucket: S3Bucket, key: string, uploadId: string, logg
         );
         return false;
       }
-      logger.warn(`abort of multipart upload ${uploadId} of ${target} failed (attempt ${attempt}); retrying in ${delay} ms: ${reason}`);
+      logger.warn(
+        `abort of multipart upload ${uploadId} of ${target} failed (attempt ${attempt}); retrying in ${delay} ms: ${reason}`,
+      );
       await sleep(delay);
     }
   }
@@ -168,7 +197,10 @@ class PartReader {
 
   async expectEnd(expected: number): Promise<void> {
     if (this.carry || !(await this.chunks.next()).done) {
-      throw new PluginError("FileDownloadError", `the file is longer than the ${expected} bytes its server announced; the upload was cancelled`);
+      throw new PluginError(
+        "FileDownloadError",
+        `the file is longer than the ${expected} bytes its server announced; the upload was cancelled`,
+      );
     }
   }
 
@@ -180,7 +212,11 @@ class PartReader {
       throw sourceFailure(error, this.read);
     }
     const { value, done } = step;
-    if (done) throw new PluginError("FileDownloadError", `the file ended after ${this.read} of the ${expected} bytes its server announced; the upload was cancelled`);
+    if (done)
+      throw new PluginError(
+        "FileDownloadError",
+        `the file ended after ${this.read} of the ${expected} bytes its server announced; the upload was cancelled`,
+      );
     return value;
   }
 }

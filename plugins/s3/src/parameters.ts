@@ -75,6 +75,7 @@ export const versionParameters = {
       "In a versioned bucket: the version to read (a version_id from s3_list_objects with include_versions); empty for the current one",
       "用于启用版本控制的存储桶：要读取的版本（来自 s3_list_objects 开启 include_versions 时返回的 version_id）；留空则读取当前版本",
     ),
-    llm_description: "Optional version_id of the object version to read, from s3_list_objects with include_versions; omit for the current version.",
+    llm_description:
+      "Optional version_id of the object version to read, from s3_list_objects with include_versions; omit for the current version.",
   },
 } as const satisfies ToolParameters;

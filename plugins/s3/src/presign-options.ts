@@ -25,12 +25,18 @@ export const presignOptionParameters = {
     type: "string",
     form: "llm",
     label: localized("Response Content-Type (GET)", "响应 Content-Type（GET）"),
-    human_description: localized("For GET: the Content-Type S3 answers with instead of the stored one, e.g. application/pdf", "用于 GET：S3 返回的 Content-Type，替代存储的类型，例如 application/pdf"),
+    human_description: localized(
+      "For GET: the Content-Type S3 answers with instead of the stored one, e.g. application/pdf",
+      "用于 GET：S3 返回的 Content-Type，替代存储的类型，例如 application/pdf",
+    ),
     llm_description: "Only for GET: Content-Type the download is served with, e.g. application/pdf.",
   },
   download_filename: {
     ...uploadOptionParameters.download_filename,
-    human_description: localized("For GET: the name a browser saves the download as (any language, e.g. 报告.pdf)", "用于 GET：浏览器保存下载时使用的文件名（支持任意语言，例如 报告.pdf）"),
+    human_description: localized(
+      "For GET: the name a browser saves the download as (any language, e.g. 报告.pdf)",
+      "用于 GET：浏览器保存下载时使用的文件名（支持任意语言，例如 报告.pdf）",
+    ),
     llm_description: "Only for GET: file name the browser should save the download as. Unicode allowed.",
   },
   disposition: uploadOptionParameters.disposition,
@@ -40,14 +46,20 @@ export const presignOptionParameters = {
     min: 0,
     max: MAX_SINGLE_UPLOAD,
     label: localized("Content length (PUT)", "内容长度（PUT）"),
-    human_description: localized("For PUT: the exact size in bytes the upload must have", "用于 PUT：上传内容必须的精确字节数"),
+    human_description: localized(
+      "For PUT: the exact size in bytes the upload must have",
+      "用于 PUT：上传内容必须的精确字节数",
+    ),
     llm_description: "Only for PUT: exact size in bytes the uploaded content must have.",
   },
   checksum_sha256: {
     type: "string",
     form: "llm",
     label: localized("SHA-256 checksum (PUT)", "SHA-256 校验和（PUT）"),
-    human_description: localized("For PUT: base64 SHA-256 of the content; the uploader sends it as x-amz-checksum-sha256 and S3 rejects other content", "用于 PUT：内容的 base64 SHA-256；上传方需以 x-amz-checksum-sha256 头发送，内容不符时 S3 拒绝"),
+    human_description: localized(
+      "For PUT: base64 SHA-256 of the content; the uploader sends it as x-amz-checksum-sha256 and S3 rejects other content",
+      "用于 PUT：内容的 base64 SHA-256；上传方需以 x-amz-checksum-sha256 头发送，内容不符时 S3 拒绝",
+    ),
     llm_description: "Only for PUT: base64-encoded SHA-256 digest the uploaded content must match.",
   },
   max_content_length: {
@@ -56,7 +68,10 @@ export const presignOptionParameters = {
     min: 1,
     max: MAX_SINGLE_UPLOAD,
     label: localized("Maximum size (POST)", "最大大小（POST）"),
-    human_description: localized("For POST: the largest upload in bytes the form accepts (required for POST)", "用于 POST：表单接受的最大上传字节数（POST 必填）"),
+    human_description: localized(
+      "For POST: the largest upload in bytes the form accepts (required for POST)",
+      "用于 POST：表单接受的最大上传字节数（POST 必填）",
+    ),
     llm_description: "Required for POST: largest allowed upload in bytes, e.g. 10485760 for 10 MiB.",
   },
 } as const satisfies ToolParameters;
@@ -89,23 +104,40 @@ const OPTION_METHODS: Record<keyof PresignOptionParameters, readonly PresignMeth
 
 /** Refuses an option given for a method it does not apply to. */
 export function checkPresignOptions(method: PresignMethod, params: PresignOptionParameters): void {
-  for (const [name, methods] of Object.entries(OPTION_METHODS) as [keyof PresignOptionParameters, readonly PresignMethod[]][]) {
+  for (const [name, methods] of Object.entries(OPTION_METHODS) as [
+    keyof PresignOptionParameters,
+    readonly PresignMethod[],
+  ][]) {
     const value = params[name];
     // `disposition` has a default, so only a non-default value counts as given; a boolean only when on.
     const given = name === "disposition" ? value === "inline" : value !== undefined && value !== "" && value !== false;
     if (given && !methods.includes(method)) {
-      throw new ValidationError(`parameter "${name}" applies to ${methods.join(" and ")} URLs only, but method is ${method}: remove it or change the method`);
+      throw new ValidationError(
+        `parameter "${name}" applies to ${methods.join(" and ")} URLs only, but method is ${method}: remove it or change the method`,
+      );
     }
   }
 }
 
 /** A GET URL whose response carries the given Content-Type and Content-Disposition. */
-export function presignGetWithOverrides(bucket: S3Bucket, key: string, expiresIn: number, params: PresignOptionParameters): Promise<string> {
+export function presignGetWithOverrides(
+  bucket: S3Bucket,
+  key: string,
+  expiresIn: number,
+  params: PresignOptionParameters,
+): Promise<string> {
   const filename = params.download_filename?.trim();
-  const ResponseContentDisposition = filename ? contentDisposition(filename, params.disposition ?? "attachment") : undefined;
+  const ResponseContentDisposition = filename
+    ? contentDisposition(filename, params.disposition ?? "attachment")
+    : undefined;
   const ResponseContentType = headerParameter("response_content_type", params.response_content_type);
   return bucket.call("presign a download of", bucket.uri(key), () =>
-    getSignedUrl(bucket.client, new GetObjectCommand({ Bucket: bucket.name, Key: key, ResponseContentDisposition, ResponseContentType }), { expiresIn }));
+    getSignedUrl(
+      bucket.client,
+      new GetObjectCommand({ Bucket: bucket.name, Key: key, ResponseContentDisposition, ResponseContentType }),
+      { expiresIn },
+    ),
+  );
 }
 
 /** Headers the uploader of a conditioned PUT URL must send, beyond the body. */
@@ -120,14 +152,23 @@ export interface PutConditions {
 export function putConditions(params: PresignOptionParameters, encryption: EncryptionHeaders): PutConditions {
   const length = params.content_length;
   if (length !== undefined && (!Number.isInteger(length) || length < 0)) {
-    throw new ValidationError(`parameter "content_length" must be a whole number of bytes from 0 to ${MAX_SINGLE_UPLOAD}; got ${length}`);
+    throw new ValidationError(
+      `parameter "content_length" must be a whole number of bytes from 0 to ${MAX_SINGLE_UPLOAD}; got ${length}`,
+    );
   }
   const checksum = params.checksum_sha256?.trim() || undefined;
   if (checksum !== undefined && !/^[A-Za-z0-9+/]{43}=$/.test(checksum)) {
-    throw new ValidationError(`parameter "checksum_sha256" must be a base64 SHA-256 digest (44 characters ending in "="), e.g. from: openssl dgst -sha256 -binary file | base64`);
+    throw new ValidationError(
+      `parameter "checksum_sha256" must be a base64 SHA-256 digest (44 characters ending in "="), e.g. from: openssl dgst -sha256 -binary file | base64`,
+    );
   }
   const contentType = headerParameter("content_type", params.content_type);
-  return { contentType, contentLength: length, checksumSha256: checksum, encryption: encryptionHeaderFields(encryption) };
+  return {
+    contentType,
+    contentLength: length,
+    checksumSha256: checksum,
+    encryption: encryptionHeaderFields(encryption),
+  };
 }
 
 /**
@@ -137,16 +178,31 @@ export function putConditions(params: PresignOptionParameters, encryption: Encry
  * checksum. The x-amz-* ones stay headers (not hoisted into the query), which
  * is where S3 reads them.
  */
-export function presignPutWithConditions(bucket: S3Bucket, key: string, expiresIn: number, conditions: PutConditions, encryption: EncryptionHeaders): Promise<string> {
-  const amzHeaders = [...Object.keys(conditions.encryption), ...(conditions.checksumSha256 ? ["x-amz-checksum-sha256"] : [])];
+export function presignPutWithConditions(
+  bucket: S3Bucket,
+  key: string,
+  expiresIn: number,
+  conditions: PutConditions,
+  encryption: EncryptionHeaders,
+): Promise<string> {
+  const amzHeaders = [
+    ...Object.keys(conditions.encryption),
+    ...(conditions.checksumSha256 ? ["x-amz-checksum-sha256"] : []),
+  ];
   const signableHeaders = new Set<string>(amzHeaders);
   if (conditions.contentType) signableHeaders.add("content-type");
   if (conditions.contentLength !== undefined) signableHeaders.add("content-length");
   const command = new PutObjectCommand({
-    ...encryption, Bucket: bucket.name, Key: key, ContentType: conditions.contentType, ContentLength: conditions.contentLength, ChecksumSHA256: conditions.checksumSha256,
+    ...encryption,
+    Bucket: bucket.name,
+    Key: key,
+    ContentType: conditions.contentType,
+    ContentLength: conditions.contentLength,
+    ChecksumSHA256: conditions.checksumSha256,
   });
   return bucket.call("presign an upload to", bucket.uri(key), () =>
-    getSignedUrl(bucket.client, command, { expiresIn, signableHeaders, unhoistableHeaders: new Set(amzHeaders) }));
+    getSignedUrl(bucket.client, command, { expiresIn, signableHeaders, unhoistableHeaders: new Set(amzHeaders) }),
+  );
 }
 
 /** The headers a conditioned PUT must carry, as the tool reports them. */
@@ -163,19 +219,37 @@ export function requiredPutHeaders(conditions: PutConditions): Record<string, st
  * `max_content_length` bytes, optionally of one content type; the encryption
  * travels as form fields, which the policy pins.
  */
-export function presignPost(bucket: S3Bucket, key: string, expiresIn: number, params: PresignOptionParameters, encryption: EncryptionHeaders): Promise<PresignedPost> {
+export function presignPost(
+  bucket: S3Bucket,
+  key: string,
+  expiresIn: number,
+  params: PresignOptionParameters,
+  encryption: EncryptionHeaders,
+): Promise<PresignedPost> {
   const max = params.max_content_length;
   if (max === undefined) {
-    throw new ValidationError(`parameter "max_content_length" is required for POST: give the largest upload in bytes the form may send, e.g. 10485760 for 10 MiB`);
+    throw new ValidationError(
+      `parameter "max_content_length" is required for POST: give the largest upload in bytes the form may send, e.g. 10485760 for 10 MiB`,
+    );
   }
-  if (!Number.isInteger(max) || max < 1) throw new ValidationError(`parameter "max_content_length" must be a whole number of bytes from 1 to ${MAX_SINGLE_UPLOAD}; got ${max}`);
+  if (!Number.isInteger(max) || max < 1)
+    throw new ValidationError(
+      `parameter "max_content_length" must be a whole number of bytes from 1 to ${MAX_SINGLE_UPLOAD}; got ${max}`,
+    );
   const contentType = headerParameter("content_type", params.content_type);
-  const Conditions: NonNullable<Parameters<typeof createPresignedPost>[1]["Conditions"]> = [["content-length-range", 0, max]];
+  const Conditions: NonNullable<Parameters<typeof createPresignedPost>[1]["Conditions"]> = [
+    ["content-length-range", 0, max],
+  ];
   if (contentType) Conditions.push({ "Content-Type": contentType });
   return bucket.call("presign a form upload to", bucket.uri(key), () =>
     createPresignedPost(bucket.client, {
-      Bucket: bucket.name, Key: key, Conditions, Fields: { ...(contentType ? { "Content-Type": contentType } : {}), ...encryptionHeaderFields(encryption) }, Expires: expiresIn,
-    }));
+      Bucket: bucket.name,
+      Key: key,
+      Conditions,
+      Fields: { ...(contentType ? { "Content-Type": contentType } : {}), ...encryptionHeaderFields(encryption) },
+      Expires: expiresIn,
+    }),
+  );
 }
 
 /** A header-bound parameter, trimmed, or undefined when empty; checked before trimming, so a trailing CR or LF is refused too. */

@@ -21,12 +21,15 @@ export interface PresignParameters {
 
 /** The expiry asked for: `presigned_expiration`, else its alias `presign_expiry`, else one hour. */
 export function expirySeconds(params: PresignParameters): number {
-  const [name, value] = params.presigned_expiration !== undefined
-    ? ["presigned_expiration", params.presigned_expiration]
-    : ["presign_expiry", params.presign_expiry];
+  const [name, value] =
+    params.presigned_expiration !== undefined
+      ? ["presigned_expiration", params.presigned_expiration]
+      : ["presign_expiry", params.presign_expiry];
   if (value === undefined) return DEFAULT_EXPIRY_SECONDS;
   if (!Number.isInteger(value) || value < 1 || value > MAX_EXPIRY_SECONDS) {
-    throw new ValidationError(`parameter "${name}" must be a whole number of seconds from 1 to ${MAX_EXPIRY_SECONDS} (7 days); got ${value}`);
+    throw new ValidationError(
+      `parameter "${name}" must be a whole number of seconds from 1 to ${MAX_EXPIRY_SECONDS} (7 days); got ${value}`,
+    );
   }
   return value;
 }
@@ -38,5 +41,8 @@ export function wantsPresignedUrl(params: PresignParameters): boolean {
 
 export function presignGet(bucket: S3Bucket, key: string, expiresIn: number, versionId?: string): Promise<string> {
   return bucket.call("presign a download of", bucket.uri(key, versionId), () =>
-    getSignedUrl(bucket.client, new GetObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { expiresIn }));
+    getSignedUrl(bucket.client, new GetObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), {
+      expiresIn,
+    }),
+  );
 }

@@ -20,7 +20,12 @@ export interface ObjectFacts {
   extra?: JsonObject;
 }
 
-export async function* objectReport(bucket: S3Bucket, facts: ObjectFacts, confirmation: string, presign: PresignParameters): AsyncGenerator<ToolMessage> {
+export async function* objectReport(
+  bucket: S3Bucket,
+  facts: ObjectFacts,
+  confirmation: string,
+  presign: PresignParameters,
+): AsyncGenerator<ToolMessage> {
   let url: string | undefined;
   let expiresIn: number | undefined;
   if (wantsPresignedUrl(presign)) {

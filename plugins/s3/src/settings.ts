@@ -58,7 +58,9 @@ function parseEndpoint(raw: string | undefined): URL | undefined {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new CredentialValidationError(`S3_ENDPOINT ${JSON.stringify(value)} is not a URL: write it like https://minio.example.com:9000`);
+    throw new CredentialValidationError(
+      `S3_ENDPOINT ${JSON.stringify(value)} is not a URL: write it like https://minio.example.com:9000`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new CredentialValidationError(`S3_ENDPOINT must start with http:// or https://; got ${url.protocol}//`);

@@ -56,7 +56,12 @@ function plannedKeys(bucket: S3Bucket, request: BatchRequest): PlannedKey[] {
     try {
       const key = bucket.key(bucket.relative(request.folder) + posix.basename(filename), `files[${index}].filename`);
       const earlier = seen.get(key);
-      if (earlier !== undefined) return { filename, problem: `has the same key ${bucket.uri(key)} as files[${earlier}]; it was not uploaded, so that file is not overwritten: rename one of them`, errorType: "ToolParameterValidationError" };
+      if (earlier !== undefined)
+        return {
+          filename,
+          problem: `has the same key ${bucket.uri(key)} as files[${earlier}]; it was not uploaded, so that file is not overwritten: rename one of them`,
+          errorType: "ToolParameterValidationError",
+        };
       seen.set(key, index);
       return { filename, key };
     } catch (error) {
@@ -65,19 +70,53 @@ function plannedKeys(bucket: S3Bucket, request: BatchRequest): PlannedKey[] {
   });
 }
 
-async function uploadOne(bucket: S3Bucket, request: BatchRequest, file: DifyFile, planned: PlannedKey, buffered: Slots): Promise<FileResult> {
-  if ("problem" in planned) return { filename: planned.filename, key: null, error: planned.problem, error_type: planned.errorType };
+async function uploadOne(
+  bucket: S3Bucket,
+  request: BatchRequest,
+  file: DifyFile,
+  planned: PlannedKey,
+  buffered: Slots,
+): Promise<FileResult> {
+  if ("problem" in planned)
+    return { filename: planned.filename, key: null, error: planned.problem, error_type: planned.errorType };
   const { filename, key } = planned;
   // Taken before the download starts: a paused download would hit its idle timeout while waiting.
   const release = typeof file.size === "number" && file.size >= 0 ? undefined : await buffered.take();
   try {
     const contentType = contentTypeFor(key, file.mime_type);
     const source = await openDifyFile(file, { baseUrl: bucket.settings.difyEndpoint, signal: request.signal });
-    const uploaded = await uploadObject(bucket, { key, body: source.body, contentType, size: source.size, options: request.options, partsInFlight: PARTS_IN_FLIGHT_PER_FILE, signal: request.signal, logger: request.logger });
-    const presigned: JsonObject = request.presignSeconds === undefined ? {} : { presigned_url: await presignGet(bucket, key, request.presignSeconds) };
-    return { filename, key: bucket.relative(key), s3_uri: bucket.uri(key), size: uploaded.size, etag: unquote(uploaded.etag), content_type: contentType, ...presigned, error: null };
+    const uploaded = await uploadObject(bucket, {
+      key,
+      body: source.body,
+      contentType,
+      size: source.size,
+      options: request.options,
+      partsInFlight: PARTS_IN_FLIGHT_PER_FILE,
+      signal: request.signal,
+      logger: request.logger,
+    });
+    const presigned: JsonObject =
+      request.presignSeconds === undefined
+        ? {}
+        : { presigned_url: await presignGet(bucket, key, request.presignSeconds) };
+    return {
+      filename,
+      key: bucket.relative(key),
+      s3_uri: bucket.uri(key),
+      size: uploaded.size,
+      etag: unquote(uploaded.etag),
+      content_type: contentType,
+      ...presigned,
+      error: null,
+    };
   } catch (error) {
-    return { filename, key: bucket.relative(key), s3_uri: bucket.uri(key), error: (error as Error).message, error_type: errorTypeOf(error) };
+    return {
+      filename,
+      key: bucket.relative(key),
+      s3_uri: bucket.uri(key),
+      error: (error as Error).message,
+      error_type: errorTypeOf(error),
+    };
   } finally {
     release?.();
   }

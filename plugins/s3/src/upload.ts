@@ -56,7 +56,13 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
   const piping = source instanceof Uint8Array ? Promise.resolve() : pipeline(source, counter);
   const upload = new Upload({
     client: bucket.client,
-    params: { ...request.options, Bucket: bucket.name, Key: request.key, Body: source instanceof Uint8Array ? source : counter, ContentType: request.contentType },
+    params: {
+      ...request.options,
+      Bucket: bucket.name,
+      Key: request.key,
+      Body: source instanceof Uint8Array ? source : counter,
+      ContentType: request.contentType,
+    },
     partSize: PART_SIZE,
     queueSize: request.partsInFlight ?? QUEUE_SIZE,
     // lib-storage would try the abort once; abortFailedUpload retries it while the server may be restarting.
@@ -65,7 +71,10 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
   const onAbort = () => void upload.abort();
   request.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    const [result] = await Promise.all([bucket.call("upload to", bucket.uri(request.key), () => upload.done()), piping]);
+    const [result] = await Promise.all([
+      bucket.call("upload to", bucket.uri(request.key), () => upload.done()),
+      piping,
+    ]);
     return { etag: result.ETag, size: source instanceof Uint8Array ? source.byteLength : counter.bytes };
   } catch (error) {
     let failure = error;
@@ -75,7 +84,9 @@ async function bufferedUpload(bucket: S3Bucket, request: UploadRequest): Promise
       counter.destroy();
       if (broken) failure = sourceFailure(broken, counter.bytes);
     }
-    throw upload.uploadId ? await abortFailedUpload(bucket, request.key, upload.uploadId, request.logger, failure) : failure;
+    throw upload.uploadId
+      ? await abortFailedUpload(bucket, request.key, upload.uploadId, request.logger, failure)
+      : failure;
   } finally {
     request.signal?.removeEventListener("abort", onAbort);
   }

@@ -14,7 +14,10 @@ import { describeEndpoint } from "./settings.js";
 
 export const VALIDATION_DEADLINE_MS = 20_000;
 
-export async function validateS3Credentials(credentials: S3Credentials, context: ToolContext<S3Credentials>): Promise<void> {
+export async function validateS3Credentials(
+  credentials: S3Credentials,
+  context: ToolContext<S3Credentials>,
+): Promise<void> {
   let bucket: S3Bucket;
   try {
     bucket = openBucket(credentials, { maxAttempts: 2 });

@@ -16,7 +16,11 @@ export interface VersionsPage {
   token: string | undefined;
 }
 
-export async function* listVersions(bucket: S3Bucket, page: VersionsPage, signal: AbortSignal): AsyncGenerator<ToolMessage> {
+export async function* listVersions(
+  bucket: S3Bucket,
+  page: VersionsPage,
+  signal: AbortSignal,
+): AsyncGenerator<ToolMessage> {
   const markers = page.token ? readToken(page.token) : undefined;
   const listed = await bucket.call("list versions under", bucket.uri(page.prefix), () =>
     bucket.client.send(
@@ -29,7 +33,8 @@ export async function* listVersions(bucket: S3Bucket, page: VersionsPage, signal
         VersionIdMarker: markers?.version,
       }),
       { abortSignal: signal },
-    ));
+    ),
+  );
   const versions = (listed.Versions ?? []).map((version) => ({
     key: bucket.relative(version.Key ?? ""),
     version_id: version.VersionId ?? null,
@@ -48,7 +53,9 @@ export async function* listVersions(bucket: S3Bucket, page: VersionsPage, signal
   const next = listed.IsTruncated ? writeToken(listed.NextKeyMarker, listed.NextVersionIdMarker) : null;
   const more = next ? "; more remain: pass next_continuation_token to get the next page" : "";
   const markersText = deleteMarkers.length ? `, ${deleteMarkers.length} delete marker(s)` : "";
-  yield text(`Listed ${versions.length} object version(s)${markersText}${folders.length ? ` and ${folders.length} folder(s)` : ""} under ${bucket.uri(page.prefix)}${more}.`);
+  yield text(
+    `Listed ${versions.length} object version(s)${markersText}${folders.length ? ` and ${folders.length} folder(s)` : ""} under ${bucket.uri(page.prefix)}${more}.`,
+  );
   yield json({
     bucket: bucket.name,
     prefix: bucket.relative(page.prefix),
@@ -67,10 +74,16 @@ function writeToken(key: string | undefined, version: string | undefined): strin
 
 function readToken(token: string): { key: string | undefined; version: string | undefined } {
   try {
-    const { key, version } = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { key?: unknown; version?: unknown };
-    if (typeof key === "string" && typeof version === "string") return { key: key || undefined, version: version || undefined };
+    const { key, version } = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as {
+      key?: unknown;
+      version?: unknown;
+    };
+    if (typeof key === "string" && typeof version === "string")
+      return { key: key || undefined, version: version || undefined };
   } catch {
     // Reported below, like any other token that is not ours.
   }
-  throw new ValidationError('parameter "continuation_token" is not a next_continuation_token from s3_list_objects with include_versions: pass the token of the previous page unchanged');
+  throw new ValidationError(
+    'parameter "continuation_token" is not a next_continuation_token from s3_list_objects with include_versions: pass the token of the previous page unchanged',
+  );
 }

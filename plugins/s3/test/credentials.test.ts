@@ -27,7 +27,9 @@ describe.skipIf(reason)(`credential validation against versitygw${reason ? ` (sk
   });
 
   it("names S3_ACCESS_KEY for an unknown access key", async () => {
-    expect(await failure({ S3_ACCESS_KEY: "AKIDUNKNOWN" })).toContain("does not know this access key: check S3_ACCESS_KEY");
+    expect(await failure({ S3_ACCESS_KEY: "AKIDUNKNOWN" })).toContain(
+      "does not know this access key: check S3_ACCESS_KEY",
+    );
   });
 
   it("says the bucket does not exist", async () => {
@@ -52,15 +54,23 @@ describe.skipIf(reason)(`credential validation against versitygw${reason ? ` (sk
   });
 
   it("refuses malformed settings before any request", async () => {
-    expect(await failure({ S3_ENDPOINT: "http://127.0.0.1:9000/bucket/path" })).toContain("S3_ENDPOINT must be the server's address only");
+    expect(await failure({ S3_ENDPOINT: "http://127.0.0.1:9000/bucket/path" })).toContain(
+      "S3_ENDPOINT must be the server's address only",
+    );
     expect(await failure({ BUCKET_NAME: "s3://dify-test" })).toContain("BUCKET_NAME");
-    expect(await failure({ S3_CA_BUNDLE: "not a certificate" })).toContain("S3_CA_BUNDLE is not a usable PEM CA bundle: no certificate was found");
-    expect(await failure({ KEY_PREFIX: "../escape" })).toContain('credential "KEY_PREFIX" must not contain ".." segments');
+    expect(await failure({ S3_CA_BUNDLE: "not a certificate" })).toContain(
+      "S3_CA_BUNDLE is not a usable PEM CA bundle: no certificate was found",
+    );
+    expect(await failure({ KEY_PREFIX: "../escape" })).toContain(
+      'credential "KEY_PREFIX" must not contain ".." segments',
+    );
   });
 
   it("reads S3_FORCE_PATH_STYLE sent as a string, as Dify may send booleans", async () => {
     const localhost = env.s3.endpoint.replace("127.0.0.1", "localhost");
-    expect((await env.validate({ S3_ENDPOINT: localhost, S3_FORCE_PATH_STYLE: "true" })).stream).toEqual([{ result: true }]);
+    expect((await env.validate({ S3_ENDPOINT: localhost, S3_FORCE_PATH_STYLE: "true" })).stream).toEqual([
+      { result: true },
+    ]);
     // "false" selects virtual-host style: the bucket moves into the host name, dify-test.localhost, which does not resolve here.
     const message = await failure({ S3_ENDPOINT: localhost, S3_FORCE_PATH_STYLE: "false" });
     expect(message).toMatch(/could not reach http:\/\/localhost:\d+ \((ENOTFOUND|EAI_AGAIN)\)/);

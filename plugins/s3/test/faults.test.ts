@@ -14,7 +14,8 @@ import { startRecordingProxy } from "./support/recording-proxy.js";
 
 const reason = skipReason();
 const MiB = 1024 * 1024;
-const logMessage = (event: ReceivedEvent) => (event.event === "log" ? String((event.data as { message?: unknown }).message) : "");
+const logMessage = (event: ReceivedEvent) =>
+  event.event === "log" ? String((event.data as { message?: unknown }).message) : "";
 
 describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (skipped: ${reason})` : ""}`, () => {
   const env = useS3Environment();
@@ -22,8 +23,14 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
   /** Starts s3_upload_file of a 40 MiB file whose server sends 20 MiB and then holds the connection; resolves once S3 holds part 1. */
   const uploadThatHangsInPart2 = async (key: string) => {
     const url = env.files.add({ bytes: patterned(40 * MiB, 17) }, "application/octet-stream", "stalled");
-    const answer = env.invoke("s3_upload_file", { file: difyFile(url, { filename: "crash.bin", type: "custom" }), s3_key: key });
-    await eventually(() => multipartUploads(env.admin), (uploads) => uploads.some((upload) => upload.key === key && upload.parts >= 1));
+    const answer = env.invoke("s3_upload_file", {
+      file: difyFile(url, { filename: "crash.bin", type: "custom" }),
+      s3_key: key,
+    });
+    await eventually(
+      () => multipartUploads(env.admin),
+      (uploads) => uploads.some((upload) => upload.key === key && upload.parts >= 1),
+    );
     // Wrapped: an async function returning the promise itself would wait for the answer.
     return { answer };
   };
@@ -36,10 +43,18 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
     await env.s3.restart();
     const result = await answer;
     expect(result.error?.error_type).toBe("S3Error");
-    expect(result.error?.message).toMatch(/^the connection to http:\/\/127\.0\.0\.1:\d+ was reset in the middle of the request \((ECONNRESET|EPIPE)\)/);
+    expect(result.error?.message).toMatch(
+      /^the connection to http:\/\/127\.0\.0\.1:\d+ was reset in the middle of the request \((ECONNRESET|EPIPE)\)/,
+    );
     expect(result.error?.message).not.toContain("could not be aborted");
     expect((await multipartUploads(env.admin)).filter((upload) => upload.key === "crash/back.bin")).toEqual([]);
-    expect(env.plugin.events.map(logMessage).some((message) => /aborted multipart upload \S+ of s3:\/\/dify-test\/crash\/back\.bin at attempt \d+/.test(message))).toBe(true);
+    expect(
+      env.plugin.events
+        .map(logMessage)
+        .some((message) =>
+          /aborted multipart upload \S+ of s3:\/\/dify-test\/crash\/back\.bin at attempt \d+/.test(message),
+        ),
+    ).toBe(true);
   });
 
   it("logs bucket, key and upload id for an operator when the server stays down past the abort deadline", async () => {
@@ -49,22 +64,38 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
     const result = await answer;
     await env.s3.restart();
     expect(result.error?.message).toContain(`The incomplete upload (id ${upload!.uploadId}) could not be aborted`);
-    const line = env.plugin.events.map(logMessage).find((message) => message.startsWith("could not abort multipart upload"));
-    expect(line).toContain(`could not abort multipart upload ${upload!.uploadId} of key "crash/gone.bin" in bucket "dify-test" within 20 s`);
-    expect(line).toContain(`aws s3api abort-multipart-upload --bucket dify-test --key 'crash/gone.bin' --upload-id ${upload!.uploadId}`);
-    expect(line).toMatch(/Last error: could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): the connection was refused/);
+    const line = env.plugin.events
+      .map(logMessage)
+      .find((message) => message.startsWith("could not abort multipart upload"));
+    expect(line).toContain(
+      `could not abort multipart upload ${upload!.uploadId} of key "crash/gone.bin" in bucket "dify-test" within 20 s`,
+    );
+    expect(line).toContain(
+      `aws s3api abort-multipart-upload --bucket dify-test --key 'crash/gone.bin' --upload-id ${upload!.uploadId}`,
+    );
+    expect(line).toMatch(
+      /Last error: could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): the connection was refused/,
+    );
     expect((await multipartUploads(env.admin)).map((left) => left.uploadId)).toContain(upload!.uploadId);
   });
 
   it("retries the abort of a buffered multipart upload (a file of unknown length) the same way", async () => {
     const key = "crash/chunked.bin";
     const url = env.files.add({ bytes: patterned(40 * MiB, 19) }, "application/octet-stream", "stalled-chunked");
-    const answer = env.invoke("s3_upload_file", { file: difyFile(url, { filename: "crash.bin", type: "custom" }), s3_key: key });
-    await eventually(() => multipartUploads(env.admin), (uploads) => uploads.some((upload) => upload.key === key && upload.parts >= 1));
+    const answer = env.invoke("s3_upload_file", {
+      file: difyFile(url, { filename: "crash.bin", type: "custom" }),
+      s3_key: key,
+    });
+    await eventually(
+      () => multipartUploads(env.admin),
+      (uploads) => uploads.some((upload) => upload.key === key && upload.parts >= 1),
+    );
     await env.s3.crash();
     // The file download breaks off while the server is down: the first abort attempts meet a dead server.
     env.files.cutStalled();
-    await env.plugin.waitFor((event) => logMessage(event).includes("abort of multipart upload") && logMessage(event).includes(key));
+    await env.plugin.waitFor(
+      (event) => logMessage(event).includes("abort of multipart upload") && logMessage(event).includes(key),
+    );
     await env.s3.restart();
     const result = await answer;
     expect(result.error?.error_type).toBe("FileDownloadError");
@@ -79,19 +110,35 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
     await new Promise<void>((resolve) => resetting.listen(0, "127.0.0.1", resolve));
     const port = (resetting.address() as { port: number }).port;
     try {
-      const reset = await env.invoke("s3_head_object", { s3_key: "a.txt" }, { S3_ENDPOINT: `http://127.0.0.1:${port}` });
-      expect(reset.error?.message).toMatch(new RegExp(`^the connection to http://127.0.0.1:${port} was reset in the middle of the request \\(ECONNRESET\\)`));
+      const reset = await env.invoke(
+        "s3_head_object",
+        { s3_key: "a.txt" },
+        { S3_ENDPOINT: `http://127.0.0.1:${port}` },
+      );
+      expect(reset.error?.message).toMatch(
+        new RegExp(
+          `^the connection to http://127.0.0.1:${port} was reset in the middle of the request \\(ECONNRESET\\)`,
+        ),
+      );
     } finally {
       await new Promise((resolve) => resetting.close(resolve));
     }
-    const refused = await env.invoke("s3_head_object", { s3_key: "a.txt" }, { S3_ENDPOINT: `http://127.0.0.1:${port}` });
-    expect(refused.error?.message).toMatch(new RegExp(`^could not reach http://127.0.0.1:${port} \\(ECONNREFUSED\\): the connection was refused`));
+    const refused = await env.invoke(
+      "s3_head_object",
+      { s3_key: "a.txt" },
+      { S3_ENDPOINT: `http://127.0.0.1:${port}` },
+    );
+    expect(refused.error?.message).toMatch(
+      new RegExp(`^could not reach http://127.0.0.1:${port} \\(ECONNREFUSED\\): the connection was refused`),
+    );
   });
 
   it("names S3_SESSION_TOKEN (aws_session_token) when the server rejects the session token", async () => {
     const bogus = { S3_SESSION_TOKEN: "bogus-session-token-value" };
     const validation = await env.validate(bogus);
-    expect(validation.error?.message).toMatch(/^the session token was rejected \(InvalidToken\): S3_SESSION_TOKEN \(the temporary credentials' aws_session_token\)/);
+    expect(validation.error?.message).toMatch(
+      /^the session token was rejected \(InvalidToken\): S3_SESSION_TOKEN \(the temporary credentials' aws_session_token\)/,
+    );
     const listed = await env.invoke("s3_list_objects", {}, bogus);
     expect(listed.error?.message).toMatch(/^the session token was rejected \(InvalidToken\): S3_SESSION_TOKEN/);
     // HEAD answers carry no error code: a bare 400 with a session token set points at the token.
@@ -131,9 +178,14 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
     expect(surrogate.error?.message).toMatch(/^parameter "s3_key" contains a lone UTF-16 surrogate/);
     const byName = await env.invoke("s3_head_object", { filename: "\udc00x" });
     expect(byName.error?.message).toMatch(/^parameter "filename" contains a lone UTF-16 surrogate/);
-    const dataUrl = await env.invoke("s3_upload_base64", { file_base64: "data:text/plain\r\nX-Injected: 1;base64,aGk=", s3_key: "crlf.txt" });
+    const dataUrl = await env.invoke("s3_upload_base64", {
+      file_base64: "data:text/plain\r\nX-Injected: 1;base64,aGk=",
+      s3_key: "crlf.txt",
+    });
     expect(dataUrl.error).toMatchObject({ error_type: "ToolParameterValidationError" });
-    expect(dataUrl.error?.message).toMatch(/^parameter "file_base64" is a data: URL whose MIME type contains a line break \(CR or LF\)/);
+    expect(dataUrl.error?.message).toMatch(
+      /^parameter "file_base64" is a data: URL whose MIME type contains a line break \(CR or LF\)/,
+    );
     await expect(getObject(env.admin, "crlf.txt")).rejects.toThrow();
     for (const contentType of ["text/plain\r\nX-Injected: 1", "text/plain\nx", "text/plain\r"]) {
       const presign = await env.invoke("s3_presign_url", { s3_key: "p.txt", method: "PUT", content_type: contentType });
@@ -147,10 +199,21 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
     try {
       const path = elsewhere.add({ bytes: Buffer.from("from another host") });
       const host = new URL(elsewhere.origin).host;
-      for (const escape of [`\\\\${host}${path}`, `\\/${host}${path}`, ` //${host}${path}`, `/\\${host}${path}`, `/\t/${host}${path}`]) {
-        const result = await env.invoke("s3_upload_file", { file: difyFile(escape, { filename: "crash.bin", type: "custom" }), s3_key: "escape.bin" });
+      for (const escape of [
+        `\\\\${host}${path}`,
+        `\\/${host}${path}`,
+        ` //${host}${path}`,
+        `/\\${host}${path}`,
+        `/\t/${host}${path}`,
+      ]) {
+        const result = await env.invoke("s3_upload_file", {
+          file: difyFile(escape, { filename: "crash.bin", type: "custom" }),
+          s3_key: "escape.bin",
+        });
         expect(result.error?.error_type).toBe("FileDownloadError");
-        expect(result.error?.message).toContain(`leads to another host (${host}) than the Dify base URL ${env.files.origin}`);
+        expect(result.error?.message).toContain(
+          `leads to another host (${host}) than the Dify base URL ${env.files.origin}`,
+        );
       }
       expect(elsewhere.served).toBe(0);
       await expect(getObject(env.admin, "escape.bin")).rejects.toThrow();

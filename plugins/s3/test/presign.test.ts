@@ -20,24 +20,43 @@ describe.skipIf(reason)(`presigned URLs against versitygw${reason ? ` (skipped: 
   it("GET downloads the object; a tampered signature is refused", async () => {
     await putObject(env.admin, "share/a.txt", Buffer.from("shared content"), "text/plain");
     const { json, seen } = await presign({ s3_key: "share/a.txt", presigned_expiration: 300 });
-    expect(json).toMatchObject({ method: "GET", expires_in: 300, key: "share/a.txt", s3_uri: "s3://dify-test/share/a.txt" });
-    expect(seen.texts[0]).toMatch(/^Presigned GET URL for s3:\/\/dify-test\/share\/a\.txt, valid for 300 s \(until .+Z\)\.\n$/);
+    expect(json).toMatchObject({
+      method: "GET",
+      expires_in: 300,
+      key: "share/a.txt",
+      s3_uri: "s3://dify-test/share/a.txt",
+    });
+    expect(seen.texts[0]).toMatch(
+      /^Presigned GET URL for s3:\/\/dify-test\/share\/a\.txt, valid for 300 s \(until .+Z\)\.\n$/,
+    );
     expect(json.url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
     const response = await fetch(json.url);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("shared content");
-    const tampered = json.url.replace(/X-Amz-Signature=([0-9a-f])/, (_match, digit: string) => `X-Amz-Signature=${digit === "0" ? "1" : "0"}`);
+    const tampered = json.url.replace(
+      /X-Amz-Signature=([0-9a-f])/,
+      (_match, digit: string) => `X-Amz-Signature=${digit === "0" ? "1" : "0"}`,
+    );
     expect((await fetch(tampered)).status).toBe(403);
   });
 
   it("PUT uploads with the signed content type and carries no checksum parameters", async () => {
-    const { json, seen } = await presign({ filename: "drop/in.json", method: "PUT", content_type: "application/json", presign_expiry: 120 });
+    const { json, seen } = await presign({
+      filename: "drop/in.json",
+      method: "PUT",
+      content_type: "application/json",
+      presign_expiry: 120,
+    });
     expect(json).toMatchObject({ method: "PUT", expires_in: 120, content_type: "application/json" });
     expect(seen.texts[0]).toContain("send the header Content-Type: application/json");
     expect(json.url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
     const wrongType = await fetch(json.url, { method: "PUT", body: "{}", headers: { "content-type": "text/plain" } });
     expect(wrongType.status).toBe(403);
-    const upload = await fetch(json.url, { method: "PUT", body: '{"ok":true}', headers: { "content-type": "application/json" } });
+    const upload = await fetch(json.url, {
+      method: "PUT",
+      body: '{"ok":true}',
+      headers: { "content-type": "application/json" },
+    });
     expect(upload.status).toBe(200);
     const stored = await getObject(env.admin, "drop/in.json");
     expect(stored.bytes.toString()).toBe('{"ok":true}');

@@ -20,8 +20,16 @@ describe("S3_CA_BUNDLE", () => {
     const certificates = await makeCertificates();
     try {
       const chain = certificates.caPem + certificates.otherCaPem;
-      const originals = [certificates.caPem, certificates.otherCaPem].map((pem) => new X509Certificate(pem).fingerprint256);
-      for (const mangled of [chain, chain.replace(/\n/g, " "), chain.replace(/\n/g, ""), chain.replace(/\n/g, "\\n"), `  ${chain.replace(/\n/g, "\r\n")}  `]) {
+      const originals = [certificates.caPem, certificates.otherCaPem].map(
+        (pem) => new X509Certificate(pem).fingerprint256,
+      );
+      for (const mangled of [
+        chain,
+        chain.replace(/\n/g, " "),
+        chain.replace(/\n/g, ""),
+        chain.replace(/\n/g, "\\n"),
+        `  ${chain.replace(/\n/g, "\r\n")}  `,
+      ]) {
         const parsed = parseCaBundle(mangled);
         expect(parsed.map((pem) => new X509Certificate(pem).fingerprint256)).toEqual(originals);
         expect(parsed[0]!.split("\n").every((line) => line.length <= 64)).toBe(true);
@@ -33,9 +41,15 @@ describe("S3_CA_BUNDLE", () => {
 
   it("refuses text without a certificate, private keys and broken base64, saying why", () => {
     expect(() => parseCaBundle("hello")).toThrow(/no certificate was found/);
-    expect(() => parseCaBundle("-----BEGIN PRIVATE KEY----- abc -----END PRIVATE KEY-----")).toThrow(/only certificates belong there \(never a private key\)/);
-    expect(() => parseCaBundle("-----BEGIN CERTIFICATE----- ab!c -----END CERTIFICATE-----")).toThrow(/certificate 1 is not valid base64/);
-    expect(() => parseCaBundle("-----BEGIN CERTIFICATE----- QUJD -----END CERTIFICATE-----")).toThrow(/certificate 1 could not be parsed/);
+    expect(() => parseCaBundle("-----BEGIN PRIVATE KEY----- abc -----END PRIVATE KEY-----")).toThrow(
+      /only certificates belong there \(never a private key\)/,
+    );
+    expect(() => parseCaBundle("-----BEGIN CERTIFICATE----- ab!c -----END CERTIFICATE-----")).toThrow(
+      /certificate 1 is not valid base64/,
+    );
+    expect(() => parseCaBundle("-----BEGIN CERTIFICATE----- QUJD -----END CERTIFICATE-----")).toThrow(
+      /certificate 1 could not be parsed/,
+    );
   });
 });
 
@@ -43,7 +57,9 @@ describe("object keys", () => {
   it("takes s3_key, else filename, else names both", () => {
     expect(chooseKey({ s3_key: " a/b.txt ", filename: "c.txt" })).toEqual({ key: "a/b.txt", from: "s3_key" });
     expect(chooseKey({ s3_key: "", filename: "c.txt" })).toEqual({ key: "c.txt", from: "filename" });
-    expect(() => chooseKey({})).toThrow('no object key: set "s3_key" (for example reports/2025/summary.pdf) or "filename"');
+    expect(() => chooseKey({})).toThrow(
+      'no object key: set "s3_key" (for example reports/2025/summary.pdf) or "filename"',
+    );
   });
 
   it("checks keys and applies KEY_PREFIX as a folder", () => {
@@ -52,7 +68,9 @@ describe("object keys", () => {
     expect(normalizePrefix("  ")).toBe("");
     expect(objectKey(prefix, "a/b.txt")).toBe("tenant-1/a/b.txt");
     expect(relativeKey(prefix, "tenant-1/a/b.txt")).toBe("a/b.txt");
-    expect(() => objectKey("", "/etc/passwd")).toThrow('parameter "s3_key" must not start with "/" (got "/etc/passwd"): S3 keys are relative, write "etc/passwd"');
+    expect(() => objectKey("", "/etc/passwd")).toThrow(
+      'parameter "s3_key" must not start with "/" (got "/etc/passwd"): S3 keys are relative, write "etc/passwd"',
+    );
     expect(() => objectKey("", "a/../../b", "filename")).toThrow('parameter "filename" must not contain ".." segments');
     expect(objectKey("", "a..b/c..")).toBe("a..b/c..");
     expect(() => objectKey("", "a\nb")).toThrow(/control characters/);
@@ -60,7 +78,9 @@ describe("object keys", () => {
     expect(objectKey("", "x\ud83d\ude00")).toBe("x😀");
     expect(objectKey("", "é".repeat(512))).toHaveLength(512);
     expect(() => objectKey("", "é".repeat(513))).toThrow(/longer than 1024 bytes/);
-    expect(() => objectKey("p/", "x".repeat(1023))).toThrow('parameter "s3_key" is too long: with KEY_PREFIX the key is 1025 bytes (UTF-8), S3 allows at most 1024');
+    expect(() => objectKey("p/", "x".repeat(1023))).toThrow(
+      'parameter "s3_key" is too long: with KEY_PREFIX the key is 1025 bytes (UTF-8), S3 allows at most 1024',
+    );
   });
 });
 
@@ -71,7 +91,10 @@ describe("file_base64", () => {
     expect(decodeBase64("+/\n/+AE\nE=").bytes).toEqual(bytes);
     expect(decodeBase64(bytes.toString("base64").replace(/=+$/, "")).bytes).toEqual(bytes);
     expect(decodeBase64(bytes.toString("base64url")).bytes).toEqual(bytes);
-    expect(decodeBase64(`data:image/png;base64,${bytes.toString("base64")}`)).toEqual({ bytes, mediaType: "image/png" });
+    expect(decodeBase64(`data:image/png;base64,${bytes.toString("base64")}`)).toEqual({
+      bytes,
+      mediaType: "image/png",
+    });
     expect(decodeBase64(`data:;base64,${bytes.toString("base64")}`).mediaType).toBeUndefined();
   });
 
@@ -82,8 +105,14 @@ describe("file_base64", () => {
     expect(() => decodeBase64("aGVsb")).toThrow(/was it truncated/);
     expect(() => decodeBase64("data:text/plain,hello")).toThrow(/without ";base64"/);
     expect(() => decodeBase64("  \n ")).toThrow(/holds no data/);
-    for (const broken of ["data:text/plain\r\nX-A: 1;base64,aGk=", "data:text/plain\n;base64,aGk=", "data:\rtext/plain;base64,aGk="]) {
-      expect(() => decodeBase64(broken)).toThrow('parameter "file_base64" is a data: URL whose MIME type contains a line break (CR or LF)');
+    for (const broken of [
+      "data:text/plain\r\nX-A: 1;base64,aGk=",
+      "data:text/plain\n;base64,aGk=",
+      "data:\rtext/plain;base64,aGk=",
+    ]) {
+      expect(() => decodeBase64(broken)).toThrow(
+        'parameter "file_base64" is a data: URL whose MIME type contains a line break (CR or LF)',
+      );
     }
   });
 });
@@ -109,7 +138,9 @@ describe("presign options", () => {
     expect(expirySeconds({})).toBe(3600);
     expect(expirySeconds({ presign_expiry: 60 })).toBe(60);
     expect(expirySeconds({ presigned_expiration: 30, presign_expiry: 60 })).toBe(30);
-    expect(() => expirySeconds({ presigned_expiration: 1.5 })).toThrow('parameter "presigned_expiration" must be a whole number of seconds from 1 to 604800');
+    expect(() => expirySeconds({ presigned_expiration: 1.5 })).toThrow(
+      'parameter "presigned_expiration" must be a whole number of seconds from 1 to 604800',
+    );
     expect(wantsPresignedUrl({ generate_presign_url: true })).toBe(true);
     expect(wantsPresignedUrl({ generate_presigned_url: false, generate_presign_url: false })).toBe(false);
   });
@@ -123,7 +154,9 @@ describe("settings", () => {
     expect(readSettings(base).endpoint).toBeUndefined();
     expect(readSettings({ ...base, S3_ENDPOINT: "minio.local:9000" }).forcePathStyle).toBe(true);
     expect(readSettings({ ...base, S3_ENDPOINT: "minio.local:9000" }).endpoint?.href).toBe("https://minio.local:9000/");
-    expect(readSettings({ ...base, S3_ENDPOINT: "http://minio.local", S3_FORCE_PATH_STYLE: false }).forcePathStyle).toBe(false);
+    expect(
+      readSettings({ ...base, S3_ENDPOINT: "http://minio.local", S3_FORCE_PATH_STYLE: false }).forcePathStyle,
+    ).toBe(false);
     expect(readSettings({ ...base, S3_FORCE_PATH_STYLE: true }).forcePathStyle).toBe(true);
   });
 
@@ -136,18 +169,33 @@ describe("settings", () => {
 
 describe("network failures", () => {
   const context: FailureContext = {
-    operation: "upload to", target: "s3://b/k", endpoint: "http://s3.local:9000", bucket: "b", region: "us-east-1", bucketInHostName: false, temporaryCredentials: false,
+    operation: "upload to",
+    target: "s3://b/k",
+    endpoint: "http://s3.local:9000",
+    bucket: "b",
+    region: "us-east-1",
+    bucketInHostName: false,
+    temporaryCredentials: false,
   };
   const failure = (fields: Record<string, unknown>) => classify(Object.assign(new Error("failed"), fields), context);
 
   it("gives refused, reset and timeout their own messages", () => {
-    expect(failure({ code: "ECONNREFUSED" })).toMatchObject({ kind: "refused", message: expect.stringContaining("the connection was refused") });
+    expect(failure({ code: "ECONNREFUSED" })).toMatchObject({
+      kind: "refused",
+      message: expect.stringContaining("the connection was refused"),
+    });
     for (const code of ["ECONNRESET", "EPIPE"]) {
-      expect(failure({ code })).toMatchObject({ kind: "reset", message: expect.stringContaining(`was reset in the middle of the request (${code})`) });
+      expect(failure({ code })).toMatchObject({
+        kind: "reset",
+        message: expect.stringContaining(`was reset in the middle of the request (${code})`),
+      });
     }
     // The SDK's request handler names its connect and socket timeouts TimeoutError; Node's own is ETIMEDOUT.
     for (const fields of [{ name: "TimeoutError" }, { code: "ETIMEDOUT" }]) {
-      expect(failure(fields)).toMatchObject({ kind: "timeout", message: expect.stringMatching(/^http:\/\/s3\.local:9000 did not answer in time/) });
+      expect(failure(fields)).toMatchObject({
+        kind: "timeout",
+        message: expect.stringMatching(/^http:\/\/s3\.local:9000 did not answer in time/),
+      });
     }
     expect(failure({ cause: { code: "ECONNRESET" } }).kind).toBe("reset");
     // How the SDK's request handler delivers a reset: renamed TimeoutError, its code kept.
@@ -158,24 +206,43 @@ describe("network failures", () => {
 describe("upload options and copies", () => {
   it("writes Content-Disposition with an ASCII fallback and, for other names, RFC 5987 filename*", () => {
     expect(contentDisposition("report.pdf", "attachment")).toBe('attachment; filename="report.pdf"');
-    expect(contentDisposition("a\\b\"c.txt", "inline")).toBe("inline; filename=\"a_b_c.txt\"; filename*=UTF-8''a%5Cb%22c.txt");
-    expect(contentDisposition("naïve (1)*.txt", "attachment")).toBe("attachment; filename=\"na_ve (1)*.txt\"; filename*=UTF-8''na%C3%AFve%20%281%29%2A.txt");
-    expect(contentDisposition("😀.png", "attachment")).toBe("attachment; filename=\"__.png\"; filename*=UTF-8''%F0%9F%98%80.png");
+    expect(contentDisposition('a\\b"c.txt', "inline")).toBe(
+      "inline; filename=\"a_b_c.txt\"; filename*=UTF-8''a%5Cb%22c.txt",
+    );
+    expect(contentDisposition("naïve (1)*.txt", "attachment")).toBe(
+      "attachment; filename=\"na_ve (1)*.txt\"; filename*=UTF-8''na%C3%AFve%20%281%29%2A.txt",
+    );
+    expect(contentDisposition("😀.png", "attachment")).toBe(
+      "attachment; filename=\"__.png\"; filename*=UTF-8''%F0%9F%98%80.png",
+    );
   });
 
   it("combines the provider's encryption default with a tool's parameters", () => {
-    const kms = readEncryptionDefault({ S3_SERVER_SIDE_ENCRYPTION: "aws:kms", S3_SSE_KMS_KEY_ID: " alias/k ", S3_SSE_BUCKET_KEY: true });
-    expect(encryptionHeaders({}, kms)).toEqual({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: "alias/k", BucketKeyEnabled: true });
-    expect(encryptionHeaders({ sse_kms_key_id: "alias/other", sse_bucket_key: false }, kms)).toEqual({ ServerSideEncryption: "aws:kms", SSEKMSKeyId: "alias/other" });
+    const kms = readEncryptionDefault({
+      S3_SERVER_SIDE_ENCRYPTION: "aws:kms",
+      S3_SSE_KMS_KEY_ID: " alias/k ",
+      S3_SSE_BUCKET_KEY: true,
+    });
+    expect(encryptionHeaders({}, kms)).toEqual({
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: "alias/k",
+      BucketKeyEnabled: true,
+    });
+    expect(encryptionHeaders({ sse_kms_key_id: "alias/other", sse_bucket_key: false }, kms)).toEqual({
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: "alias/other",
+    });
     expect(encryptionHeaders({ server_side_encryption: "AES256" }, kms)).toEqual({ ServerSideEncryption: "AES256" });
-    expect(encryptionHeaders({ server_side_encryption: "aws:kms" }, readEncryptionDefault({}))).toEqual({ ServerSideEncryption: "aws:kms" });
+    expect(encryptionHeaders({ server_side_encryption: "aws:kms" }, readEncryptionDefault({}))).toEqual({
+      ServerSideEncryption: "aws:kms",
+    });
     expect(encryptionHeaders({}, readEncryptionDefault({}))).toEqual({});
   });
 
   it("copies in 512 MiB parts, larger when a source would need more than 9,000", () => {
     const MiB = 1024 ** 2;
     expect(copyPartSize(5 * 1024 ** 3 + 1)).toBe(512 * MiB);
-    const largest = 5 * 1024 **4;
+    const largest = 5 * 1024 ** 4;
     expect(copyPartSize(largest)).toBe(583 * MiB);
     expect(Math.ceil(largest / copyPartSize(largest))).toBeLessThanOrEqual(10_000);
   });
@@ -204,7 +271,10 @@ describe("forEachLimited", () => {
         settled.push(index);
       }
     });
-    const outcome = run.then(() => "resolved", (error: Error) => error.message);
+    const outcome = run.then(
+      () => "resolved",
+      (error: Error) => error.message,
+    );
     gates[0]!.resolve(); // frees a worker: index 3 starts
     await Promise.resolve();
     gates[1]!.resolve(); // fails: nothing more starts

@@ -6,14 +6,18 @@ const PATTERN = Buffer.from(Array.from({ length: 256 }, (_, i) => (i * 31 + 7) &
 
 export function patternBytes(size: number): Buffer {
   const bytes = Buffer.allocUnsafe(size);
-  for (let offset = 0; offset < size; offset += PATTERN.length) PATTERN.copy(bytes, offset, 0, Math.min(PATTERN.length, size - offset));
+  for (let offset = 0; offset < size; offset += PATTERN.length)
+    PATTERN.copy(bytes, offset, 0, Math.min(PATTERN.length, size - offset));
   return bytes;
 }
 
 export const blob = provider.defineTool({
   identity: { name: "blob", label: { en_US: "Blob", zh_Hans: "二进制" } },
   description: {
-    human: { en_US: "Returns a file of the requested size with a fixed byte pattern", zh_Hans: "返回指定大小、固定字节模式的文件" },
+    human: {
+      en_US: "Returns a file of the requested size with a fixed byte pattern",
+      zh_Hans: "返回指定大小、固定字节模式的文件",
+    },
     llm: "Returns a binary file of the given size.",
   },
   parameters: {
@@ -28,6 +32,9 @@ export const blob = provider.defineTool({
     },
   },
   async handler(params) {
-    return blobMessage(patternBytes(params.bytes), { mime_type: "application/octet-stream", filename: "conformance.bin" });
+    return blobMessage(patternBytes(params.bytes), {
+      mime_type: "application/octet-stream",
+      filename: "conformance.bin",
+    });
   },
 });

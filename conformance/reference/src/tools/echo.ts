@@ -3,7 +3,10 @@ import { provider } from "../provider.js";
 
 export const echo = provider.defineTool({
   identity: { name: "echo", label: { en_US: "Echo", zh_Hans: "回显" } },
-  description: { human: { en_US: "Answers with the text it receives", zh_Hans: "返回收到的文本" }, llm: "Returns the given text unchanged." },
+  description: {
+    human: { en_US: "Answers with the text it receives", zh_Hans: "返回收到的文本" },
+    llm: "Returns the given text unchanged.",
+  },
   parameters: {
     text: {
       type: "string",

@@ -5,7 +5,10 @@ import { provider } from "../provider.js";
 export const messages = provider.defineTool({
   identity: { name: "messages", label: { en_US: "Every message kind", zh_Hans: "全部消息类型" } },
   description: {
-    human: { en_US: "Emits text, json, link, image, variables, a streamed variable and logs", zh_Hans: "输出文本、JSON、链接、图片、变量、流式变量和日志" },
+    human: {
+      en_US: "Emits text, json, link, image, variables, a streamed variable and logs",
+      zh_Hans: "输出文本、JSON、链接、图片、变量、流式变量和日志",
+    },
     llm: "Emits one message of every kind except blobs.",
   },
   parameters: {},

@@ -4,7 +4,10 @@ import { provider } from "../provider.js";
 
 export const sleep = provider.defineTool({
   identity: { name: "sleep", label: { en_US: "Sleep", zh_Hans: "等待" } },
-  description: { human: { en_US: "Waits, then answers", zh_Hans: "等待后返回" }, llm: "Waits the given number of milliseconds." },
+  description: {
+    human: { en_US: "Waits, then answers", zh_Hans: "等待后返回" },
+    llm: "Waits the given number of milliseconds.",
+  },
   parameters: {
     ms: {
       type: "number",

@@ -4,7 +4,10 @@ import { provider } from "../provider.js";
 export const storage = provider.defineTool({
   identity: { name: "storage", label: { en_US: "Storage", zh_Hans: "存储" } },
   description: {
-    human: { en_US: "Reads a key from Dify's plugin storage, writes a copy and checks it exists", zh_Hans: "从 Dify 插件存储读取一个键，写入副本并检查其存在" },
+    human: {
+      en_US: "Reads a key from Dify's plugin storage, writes a copy and checks it exists",
+      zh_Hans: "从 Dify 插件存储读取一个键，写入副本并检查其存在",
+    },
     llm: "Copies a value in the plugin's storage.",
   },
   parameters: {

@@ -30,9 +30,16 @@ export function officialCli(): Lookup {
 }
 
 /** Runs a command to completion; a failure's error carries its stderr. */
-export function runChecked(command: string, args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): string {
+export function runChecked(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): string {
   const result = spawnSync(command, args, { ...options, encoding: "utf8", timeout: 600_000 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (${result.status ?? result.signal}): ${result.stderr || result.error?.message}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${command} ${args.join(" ")} failed (${result.status ?? result.signal}): ${result.stderr || result.error?.message}`,
+    );
   return result.stdout;
 }
 
@@ -43,9 +50,15 @@ export function runChecked(command: string, args: string[], options: { cwd?: str
  */
 export function uvVenv(uvPath: string, dir: string, env: Record<string, string | undefined>): void {
   try {
-    runChecked(uvPath, ["venv", ".venv", "--python", "3.12"], { cwd: dir, env: { ...env, UV_PYTHON_DOWNLOADS: "never" } });
+    runChecked(uvPath, ["venv", ".venv", "--python", "3.12"], {
+      cwd: dir,
+      env: { ...env, UV_PYTHON_DOWNLOADS: "never" },
+    });
   } catch {
-    runChecked(uvPath, ["venv", ".venv", "--clear", "--no-project", "--python", "python3"], { cwd: dir, env: { ...env, UV_PYTHON_DOWNLOADS: "never" } });
+    runChecked(uvPath, ["venv", ".venv", "--clear", "--no-project", "--python", "python3"], {
+      cwd: dir,
+      env: { ...env, UV_PYTHON_DOWNLOADS: "never" },
+    });
   }
 }
 
@@ -90,8 +103,15 @@ export function daemonInstall(uvPath: string, dir: string, network: { refused: s
   uvVenv(uvPath, dir, env);
   const has = (file: string) => existsSync(join(dir, file));
   let args: string[];
-  if (network.mirror && has("requirements.txt")) args = ["pip", "install", "-i", network.mirror, "-r", "requirements.txt"];
-  else if (has("pyproject.toml")) args = ["sync", "--no-dev", ...(has("uv.lock") ? ["--frozen"] : []), ...(network.mirror ? ["-i", network.mirror] : [])];
+  if (network.mirror && has("requirements.txt"))
+    args = ["pip", "install", "-i", network.mirror, "-r", "requirements.txt"];
+  else if (has("pyproject.toml"))
+    args = [
+      "sync",
+      "--no-dev",
+      ...(has("uv.lock") ? ["--frozen"] : []),
+      ...(network.mirror ? ["-i", network.mirror] : []),
+    ];
   else args = ["pip", "install", "-r", "requirements.txt"];
   runChecked(uvPath, args, { cwd: dir, env });
 }

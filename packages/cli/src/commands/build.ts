@@ -24,19 +24,31 @@ export const bundleCommand: Command = {
   ],
   examples: ["pnpm dify-ts bundle plugins/s3", "pnpm dify-ts bundle plugins/s3 -o /tmp/s3.mjs --minify"],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, {
-      out: { type: "string", short: "o" },
-      minify: { type: "boolean" },
-      sourcemap: { type: "boolean" },
-    }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      {
+        out: { type: "string", short: "o" },
+        minify: { type: "boolean" },
+        sourcemap: { type: "boolean" },
+      },
+      { min: 1, max: 1 },
+    );
     if (values.out) {
-      const result = await bundlePlugin(positionals[0]!, { outFile: values.out, minify: values.minify, sourcemap: values.sourcemap });
+      const result = await bundlePlugin(positionals[0]!, {
+        outFile: values.out,
+        minify: values.minify,
+        sourcemap: values.sourcemap,
+      });
       for (const warning of result.warnings) io.err(`warning: ${warning}`);
       io.out(`${displayPath(result.file)} (${result.bytes} bytes, ${result.inputs.length} inputs)`);
       return 0;
     }
     // The plugin's build/: the bundle plus the declarations, which package reuses while the sources are unchanged.
-    const result = await buildPlugin(readProject(positionals[0]!), { minify: values.minify, sourcemap: values.sourcemap });
+    const result = await buildPlugin(readProject(positionals[0]!), {
+      minify: values.minify,
+      sourcemap: values.sourcemap,
+    });
     for (const warning of result.warnings) io.err(`warning: ${warning}`);
     io.out(`${displayPath(result.bundleFile)} (${result.bundleBytes} bytes, ${result.inputs.length} inputs)`);
     return 0;
@@ -57,13 +69,18 @@ export const packageCommand: Command = {
   ],
   examples: ["pnpm dify-ts package plugins/s3 --out-dir dist"],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, {
-      out: { type: "string", short: "o" },
-      "out-dir": { type: "string" },
-      "max-size": { type: "string" },
-      minify: { type: "boolean" },
-      sourcemap: { type: "boolean" },
-    }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      {
+        out: { type: "string", short: "o" },
+        "out-dir": { type: "string" },
+        "max-size": { type: "string" },
+        minify: { type: "boolean" },
+        sourcemap: { type: "boolean" },
+      },
+      { min: 1, max: 1 },
+    );
     if (values.out && values["out-dir"]) throw new UsageError("use either -o <file> or --out-dir <dir>, not both");
     const result = await packagePlugin(positionals[0]!, {
       outFile: values.out,

@@ -15,14 +15,24 @@ export const initCommand: Command = {
   ],
   examples: ["pnpm dify-ts init plugins/weather --author acme"],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, { author: { type: "string" }, name: { type: "string" } }, { min: 1, max: 1 });
-    if (!values.author) throw new UsageError(`--author is required: your organisation or handle, lowercase (it goes into the manifest and the plugin's identifier)\nusage: ${this.usage}`);
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      { author: { type: "string" }, name: { type: "string" } },
+      { min: 1, max: 1 },
+    );
+    if (!values.author)
+      throw new UsageError(
+        `--author is required: your organisation or handle, lowercase (it goes into the manifest and the plugin's identifier)\nusage: ${this.usage}`,
+      );
     const result = await initPlugin(positionals[0]!, { author: values.author, name: values.name });
     const where = relative(process.cwd(), result.dir) || ".";
     io.out(`created ${result.name} in ${where}: ${result.files.length} files`);
     const tryIt = `--tool hello --params '{"name":"Dify"}' --credentials '{"api_key":"any-key-123"}'`;
     if (result.workspaceRoot) {
-      io.err(`it joined the workspace at ${result.workspaceRoot}: run pnpm install, then pnpm build:all writes dist/${result.name}-0.1.0.difypkg`);
+      io.err(
+        `it joined the workspace at ${result.workspaceRoot}: run pnpm install, then pnpm build:all writes dist/${result.name}-0.1.0.difypkg`,
+      );
       io.err(`try it: pnpm dify-ts invoke ${where} ${tryIt}`);
     } else {
       io.err(`next: cd ${where} && npm install && npm run package (writes dist/${result.name}-0.1.0.difypkg)`);

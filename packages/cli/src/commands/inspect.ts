@@ -12,7 +12,9 @@ import { parseCommandArgs, parseNumberOption, type Command } from "./command.js"
 export async function checksumOf(target: string): Promise<string> {
   if ((await stat(target)).isDirectory()) {
     const paths = await walkPluginDirectory(target);
-    return checksumOfFiles(await Promise.all(paths.map(async (path) => ({ path, data: await readFile(join(target, path)) }))));
+    return checksumOfFiles(
+      await Promise.all(paths.map(async (path) => ({ path, data: await readFile(join(target, path)) }))),
+    );
   }
   return checksumOfFiles(await readPackageFiles(target));
 }
@@ -40,13 +42,22 @@ export const verifyCommand: Command = {
   ],
   examples: ["pnpm dify-ts verify dist/s3-0.1.0.difypkg"],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, { "max-size": { type: "string" } }, { min: 1, max: 1 });
-    const report = verifyPackage(await readFile(positionals[0]!), { maxSizeMiB: parseNumberOption("max-size", values["max-size"], 50) });
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      { "max-size": { type: "string" } },
+      { min: 1, max: 1 },
+    );
+    const report = verifyPackage(await readFile(positionals[0]!), {
+      maxSizeMiB: parseNumberOption("max-size", values["max-size"], 50),
+    });
     if (report.problems.length > 0) {
       io.err(`error: ${positionals[0]}: ${report.problems.length} problem(s):\n${formatProblems(report.problems)}`);
       return 1;
     }
-    io.err(`${positionals[0]}: ok (${report.files.length} files${report.signed ? ", signed: check with verify-signature" : ", unsigned"})`);
+    io.err(
+      `${positionals[0]}: ok (${report.files.length} files${report.signed ? ", signed: check with verify-signature" : ", unsigned"})`,
+    );
     io.out(report.identifier!);
     return 0;
   },

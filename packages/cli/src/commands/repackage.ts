@@ -30,7 +30,9 @@ export const repackageCommand: Command = {
     "  market <author> <name> <version>       download the package from the Dify marketplace",
     "  github <owner/repo> <tag> <asset>      download a release asset from GitHub",
     "  local <package.difypkg>                repackage a file you have",
-    "  --platform <tag>                       the wheels' platform (default " + DEFAULT_PLATFORM + "; manylinux_2_28_aarch64 for arm64);",
+    "  --platform <tag>                       the wheels' platform (default " +
+      DEFAULT_PLATFORM +
+      "; manylinux_2_28_aarch64 for arm64);",
     "                                         when a requirement has no wheel for it, the error lists the platforms it has",
     "  -o, --out <file> | --out-dir <dir>     where to write the offline package (default: the current directory)",
     "  --index-url <url>                      the Python package index to download wheels from (default PyPI)",
@@ -41,24 +43,34 @@ export const repackageCommand: Command = {
     "  --max-size <MiB>                       the size limit to check the result against (default 5120)",
     "  --marketplace-url <url>, --github-url <url>   other API endpoints (or MARKETPLACE_API_URL, GITHUB_API_URL)",
   ],
-  examples: ["pnpm dify-ts repackage local dist/s3-0.1.0.difypkg --out-dir dist/offline", "pnpm dify-ts repackage market langgenius openai 0.2.1 --platform manylinux_2_28_aarch64"],
+  examples: [
+    "pnpm dify-ts repackage local dist/s3-0.1.0.difypkg --out-dir dist/offline",
+    "pnpm dify-ts repackage market langgenius openai 0.2.1 --platform manylinux_2_28_aarch64",
+  ],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, {
-      platform: { type: "string" },
-      out: { type: "string", short: "o" },
-      "out-dir": { type: "string" },
-      "index-url": { type: "string" },
-      python: { type: "string" },
-      "python-version": { type: "string" },
-      "connect-timeout": { type: "string" },
-      "read-timeout": { type: "string" },
-      "max-size": { type: "string" },
-      "marketplace-url": { type: "string" },
-      "github-url": { type: "string" },
-    }, { min: 2, max: 4 });
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      {
+        platform: { type: "string" },
+        out: { type: "string", short: "o" },
+        "out-dir": { type: "string" },
+        "index-url": { type: "string" },
+        python: { type: "string" },
+        "python-version": { type: "string" },
+        "connect-timeout": { type: "string" },
+        "read-timeout": { type: "string" },
+        "max-size": { type: "string" },
+        "marketplace-url": { type: "string" },
+        "github-url": { type: "string" },
+      },
+      { min: 2, max: 4 },
+    );
     const [mode, ...rest] = positionals as [string, ...string[]];
-    if (!(mode in ARITY)) throw new UsageError(`unknown source ${JSON.stringify(mode)}: market, github or local\nusage: ${USAGE}`);
-    if (rest.length !== ARITY[mode]) throw new UsageError(`repackage ${mode} takes ${ARITY[mode]} argument(s)\nusage: ${USAGE}`);
+    if (!(mode in ARITY))
+      throw new UsageError(`unknown source ${JSON.stringify(mode)}: market, github or local\nusage: ${USAGE}`);
+    if (rest.length !== ARITY[mode])
+      throw new UsageError(`repackage ${mode} takes ${ARITY[mode]} argument(s)\nusage: ${USAGE}`);
     if (values.out && values["out-dir"]) throw new UsageError("use either -o <file> or --out-dir <dir>, not both");
     const maxSizeMiB = parseNumberOption("max-size", values["max-size"], 5120);
     const timeouts = {
@@ -66,19 +78,30 @@ export const repackageCommand: Command = {
       read: parseNumberOption("read-timeout", values["read-timeout"], DEFAULT_TIMEOUTS.read),
     };
     const pythonVersion = values["python-version"];
-    if (pythonVersion !== undefined && !/^3\.\d+$/.test(pythonVersion)) throw new UsageError(`--python-version must be 3.<minor>, e.g. 3.12; got ${JSON.stringify(pythonVersion)}`);
+    if (pythonVersion !== undefined && !/^3\.\d+$/.test(pythonVersion))
+      throw new UsageError(`--python-version must be 3.<minor>, e.g. 3.12; got ${JSON.stringify(pythonVersion)}`);
 
     const scratch = await mkdtemp(join(tmpdir(), "dify-ts-download-"));
     try {
       let file = rest[0]!;
       if (mode === "market") {
         const [author, name, version] = rest as [string, string, string];
-        const url = marketplaceUrl(values["marketplace-url"] ?? process.env.MARKETPLACE_API_URL ?? DEFAULT_MARKETPLACE_URL, author, name, version);
+        const url = marketplaceUrl(
+          values["marketplace-url"] ?? process.env.MARKETPLACE_API_URL ?? DEFAULT_MARKETPLACE_URL,
+          author,
+          name,
+          version,
+        );
         file = join(scratch, `${author}-${name}_${version}.difypkg`);
         await download(url, file, io, `plugin ${author}/${name} ${version} from the marketplace`, timeouts);
       } else if (mode === "github") {
         const [repository, tag, asset] = rest as [string, string, string];
-        const url = githubUrl(values["github-url"] ?? process.env.GITHUB_API_URL ?? DEFAULT_GITHUB_URL, repository, tag, asset);
+        const url = githubUrl(
+          values["github-url"] ?? process.env.GITHUB_API_URL ?? DEFAULT_GITHUB_URL,
+          repository,
+          tag,
+          asset,
+        );
         file = join(scratch, asset);
         await download(url, file, io, `release asset ${asset} of ${repository} ${tag}`, timeouts);
       }
@@ -92,7 +115,9 @@ export const repackageCommand: Command = {
         maxSizeMiB,
         io,
       });
-      io.err(`wrote ${displayPath(result.file)} (${(result.bytes / 1024 / 1024).toFixed(1)} MiB, ${result.wheels.length} wheels)`);
+      io.err(
+        `wrote ${displayPath(result.file)} (${(result.bytes / 1024 / 1024).toFixed(1)} MiB, ${result.wheels.length} wheels)`,
+      );
       io.out(result.identifier);
       return 0;
     } finally {

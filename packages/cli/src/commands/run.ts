@@ -15,7 +15,9 @@ function jsonObjectOption(name: string, value: string | undefined): JsonObject |
     try {
       text = readFileSync(value.slice(1), "utf8");
     } catch (error) {
-      throw new UsageError(`--${name} ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new UsageError(
+        `--${name} ${value}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
   }
   let parsed: unknown;
@@ -24,14 +26,16 @@ function jsonObjectOption(name: string, value: string | undefined): JsonObject |
   } catch (error) {
     throw new UsageError(`--${name} must be a JSON object or @file.json: ${(error as Error).message}`);
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UsageError(`--${name} must be a JSON object, like '{"key": "value"}'`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`--${name} must be a JSON object, like '{"key": "value"}'`);
   return parsed as JsonObject;
 }
 
 export const invokeCommand: Command = {
   name: "invoke",
   summary: "run a plugin as the daemon would and call a tool or validate credentials",
-  usage: "dify-ts invoke <plugin dir | package.difypkg | extracted dir> (--tool <name> | --validate) [--params JSON|@file] [--credentials JSON|@file] [--save-blobs <dir>] [--python <path>] [--timeout <s>]",
+  usage:
+    "dify-ts invoke <plugin dir | package.difypkg | extracted dir> (--tool <name> | --validate) [--params JSON|@file] [--credentials JSON|@file] [--save-blobs <dir>] [--python <path>] [--timeout <s>]",
   options: [
     "  <plugin dir>              a source directory runs from source: src/main.ts with tsx on this Node, no build needed",
     "  <package.difypkg>         a package runs through its launcher, as the daemon does: python -m main, which starts",
@@ -46,30 +50,40 @@ export const invokeCommand: Command = {
     "  --timeout <s>             give up after this many seconds (default 300)",
   ],
   examples: [
-    "pnpm dify-ts invoke plugins/s3 --tool s3_head_object --params '{\"s3_key\":\"a.txt\"}' --credentials @creds.json",
+    'pnpm dify-ts invoke plugins/s3 --tool s3_head_object --params \'{"s3_key":"a.txt"}\' --credentials @creds.json',
     "pnpm dify-ts invoke dist/s3-0.1.0.difypkg --validate --credentials @creds.json",
   ],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, {
-      tool: { type: "string", short: "t" },
-      validate: { type: "boolean" },
-      params: { type: "string", short: "p" },
-      credentials: { type: "string", short: "c" },
-      "save-blobs": { type: "string" },
-      python: { type: "string" },
-      timeout: { type: "string" },
-    }, { min: 1, max: 1 });
-    if (Boolean(values.tool) === Boolean(values.validate)) throw new UsageError(`give exactly one of --tool <name> or --validate\nusage: ${this.usage}`);
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      {
+        tool: { type: "string", short: "t" },
+        validate: { type: "boolean" },
+        params: { type: "string", short: "p" },
+        credentials: { type: "string", short: "c" },
+        "save-blobs": { type: "string" },
+        python: { type: "string" },
+        timeout: { type: "string" },
+      },
+      { min: 1, max: 1 },
+    );
+    if (Boolean(values.tool) === Boolean(values.validate))
+      throw new UsageError(`give exactly one of --tool <name> or --validate\nusage: ${this.usage}`);
     if (values.validate && values.params) throw new UsageError("--params applies to --tool, not --validate");
     const { invokePlugin } = await import("../invoke.js");
-    return invokePlugin(positionals[0]!, {
-      tool: values.tool,
-      parameters: jsonObjectOption("params", values.params),
-      credentials: jsonObjectOption("credentials", values.credentials),
-      saveBlobs: values["save-blobs"],
-      python: values.python,
-      timeoutMs: parseNumberOption("timeout", values.timeout, 300) * 1000,
-    }, io);
+    return invokePlugin(
+      positionals[0]!,
+      {
+        tool: values.tool,
+        parameters: jsonObjectOption("params", values.params),
+        credentials: jsonObjectOption("credentials", values.credentials),
+        saveBlobs: values["save-blobs"],
+        python: values.python,
+        timeoutMs: parseNumberOption("timeout", values.timeout, 300) * 1000,
+      },
+      io,
+    );
   },
 };
 

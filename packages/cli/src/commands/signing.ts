@@ -3,7 +3,13 @@ import { readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeFileAtomic } from "../files.js";
 import { UsageError } from "../project.js";
-import { CATEGORIES, generateSigningKeys, signPackage, verifyPackageSignature, type AuthorizedCategory } from "../signature.js";
+import {
+  CATEGORIES,
+  generateSigningKeys,
+  signPackage,
+  verifyPackageSignature,
+  type AuthorizedCategory,
+} from "../signature.js";
 import { displayPath } from "./build.js";
 import { parseCommandArgs, type Command } from "./command.js";
 
@@ -17,13 +23,22 @@ export const keygenCommand: Command = {
   ],
   examples: ["pnpm dify-ts keygen -n acme --out-dir keys"],
   async run(argv, io) {
-    const { values } = parseCommandArgs(this, argv, { name: { type: "string", short: "n" }, "out-dir": { type: "string" } }, { min: 0, max: 0 });
+    const { values } = parseCommandArgs(
+      this,
+      argv,
+      { name: { type: "string", short: "n" }, "out-dir": { type: "string" } },
+      { min: 0, max: 0 },
+    );
     const name = values.name ?? "dify_plugin_signing_key";
     const keys = await generateSigningKeys();
     const base = join(values["out-dir"] ?? ".", name);
-    await writeFile(`${base}.private.pem`, keys.privateKey, { mode: 0o600, flag: "wx" }).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === "EEXIST" ? new UsageError(`${base}.private.pem already exists: choose another name with -n`) : error;
-    });
+    await writeFile(`${base}.private.pem`, keys.privateKey, { mode: 0o600, flag: "wx" }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw error.code === "EEXIST"
+          ? new UsageError(`${base}.private.pem already exists: choose another name with -n`)
+          : error;
+      },
+    );
     await writeFile(`${base}.public.pem`, keys.publicKey);
     io.out(`${base}.private.pem`);
     io.out(`${base}.public.pem`);
@@ -44,14 +59,22 @@ export const signCommand: Command = {
   ],
   examples: ["pnpm dify-ts sign dist/s3-0.1.0.difypkg --key keys/acme.private.pem"],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, {
-      key: { type: "string", short: "k" },
-      category: { type: "string", short: "c" },
-      out: { type: "string", short: "o" },
-    }, { min: 1, max: 1 });
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      {
+        key: { type: "string", short: "k" },
+        category: { type: "string", short: "c" },
+        out: { type: "string", short: "o" },
+      },
+      { min: 1, max: 1 },
+    );
     if (!values.key) throw new UsageError(`--key <private.pem> is required\nusage: ${this.usage}`);
     const category = (values.category ?? "community") as AuthorizedCategory;
-    if (!CATEGORIES.includes(category)) throw new UsageError(`--category must be one of ${CATEGORIES.join(", ")}; got ${JSON.stringify(values.category)}`);
+    if (!CATEGORIES.includes(category))
+      throw new UsageError(
+        `--category must be one of ${CATEGORIES.join(", ")}; got ${JSON.stringify(values.category)}`,
+      );
     const input = positionals[0]!;
     const signed = signPackage(await readFile(input), await readFile(values.key, "utf8"), category);
     const output = resolve(values.out ?? join(dirname(input), `${basename(input, ".difypkg")}.signed.difypkg`));
@@ -71,14 +94,24 @@ export const verifySignatureCommand: Command = {
   ],
   examples: ["pnpm dify-ts verify-signature dist/s3-0.1.0.signed.difypkg --pubkey keys/acme.public.pem"],
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(this, argv, { pubkey: { type: "string", short: "p" } }, { min: 1, max: 1 });
-    if (!values.pubkey) throw new UsageError(`--pubkey <public.pem> is required (the official Dify key is not bundled)\nusage: ${this.usage}`);
+    const { values, positionals } = parseCommandArgs(
+      this,
+      argv,
+      { pubkey: { type: "string", short: "p" } },
+      { min: 1, max: 1 },
+    );
+    if (!values.pubkey)
+      throw new UsageError(
+        `--pubkey <public.pem> is required (the official Dify key is not bundled)\nusage: ${this.usage}`,
+      );
     const check = verifyPackageSignature(await readFile(positionals[0]!), await readFile(values.pubkey, "utf8"));
     if (!check.valid) {
       io.err(`error: ${positionals[0]}: signature invalid: ${check.reason}`);
       return 1;
     }
-    io.out(`valid signature, signed ${new Date(check.time! * 1000).toISOString()}, authorized category ${check.category}`);
+    io.out(
+      `valid signature, signed ${new Date(check.time! * 1000).toISOString()}, authorized category ${check.category}`,
+    );
     return 0;
   },
 };

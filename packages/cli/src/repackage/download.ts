@@ -30,11 +30,27 @@ const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
 /** GET `url`, following redirects; resolves with the answer's headers (its body not yet read). */
 function get(url: URL, timeouts: DownloadTimeouts, redirects = 0): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { headers: { "user-agent": "dify-ts repackage" } });
-    let timer = setTimeout(() => request.destroy(new RepackageError(`could not connect to ${url.host} within ${timeouts.connect} s (--connect-timeout)`)), timeouts.connect * 1000);
+    const request = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
+      headers: { "user-agent": "dify-ts repackage" },
+    });
+    let timer = setTimeout(
+      () =>
+        request.destroy(
+          new RepackageError(`could not connect to ${url.host} within ${timeouts.connect} s (--connect-timeout)`),
+        ),
+      timeouts.connect * 1000,
+    );
     const awaitAnswer = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => request.destroy(new RepackageError(`${url.host} accepted the connection but sent no answer within ${timeouts.read} s (--read-timeout)`)), timeouts.read * 1000);
+      timer = setTimeout(
+        () =>
+          request.destroy(
+            new RepackageError(
+              `${url.host} accepted the connection but sent no answer within ${timeouts.read} s (--read-timeout)`,
+            ),
+          ),
+        timeouts.read * 1000,
+      );
     };
     request.on("socket", (socket) => {
       if (!socket.connecting) awaitAnswer();
@@ -49,7 +65,8 @@ function get(url: URL, timeouts: DownloadTimeouts, redirects = 0): Promise<Incom
       const location = response.headers.location;
       if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
         response.resume();
-        if (redirects >= MAX_REDIRECTS) reject(new RepackageError(`more than ${MAX_REDIRECTS} redirects, the last to ${location}`));
+        if (redirects >= MAX_REDIRECTS)
+          reject(new RepackageError(`more than ${MAX_REDIRECTS} redirects, the last to ${location}`));
         else get(new URL(location, url), timeouts, redirects + 1).then(resolve, reject);
         return;
       }
@@ -59,12 +76,21 @@ function get(url: URL, timeouts: DownloadTimeouts, redirects = 0): Promise<Incom
   });
 }
 
-export async function download(url: string, file: string, io: CommandIo, what: string, timeouts: DownloadTimeouts = DEFAULT_TIMEOUTS): Promise<void> {
+export async function download(
+  url: string,
+  file: string,
+  io: CommandIo,
+  what: string,
+  timeouts: DownloadTimeouts = DEFAULT_TIMEOUTS,
+): Promise<void> {
   let response: IncomingMessage;
   try {
     response = await get(new URL(url), timeouts);
   } catch (error) {
-    const cause = error instanceof RepackageError ? error.message : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
+    const cause =
+      error instanceof RepackageError
+        ? error.message
+        : ((error as NodeJS.ErrnoException).code ?? (error as Error).message);
     throw new RepackageError(`cannot download ${what} from ${url}: ${cause}`);
   }
   const status = response.statusCode ?? 0;
@@ -74,7 +100,9 @@ export async function download(url: string, file: string, io: CommandIo, what: s
   }
   if (status < 200 || status >= 300) {
     response.resume();
-    throw new RepackageError(`cannot download ${what}: ${url} answered ${status} ${response.statusMessage ?? ""}`.trimEnd());
+    throw new RepackageError(
+      `cannot download ${what}: ${url} answered ${status} ${response.statusMessage ?? ""}`.trimEnd(),
+    );
   }
   const total = Number(response.headers["content-length"] ?? 0);
   io.err(`downloading ${what} from ${url}${total ? ` (${mib(total)})` : ""}`);
@@ -87,7 +115,10 @@ export async function download(url: string, file: string, io: CommandIo, what: s
   let stall: NodeJS.Timeout | undefined;
   const watch = () => {
     clearTimeout(stall);
-    stall = setTimeout(() => response.destroy(new RepackageError(`stalled: nothing received for ${timeouts.read} s (--read-timeout)`)), timeouts.read * 1000);
+    stall = setTimeout(
+      () => response.destroy(new RepackageError(`stalled: nothing received for ${timeouts.read} s (--read-timeout)`)),
+      timeouts.read * 1000,
+    );
   };
   try {
     watch();
@@ -97,17 +128,23 @@ export async function download(url: string, file: string, io: CommandIo, what: s
       if (!output.write(chunk)) await new Promise<void>((resolve) => output.once("drain", () => resolve()));
       if (Date.now() - reported > 1000) {
         reported = Date.now();
-        io.err(`  ${mib(received)}${total ? ` of ${mib(total)} (${Math.floor((received / total) * 100)}%)` : ""}, ${speed(received)}`);
+        io.err(
+          `  ${mib(received)}${total ? ` of ${mib(total)} (${Math.floor((received / total) * 100)}%)` : ""}, ${speed(received)}`,
+        );
       }
     }
     clearTimeout(stall);
     if (total && received !== total) throw new RepackageError(`the connection closed at ${received} of ${total} bytes`);
-    await new Promise<void>((resolve, reject) => output.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      output.end((error?: Error | null) => (error ? reject(error) : resolve())),
+    );
   } catch (error) {
     clearTimeout(stall);
     output.destroy();
     await rm(file, { force: true });
-    throw new RepackageError(`download of ${what} from ${url} broke off after ${received} bytes: ${(error as Error).message}`);
+    throw new RepackageError(
+      `download of ${what} from ${url} broke off after ${received} bytes: ${(error as Error).message}`,
+    );
   }
   io.err(`  done: ${mib(received)} in ${((Date.now() - started) / 1000).toFixed(1)} s (${speed(received)})`);
 }

@@ -63,9 +63,18 @@ export async function repackageOffline(packageFile: string, options: RepackageOp
     throw new RepackageError(`${packageFile} is not a valid .difypkg: ${(error as Error).message}`);
   }
   const manifestEntry = archive.entries.find((entry) => entry.name === "manifest.yaml");
-  if (!manifestEntry) throw new RepackageError(`${packageFile} is not a Dify plugin package: manifest.yaml is missing at the archive root`);
-  const manifest = parse(manifestEntry.read().toString("utf8")) as { author?: string; name?: string; version?: string; meta?: { runner?: { version?: unknown } } };
-  if (!manifest.name || !manifest.version) throw new RepackageError(`${packageFile}: manifest.yaml lacks name or version`);
+  if (!manifestEntry)
+    throw new RepackageError(
+      `${packageFile} is not a Dify plugin package: manifest.yaml is missing at the archive root`,
+    );
+  const manifest = parse(manifestEntry.read().toString("utf8")) as {
+    author?: string;
+    name?: string;
+    version?: string;
+    meta?: { runner?: { version?: unknown } };
+  };
+  if (!manifest.name || !manifest.version)
+    throw new RepackageError(`${packageFile}: manifest.yaml lacks name or version`);
   const declaredPython = manifest.meta?.runner?.version;
   const pythonVersion = options.pythonVersion ?? (typeof declaredPython === "string" ? declaredPython : "3.12");
 
@@ -74,23 +83,38 @@ export async function repackageOffline(packageFile: string, options: RepackageOp
     const dir = join(scratch, "plugin");
     await extractPackage(await readFile(packageFile), dir);
     await rm(join(dir, VERIFICATION_FILE), { force: true });
-    if (archive.comment) io.err("note: the package was signed; repackaging changes its content, so the signature is dropped (install with FORCE_VERIFYING_SIGNATURE=false)");
+    if (archive.comment)
+      io.err(
+        "note: the package was signed; repackaging changes its content, so the signature is dropped (install with FORCE_VERIFYING_SIGNATURE=false)",
+      );
     const requirements = join(dir, "requirements.txt");
     const pyproject = join(dir, "pyproject.toml");
     if (!existsSync(requirements)) {
-      if (!existsSync(pyproject)) throw new RepackageError(`${packageFile} has neither requirements.txt nor pyproject.toml: nothing to download`);
+      if (!existsSync(pyproject))
+        throw new RepackageError(`${packageFile} has neither requirements.txt nor pyproject.toml: nothing to download`);
       await compileRequirements(dir, { platform, pythonVersion, indexUrl: options.indexUrl, io });
     }
     const original = await readFile(requirements, "utf8");
-    if (/^\s*--no-index\b/m.test(original)) throw new RepackageError(`${packageFile} is already an offline package (requirements.txt starts with --no-index)`);
+    if (/^\s*--no-index\b/m.test(original))
+      throw new RepackageError(
+        `${packageFile} is already an offline package (requirements.txt starts with --no-index)`,
+      );
 
     io.err(`downloading wheels for ${platform}, Python ${pythonVersion}`);
-    await pipDownload(dir, { platform, pythonVersion, indexUrl: options.indexUrl, python: options.python ?? "python3", io });
+    await pipDownload(dir, {
+      platform,
+      pythonVersion,
+      indexUrl: options.indexUrl,
+      python: options.python ?? "python3",
+      io,
+    });
     await writeFile(requirements, offlineRequirements(original));
     const projectFiles = ["pyproject.toml", "uv.lock"].filter((name) => existsSync(join(dir, name)));
     if (projectFiles.length > 0) {
       for (const name of projectFiles) await rm(join(dir, name));
-      io.err(`left out ${projectFiles.join(" and ")}: the daemon then installs requirements.txt from wheels/ (uv sync would go to the index)`);
+      io.err(
+        `left out ${projectFiles.join(" and ")}: the daemon then installs requirements.txt from wheels/ (uv sync would go to the index)`,
+      );
     }
     for (const name of [".difyignore", ".gitignore"]) {
       const file = join(dir, name);
@@ -105,11 +129,20 @@ export async function repackageOffline(packageFile: string, options: RepackageOp
     const files = await Promise.all(paths.map(async (path) => ({ path, data: await readFile(join(dir, path)) })));
     const total = files.reduce((sum, file) => sum + file.data.length, 0);
     const maxSize = (options.maxSizeMiB ?? 5120) * MIB;
-    if (total > maxSize) throw new RepackageError(`the offline package would be ${(total / MIB).toFixed(1)} MiB uncompressed, over --max-size ${maxSize / MIB} MiB`);
-    const file = resolve(options.outFile ?? join(options.outDir ?? process.cwd(), `${manifest.name}-${manifest.version}-offline-${platform}.difypkg`));
+    if (total > maxSize)
+      throw new RepackageError(
+        `the offline package would be ${(total / MIB).toFixed(1)} MiB uncompressed, over --max-size ${maxSize / MIB} MiB`,
+      );
+    const file = resolve(
+      options.outFile ??
+        join(options.outDir ?? process.cwd(), `${manifest.name}-${manifest.version}-offline-${platform}.difypkg`),
+    );
     io.err(`zipping ${files.length} files (${(total / MIB).toFixed(1)} MiB, ${wheels.length} wheels)`);
     const written = await writePackage(files, file);
-    if (total > 50 * MIB) io.err(`note: ${(total / MIB).toFixed(0)} MiB exceeds Dify's default 50 MiB: raise PLUGIN_MAX_PACKAGE_SIZE (and NGINX_CLIENT_MAX_BODY_SIZE) on the Dify server`);
+    if (total > 50 * MIB)
+      io.err(
+        `note: ${(total / MIB).toFixed(0)} MiB exceeds Dify's default 50 MiB: raise PLUGIN_MAX_PACKAGE_SIZE (and NGINX_CLIENT_MAX_BODY_SIZE) on the Dify server`,
+      );
     const identity = `${manifest.author ? `${manifest.author}/` : ""}${manifest.name}:${manifest.version}`;
     return { file, identifier: `${identity}@${written.checksum}`, bytes: written.bytes, wheels };
   } finally {
@@ -117,7 +150,13 @@ export async function repackageOffline(packageFile: string, options: RepackageOp
   }
 }
 
-function run(command: string, args: string[], cwd: string, io: CommandIo, prefix: string): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  io: CommandIo,
+  prefix: string,
+): Promise<{ code: number; output: string }> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
@@ -132,19 +171,48 @@ function run(command: string, args: string[], cwd: string, io: CommandIo, prefix
   });
 }
 
-async function pipDownload(dir: string, options: { platform: string; pythonVersion: string; indexUrl?: string; python: string; io: CommandIo }): Promise<void> {
-  const args = ["-m", "pip", "download", "-r", "requirements.txt", "-d", "wheels", "--only-binary=:all:", "--prefer-binary", "--python-version", options.pythonVersion, "--disable-pip-version-check", "--progress-bar", "off"];
+async function pipDownload(
+  dir: string,
+  options: { platform: string; pythonVersion: string; indexUrl?: string; python: string; io: CommandIo },
+): Promise<void> {
+  const args = [
+    "-m",
+    "pip",
+    "download",
+    "-r",
+    "requirements.txt",
+    "-d",
+    "wheels",
+    "--only-binary=:all:",
+    "--prefer-binary",
+    "--python-version",
+    options.pythonVersion,
+    "--disable-pip-version-check",
+    "--progress-bar",
+    "off",
+  ];
   for (const tag of expandPlatform(options.platform)) args.push("--platform", tag);
   if (options.indexUrl) args.push("--index-url", options.indexUrl);
   const { code, output } = await run(options.python, args, dir, options.io, "pip: ");
   if (code === 0) return;
   const missing = /Could not find a version that satisfies the requirement (\S+)/.exec(output)?.[1];
   if (missing) {
-    const platforms = await wheelPlatforms(options.indexUrl ?? process.env.PIP_INDEX_URL ?? "https://pypi.org/simple", missing);
-    const offer = platforms?.length ? `; its wheels are for ${platforms.join(", ")}: pass one of those as --platform (a newer manylinux of the same architecture works too)` : "";
-    throw new RepackageError(`no wheel of ${missing} exists for ${options.platform} and Python ${options.pythonVersion} (pip found no matching distribution)${offer}`);
+    const platforms = await wheelPlatforms(
+      options.indexUrl ?? process.env.PIP_INDEX_URL ?? "https://pypi.org/simple",
+      missing,
+    );
+    const offer = platforms?.length
+      ? `; its wheels are for ${platforms.join(", ")}: pass one of those as --platform (a newer manylinux of the same architecture works too)`
+      : "";
+    throw new RepackageError(
+      `no wheel of ${missing} exists for ${options.platform} and Python ${options.pythonVersion} (pip found no matching distribution)${offer}`,
+    );
   }
-  const error = output.split("\n").filter((line) => line.startsWith("ERROR:")).at(-1) ?? output.trim().split("\n").at(-1);
+  const error =
+    output
+      .split("\n")
+      .filter((line) => line.startsWith("ERROR:"))
+      .at(-1) ?? output.trim().split("\n").at(-1);
   throw new RepackageError(`pip download failed for ${options.platform}: ${error}`);
 }
 
@@ -157,7 +225,9 @@ export async function wheelPlatforms(indexUrl: string, requirement: string): Pro
   if (!name) return undefined;
   const normalized = (text: string) => text.toLowerCase().replace(/[-_.]+/g, "_");
   try {
-    const response = await fetch(`${indexUrl.replace(/\/+$/, "")}/${normalized(name).replace(/_/g, "-")}/`, { signal: AbortSignal.timeout(20_000) });
+    const response = await fetch(`${indexUrl.replace(/\/+$/, "")}/${normalized(name).replace(/_/g, "-")}/`, {
+      signal: AbortSignal.timeout(20_000),
+    });
     if (!response.ok) return undefined;
     const tags = new Set<string>();
     // Wheel file names: {name}-{version}(-{build})?-{python}-{abi}-{platforms}.whl; platforms joined by ".".
@@ -177,19 +247,44 @@ export async function wheelPlatforms(indexUrl: string, requirement: string): Pro
  * dependencies for the target platform and Python (no interpreter of that
  * version is needed, so uv never downloads one; the dev group is left out).
  */
-async function compileRequirements(dir: string, options: { platform: string; pythonVersion: string; indexUrl?: string; io: CommandIo }): Promise<void> {
-  const requiresPython = /^\s*requires-python\s*=\s*["']([^"']*)["']/m.exec(await readFile(join(dir, "pyproject.toml"), "utf8"))?.[1];
+async function compileRequirements(
+  dir: string,
+  options: { platform: string; pythonVersion: string; indexUrl?: string; io: CommandIo },
+): Promise<void> {
+  const requiresPython = /^\s*requires-python\s*=\s*["']([^"']*)["']/m.exec(
+    await readFile(join(dir, "pyproject.toml"), "utf8"),
+  )?.[1];
   if (requiresPython && !requiresPythonAdmits(requiresPython, options.pythonVersion)) {
-    throw new RepackageError(`pyproject.toml requires-python "${requiresPython}" excludes Python ${options.pythonVersion}, which the package's venv runs (manifest meta.runner.version, or --python-version)`);
+    throw new RepackageError(
+      `pyproject.toml requires-python "${requiresPython}" excludes Python ${options.pythonVersion}, which the package's venv runs (manifest meta.runner.version, or --python-version)`,
+    );
   }
   const uvPlatform = uvPythonPlatform(options.platform);
-  if (!uvPlatform) throw new RepackageError(`--platform ${options.platform}: uv cannot resolve pyproject.toml for it; use a manylinux tag for x86_64 or aarch64 (glibc 2.17 or newer), e.g. manylinux_2_28_x86_64`);
+  if (!uvPlatform)
+    throw new RepackageError(
+      `--platform ${options.platform}: uv cannot resolve pyproject.toml for it; use a manylinux tag for x86_64 or aarch64 (glibc 2.17 or newer), e.g. manylinux_2_28_x86_64`,
+    );
   const uv = process.env.UV_PATH ?? "uv";
-  const args = ["pip", "compile", "pyproject.toml", "--python-version", options.pythonVersion, "--python-platform", uvPlatform, "--no-header", "--no-annotate", "--quiet", "-o", "requirements.txt"];
+  const args = [
+    "pip",
+    "compile",
+    "pyproject.toml",
+    "--python-version",
+    options.pythonVersion,
+    "--python-platform",
+    uvPlatform,
+    "--no-header",
+    "--no-annotate",
+    "--quiet",
+    "-o",
+    "requirements.txt",
+  ];
   const indexUrl = options.indexUrl ?? process.env.PIP_INDEX_URL;
   if (indexUrl) args.push("--index-url", indexUrl);
   const { code, output } = await run(uv, args, dir, options.io, "uv: ").catch((error: Error) => {
-    throw new RepackageError(`the package has pyproject.toml but no requirements.txt, and uv is needed to pin its dependencies: ${error.message} (pip install uv, or set UV_PATH)`);
+    throw new RepackageError(
+      `the package has pyproject.toml but no requirements.txt, and uv is needed to pin its dependencies: ${error.message} (pip install uv, or set UV_PATH)`,
+    );
   });
   if (code !== 0) throw new RepackageError(`uv pip compile failed: ${uvError(output)}`);
 }
@@ -200,5 +295,7 @@ export function uvError(output: string): string {
   const error = lines.find((line) => line.startsWith("error:"));
   if (!error) return lines.filter(Boolean).at(-1) ?? "no output";
   const cause = lines.find((line) => line.startsWith("cause:"));
-  return cause ? `${error.slice("error:".length).trim()} (${cause.slice("cause:".length).trim()})` : error.slice("error:".length).trim();
+  return cause
+    ? `${error.slice("error:".length).trim()} (${cause.slice("cause:".length).trim()})`
+    : error.slice("error:".length).trim();
 }

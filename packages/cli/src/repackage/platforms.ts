@@ -16,7 +16,8 @@ export function expandPlatform(platform: string): string[] {
   const minor = modern ? Number(modern[1]) : legacy ? LEGACY[legacy[1]!] : undefined;
   const arch = modern?.[2] ?? legacy?.[2];
   if (minor === undefined || arch === undefined) return [platform];
-  if (!ARCHES.includes(arch)) throw new Error(`--platform ${platform}: unknown architecture "${arch}" (one of ${ARCHES.join(", ")})`);
+  if (!ARCHES.includes(arch))
+    throw new Error(`--platform ${platform}: unknown architecture "${arch}" (one of ${ARCHES.join(", ")})`);
   const tags: string[] = [];
   for (let version = minor; version >= 5; version--) {
     tags.push(`manylinux_2_${version}_${arch}`);

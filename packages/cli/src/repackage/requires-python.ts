@@ -15,20 +15,32 @@ function compare(a: number[], b: number[]): number {
 
 export function requiresPythonAdmits(specifier: string, version: string): boolean {
   const target = parts(version);
-  return specifier.split(",").map((clause) => clause.trim()).filter(Boolean).every((clause) => {
-    const match = /^(~=|===|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(clause);
-    if (!match) return true; // a form we do not know: leave the decision to the installer
-    const [, operator, text, wildcard] = match as unknown as [string, string, string, string | undefined];
-    const bound = parts(text);
-    const prefixEqual = compare(target.slice(0, bound.length), bound) === 0;
-    switch (operator) {
-      case "==": case "===": return wildcard ? prefixEqual : compare(target, bound) === 0;
-      case "!=": return wildcard ? !prefixEqual : compare(target, bound) !== 0;
-      case ">=": return compare(target, bound) >= 0;
-      case "<=": return compare(target, bound) <= 0;
-      case ">": return compare(target, bound) > 0;
-      case "<": return compare(target, bound) < 0;
-      default: return compare(target, bound) >= 0 && compare(target.slice(0, bound.length - 1), bound.slice(0, -1)) === 0; // ~=
-    }
-  });
+  return specifier
+    .split(",")
+    .map((clause) => clause.trim())
+    .filter(Boolean)
+    .every((clause) => {
+      const match = /^(~=|===|==|!=|<=|>=|<|>)\s*([\d.]+)(\.\*)?$/.exec(clause);
+      if (!match) return true; // a form we do not know: leave the decision to the installer
+      const [, operator, text, wildcard] = match as unknown as [string, string, string, string | undefined];
+      const bound = parts(text);
+      const prefixEqual = compare(target.slice(0, bound.length), bound) === 0;
+      switch (operator) {
+        case "==":
+        case "===":
+          return wildcard ? prefixEqual : compare(target, bound) === 0;
+        case "!=":
+          return wildcard ? !prefixEqual : compare(target, bound) !== 0;
+        case ">=":
+          return compare(target, bound) >= 0;
+        case "<=":
+          return compare(target, bound) <= 0;
+        case ">":
+          return compare(target, bound) > 0;
+        case "<":
+          return compare(target, bound) < 0;
+        default:
+          return compare(target, bound) >= 0 && compare(target.slice(0, bound.length - 1), bound.slice(0, -1)) === 0; // ~=
+      }
+    });
 }

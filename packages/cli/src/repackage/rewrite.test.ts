@@ -9,7 +9,9 @@ describe("offline rewrites", () => {
   });
 
   it("keeps wheels/ out of the ignore file and everything else in", () => {
-    expect(unignoreWheels(".venv/\nwheels/\n/wheels/\nwheels\n*.pyc\nmy-wheels/\n")).toBe(".venv/\n*.pyc\nmy-wheels/\n");
+    expect(unignoreWheels(".venv/\nwheels/\n/wheels/\nwheels\n*.pyc\nmy-wheels/\n")).toBe(
+      ".venv/\n*.pyc\nmy-wheels/\n",
+    );
   });
 });
 
@@ -17,7 +19,14 @@ describe("platform tags", () => {
   it("expands a manylinux target to every tag an installer on that glibc accepts", () => {
     const tags = expandPlatform("manylinux_2_28_x86_64");
     expect(tags[0]).toBe("manylinux_2_28_x86_64");
-    expect(tags).toEqual(expect.arrayContaining(["manylinux_2_17_x86_64", "manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"]));
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        "manylinux_2_17_x86_64",
+        "manylinux2014_x86_64",
+        "manylinux2010_x86_64",
+        "manylinux1_x86_64",
+      ]),
+    );
     expect(tags.some((tag) => tag.includes("_2_29_"))).toBe(false);
     expect(expandPlatform("manylinux2014_aarch64")).toContain("manylinux_2_17_aarch64");
     expect(expandPlatform("manylinux2014_aarch64")).not.toContain("manylinux_2_28_aarch64");
@@ -37,7 +46,9 @@ describe("platform tags", () => {
 
 describe("requires-python", () => {
   it("admits or excludes the daemon's Python", () => {
-    for (const admits of [">=3.12", ">=3.8,<4", "~=3.11", "==3.12.*", "!=3.11.*", ">3.11", "<=3.12", ""]) expect(requiresPythonAdmits(admits, "3.12")).toBe(true);
-    for (const excludes of [">=3.13", ">=3.99", "<3.12", "==3.11.*", "~=3.13", ">=3.8, <3.12", "!=3.12.*"]) expect(requiresPythonAdmits(excludes, "3.12")).toBe(false);
+    for (const admits of [">=3.12", ">=3.8,<4", "~=3.11", "==3.12.*", "!=3.11.*", ">3.11", "<=3.12", ""])
+      expect(requiresPythonAdmits(admits, "3.12")).toBe(true);
+    for (const excludes of [">=3.13", ">=3.99", "<3.12", "==3.11.*", "~=3.13", ">=3.8, <3.12", "!=3.12.*"])
+      expect(requiresPythonAdmits(excludes, "3.12")).toBe(false);
   });
 });

@@ -8,5 +8,8 @@ export function offlineRequirements(requirements: string): string {
 
 /** Lines ignoring wheels/ are removed, so the packager keeps the wheels. */
 export function unignoreWheels(ignoreFile: string): string {
-  return ignoreFile.split("\n").filter((line) => !/^\/?wheels(\/.*)?$/.test(line.trim())).join("\n");
+  return ignoreFile
+    .split("\n")
+    .filter((line) => !/^\/?wheels(\/.*)?$/.test(line.trim()))
+    .join("\n");
 }

@@ -7,7 +7,8 @@ export const DEFAULT_GITHUB_URL = "https://github.com";
 const SEGMENT = /^[A-Za-z0-9_.-]+$/;
 
 function segment(what: string, value: string): string {
-  if (!SEGMENT.test(value) || value === "." || value === "..") throw new UsageError(`${what} must be letters, digits, '_', '-' or '.'; got ${JSON.stringify(value)}`);
+  if (!SEGMENT.test(value) || value === "." || value === "..")
+    throw new UsageError(`${what} must be letters, digits, '_', '-' or '.'; got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -19,8 +20,19 @@ export function marketplaceUrl(base: string, author: string, name: string, versi
 /** {GITHUB_API_URL}/{owner}/{repo}/releases/download/{tag}/{asset}; the repository may be given as owner/repo or its URL. */
 export function githubUrl(base: string, repository: string, tag: string, asset: string): string {
   const match = /^(?:https?:\/\/github\.com\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(repository);
-  if (!match) throw new UsageError(`the repository must be owner/repo or https://github.com/owner/repo; got ${JSON.stringify(repository)}`);
-  if (!asset.endsWith(".difypkg")) throw new UsageError(`the release asset must be a .difypkg file name; got ${JSON.stringify(asset)}`);
-  const parts = [segment("owner", match[1]!), segment("repository", match[2]!), "releases", "download", encodeURIComponent(tag), segment("asset", asset)];
+  if (!match)
+    throw new UsageError(
+      `the repository must be owner/repo or https://github.com/owner/repo; got ${JSON.stringify(repository)}`,
+    );
+  if (!asset.endsWith(".difypkg"))
+    throw new UsageError(`the release asset must be a .difypkg file name; got ${JSON.stringify(asset)}`);
+  const parts = [
+    segment("owner", match[1]!),
+    segment("repository", match[2]!),
+    "releases",
+    "download",
+    encodeURIComponent(tag),
+    segment("asset", asset),
+  ];
   return `${base.replace(/\/+$/, "")}/${parts.join("/")}`;
 }

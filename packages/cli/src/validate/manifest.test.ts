@@ -14,7 +14,11 @@ const valid = () => ({
   icon: "icon.svg",
   resource: { memory: 268435456, permission: { storage: { enabled: true, size: 1048576 } } },
   plugins: { tools: ["provider/hello.yaml"] } as Record<string, string[]>,
-  meta: { version: "0.0.1", arch: ["amd64", "arm64"], runner: { language: "python", version: "3.12", entrypoint: "main" } },
+  meta: {
+    version: "0.0.1",
+    arch: ["amd64", "arm64"],
+    runner: { language: "python", version: "3.12", entrypoint: "main" },
+  },
   created_at: "2026-01-15T10:00:00Z",
   tags: ["utilities"],
 });
@@ -40,24 +44,79 @@ describe("manifest rules (one failing case per rule)", () => {
     ["author: not a dashless UUID", (m: Manifest) => (m.author = "0f8fad5bd9cb469fa16570867728950e"), "author", /UUID/],
     ["name: lowercase pattern", (m: Manifest) => (m.name = "hello world"), "name", /must match/],
     ["label: en_US required", (m: Manifest) => (m.label = { en_US: "", zh_Hans: "你好" }), "label.en_US", /required/],
-    ["label: shorter than 1024", (m: Manifest) => (m.label = { en_US: "x".repeat(1024), zh_Hans: "x" }), "label.en_US", /shorter than 1024/],
+    [
+      "label: shorter than 1024",
+      (m: Manifest) => (m.label = { en_US: "x".repeat(1024), zh_Hans: "x" }),
+      "label.en_US",
+      /shorter than 1024/,
+    ],
     ["description: required", (m: Manifest) => delete (m as Partial<Manifest>).description, "description", /required/],
     ["icon: required", (m: Manifest) => (m.icon = ""), "icon", /required/],
-    ["icon: present in _assets", (m: Manifest) => (m.icon = "logo.png"), "icon logo.png", /_assets\/logo\.png is missing/],
-    ["icon_dark: present in _assets", (m: Manifest) => (m.icon_dark = "dark.svg"), "icon dark.svg", /_assets\/dark\.svg is missing/],
+    [
+      "icon: present in _assets",
+      (m: Manifest) => (m.icon = "logo.png"),
+      "icon logo.png",
+      /_assets\/logo\.png is missing/,
+    ],
+    [
+      "icon_dark: present in _assets",
+      (m: Manifest) => (m.icon_dark = "dark.svg"),
+      "icon dark.svg",
+      /_assets\/dark\.svg is missing/,
+    ],
     ["resource.memory > 0", (m: Manifest) => (m.resource.memory = 0), "resource.memory", /positive integer/],
-    ["storage size >= 1024", (m: Manifest) => (m.resource.permission.storage.size = 10), "resource.permission.storage.size", /between 1024 and 1073741824/],
-    ["storage size <= 1 GiB", (m: Manifest) => (m.resource.permission.storage.size = 2 ** 31), "resource.permission.storage.size", /between/],
+    [
+      "storage size >= 1024",
+      (m: Manifest) => (m.resource.permission.storage.size = 10),
+      "resource.permission.storage.size",
+      /between 1024 and 1073741824/,
+    ],
+    [
+      "storage size <= 1 GiB",
+      (m: Manifest) => (m.resource.permission.storage.size = 2 ** 31),
+      "resource.permission.storage.size",
+      /between/,
+    ],
     ["plugins: at least one category", (m: Manifest) => (m.plugins = {}), "plugins", /at least one of/],
-    ["plugins: models exclusive", (m: Manifest) => (m.plugins.models = ["provider/m.yaml"]), "plugins.models", /cannot be combined with tools/],
+    [
+      "plugins: models exclusive",
+      (m: Manifest) => (m.plugins.models = ["provider/m.yaml"]),
+      "plugins.models",
+      /cannot be combined with tools/,
+    ],
     ["meta.version pattern", (m: Manifest) => (m.meta.version = "1"), "meta.version", /must match/],
-    ["meta.arch values", (m: Manifest) => (m.meta.arch = ["amd64", "x86"]), "meta.arch", /"x86" is not one of amd64, arm64/],
-    ["meta.runner.language python", (m: Manifest) => (m.meta.runner.language = "nodejs"), "meta.runner.language", /must be "python"/],
-    ["meta.runner.entrypoint required", (m: Manifest) => (m.meta.runner.entrypoint = ""), "meta.runner.entrypoint", /required/],
-    ["meta.minimum_dify_version PEP 440", (m: Manifest) => ((m.meta as Record<string, unknown>).minimum_dify_version = "latest"), "meta.minimum_dify_version", /PEP 440/],
+    [
+      "meta.arch values",
+      (m: Manifest) => (m.meta.arch = ["amd64", "x86"]),
+      "meta.arch",
+      /"x86" is not one of amd64, arm64/,
+    ],
+    [
+      "meta.runner.language python",
+      (m: Manifest) => (m.meta.runner.language = "nodejs"),
+      "meta.runner.language",
+      /must be "python"/,
+    ],
+    [
+      "meta.runner.entrypoint required",
+      (m: Manifest) => (m.meta.runner.entrypoint = ""),
+      "meta.runner.entrypoint",
+      /required/,
+    ],
+    [
+      "meta.minimum_dify_version PEP 440",
+      (m: Manifest) => ((m.meta as Record<string, unknown>).minimum_dify_version = "latest"),
+      "meta.minimum_dify_version",
+      /PEP 440/,
+    ],
     ["tags allowed", (m: Manifest) => (m.tags = ["utilities", "games"]), "tags", /"games" is not an allowed tag/],
     ["created_at RFC 3339", (m: Manifest) => (m.created_at = "15/01/2026"), "created_at", /RFC 3339/],
-    ["created_at in the past", (m: Manifest) => (m.created_at = "2027-01-01T00:00:00Z"), "created_at", /must be in the past/],
+    [
+      "created_at in the past",
+      (m: Manifest) => (m.created_at = "2027-01-01T00:00:00Z"),
+      "created_at",
+      /must be in the past/,
+    ],
     ["repo is a URL", (m: Manifest) => (m.repo = "not a url"), "repo", /must be a URL/],
   ])("%s", (_rule, change, field, message) => {
     const problems = problemsOf(change);
@@ -79,19 +138,40 @@ describe("manifest rules (one failing case per rule)", () => {
 });
 
 describe("PEP 440", () => {
-  it.each(["1.0.0", "1.0.0-beta1", "1.0.0-rc1", "1.0.0-post1", "1.0.0-dev3", "1.0.0-1", "1.0.0-a", "1.0.0_rc2"])("accepts %s", (version) => expect(isPep440(version)).toBe(true));
+  it.each(["1.0.0", "1.0.0-beta1", "1.0.0-rc1", "1.0.0-post1", "1.0.0-dev3", "1.0.0-1", "1.0.0-a", "1.0.0_rc2"])(
+    "accepts %s",
+    (version) => expect(isPep440(version)).toBe(true),
+  );
   it.each(["1.0.0-foo", "1.0.0-beta_x", "one"])("rejects %s", (version) => expect(isPep440(version)).toBe(false));
 });
 
 describe("provider and tool YAML rules", () => {
-  const provider = { identity: { name: "hello", label: { en_US: "Hello" }, icon: "icon.svg", tags: ["utilities"] }, credentials_for_provider: { key: { type: "secret-input", label: { en_US: "Key" } } }, tools: ["tools/a.yaml"] };
+  const provider = {
+    identity: { name: "hello", label: { en_US: "Hello" }, icon: "icon.svg", tags: ["utilities"] },
+    credentials_for_provider: { key: { type: "secret-input", label: { en_US: "Key" } } },
+    tools: ["tools/a.yaml"],
+  };
   it("accepts a valid provider", () => expect(checkProvider("provider/hello.yaml", provider)).toEqual([]));
   it("names a bad credential type and tag", () => {
-    const problems = checkProvider("provider/hello.yaml", { ...provider, identity: { ...provider.identity, tags: ["x"] }, credentials_for_provider: { key: { type: "password", label: { en_US: "Key" } } } });
-    expect(problems.map((problem) => problem.field)).toEqual(["provider/hello.yaml identity.tags", "provider/hello.yaml credentials_for_provider.key.type"]);
+    const problems = checkProvider("provider/hello.yaml", {
+      ...provider,
+      identity: { ...provider.identity, tags: ["x"] },
+      credentials_for_provider: { key: { type: "password", label: { en_US: "Key" } } },
+    });
+    expect(problems.map((problem) => problem.field)).toEqual([
+      "provider/hello.yaml identity.tags",
+      "provider/hello.yaml credentials_for_provider.key.type",
+    ]);
   });
   it("names a bad parameter type and form", () => {
-    const tool = { identity: { name: "a", label: { en_US: "A" } }, description: { human: { en_US: "A" }, llm: "a" }, parameters: [{ name: "p", type: "text", form: "prompt", human_description: { en_US: "p" } }] };
-    expect(checkTool("tools/a.yaml", tool).map((problem) => problem.field)).toEqual(["tools/a.yaml parameters[0] (p).type", "tools/a.yaml parameters[0] (p).form"]);
+    const tool = {
+      identity: { name: "a", label: { en_US: "A" } },
+      description: { human: { en_US: "A" }, llm: "a" },
+      parameters: [{ name: "p", type: "text", form: "prompt", human_description: { en_US: "p" } }],
+    };
+    expect(checkTool("tools/a.yaml", tool).map((problem) => problem.field)).toEqual([
+      "tools/a.yaml parameters[0] (p).type",
+      "tools/a.yaml parameters[0] (p).form",
+    ]);
   });
 });

@@ -6,7 +6,10 @@ export interface Problem {
 
 export class ValidationFailed extends Error {
   override readonly name = "ValidationFailed";
-  constructor(readonly problems: Problem[], what = "the plugin") {
+  constructor(
+    readonly problems: Problem[],
+    what = "the plugin",
+  ) {
     super(`${what} has ${problems.length} problem(s):\n${formatProblems(problems)}`);
   }
 }

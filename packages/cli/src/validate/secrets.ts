@@ -15,16 +15,25 @@ interface SecretRule {
 }
 
 const RULES: SecretRule[] = [
-  { name: "a private key block", pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----/, unambiguous: true },
+  {
+    name: "a private key block",
+    pattern: /-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----/,
+    unambiguous: true,
+  },
   { name: "an AWS access key id", pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, unambiguous: true },
   { name: "an OpenAI-style API key", pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}\b/, unambiguous: true },
-  { name: "a GitHub token", pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}\b/, unambiguous: true },
+  {
+    name: "a GitHub token",
+    pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{60,}\b/,
+    unambiguous: true,
+  },
   { name: "a Slack token", pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}\b/, unambiguous: true },
   { name: "a Google API key", pattern: /\bAIza[0-9A-Za-z_-]{35}\b/, unambiguous: true },
   { name: "a Mem0 API key", pattern: /\bm0-[A-Za-z0-9]{30,}\b/, unambiguous: true },
   {
     name: "a credential-looking literal",
-    pattern: /\b(?:api[_-]?key|secret(?:[_-]?(?:access)?[_-]?key)?|password|passwd|access[_-]?token|auth[_-]?token|private[_-]?key)\b["']?\s*[:=]\s*["'](?!\s*["'])[^"'\s$<{]{12,}["']/i,
+    pattern:
+      /\b(?:api[_-]?key|secret(?:[_-]?(?:access)?[_-]?key)?|password|passwd|access[_-]?token|auth[_-]?token|private[_-]?key)\b["']?\s*[:=]\s*["'](?!\s*["'])[^"'\s$<{]{12,}["']/i,
     unambiguous: false,
   },
 ];
@@ -49,7 +58,11 @@ export function scanForSecrets(files: readonly ScannedFile[]): Problem[] {
   for (const file of files) {
     const base = file.path.split("/").pop() ?? file.path;
     if (isDotEnvFile(file.path)) {
-      problems.push({ field: file.path, message: "is a .env file, which holds secrets: remove it from the package (or rename a template to .env.example)" });
+      problems.push({
+        field: file.path,
+        message:
+          "is a .env file, which holds secrets: remove it from the package (or rename a template to .env.example)",
+      });
       continue;
     }
     if (/^id_(rsa|dsa|ecdsa|ed25519)$/.test(base) || /\.(pem|key|p12|pfx)$/.test(base)) {
@@ -62,7 +75,10 @@ export function scanForSecrets(files: readonly ScannedFile[]): Problem[] {
       if (file.thirdParty && !rule.unambiguous) continue;
       const match = firstRealMatch(text, rule.pattern);
       if (match !== undefined) {
-        problems.push({ field: `${file.path}:${lineOf(text, match)}`, message: `contains ${rule.name}: move it to the provider credentials (or an environment variable) and rotate it` });
+        problems.push({
+          field: `${file.path}:${lineOf(text, match)}`,
+          message: `contains ${rule.name}: move it to the provider credentials (or an environment variable) and rotate it`,
+        });
       }
     }
   }

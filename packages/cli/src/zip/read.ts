@@ -35,8 +35,10 @@ export function readZip(buffer: Buffer): ZipArchive {
   const directorySize = buffer.readUInt32LE(endOffset + 12);
   const directoryOffset = buffer.readUInt32LE(endOffset + 16);
   const commentLength = buffer.readUInt16LE(endOffset + 20);
-  if (count === 0xffff || directoryOffset === 0xffffffff) throw new ZipFormatError("zip64 archives are not supported (a .difypkg is far below 4 GiB)");
-  if (directoryOffset + directorySize > endOffset) throw new ZipFormatError("not a valid zip file: the central directory lies outside the file");
+  if (count === 0xffff || directoryOffset === 0xffffffff)
+    throw new ZipFormatError("zip64 archives are not supported (a .difypkg is far below 4 GiB)");
+  if (directoryOffset + directorySize > endOffset)
+    throw new ZipFormatError("not a valid zip file: the central directory lies outside the file");
   const comment = buffer.subarray(endOffset + 22, endOffset + 22 + commentLength).toString("utf8");
 
   const entries: ZipEntry[] = [];
@@ -78,9 +80,13 @@ function findEnd(buffer: Buffer): number {
   throw new ZipFormatError("not a valid zip file (no end of central directory record)");
 }
 
-function readEntry(buffer: Buffer, entry: { name: string; method: number; crc: number; compressedSize: number; size: number; localOffset: number }): Buffer {
+function readEntry(
+  buffer: Buffer,
+  entry: { name: string; method: number; crc: number; compressedSize: number; size: number; localOffset: number },
+): Buffer {
   const at = entry.localOffset;
-  if (at + 30 > buffer.length || buffer.readUInt32LE(at) !== 0x04034b50) throw new ZipFormatError(`${entry.name}: local header is damaged`);
+  if (at + 30 > buffer.length || buffer.readUInt32LE(at) !== 0x04034b50)
+    throw new ZipFormatError(`${entry.name}: local header is damaged`);
   const start = at + 30 + buffer.readUInt16LE(at + 26) + buffer.readUInt16LE(at + 28);
   const raw = buffer.subarray(start, start + entry.compressedSize);
   if (raw.length !== entry.compressedSize) throw new ZipFormatError(`${entry.name}: data is truncated`);
@@ -92,7 +98,9 @@ function readEntry(buffer: Buffer, entry: { name: string; method: number; crc: n
     } catch (error) {
       throw new ZipFormatError(`${entry.name}: Deflate data is corrupt (${(error as Error).message})`);
     }
-  } else throw new ZipFormatError(`${entry.name}: unsupported compression method ${entry.method} (Store or Deflate only)`);
-  if (data.length !== entry.size || crc32(data) !== entry.crc) throw new ZipFormatError(`${entry.name}: checksum mismatch (the file is corrupt)`);
+  } else
+    throw new ZipFormatError(`${entry.name}: unsupported compression method ${entry.method} (Store or Deflate only)`);
+  if (data.length !== entry.size || crc32(data) !== entry.crc)
+    throw new ZipFormatError(`${entry.name}: checksum mismatch (the file is corrupt)`);
   return data;
 }

@@ -21,7 +21,13 @@ export function compareZipPaths(a: string, b: string): number {
 }
 
 export function assertZipPath(path: string): void {
-  if (path === "" || path.startsWith("/") || path.includes("\\") || path.endsWith("/") || path.split("/").some((part) => part === "" || part === "." || part === "..")) {
+  if (
+    path === "" ||
+    path.startsWith("/") ||
+    path.includes("\\") ||
+    path.endsWith("/") ||
+    path.split("/").some((part) => part === "" || part === "." || part === "..")
+  ) {
     throw new Error(`invalid path in package: ${JSON.stringify(path)} (relative '/' paths to files only)`);
   }
 }
@@ -40,7 +46,8 @@ export function writeZip(entries: readonly ZipInput[], comment = ""): Buffer {
     const flags = /^[\x20-\x7e]*$/.test(entry.path) ? 0 : UTF8_FLAG;
     const compressed = deflateRawSync(entry.data);
     const crc = crc32(entry.data);
-    if (entry.data.length > MAX_32 || offset > MAX_32) throw new Error(`package too large for a zip without zip64 at ${entry.path}`);
+    if (entry.data.length > MAX_32 || offset > MAX_32)
+      throw new Error(`package too large for a zip without zip64 at ${entry.path}`);
 
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -71,7 +78,8 @@ export function writeZip(entries: readonly ZipInput[], comment = ""): Buffer {
   }
   const directory = Buffer.concat(central);
   const commentBytes = Buffer.from(comment, "utf8");
-  if (entries.length > 0xffff || commentBytes.length > 0xffff) throw new Error("too many files or too long a comment for a zip without zip64");
+  if (entries.length > 0xffff || commentBytes.length > 0xffff)
+    throw new Error("too many files or too long a comment for a zip without zip64");
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(entries.length, 8);

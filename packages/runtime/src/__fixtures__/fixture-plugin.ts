@@ -1,10 +1,30 @@
 /** A plugin that exercises the runtime: every message kind, failures, slowness, backwards calls. */
-import { CredentialValidationError, blob, defineProvider, definePlugin, image, json, link, log, localized, streamVariable, text, variable, type PluginDefinition, type StartContext } from "../index.js";
+import {
+  CredentialValidationError,
+  blob,
+  defineProvider,
+  definePlugin,
+  image,
+  json,
+  link,
+  log,
+  localized,
+  streamVariable,
+  text,
+  variable,
+  type PluginDefinition,
+  type StartContext,
+} from "../index.js";
 import { fixtureTools } from "./fixture-tools.js";
 
-
 const provider = defineProvider({
-  identity: { name: "fixture", label: localized("Fixture"), description: localized("Runtime test fixture"), icon: "icon.svg", tags: ["utilities"] },
+  identity: {
+    name: "fixture",
+    label: localized("Fixture"),
+    description: localized("Runtime test fixture"),
+    icon: "icon.svg",
+    tags: ["utilities"],
+  },
   credentials: {
     api_key: { type: "secret-input", required: true, label: localized("API key") },
     region: { type: "text-input", default: "us-east-1", label: localized("Region") },
@@ -18,7 +38,14 @@ const echo = provider.defineTool({
   identity: { name: "echo", label: localized("Echo") },
   description: { human: localized("Echoes its input"), llm: "Echoes the text" },
   parameters: {
-    text: { type: "string", required: true, form: "llm", label: localized("Text"), human_description: localized("Text to echo"), llm_description: "text" },
+    text: {
+      type: "string",
+      required: true,
+      form: "llm",
+      label: localized("Text"),
+      human_description: localized("Text to echo"),
+      llm_description: "text",
+    },
   },
   async handler(params) {
     return text(params.text);
@@ -38,11 +65,20 @@ const noisy = provider.defineTool({
 const leaky = provider.defineTool({
   identity: { name: "leaky", label: localized("Leaky") },
   description: { human: localized("Prints credentials like a careless dependency"), llm: "Prints" },
-  parameters: { derived: { type: "string", form: "llm", label: localized("Derived secret"), human_description: localized("Registered, then printed") } },
+  parameters: {
+    derived: {
+      type: "string",
+      form: "llm",
+      label: localized("Derived secret"),
+      human_description: localized("Registered, then printed"),
+    },
+  },
   async handler(params, context) {
     if (params.derived) context.secrets.add(params.derived);
     console.error(`401 Incorrect API key provided: Bearer ${context.credentials.api_key}`);
-    console.log(`fetch failed for http://user:${context.credentials.api_key}@127.0.0.1:1/v1 derived=${params.derived ?? ""}`);
+    console.log(
+      `fetch failed for http://user:${context.credentials.api_key}@127.0.0.1:1/v1 derived=${params.derived ?? ""}`,
+    );
     process.stderr.write(`split ${context.credentials.api_key.slice(0, 5)}`);
     process.stderr.write(`${context.credentials.api_key.slice(5)} across writes\n`);
     return text("leaked nothing");
@@ -53,8 +89,22 @@ const messages = provider.defineTool({
   identity: { name: "messages", label: localized("Messages") },
   description: { human: localized("Emits every message kind"), llm: "Emits messages" },
   parameters: {
-    blob_bytes: { type: "number", form: "form", default: 1024, min: 0, label: localized("Blob bytes"), human_description: localized("Size of the blob") },
-    text_bytes: { type: "number", form: "form", default: 5, min: 0, label: localized("Text bytes"), human_description: localized("Size of the text") },
+    blob_bytes: {
+      type: "number",
+      form: "form",
+      default: 1024,
+      min: 0,
+      label: localized("Blob bytes"),
+      human_description: localized("Size of the blob"),
+    },
+    text_bytes: {
+      type: "number",
+      form: "form",
+      default: 5,
+      min: 0,
+      label: localized("Text bytes"),
+      human_description: localized("Size of the text"),
+    },
   },
   async *handler(params, context) {
     yield text("x".repeat(params.text_bytes));
@@ -75,7 +125,12 @@ const fail = provider.defineTool({
   identity: { name: "fail", label: localized("Fail") },
   description: { human: localized("Throws"), llm: "Throws" },
   parameters: {
-    secret: { type: "secret-input", form: "form", label: localized("Secret"), human_description: localized("A secret the error quotes") },
+    secret: {
+      type: "secret-input",
+      form: "form",
+      label: localized("Secret"),
+      human_description: localized("A secret the error quotes"),
+    },
   },
   async handler(params, context) {
     throw new Error(`boom with key ${context.credentials.api_key}${params.secret ? ` and ${params.secret}` : ""}`);
@@ -86,7 +141,13 @@ const sleep = provider.defineTool({
   identity: { name: "sleep", label: localized("Sleep") },
   description: { human: localized("Sleeps"), llm: "Sleeps" },
   parameters: {
-    ms: { type: "number", required: true, form: "llm", label: localized("Milliseconds"), human_description: localized("How long") },
+    ms: {
+      type: "number",
+      required: true,
+      form: "llm",
+      label: localized("Milliseconds"),
+      human_description: localized("How long"),
+    },
   },
   async handler(params) {
     // Tests wait for this line to know the session is running (never for a fixed time).
@@ -102,14 +163,36 @@ const kinds = provider.defineTool({
   parameters: {
     s: { type: "string", required: true, form: "llm", label: localized("S"), human_description: localized("string") },
     n: { type: "number", form: "llm", min: 1, max: 10, label: localized("N"), human_description: localized("number") },
-    b: { type: "boolean", form: "form", default: false, label: localized("B"), human_description: localized("boolean") },
-    choice: { type: "select", form: "form", options: [{ value: "a", label: localized("A") }, { value: "b", label: localized("B") }], label: localized("Choice"), human_description: localized("select") },
+    b: {
+      type: "boolean",
+      form: "form",
+      default: false,
+      label: localized("B"),
+      human_description: localized("boolean"),
+    },
+    choice: {
+      type: "select",
+      form: "form",
+      options: [
+        { value: "a", label: localized("A") },
+        { value: "b", label: localized("B") },
+      ],
+      label: localized("Choice"),
+      human_description: localized("select"),
+    },
     secret: { type: "secret-input", form: "form", label: localized("Secret"), human_description: localized("secret") },
     file: { type: "file", form: "llm", label: localized("File"), human_description: localized("file") },
     files: { type: "files", form: "llm", label: localized("Files"), human_description: localized("files") },
   },
   async handler(params) {
-    return json({ s: params.s, n: params.n ?? null, b: params.b, choice: params.choice ?? null, file: params.file?.url ?? null, files: (params.files ?? []).length });
+    return json({
+      s: params.s,
+      n: params.n ?? null,
+      b: params.b,
+      choice: params.choice ?? null,
+      file: params.file?.url ?? null,
+      files: (params.files ?? []).length,
+    });
   },
 });
 
@@ -136,7 +219,11 @@ const manifest: PluginDefinition["manifest"] = {
   tags: ["utilities"],
   resource: {
     memory: 268435456,
-    permission: { storage: { enabled: true, size: 1048576 }, tool: { enabled: true }, model: { enabled: true, llm: true } },
+    permission: {
+      storage: { enabled: true, size: 1048576 },
+      tool: { enabled: true },
+      model: { enabled: true, llm: true },
+    },
   },
 };
 
@@ -145,7 +232,9 @@ const tools = [echo, noisy, leaky, messages, fail, sleep, kinds, storage, ...fix
 /** Logs through the protocol and reports on stderr when shutdown aborts its signal. */
 function onStart({ logger, signal }: StartContext): void {
   logger.info("fixture started");
-  signal.addEventListener("abort", () => process.stderr.write(`fixture start signal aborted: ${String((signal.reason as Error).message)}\n`));
+  signal.addEventListener("abort", () =>
+    process.stderr.write(`fixture start signal aborted: ${String((signal.reason as Error).message)}\n`),
+  );
 }
 
 async function onShutdown(): Promise<void> {
@@ -156,4 +245,9 @@ async function onShutdown(): Promise<void> {
 export default definePlugin({ manifest, provider, tools, onStart, onShutdown });
 
 /** The same plugin without any backwards-invocation permission: calls must be refused before they leave. */
-export const restrictedPlugin = definePlugin({ manifest: { ...manifest, resource: { memory: manifest.resource.memory } }, provider, tools, onShutdown });
+export const restrictedPlugin = definePlugin({
+  manifest: { ...manifest, resource: { memory: manifest.resource.memory } },
+  provider,
+  tools,
+  onShutdown,
+});

@@ -2,7 +2,6 @@
 import { blob, json, localized, text, type Provider } from "../index.js";
 import type { CredentialFields } from "../definitions.js";
 
-
 /** Deterministic bytes: the test rebuilds them to compare. */
 export function patternBytes(offset: number, length: number): Buffer {
   const bytes = Buffer.alloc(length);
@@ -18,13 +17,28 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     identity: { name: "big", label: localized("Big") },
     description: { human: localized("Emits a large blob and a large text"), llm: "Large output" },
     parameters: {
-      blob_mb: { type: "number", form: "form", default: 0, min: 0, label: localized("Blob MB"), human_description: localized("Blob size in MiB") },
-      text_mb: { type: "number", form: "form", default: 0, min: 0, label: localized("Text MB"), human_description: localized("Text size in MiB (UTF-8)") },
+      blob_mb: {
+        type: "number",
+        form: "form",
+        default: 0,
+        min: 0,
+        label: localized("Blob MB"),
+        human_description: localized("Blob size in MiB"),
+      },
+      text_mb: {
+        type: "number",
+        form: "form",
+        default: 0,
+        min: 0,
+        label: localized("Text MB"),
+        human_description: localized("Text size in MiB (UTF-8)"),
+      },
     },
     async *handler(params) {
       const size = params.blob_mb * 1024 * 1024;
       async function* pieces() {
-        for (let offset = 0; offset < size; offset += 1024 * 1024) yield patternBytes(offset, Math.min(1024 * 1024, size - offset));
+        for (let offset = 0; offset < size; offset += 1024 * 1024)
+          yield patternBytes(offset, Math.min(1024 * 1024, size - offset));
       }
       if (size > 0) yield blob(pieces(), { mime_type: "application/octet-stream", filename: "big.bin" }, size);
       const units = Math.floor((params.text_mb * 1024 * 1024) / Buffer.byteLength(MULTIBYTE_UNIT));
@@ -38,7 +52,9 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     parameters: {},
     async handler(_params, context) {
       // Tests read this line to see that the session's signal reached the handler.
-      context.signal.addEventListener("abort", () => process.stderr.write(`hang aborted: ${(context.signal.reason as Error).message}\n`));
+      context.signal.addEventListener("abort", () =>
+        process.stderr.write(`hang aborted: ${(context.signal.reason as Error).message}\n`),
+      );
       process.stderr.write("hang started\n");
       await new Promise(() => {});
     },
@@ -48,8 +64,21 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     identity: { name: "sequence", label: localized("Sequence") },
     description: { human: localized("Emits numbered messages with pauses"), llm: "Sequence" },
     parameters: {
-      tag: { type: "string", required: true, form: "llm", label: localized("Tag"), human_description: localized("Prefix") },
-      count: { type: "number", required: true, form: "llm", min: 0, label: localized("Count"), human_description: localized("How many") },
+      tag: {
+        type: "string",
+        required: true,
+        form: "llm",
+        label: localized("Tag"),
+        human_description: localized("Prefix"),
+      },
+      count: {
+        type: "number",
+        required: true,
+        form: "llm",
+        min: 0,
+        label: localized("Count"),
+        human_description: localized("How many"),
+      },
     },
     async *handler(params) {
       for (let i = 0; i < params.count; i++) {
@@ -62,7 +91,10 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
 
   const stray = provider.defineTool({
     identity: { name: "stray", label: localized("Stray") },
-    description: { human: localized("Leaves an uncaught exception and an unhandled rejection behind"), llm: "Stray errors" },
+    description: {
+      human: localized("Leaves an uncaught exception and an unhandled rejection behind"),
+      llm: "Stray errors",
+    },
     parameters: {},
     async handler(_params, context) {
       const key = String((context.credentials as Record<string, unknown>).api_key);
@@ -94,11 +126,30 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     description: { human: localized("Calls back into Dify"), llm: "Backwards" },
     parameters: {
       op: {
-        type: "select", required: true, form: "form", label: localized("Operation"), human_description: localized("What to call"),
-        options: ["storage_set", "storage_get", "storage_exist", "storage_delete", "tool", "llm"].map((value) => ({ value, label: localized(value) })),
+        type: "select",
+        required: true,
+        form: "form",
+        label: localized("Operation"),
+        human_description: localized("What to call"),
+        options: ["storage_set", "storage_get", "storage_exist", "storage_delete", "tool", "llm"].map((value) => ({
+          value,
+          label: localized(value),
+        })),
       },
-      key: { type: "string", form: "llm", default: "k", label: localized("Key"), human_description: localized("Storage key") },
-      value: { type: "string", form: "llm", default: "v", label: localized("Value"), human_description: localized("Storage value") },
+      key: {
+        type: "string",
+        form: "llm",
+        default: "k",
+        label: localized("Key"),
+        human_description: localized("Storage key"),
+      },
+      value: {
+        type: "string",
+        form: "llm",
+        default: "v",
+        label: localized("Value"),
+        human_description: localized("Storage value"),
+      },
     },
     async handler(params, context) {
       // Logged before the call leaves, so a test can see the session stream while the call is pending.
@@ -117,13 +168,25 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
           return json({ ok: true });
         case "tool": {
           const messages = [];
-          for await (const message of context.dify.tool.invoke({ tool_type: "builtin", provider: "time", tool: "current_time", tool_parameters: { timezone: "UTC" } })) messages.push(message);
+          for await (const message of context.dify.tool.invoke({
+            tool_type: "builtin",
+            provider: "time",
+            tool: "current_time",
+            tool_parameters: { timezone: "UTC" },
+          }))
+            messages.push(message);
           return json({ messages });
         }
         case "llm": {
           let answer = "";
-          for await (const chunk of context.dify.model.llm({ provider: "openai", model: "gpt", mode: "chat", prompt_messages: [{ role: "user", content: "hi" }], stream: true })) {
-            answer += String(((chunk.delta as { message?: { content?: string } } | undefined)?.message?.content) ?? "");
+          for await (const chunk of context.dify.model.llm({
+            provider: "openai",
+            model: "gpt",
+            mode: "chat",
+            prompt_messages: [{ role: "user", content: "hi" }],
+            stream: true,
+          })) {
+            answer += String((chunk.delta as { message?: { content?: string } } | undefined)?.message?.content ?? "");
           }
           return text(answer);
         }
@@ -140,7 +203,13 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     },
     async runtimeParameters(context) {
       const region = String((context.credentials as Record<string, unknown>).region);
-      return [{ name: "bucket", type: "select", options: [{ value: `${region}-bucket`, label: localized(`${region} bucket`) }] }];
+      return [
+        {
+          name: "bucket",
+          type: "select",
+          options: [{ value: `${region}-bucket`, label: localized(`${region} bucket`) }],
+        },
+      ];
     },
   });
 

@@ -70,7 +70,9 @@ export class HttpTransport implements Transport {
   /** Serves one HTTP request: POST /invoke runs a session, GET /health answers OK. */
   readonly handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
     if (this.state !== "started") {
-      response.writeHead(503, { "content-type": "text/plain" }).end(this.state === "new" ? "the plugin is starting" : "the plugin is shutting down");
+      response
+        .writeHead(503, { "content-type": "text/plain" })
+        .end(this.state === "new" ? "the plugin is starting" : "the plugin is shutting down");
       return;
     }
     const path = (request.url ?? "/").split("?")[0];
@@ -102,13 +104,17 @@ export class HttpTransport implements Transport {
           return;
         }
         this.openStream(sessionId, response);
-        this.onerror?.(new LineParseError("line-too-long", `request body exceeds ${limit} bytes and was dropped`, head));
+        this.onerror?.(
+          new LineParseError("line-too-long", `request body exceeds ${limit} bytes and was dropped`, head),
+        );
         return;
       }
       const body = Buffer.concat(chunks).toString("utf8").trim();
       const sessionId = readRequestSessionId(body);
       if (!sessionId) {
-        response.writeHead(400, { "content-type": "text/plain" }).end('request body must be a JSON object with a session_id and "event": "request"');
+        response
+          .writeHead(400, { "content-type": "text/plain" })
+          .end('request body must be a JSON object with a session_id and "event": "request"');
         return;
       }
       if (this.responses.has(sessionId)) {
@@ -137,7 +143,8 @@ export class HttpTransport implements Transport {
 function readRequestSessionId(body: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
-    if (typeof parsed !== "object" || parsed === null || (parsed as Record<string, unknown>).event !== "request") return undefined;
+    if (typeof parsed !== "object" || parsed === null || (parsed as Record<string, unknown>).event !== "request")
+      return undefined;
     const id = (parsed as Record<string, unknown>).session_id;
     return typeof id === "string" && id !== "" ? id : undefined;
   } catch {

@@ -47,7 +47,8 @@ export class TcpTransport implements Transport {
   /** Requests are JSON objects; the daemon's plain-text lines are refusals ("handshake failed, invalid key") sent before it hangs up. */
   private receive(line: string): void {
     if (line.startsWith("{")) this.onmessage?.(line);
-    else this.onerror?.(new Error(`the daemon at ${this.options.host}:${this.options.port} refused the plugin: ${line}`));
+    else
+      this.onerror?.(new Error(`the daemon at ${this.options.host}:${this.options.port} refused the plugin: ${line}`));
   }
 
   async start(): Promise<void> {
@@ -124,8 +125,12 @@ export function registrationLines(declarations: {
     // Like the SDK, an empty file sends no chunk: the daemon requires non-empty chunk data.
     const chunks = Math.ceil(asset.data.length / BLOB_CHUNK_BYTES);
     for (let sequence = 0; sequence < chunks; sequence++) {
-      const data = asset.data.subarray(sequence * BLOB_CHUNK_BYTES, (sequence + 1) * BLOB_CHUNK_BYTES).toString("base64");
-      lines.push(serializeEvent({ type: "asset_chunk", data: { filename: asset.filename, data, end: sequence === chunks - 1 } }));
+      const data = asset.data
+        .subarray(sequence * BLOB_CHUNK_BYTES, (sequence + 1) * BLOB_CHUNK_BYTES)
+        .toString("base64");
+      lines.push(
+        serializeEvent({ type: "asset_chunk", data: { filename: asset.filename, data, end: sequence === chunks - 1 } }),
+      );
     }
   }
   lines.push(serializeEvent({ type: "end", data: {} }));

@@ -25,7 +25,8 @@ export interface MemoryConfigInput {
   vectorStore: Block;
   reranker?: Block;
   /** SQLite beside the embedded store; with pgvector, tables in its database (memory/pg-history.ts replaces the placeholder). */
-  historyStore: { provider: "sqlite"; config: { historyDbPath: string } } | { provider: "memory"; config: Record<string, never> };
+  historyStore:
+    { provider: "sqlite"; config: { historyDbPath: string } } | { provider: "memory"; config: Record<string, never> };
   customInstructions: string;
 }
 
@@ -65,15 +66,26 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
   const embedderDims = embedder.config.embeddingDims;
   const vectorText = credentials.local_vector_db_json?.trim();
   const vectorStore: Block = vectorText
-    ? readBlock("local_vector_db_json", "vector_store", vectorText, embedderDims === undefined ? {} : { embedding_model_dims: embedderDims })
+    ? readBlock(
+        "local_vector_db_json",
+        "vector_store",
+        vectorText,
+        embedderDims === undefined ? {} : { embedding_model_dims: embedderDims },
+      )
     : { provider: "memory", config: {} };
-  const reranker = credentials.local_reranker_json?.trim() ? readBlock("local_reranker_json", "reranker", credentials.local_reranker_json) : undefined;
+  const reranker = credentials.local_reranker_json?.trim()
+    ? readBlock("local_reranker_json", "reranker", credentials.local_reranker_json)
+    : undefined;
 
   const embedded = vectorStore.provider === "memory";
   const store = storeKey(vectorStore, embedded ? embedder : undefined);
   const storeDirectory = join(dataDirectory, "stores", store);
   if (embedded) {
-    vectorStore.config = { collectionName: "memories", ...vectorStore.config, dbPath: vectorStore.config.dbPath ?? join(storeDirectory, "vectors.db") };
+    vectorStore.config = {
+      collectionName: "memories",
+      ...vectorStore.config,
+      dbPath: vectorStore.config.dbPath ?? join(storeDirectory, "vectors.db"),
+    };
     if (embedderDims !== undefined) vectorStore.config.dimension ??= embedderDims;
   }
   return {
@@ -85,7 +97,10 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
       embedder,
       vectorStore,
       ...(reranker ? { reranker } : {}),
-      historyStore: vectorStore.provider === "pgvector" ? { provider: "memory", config: {} } : { provider: "sqlite", config: { historyDbPath: join(storeDirectory, "history.db") } },
+      historyStore:
+        vectorStore.provider === "pgvector"
+          ? { provider: "memory", config: {} }
+          : { provider: "sqlite", config: { historyDbPath: join(storeDirectory, "history.db") } },
       customInstructions: CUSTOM_INSTRUCTIONS,
     },
     store,
@@ -104,7 +119,11 @@ function storeKey(vectorStore: Block, embedder: Block | undefined): string {
   const identity = {
     provider: vectorStore.provider,
     config: withoutSecrets(vectorStore.config),
-    embedder: embedder && { provider: embedder.provider, model: embedder.config.model ?? null, baseURL: embedder.config.baseURL ?? null },
+    embedder: embedder && {
+      provider: embedder.provider,
+      model: embedder.config.model ?? null,
+      baseURL: embedder.config.baseURL ?? null,
+    },
   };
   return digest(identity).slice(0, 16);
 }

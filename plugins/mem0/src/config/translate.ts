@@ -18,15 +18,28 @@ export interface Block {
 
 /** A credential that cannot be used; the message names the field and says what to change. */
 export class ConfigError extends Error {
-  constructor(readonly field: string, problem: string) {
+  constructor(
+    readonly field: string,
+    problem: string,
+  ) {
     super(`${field}: ${problem}`);
     this.name = "ConfigError";
   }
 }
 
 const BASE_URL_KEYS = [
-  "openai_base_url", "base_url", "ollama_base_url", "lmstudio_base_url", "vllm_base_url", "deepseek_base_url",
-  "xai_base_url", "together_base_url", "litellm_base_url", "minimax_base_url", "sarvam_base_url", "azure_base_url",
+  "openai_base_url",
+  "base_url",
+  "ollama_base_url",
+  "lmstudio_base_url",
+  "vllm_base_url",
+  "deepseek_base_url",
+  "xai_base_url",
+  "together_base_url",
+  "litellm_base_url",
+  "minimax_base_url",
+  "sarvam_base_url",
+  "azure_base_url",
 ];
 
 /** Dropped: Python pool settings that mem0ai's TS stores do not have. */
@@ -79,7 +92,12 @@ function translate(field: string, kind: BlockKind, provider: string, config: Con
 function applyAzure(field: string, value: unknown, result: ConfigObject): void {
   if (!isObject(value)) throw new ConfigError(field, '"azure_kwargs" must be a JSON object');
   const properties: ConfigObject = isObject(result.modelProperties) ? { ...result.modelProperties } : {};
-  const renames: Record<string, string> = { azure_endpoint: "endpoint", azure_deployment: "deployment", api_version: "apiVersion", default_headers: "defaultHeaders" };
+  const renames: Record<string, string> = {
+    azure_endpoint: "endpoint",
+    azure_deployment: "deployment",
+    api_version: "apiVersion",
+    default_headers: "defaultHeaders",
+  };
   for (const [key, item] of Object.entries(value)) {
     if (key === "api_key") result.apiKey ??= item;
     else properties[renames[key] ?? camelCase(key)] = item;
@@ -90,14 +108,22 @@ function applyAzure(field: string, value: unknown, result: ConfigObject): void {
 function pgvector(field: string, config: ConfigObject, original: ConfigObject): ConfigObject {
   const dims = Number(config.embeddingModelDims ?? config.dimension);
   if (!Number.isInteger(dims) || dims <= 0) {
-    throw new ConfigError(field, 'pgvector needs "embedding_model_dims", the embedder\'s vector size (for example 1536 for text-embedding-3-small)');
+    throw new ConfigError(
+      field,
+      'pgvector needs "embedding_model_dims", the embedder\'s vector size (for example 1536 for text-embedding-3-small)',
+    );
   }
   const { user, password, host, port, dbname, ...rest } = config;
   const result: ConfigObject = { ...rest, embeddingModelDims: dims, dimension: dims, hnsw: config.hnsw ?? false };
   if (typeof config.connectionString !== "string" || config.connectionString.trim() === "") {
-    const missing = (["user", "password", "host", "port"] as const).filter((key) => config[key] === undefined || config[key] === "");
+    const missing = (["user", "password", "host", "port"] as const).filter(
+      (key) => config[key] === undefined || config[key] === "",
+    );
     if (missing.length > 0) {
-      throw new ConfigError(field, `pgvector needs "connection_string", or all of "user", "password", "host", "port" (missing: ${missing.join(", ")})`);
+      throw new ConfigError(
+        field,
+        `pgvector needs "connection_string", or all of "user", "password", "host", "port" (missing: ${missing.join(", ")})`,
+      );
     }
     const credentials = `${encodeURIComponent(String(user))}:${encodeURIComponent(String(password))}`;
     const database = encodeURIComponent(String(dbname ?? "postgres"));
@@ -128,7 +154,8 @@ function sslFromMode(field: string, mode: unknown): boolean | { rejectUnauthoriz
 
 function toPort(field: string, value: unknown): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(field, '"port" must be a number from 1 to 65535');
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ConfigError(field, '"port" must be a number from 1 to 65535');
   return port;
 }
 

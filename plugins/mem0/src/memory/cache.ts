@@ -72,7 +72,9 @@ export class MemoryCache {
   }
 
   private build(setup: MemorySetup): Promise<MemoryHandle> {
-    const entry = this.load().then((mem0) => MemoryHandle.build(mem0, setup, (handle, cause) => this.onBroken(handle, cause), this.warn));
+    const entry = this.load().then((mem0) =>
+      MemoryHandle.build(mem0, setup, (handle, cause) => this.onBroken(handle, cause), this.warn),
+    );
     entry.then(
       (handle) => this.keys.set(handle, setup.hash),
       () => {
@@ -84,7 +86,9 @@ export class MemoryCache {
   }
 
   private onBroken(handle: MemoryHandle, cause: Error | undefined): void {
-    this.warn(`a database connection was lost (${cause ? messageOf(cause) : "closed by the server"}); the next call reconnects`);
+    this.warn(
+      `a database connection was lost (${cause ? messageOf(cause) : "closed by the server"}); the next call reconnects`,
+    );
     const key = this.keys.get(handle);
     const entry = key === undefined ? undefined : this.entries.get(key);
     void entry?.then((current) => current === handle && this.entries.get(key!) === entry && this.entries.delete(key!));
@@ -95,7 +99,10 @@ export class MemoryCache {
     while (this.entries.size > this.capacity) {
       const [oldest, entry] = this.entries.entries().next().value as [string, Promise<MemoryHandle>];
       this.entries.delete(oldest);
-      entry.then((handle) => this.retire(handle), () => undefined);
+      entry.then(
+        (handle) => this.retire(handle),
+        () => undefined,
+      );
     }
   }
 

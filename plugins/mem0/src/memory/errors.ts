@@ -8,11 +8,38 @@ import { ConfigError } from "../config/translate.js";
 import { ScopeError } from "../scope.js";
 import { isNotFound } from "./writes.js";
 
-const CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "57P01", "57P02", "57P03", "08000", "08003", "08006"]);
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08003",
+  "08006",
+]);
 /** SQLite (the embedded store, history) and Postgres states that pass: busy, locked, full, I/O, resources, conflicts. */
-const DATABASE_CODES = new Set(["ENOSPC", "EROFS", "EIO", "53000", "53100", "53200", "53300", "40001", "40P01", "55P03"]);
-const DATABASE_MESSAGE = /database is locked|database table is locked|disk is full|no space left|no transaction is active|database or disk is full|disk I\/O error|the database system is (?:starting up|shutting down|in recovery mode)/i;
-const CONNECTION_MESSAGE = /Connection terminated|Connection error|not queryable|Client was closed|connection (?:is )?(?:closed|ended|lost|reset)|socket hang up|fetch failed|ECONNRE(?:FUSED|SET)/i;
+const DATABASE_CODES = new Set([
+  "ENOSPC",
+  "EROFS",
+  "EIO",
+  "53000",
+  "53100",
+  "53200",
+  "53300",
+  "40001",
+  "40P01",
+  "55P03",
+]);
+const DATABASE_MESSAGE =
+  /database is locked|database table is locked|disk is full|no space left|no transaction is active|database or disk is full|disk I\/O error|the database system is (?:starting up|shutting down|in recovery mode)/i;
+const CONNECTION_MESSAGE =
+  /Connection terminated|Connection error|not queryable|Client was closed|connection (?:is )?(?:closed|ended|lost|reset)|socket hang up|fetch failed|ECONNRE(?:FUSED|SET)/i;
 
 /** A database or network connection failed: the Memory holding it must be rebuilt. */
 export function isConnectionError(error: unknown): boolean {

@@ -37,7 +37,10 @@ const FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function parseFilters(text: string | undefined): NormalizedFilters {
   if (text === undefined || text.trim() === "") return { fields: {} };
   const depth = nestingDepth(text);
-  if (depth > MAX_FILTER_DEPTH) throw new FilterError(`nested ${depth > 1000 ? "more than 1000" : depth} levels deep; at most ${MAX_FILTER_DEPTH} levels of objects and lists are allowed`);
+  if (depth > MAX_FILTER_DEPTH)
+    throw new FilterError(
+      `nested ${depth > 1000 ? "more than 1000" : depth} levels deep; at most ${MAX_FILTER_DEPTH} levels of objects and lists are allowed`,
+    );
   const parsed = parseLenientJson(text);
   if (!parsed.ok) throw new FilterError(`the filters are not JSON: ${parsed.problem}`);
   if (!isObject(parsed.value)) throw new FilterError('expected a JSON object such as {"category": "food"}');
@@ -48,16 +51,30 @@ export function parseFilters(text: string | undefined): NormalizedFilters {
 
 /** The form mem0ai's search() takes: fields plus OR/NOT lists, which it translates per store. */
 export function searchFilters(scope: Scope, filters: NormalizedFilters): Conditions {
-  return { ...filters.fields, ...scopeFields(scope), ...(filters.or && { OR: filters.or }), ...(filters.not && { NOT: filters.not }) };
+  return {
+    ...filters.fields,
+    ...scopeFields(scope),
+    ...(filters.or && { OR: filters.or }),
+    ...(filters.not && { NOT: filters.not }),
+  };
 }
 
 /** The form the vector stores take directly (getAll passes filters through untranslated). */
 export function listFilters(scope: Scope, filters: NormalizedFilters): Conditions {
-  return { ...filters.fields, ...scopeFields(scope), ...(filters.or && { $or: filters.or }), ...(filters.not && { $not: filters.not }) };
+  return {
+    ...filters.fields,
+    ...scopeFields(scope),
+    ...(filters.or && { $or: filters.or }),
+    ...(filters.not && { $not: filters.not }),
+  };
 }
 
 export function scopeFields(scope: Scope): Record<string, string> {
-  return { user_id: scope.user_id, ...(scope.agent_id && { agent_id: scope.agent_id }), ...(scope.run_id && { run_id: scope.run_id }) };
+  return {
+    user_id: scope.user_id,
+    ...(scope.agent_id && { agent_id: scope.agent_id }),
+    ...(scope.run_id && { run_id: scope.run_id }),
+  };
 }
 
 /** Adds one object's conditions; AND groups merge into the same level. */
@@ -86,13 +103,16 @@ function addGroup(target: NormalizedFilters, group: Conditions, nested: boolean)
 
 function conditionList(key: string, value: unknown): Conditions[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every(isObject)) {
-    throw new FilterError(`${key} needs a non-empty list of objects, such as [{"category": "food"}, {"mood": "happy"}]`);
+    throw new FilterError(
+      `${key} needs a non-empty list of objects, such as [{"category": "food"}, {"mood": "happy"}]`,
+    );
   }
   return value;
 }
 
 function checkCondition(key: string, value: unknown): unknown {
-  if (!FIELD.test(key)) throw new FilterError(`field name ${JSON.stringify(key)} may only hold letters, digits and underscores`);
+  if (!FIELD.test(key))
+    throw new FilterError(`field name ${JSON.stringify(key)} may only hold letters, digits and underscores`);
   if ((SCOPE_KEYS as readonly string[]).includes(key)) {
     try {
       return checkScopeValue(`filters.${key}`, value);
@@ -104,7 +124,9 @@ function checkCondition(key: string, value: unknown): unknown {
   if (isObject(value)) {
     const unknown = Object.keys(value).filter((operator) => !OPERATORS.has(operator));
     if (unknown.length > 0) {
-      throw new FilterError(`unknown operator ${JSON.stringify(unknown[0])} for "${key}"; use one of ${[...OPERATORS].join(", ")}`);
+      throw new FilterError(
+        `unknown operator ${JSON.stringify(unknown[0])} for "${key}"; use one of ${[...OPERATORS].join(", ")}`,
+      );
     }
   } else if (value === null) throw new FilterError(`"${key}" cannot be null`);
   return value;

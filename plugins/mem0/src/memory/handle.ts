@@ -71,7 +71,9 @@ export class MemoryHandle {
     warn: (message: string) => void,
   ): Promise<MemoryHandle> {
     await mkdir(setup.storeDirectory, { recursive: true, mode: 0o700 });
-    const memory = new mem0.Memory(structuredClone(setup.config) as unknown as ConstructorParameters<Mem0Module["Memory"]>[0]);
+    const memory = new mem0.Memory(
+      structuredClone(setup.config) as unknown as ConstructorParameters<Mem0Module["Memory"]>[0],
+    );
     const handle = new MemoryHandle(memory, onBroken);
     const internals = handle.internals;
     await internals._initPromise;
@@ -82,9 +84,15 @@ export class MemoryHandle {
     handle.watch();
     if (setup.config.vectorStore.provider === "pgvector" && internals.vectorStore?.client) {
       const problem = await ensurePgvectorIndexes(internals.vectorStore);
-      if (problem) warn(`could not create the search indexes on the pgvector collection (searches still work, more slowly): ${problem}`);
+      if (problem)
+        warn(
+          `could not create the search indexes on the pgvector collection (searches still work, more slowly): ${problem}`,
+        );
       try {
-        internals.db = await PgHistoryStore.open(internals.vectorStore.client, internals.vectorStore.collectionName ?? "memories");
+        internals.db = await PgHistoryStore.open(
+          internals.vectorStore.client,
+          internals.vectorStore.collectionName ?? "memories",
+        );
       } catch (error) {
         await handle.close();
         throw error;
@@ -146,7 +154,12 @@ export class MemoryHandle {
 /** The store's pg.Client, if it has one (pgvector); other stores' clients have neither events nor end(). */
 function pgClientOf(store: StoreInternals): StoreInternals["client"] | undefined {
   const client = store.client;
-  return client && typeof client.on === "function" && typeof client.end === "function" && typeof client.query === "function" ? client : undefined;
+  return client &&
+    typeof client.on === "function" &&
+    typeof client.end === "function" &&
+    typeof client.query === "function"
+    ? client
+    : undefined;
 }
 
 function wrapInsert(store: StoreInternals): void {
@@ -165,7 +178,10 @@ function wrapInsert(store: StoreInternals): void {
 function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
-    promise.then(() => undefined, () => undefined),
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
     new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
   ]).finally(() => clearTimeout(timer));
 }

@@ -51,7 +51,10 @@ export class PgHistoryStore {
 
   /** Creates the tables when missing: `<collection>_history` and `<collection>_messages`. */
   static async open(client: QueryClient, collectionName: string): Promise<PgHistoryStore> {
-    if (!IDENTIFIER.test(collectionName)) throw new Error(`collectionName ${JSON.stringify(collectionName)} cannot name the history tables: use letters, digits and _`);
+    if (!IDENTIFIER.test(collectionName))
+      throw new Error(
+        `collectionName ${JSON.stringify(collectionName)} cannot name the history tables: use letters, digits and _`,
+      );
     const store = new PgHistoryStore(client, collectionName);
     await store.create();
     return store;
@@ -61,34 +64,62 @@ export class PgHistoryStore {
     await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.history} (
       id BIGSERIAL PRIMARY KEY, memory_id TEXT NOT NULL, previous_value TEXT, new_value TEXT, action TEXT NOT NULL,
       created_at TEXT, updated_at TEXT, is_deleted INTEGER DEFAULT 0)`);
-    await this.client.query(`CREATE INDEX IF NOT EXISTS "${this.collectionName}_history_memory_id_idx" ON ${this.history} (memory_id)`);
+    await this.client.query(
+      `CREATE INDEX IF NOT EXISTS "${this.collectionName}_history_memory_id_idx" ON ${this.history} (memory_id)`,
+    );
     await this.client.query(`CREATE TABLE IF NOT EXISTS ${this.messages} (
       id TEXT PRIMARY KEY, session_scope TEXT, role TEXT, content TEXT, name TEXT, created_at TEXT)`);
   }
 
-  async addHistory(memoryId: string, previousValue: string | null, newValue: string | null, action: string, createdAt?: string, updatedAt?: string, isDeleted = 0): Promise<void> {
+  async addHistory(
+    memoryId: string,
+    previousValue: string | null,
+    newValue: string | null,
+    action: string,
+    createdAt?: string,
+    updatedAt?: string,
+    isDeleted = 0,
+  ): Promise<void> {
     await this.batchAddHistory([{ memoryId, previousValue, newValue, action, createdAt, updatedAt, isDeleted }]);
   }
 
   async batchAddHistory(records: readonly HistoryRecord[]): Promise<void> {
     if (records.length === 0) return;
     const { sql, values } = valuesClause(
-      records.map((record) => [record.memoryId, record.previousValue, record.newValue, record.action, record.createdAt ?? null, record.updatedAt ?? null, record.isDeleted ?? 0]),
+      records.map((record) => [
+        record.memoryId,
+        record.previousValue,
+        record.newValue,
+        record.action,
+        record.createdAt ?? null,
+        record.updatedAt ?? null,
+        record.isDeleted ?? 0,
+      ]),
     );
-    await this.client.query(`INSERT INTO ${this.history} (memory_id, previous_value, new_value, action, created_at, updated_at, is_deleted) VALUES ${sql}`, values);
+    await this.client.query(
+      `INSERT INTO ${this.history} (memory_id, previous_value, new_value, action, created_at, updated_at, is_deleted) VALUES ${sql}`,
+      values,
+    );
   }
 
   /** Newest first, as SQLite's manager returns them; ids as numbers. */
   async getHistory(memoryId: string): Promise<Record<string, unknown>[]> {
-    const { rows } = await this.client.query(`SELECT * FROM ${this.history} WHERE memory_id = $1 ORDER BY id DESC`, [memoryId]);
+    const { rows } = await this.client.query(`SELECT * FROM ${this.history} WHERE memory_id = $1 ORDER BY id DESC`, [
+      memoryId,
+    ]);
     return rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
 
   async saveMessages(messages: readonly Message[], sessionScope: string): Promise<void> {
     if (messages.length === 0) return;
     const now = new Date().toISOString();
-    const { sql, values } = valuesClause(messages.map((message) => [randomUUID(), sessionScope, message.role, message.content, message.name ?? null, now]));
-    await this.client.query(`INSERT INTO ${this.messages} (id, session_scope, role, content, name, created_at) VALUES ${sql}`, values);
+    const { sql, values } = valuesClause(
+      messages.map((message) => [randomUUID(), sessionScope, message.role, message.content, message.name ?? null, now]),
+    );
+    await this.client.query(
+      `INSERT INTO ${this.messages} (id, session_scope, role, content, name, created_at) VALUES ${sql}`,
+      values,
+    );
     await this.client.query(
       `DELETE FROM ${this.messages} WHERE session_scope = $1 AND id NOT IN (
         SELECT id FROM ${this.messages} WHERE session_scope = $1 ORDER BY created_at DESC LIMIT ${MESSAGES_KEPT})`,
@@ -97,7 +128,10 @@ export class PgHistoryStore {
   }
 
   /** The last `limit` messages of a scope, oldest first. */
-  async getLastMessages(sessionScope: string, limit = MESSAGES_KEPT): Promise<{ role: string; content: string; name?: string; createdAt: string }[]> {
+  async getLastMessages(
+    sessionScope: string,
+    limit = MESSAGES_KEPT,
+  ): Promise<{ role: string; content: string; name?: string; createdAt: string }[]> {
     const { rows } = await this.client.query(
       `SELECT role, content, name, created_at FROM (
         SELECT role, content, name, created_at FROM ${this.messages} WHERE session_scope = $1 ORDER BY created_at DESC LIMIT $2

@@ -26,7 +26,9 @@ export async function ensurePgvectorIndexes(store: PgvectorStore): Promise<strin
       if (!exists.rows[0]?.present) continue;
       await client.query(`CREATE INDEX IF NOT EXISTS "${table}_user_id_idx" ON "${table}" ((payload->>'user_id'))`);
       if (table === collectionName) {
-        await client.query(`CREATE INDEX IF NOT EXISTS "${table}_keywords_idx" ON "${table}" USING gin (to_tsvector('simple', payload->>'textLemmatized'))`);
+        await client.query(
+          `CREATE INDEX IF NOT EXISTS "${table}_keywords_idx" ON "${table}" USING gin (to_tsvector('simple', payload->>'textLemmatized'))`,
+        );
       }
     }
     return undefined;

@@ -36,7 +36,13 @@ export function toSearchItem(item: MemoryItem): SearchItem {
   const { created_at } = toStoredItem(item);
   // mem0ai's score is already a similarity in [0, 1]; clamp so no store can break that promise.
   const score = Math.min(1, Math.max(0, Number(item.score ?? 0)));
-  return { id: item.id, memory: item.memory, score: Math.round(score * 10000) / 10000, metadata: metadataOf(item), created_at };
+  return {
+    id: item.id,
+    memory: item.memory,
+    score: Math.round(score * 10000) / 10000,
+    metadata: metadataOf(item),
+    created_at,
+  };
 }
 
 export function toStoredItem(item: MemoryItem): StoredItem {
@@ -46,7 +52,13 @@ export function toStoredItem(item: MemoryItem): StoredItem {
   const updated = item.updatedAt ?? metadata.updated_at;
   delete metadata.created_at;
   delete metadata.updated_at;
-  return { id: item.id, memory: item.memory, metadata, created_at: stringOrNull(created), updated_at: stringOrNull(updated) };
+  return {
+    id: item.id,
+    memory: item.memory,
+    metadata,
+    created_at: stringOrNull(created),
+    updated_at: stringOrNull(updated),
+  };
 }
 
 /** mem0ai's SQLite rows, oldest first (SQLite returns them newest first). */
@@ -55,7 +67,9 @@ export function toHistoryRows(rows: unknown[]): HistoryRow[] {
   const sequential = records.every((row) => typeof row.id === "number");
   const ordered = sequential
     ? [...records].sort((a, b) => (a.id as number) - (b.id as number))
-    : [...records].sort((a, b) => String(a.updated_at ?? a.created_at ?? "").localeCompare(String(b.updated_at ?? b.created_at ?? "")));
+    : [...records].sort((a, b) =>
+        String(a.updated_at ?? a.created_at ?? "").localeCompare(String(b.updated_at ?? b.created_at ?? "")),
+      );
   return ordered.map((row) => ({
     memory_id: String(row.memory_id ?? ""),
     old_memory: stringOrNull(row.previous_value),

@@ -32,7 +32,10 @@ export interface WriteJob {
 }
 
 export function writeKey(credentialHash: string, operation: WriteOperation): string {
-  const target = operation.op === "add" || operation.op === "delete_all" ? `scope:${JSON.stringify(scopeFields(operation.scope))}` : `memory:${operation.memory_id}`;
+  const target =
+    operation.op === "add" || operation.op === "delete_all"
+      ? `scope:${JSON.stringify(scopeFields(operation.scope))}`
+      : `memory:${operation.memory_id}`;
   return `${credentialHash.slice(0, 16)}:${target}`;
 }
 
@@ -41,14 +44,25 @@ export async function applyWrite(memory: Memory, operation: WriteOperation): Pro
   // Again here, not only in the tools: a journal written by an older version may hold a wildcard scope.
   const scope = "scope" in operation ? operation.scope : operation.owner;
   for (const key of SCOPE_KEYS) if (scope?.[key] !== undefined) checkScopeValue(key, scope[key]);
-  if ((operation.op === "update" || operation.op === "delete") && operation.owner) await checkOwner(memory, operation.memory_id, operation.owner);
+  if ((operation.op === "update" || operation.op === "delete") && operation.owner)
+    await checkOwner(memory, operation.memory_id, operation.owner);
   switch (operation.op) {
     case "add": {
       const { user_id, agent_id, run_id } = operation.scope;
       const added = await failOnSwallowedInsertErrors(() =>
-        memory.add(operation.messages, { userId: user_id, agentId: agent_id, runId: run_id, metadata: operation.metadata, infer: true }),
+        memory.add(operation.messages, {
+          userId: user_id,
+          agentId: agent_id,
+          runId: run_id,
+          metadata: operation.metadata,
+          infer: true,
+        }),
       );
-      return added.results.map((item) => ({ id: item.id, memory: item.memory, event: String(item.metadata?.event ?? "ADD") }));
+      return added.results.map((item) => ({
+        id: item.id,
+        memory: item.memory,
+        event: String(item.metadata?.event ?? "ADD"),
+      }));
     }
     case "update":
       return (await memory.update(operation.memory_id, { text: operation.text })) as JsonObject;

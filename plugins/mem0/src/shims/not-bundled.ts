@@ -6,4 +6,6 @@
  */
 export {};
 
-throw Object.assign(new Error("this provider's SDK is not bundled in the Mem0 plugin; see src/config/providers.ts"), { code: "ERR_MODULE_NOT_FOUND" });
+throw Object.assign(new Error("this provider's SDK is not bundled in the Mem0 plugin; see src/config/providers.ts"), {
+  code: "ERR_MODULE_NOT_FOUND",
+});

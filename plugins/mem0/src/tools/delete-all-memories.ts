@@ -12,7 +12,10 @@ import { respondToWrite, scopeOf, scopeParameters, setupFor } from "./shared.js"
 export const deleteAllMemories = provider.defineTool({
   identity: { name: "delete_all_memories", label: localized("Delete All Memories", "删除全部记忆") },
   description: {
-    human: localized("Deletes all memories of a user (or of one agent or run of that user)", "删除某个用户（或其某个智能体、运行）的全部记忆"),
+    human: localized(
+      "Deletes all memories of a user (or of one agent or run of that user)",
+      "删除某个用户（或其某个智能体、运行）的全部记忆",
+    ),
     llm: "Deletes all memories of the given user, optionally only those of one agent or run. Other users are never affected.",
   },
   parameters: { ...scopeParameters },

@@ -4,7 +4,15 @@ import { listFilters, scopeFields } from "../memory/filters.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
+import {
+  filtersParameter,
+  prepareScopedRead,
+  preview,
+  readTimeoutMs,
+  respond,
+  scopeParameters,
+  timeoutParameter,
+} from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -17,8 +25,14 @@ export const getAllMemories = provider.defineTool({
   parameters: {
     ...scopeParameters,
     limit: {
-      type: "number", form: "llm", default: 100, min: 1, max: 1000, label: localized("Limit", "数量上限"),
-      human_description: localized("At most this many memories (default 100)", "最多返回的记忆数（默认 100）"), llm_description: "At most this many memories (default 100).",
+      type: "number",
+      form: "llm",
+      default: 100,
+      min: 1,
+      max: 1000,
+      label: localized("Limit", "数量上限"),
+      human_description: localized("At most this many memories (default 100)", "最多返回的记忆数（默认 100）"),
+      llm_description: "At most this many memories (default 100).",
     },
     filters: filtersParameter,
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
@@ -31,11 +45,24 @@ export const getAllMemories = provider.defineTool({
       setup,
       "get_all_memories",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },
-      async (memory) => (await memory.getAll({ filters: listFilters(scope, filters), topK: Math.round(params.limit) })).results.map(toStoredItem),
+      async (memory) =>
+        (await memory.getAll({ filters: listFilters(scope, filters), topK: Math.round(params.limit) })).results.map(
+          toStoredItem,
+        ),
     );
-    const request = { ...scopeFields(scope), limit: params.limit, ...(params.filters?.trim() && { filters: preview(params.filters) }) };
-    if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
+    const request = {
+      ...scopeFields(scope),
+      limit: params.limit,
+      ...(params.filters?.trim() && { filters: preview(params.filters) }),
+    };
+    if (outcome.status !== "SUCCESS")
+      return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
     const lines = outcome.value.map((item, index) => `${index + 1}. ${item.memory}`);
-    return respond("SUCCESS", request, outcome.value, `Found ${lines.length} memories${lines.length ? `:\n${lines.join("\n")}` : "."}`);
+    return respond(
+      "SUCCESS",
+      request,
+      outcome.value,
+      `Found ${lines.length} memories${lines.length ? `:\n${lines.join("\n")}` : "."}`,
+    );
   },
 });

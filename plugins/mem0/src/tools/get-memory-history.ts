@@ -8,7 +8,17 @@ import { ownedBy } from "../scope.js";
 import { toHistoryRows, type HistoryRow } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
+import {
+  memoryIdParameter,
+  memoryNotFound,
+  ownerOf,
+  ownerParameters,
+  preview,
+  readTimeoutMs,
+  respond,
+  setupFor,
+  timeoutParameter,
+} from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
@@ -37,9 +47,18 @@ export const getMemoryHistory = provider.defineTool({
         return toHistoryRows(await memory.history(params.memory_id));
       },
     );
-    if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no history returned.`);
+    if (outcome.status !== "SUCCESS")
+      return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no history returned.`);
     if (!outcome.value) return memoryNotFound(params.memory_id, []);
-    const lines = outcome.value.map((row, index) => `${index + 1}. ${row.event}: ${row.old_memory ?? "-"} -> ${row.new_memory ?? "-"} (${row.updated_at ?? row.created_at ?? "?"})`);
-    return respond("SUCCESS", { memory_id: preview(params.memory_id) }, outcome.value, `History of ${preview(params.memory_id)}: ${lines.length} change(s)${lines.length ? `\n${lines.join("\n")}` : ""}`);
+    const lines = outcome.value.map(
+      (row, index) =>
+        `${index + 1}. ${row.event}: ${row.old_memory ?? "-"} -> ${row.new_memory ?? "-"} (${row.updated_at ?? row.created_at ?? "?"})`,
+    );
+    return respond(
+      "SUCCESS",
+      { memory_id: preview(params.memory_id) },
+      outcome.value,
+      `History of ${preview(params.memory_id)}: ${lines.length} change(s)${lines.length ? `\n${lines.join("\n")}` : ""}`,
+    );
   },
 });

@@ -4,13 +4,26 @@ import { ownedBy } from "../scope.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { memoryIdParameter, memoryNotFound, ownerOf, ownerParameters, preview, readTimeoutMs, respond, setupFor, timeoutParameter } from "./shared.js";
+import {
+  memoryIdParameter,
+  memoryNotFound,
+  ownerOf,
+  ownerParameters,
+  preview,
+  readTimeoutMs,
+  respond,
+  setupFor,
+  timeoutParameter,
+} from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export const getMemory = provider.defineTool({
   identity: { name: "get_memory", label: localized("Get Memory", "获取记忆") },
-  description: { human: localized("Reads one memory by its id", "按 ID 读取一条记忆"), llm: "Reads one stored memory by its id; pass the user's id so only that user's memory can be read." },
+  description: {
+    human: localized("Reads one memory by its id", "按 ID 读取一条记忆"),
+    llm: "Reads one stored memory by its id; pass the user's id so only that user's memory can be read.",
+  },
   parameters: { memory_id: memoryIdParameter, ...ownerParameters, timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS) },
   async handler(params, context) {
     const request = { memory_id: preview(params.memory_id) };
@@ -27,7 +40,8 @@ export const getMemory = provider.defineTool({
         return item && (!checked.owner || ownedBy(item, checked.owner)) ? toStoredItem(item) : null;
       },
     );
-    if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, null, `${outcome.problem}; no memory returned.`);
+    if (outcome.status !== "SUCCESS")
+      return respond(outcome.status, outcome.problem, null, `${outcome.problem}; no memory returned.`);
     if (!outcome.value) return memoryNotFound(params.memory_id, null);
     return respond("SUCCESS", request, outcome.value, `Memory ${outcome.value.id}: ${outcome.value.memory}`);
   },

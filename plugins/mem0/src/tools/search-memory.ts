@@ -4,7 +4,15 @@ import { searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
-import { filtersParameter, prepareScopedRead, preview, readTimeoutMs, respond, scopeParameters, timeoutParameter } from "./shared.js";
+import {
+  filtersParameter,
+  prepareScopedRead,
+  preview,
+  readTimeoutMs,
+  respond,
+  scopeParameters,
+  timeoutParameter,
+} from "./shared.js";
 
 const DEFAULT_TIMEOUT_SECONDS = 60;
 
@@ -16,14 +24,24 @@ export const searchMemory = provider.defineTool({
   },
   parameters: {
     query: {
-      type: "string", required: true, form: "llm", label: localized("Query", "查询"),
-      human_description: localized("What to look for", "要查找的内容"), llm_description: "What to look for in the memories.",
+      type: "string",
+      required: true,
+      form: "llm",
+      label: localized("Query", "查询"),
+      human_description: localized("What to look for", "要查找的内容"),
+      llm_description: "What to look for in the memories.",
     },
     ...scopeParameters,
     filters: filtersParameter,
     top_k: {
-      type: "number", form: "llm", default: 5, min: 1, max: 100, label: localized("Top K", "返回数量"),
-      human_description: localized("How many memories to return", "返回的记忆数量"), llm_description: "How many memories to return (default 5).",
+      type: "number",
+      form: "llm",
+      default: 5,
+      min: 1,
+      max: 100,
+      label: localized("Top K", "返回数量"),
+      human_description: localized("How many memories to return", "返回的记忆数量"),
+      llm_description: "How many memories to return (default 5).",
     },
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },
@@ -46,10 +64,14 @@ export const searchMemory = provider.defineTool({
         return found.results.map(toSearchItem);
       },
     );
-    if (outcome.status !== "SUCCESS") return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
-    const lines = outcome.value.map((item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`);
+    if (outcome.status !== "SUCCESS")
+      return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
+    const lines = outcome.value.map(
+      (item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`,
+    );
     const query = preview(params.query);
-    const summary = lines.length === 0 ? `Query: ${query}\n\nNo memories found.` : `Query: ${query}\n\nResults:\n${lines.join("\n")}`;
+    const summary =
+      lines.length === 0 ? `Query: ${query}\n\nNo memories found.` : `Query: ${query}\n\nResults:\n${lines.join("\n")}`;
     return respond("SUCCESS", query, outcome.value, summary);
   },
 });

@@ -3,7 +3,15 @@
  * {status, messages, results} plus one readable text), the scope and timeout
  * parameters, and reading the credentials into a setup.
  */
-import { json, localized, text, truncate, type JsonValue, type SecretRegistry, type ToolMessage } from "@dify-ts/runtime";
+import {
+  json,
+  localized,
+  text,
+  truncate,
+  type JsonValue,
+  type SecretRegistry,
+  type ToolMessage,
+} from "@dify-ts/runtime";
 import type { MemorySetup, RawCredentials } from "../config/setup.js";
 import { ConfigError } from "../config/translate.js";
 import { FilterError, parseFilters, type NormalizedFilters } from "../memory/filters.js";
@@ -12,7 +20,6 @@ import { readOwner, readScope, ScopeError, type OwnerScope, type Scope } from ".
 import { service, type WriteOutcome } from "../service.js";
 
 export type Status = "SUCCESS" | "ERROR" | "TIMEOUT" | "OVERLOAD";
-
 
 export function respond(status: Status, messages: JsonValue, results: JsonValue, summary: string): ToolMessage[] {
   return [json({ status, messages, results }), text(summary)];
@@ -33,7 +40,10 @@ export const ECHO_PREVIEW_CHARS = 2000;
 export const preview = (value: string) => truncate(value, ECHO_PREVIEW_CHARS);
 
 /** The ERROR result for a text parameter over MAX_TEXT_BYTES, or undefined when every one fits. */
-export function oversizedText(texts: Record<string, string | undefined>, results: JsonValue): ToolMessage[] | undefined {
+export function oversizedText(
+  texts: Record<string, string | undefined>,
+  results: JsonValue,
+): ToolMessage[] | undefined {
   for (const [name, value] of Object.entries(texts)) {
     // A UTF-8 byte is at least a quarter of a UTF-16 unit's worth: skip the count for short strings.
     if (value === undefined || value.length * 3 <= MAX_TEXT_BYTES) continue;
@@ -47,34 +57,47 @@ export function oversizedText(texts: Record<string, string | undefined>, results
 
 export const scopeParameters = {
   user_id: {
-    type: "string", required: true, form: "llm", label: localized("User ID", "用户 ID"),
+    type: "string",
+    required: true,
+    form: "llm",
+    label: localized("User ID", "用户 ID"),
     human_description: localized("Whose memories these are", "记忆所属的用户"),
     llm_description: "The id of the user the memories belong to.",
   },
   agent_id: {
-    type: "string", form: "llm", label: localized("Agent ID", "智能体 ID"),
+    type: "string",
+    form: "llm",
+    label: localized("Agent ID", "智能体 ID"),
     human_description: localized("Optional: narrows the scope to one agent", "可选：限定到某个智能体"),
     llm_description: "Optional id of the agent, to narrow the scope.",
   },
   run_id: {
-    type: "string", form: "llm", label: localized("Run ID", "运行 ID"),
+    type: "string",
+    form: "llm",
+    label: localized("Run ID", "运行 ID"),
     human_description: localized("Optional: narrows the scope to one run or session", "可选：限定到某次运行或会话"),
     llm_description: "Optional id of the run or session, to narrow the scope.",
   },
 } as const;
 
 export const filtersParameter = {
-  type: "string", form: "llm", label: localized("Filters", "过滤条件"),
+  type: "string",
+  form: "llm",
+  label: localized("Filters", "过滤条件"),
   human_description: localized(
     'Optional JSON over metadata, e.g. {"category": "food"} or {"OR": [{"category": "food"}, {"mood": {"in": ["happy", "calm"]}}]}; always combined with the user scope',
     '可选的元数据 JSON 过滤，例如 {"category": "food"}；始终与用户范围一起生效',
   ),
-  llm_description: 'Optional JSON filter over memory metadata, for example {"category": "food"}; AND/OR/NOT lists and operators eq, ne, gt, gte, lt, lte, in, nin, contains, icontains are supported.',
+  llm_description:
+    'Optional JSON filter over memory metadata, for example {"category": "food"}; AND/OR/NOT lists and operators eq, ne, gt, gte, lt, lte, in, nin, contains, icontains are supported.',
 } as const;
 
 export function timeoutParameter(defaultSeconds: number) {
   return {
-    type: "number", form: "form", min: 0.1, label: localized("Timeout (seconds)", "超时（秒）"),
+    type: "number",
+    form: "form",
+    min: 0.1,
+    label: localized("Timeout (seconds)", "超时（秒）"),
     human_description: localized(
       `Async mode: wait at most this long (at most ${defaultSeconds} s, the default), then return an empty result`,
       `异步模式：最多等待这么久（默认且最大 ${defaultSeconds} 秒），然后返回空结果`,
@@ -89,12 +112,18 @@ export function readTimeoutMs(parameter: number | undefined, defaultSeconds: num
 }
 
 /** The call's scope (user_id required), or the ERROR result naming the parameter that breaks the scope rule. */
-export function scopeOf(params: { user_id: string; agent_id?: string; run_id?: string }, results: JsonValue): { scope: Scope } | { failure: ToolMessage[] } {
+export function scopeOf(
+  params: { user_id: string; agent_id?: string; run_id?: string },
+  results: JsonValue,
+): { scope: Scope } | { failure: ToolMessage[] } {
   return refuseBadScope(() => ({ scope: readScope(params) }), results);
 }
 
 /** The memory-id tools' optional owner check (undefined: none given), or the ERROR result. */
-export function ownerOf(params: { user_id?: string; agent_id?: string; run_id?: string }, results: JsonValue): { owner?: OwnerScope } | { failure: ToolMessage[] } {
+export function ownerOf(
+  params: { user_id?: string; agent_id?: string; run_id?: string },
+  results: JsonValue,
+): { owner?: OwnerScope } | { failure: ToolMessage[] } {
   return refuseBadScope(() => ({ owner: readOwner(params) }), results);
 }
 
@@ -108,7 +137,8 @@ function refuseBadScope<T extends object>(read: () => T, results: JsonValue): T 
 }
 
 /** What a memory outside the caller's owner scope answers: exactly what an unknown id answers. */
-export const memoryNotFound = (memoryId: string, results: JsonValue) => respond("ERROR", `Memory not found: ${preview(memoryId)}`, results, `Memory not found: ${preview(memoryId)}`);
+export const memoryNotFound = (memoryId: string, results: JsonValue) =>
+  respond("ERROR", `Memory not found: ${preview(memoryId)}`, results, `Memory not found: ${preview(memoryId)}`);
 
 /** What the tools need of their context: the credentials, and where to register the secrets inside them. */
 export interface CallContext {
@@ -117,41 +147,64 @@ export interface CallContext {
 }
 
 /** The setup, or the ERROR result a tool returns when the credentials cannot be used. */
-export function setupFor(context: CallContext, results: JsonValue): { setup: MemorySetup } | { failure: ToolMessage[] } {
+export function setupFor(
+  context: CallContext,
+  results: JsonValue,
+): { setup: MemorySetup } | { failure: ToolMessage[] } {
   try {
     return { setup: service.setup(context.credentials, context.secrets) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { failure: respond("ERROR", error.message, results, `The plugin's credentials cannot be used: ${error.message}`) };
+    return {
+      failure: respond("ERROR", error.message, results, `The plugin's credentials cannot be used: ${error.message}`),
+    };
   }
 }
 
 export const memoryIdParameter = {
-  type: "string", required: true, form: "llm", label: localized("Memory ID", "记忆 ID"),
-  human_description: localized("The id of the memory", "记忆的 ID"), llm_description: "The id of the memory.",
+  type: "string",
+  required: true,
+  form: "llm",
+  label: localized("Memory ID", "记忆 ID"),
+  human_description: localized("The id of the memory", "记忆的 ID"),
+  llm_description: "The id of the memory.",
 } as const;
 
 /** The optional owner parameters of the memory-id tools: when given, a memory outside them is "not found". */
 export const ownerParameters = {
   user_id: {
-    type: "string", form: "llm", label: localized("User ID", "用户 ID"),
-    human_description: localized("Recommended: the memory must belong to this user, otherwise it is not found", "建议填写：记忆必须属于该用户，否则视为不存在"),
+    type: "string",
+    form: "llm",
+    label: localized("User ID", "用户 ID"),
+    human_description: localized(
+      "Recommended: the memory must belong to this user, otherwise it is not found",
+      "建议填写：记忆必须属于该用户，否则视为不存在",
+    ),
     llm_description: "The id of the user the memory must belong to; always pass it.",
   },
   agent_id: {
-    type: "string", form: "llm", label: localized("Agent ID", "智能体 ID"),
+    type: "string",
+    form: "llm",
+    label: localized("Agent ID", "智能体 ID"),
     human_description: localized("Optional: the memory must belong to this agent", "可选：记忆必须属于该智能体"),
     llm_description: "Optional id of the agent the memory must belong to.",
   },
   run_id: {
-    type: "string", form: "llm", label: localized("Run ID", "运行 ID"),
+    type: "string",
+    form: "llm",
+    label: localized("Run ID", "运行 ID"),
     human_description: localized("Optional: the memory must belong to this run", "可选：记忆必须属于该运行"),
     llm_description: "Optional id of the run the memory must belong to.",
   },
 } as const;
 
 /** How update_memory, delete_memory and delete_all_memories answer a write outcome. */
-export function respondToWrite(outcome: WriteOutcome, messages: JsonValue, accepted: string, notFoundId?: string): ToolMessage[] {
+export function respondToWrite(
+  outcome: WriteOutcome,
+  messages: JsonValue,
+  accepted: string,
+  notFoundId?: string,
+): ToolMessage[] {
   switch (outcome.status) {
     case "ACCEPTED":
       return respond("SUCCESS", messages, { message: accepted }, `${accepted}; it is applied in the background.`);

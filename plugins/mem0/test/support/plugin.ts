@@ -43,11 +43,28 @@ export interface ToolAnswer {
 }
 
 /** Invokes a tool and returns its JSON message and text, failing on a session error. */
-export async function invoke(plugin: PluginProcess, credentials: JsonObject, tool: string, parameters: JsonObject): Promise<ToolAnswer> {
-  const result = await plugin.request({ type: "tool", action: "invoke_tool", provider: "mem0", tool, credentials, tool_parameters: parameters, user_id: "dify-user" });
-  if (result.error) throw new Error(`${tool} failed: ${result.error.error_type}: ${result.error.message}\nstderr: ${plugin.stderr.slice(-2000)}`);
+export async function invoke(
+  plugin: PluginProcess,
+  credentials: JsonObject,
+  tool: string,
+  parameters: JsonObject,
+): Promise<ToolAnswer> {
+  const result = await plugin.request({
+    type: "tool",
+    action: "invoke_tool",
+    provider: "mem0",
+    tool,
+    credentials,
+    tool_parameters: parameters,
+    user_id: "dify-user",
+  });
+  if (result.error)
+    throw new Error(
+      `${tool} failed: ${result.error.error_type}: ${result.error.message}\nstderr: ${plugin.stderr.slice(-2000)}`,
+    );
   const seen = reassemble(result.stream);
-  if (seen.jsons.length !== 1 || seen.texts.length !== 1) throw new Error(`${tool} answered ${seen.jsons.length} json and ${seen.texts.length} text messages`);
+  if (seen.jsons.length !== 1 || seen.texts.length !== 1)
+    throw new Error(`${tool} answered ${seen.jsons.length} json and ${seen.texts.length} text messages`);
   return { ...(seen.jsons[0] as { status: string; messages: unknown; results: unknown }), text: seen.text };
 }
 
@@ -56,11 +73,18 @@ export async function validate(plugin: PluginProcess, credentials: JsonObject) {
 }
 
 /** Polls until `check` holds, or fails with the last value after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 150_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 150_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await probe();
   while (!check(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value).slice(0, 500)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(value).slice(0, 500)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
     value = await probe();
   }
@@ -81,8 +105,18 @@ export interface CredentialOptions {
 export function credentials(options: CredentialOptions): JsonObject {
   return {
     async_mode: options.asyncMode ?? true,
-    local_llm_json: JSON.stringify(options.llm ?? { provider: "openai", config: { model: "fake-chat", apiKey: "sk-llm-secret-1234", baseURL: options.llmUrl } }),
-    local_embedder_json: JSON.stringify(options.embedder ?? { provider: "openai", config: { model: "fake-embed", apiKey: "sk-embed-secret-5678", baseURL: options.llmUrl } }),
+    local_llm_json: JSON.stringify(
+      options.llm ?? {
+        provider: "openai",
+        config: { model: "fake-chat", apiKey: "sk-llm-secret-1234", baseURL: options.llmUrl },
+      },
+    ),
+    local_embedder_json: JSON.stringify(
+      options.embedder ?? {
+        provider: "openai",
+        config: { model: "fake-embed", apiKey: "sk-embed-secret-5678", baseURL: options.llmUrl },
+      },
+    ),
     local_vector_db_json: options.vector ? JSON.stringify(options.vector) : "",
     max_concurrent_memory_operations: String(options.concurrency ?? 8),
   };

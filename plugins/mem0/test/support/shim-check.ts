@@ -5,12 +5,19 @@ const db = new Database(":memory:");
 db.exec("CREATE TABLE vectors (id TEXT PRIMARY KEY, vector BLOB NOT NULL, payload TEXT NOT NULL, note TEXT)");
 const insert = db.prepare("INSERT INTO vectors (id, vector, payload, note) VALUES (?, ?, ?, ?)");
 const insertMany = db.transaction((rows: [string, number[]][]) => {
-  for (const [id, vector] of rows) insert.run(id, Buffer.from(new Float32Array(vector).buffer), JSON.stringify({ id }), undefined);
+  for (const [id, vector] of rows)
+    insert.run(id, Buffer.from(new Float32Array(vector).buffer), JSON.stringify({ id }), undefined);
 });
-insertMany([["a", [1, 2]], ["b", [3, 4]]]);
+insertMany([
+  ["a", [1, 2]],
+  ["b", [3, 4]],
+]);
 let rolledBack = false;
 try {
-  insertMany([["c", [5, 6]], ["a", [7, 8]]]); // duplicate id: the whole batch rolls back
+  insertMany([
+    ["c", [5, 6]],
+    ["a", [7, 8]],
+  ]); // duplicate id: the whole batch rolls back
 } catch {
   rolledBack = true;
 }
@@ -32,4 +39,6 @@ const ids = (db.prepare("SELECT id FROM vectors ORDER BY id").all() as { id: str
 const changes = db.prepare("DELETE FROM vectors WHERE id = ?").run("d").changes;
 const missing = db.prepare("SELECT * FROM vectors WHERE id = ?").get("zzz") ?? null;
 db.close();
-process.stdout.write(JSON.stringify({ vector, note: row.note, ids, rolledBack, changes: Number(changes), missing, open: db.open }));
+process.stdout.write(
+  JSON.stringify({ vector, note: row.note, ids, rolledBack, changes: Number(changes), missing, open: db.open }),
+);

@@ -16,8 +16,15 @@ export const deleteObject = provider.defineTool({
     withBucket(context.credentials, async function* (bucket) {
       const key = bucket.keyFrom(params);
       const result = await bucket.call("delete", bucket.uri(key), () =>
-        bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: context.signal }));
+        bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key }), { abortSignal: context.signal }),
+      );
       yield text(`Deleted ${bucket.uri(key)} (S3 does not say whether it existed).`);
-      yield json({ bucket: bucket.name, key: bucket.relative(key), s3_uri: bucket.uri(key), deleted: true, version_id: result.VersionId ?? null });
+      yield json({
+        bucket: bucket.name,
+        key: bucket.relative(key),
+        s3_uri: bucket.uri(key),
+        deleted: true,
+        version_id: result.VersionId ?? null,
+      });
     }),
 });

@@ -54,11 +54,12 @@ export const downloadBase64 = provider.defineTool({
       const key = bucket.keyFrom(params);
       expirySeconds(params);
       const cap = Math.floor(params.max_size_mb * MB);
-      const tooLarge = (size: string) => new PluginError(
-        "FileTooLargeError",
-        `${bucket.uri(key)} is ${size}, above the base64 limit of ${params.max_size_mb} MB (max_size_mb): ` +
-          `use s3_download_file for a file (up to 30 MB) or s3_presign_url for a link`,
-      );
+      const tooLarge = (size: string) =>
+        new PluginError(
+          "FileTooLargeError",
+          `${bucket.uri(key)} is ${size}, above the base64 limit of ${params.max_size_mb} MB (max_size_mb): ` +
+            `use s3_download_file for a file (up to 30 MB) or s3_presign_url for a link`,
+        );
       const versionId = params.version_id || undefined;
       const object = await openObject(bucket, key, context.signal, versionId);
       if (object.size !== undefined && object.size > cap) {
@@ -80,7 +81,11 @@ export const downloadBase64 = provider.defineTool({
       const where = bucket.uri(key, versionId);
       const confirmation = `Downloaded ${where} as ${characters} base64 characters in the variable "base64": ${describeSize(size)}, ${object.contentType}.`;
       const facts = {
-        key, size, etag: object.etag, contentType: object.contentType, versionId,
+        key,
+        size,
+        etag: object.etag,
+        contentType: object.contentType,
+        versionId,
         extra: { base64_length: characters, version_id: object.versionId ?? null },
       };
       yield* objectReport(bucket, facts, confirmation, params);

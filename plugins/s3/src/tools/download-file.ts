@@ -35,16 +35,37 @@ export const downloadFile = provider.defineTool({
       if (object.size !== undefined && object.size > DIFY_FILE_LIMIT_BYTES) {
         object.body.destroy();
         if (!wantsPresignedUrl(params)) {
-          throw new PluginError("FileTooLargeError", `${tooLarge(describeSize(object.size))}: set generate_presigned_url to true to get a download link instead`);
+          throw new PluginError(
+            "FileTooLargeError",
+            `${tooLarge(describeSize(object.size))}: set generate_presigned_url to true to get a download link instead`,
+          );
         }
-        yield* objectReport(bucket, { ...facts, extra: { returned_as: "presigned_url", ...version } }, `${tooLarge(describeSize(object.size))}, so it is returned as a presigned URL instead of a file.`, params);
+        yield* objectReport(
+          bucket,
+          { ...facts, extra: { returned_as: "presigned_url", ...version } },
+          `${tooLarge(describeSize(object.size))}, so it is returned as a presigned URL instead of a file.`,
+          params,
+        );
         return;
       }
       const filename = posix.basename(key);
-      const data = limited(object.body, DIFY_FILE_LIMIT_BYTES, () => new PluginError("FileTooLargeError", `${tooLarge("larger")}: set generate_presigned_url to true to get a download link instead`));
+      const data = limited(
+        object.body,
+        DIFY_FILE_LIMIT_BYTES,
+        () =>
+          new PluginError(
+            "FileTooLargeError",
+            `${tooLarge("larger")}: set generate_presigned_url to true to get a download link instead`,
+          ),
+      );
       yield blob(data, { mime_type: object.contentType, filename }, object.size);
       const size = object.size === undefined ? "size unknown" : describeSize(object.size);
       const confirmation = `Downloaded ${bucket.uri(key, versionId)} as the file ${filename}: ${size}, ${object.contentType}.`;
-      yield* objectReport(bucket, { ...facts, extra: { returned_as: "file", filename, ...version } }, confirmation, params);
+      yield* objectReport(
+        bucket,
+        { ...facts, extra: { returned_as: "file", filename, ...version } },
+        confirmation,
+        params,
+      );
     }),
 });

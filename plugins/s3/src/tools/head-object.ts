@@ -10,7 +10,10 @@ import { describeSize, objectReport } from "../results.js";
 export const headObject = provider.defineTool({
   identity: { name: "s3_head_object", label: localized("Get S3 object info", "获取 S3 对象信息") },
   description: {
-    human: localized("Returns an object's size, content type, ETag, last-modified date and metadata", "返回对象的大小、内容类型、ETag、最后修改时间和元数据"),
+    human: localized(
+      "Returns an object's size, content type, ETag, last-modified date and metadata",
+      "返回对象的大小、内容类型、ETag、最后修改时间和元数据",
+    ),
     llm: "Returns metadata (size, content type, ETag, last modified, user metadata) of the object s3_key (or filename); fails if it does not exist.",
   },
   parameters: { ...keyParameters, ...versionParameters },
@@ -19,11 +22,21 @@ export const headObject = provider.defineTool({
       const key = bucket.keyFrom(params);
       const versionId = params.version_id || undefined;
       const head = await bucket.call("inspect", bucket.uri(key, versionId), () =>
-        bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { abortSignal: context.signal }));
+        bucket.client.send(new HeadObjectCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), {
+          abortSignal: context.signal,
+        }),
+      );
       // Tags need their own request (and s3:GetObjectTagging); without that permission the rest is still worth reporting.
-      const tags = await bucket.call("read the tags of", bucket.uri(key, versionId), () =>
-        bucket.client.send(new GetObjectTaggingCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), { abortSignal: context.signal }))
-        .then((answer) => ({ tags: Object.fromEntries((answer.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""])), problem: undefined }))
+      const tags = await bucket
+        .call("read the tags of", bucket.uri(key, versionId), () =>
+          bucket.client.send(new GetObjectTaggingCommand({ Bucket: bucket.name, Key: key, VersionId: versionId }), {
+            abortSignal: context.signal,
+          }),
+        )
+        .then((answer) => ({
+          tags: Object.fromEntries((answer.TagSet ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""])),
+          problem: undefined,
+        }))
         .catch((error: Error) => ({ tags: null, problem: error.message }));
       const contentType = storedContentType(key, head.ContentType);
       const facts = {
@@ -46,6 +59,11 @@ export const headObject = provider.defineTool({
       };
       const size = head.ContentLength === undefined ? "size unknown" : describeSize(head.ContentLength);
       const unreadTags = tags.problem ? ` Its tags could not be read: ${tags.problem}` : "";
-      yield* objectReport(bucket, facts, `${bucket.uri(key, versionId)} exists: ${size}, ${contentType}.${unreadTags}`, {});
+      yield* objectReport(
+        bucket,
+        facts,
+        `${bucket.uri(key, versionId)} exists: ${size}, ${contentType}.${unreadTags}`,
+        {},
+      );
     }),
 });

@@ -17,13 +17,16 @@ export const listBuckets = provider.defineTool({
   handler: (_params, context) =>
     withBucket(context.credentials, async function* (bucket) {
       const listed = await bucket.call("list the buckets of", "the credentials", () =>
-        bucket.client.send(new ListBucketsCommand({}), { abortSignal: context.signal }));
+        bucket.client.send(new ListBucketsCommand({}), { abortSignal: context.signal }),
+      );
       const buckets = (listed.Buckets ?? []).map((entry) => ({
         name: entry.Name ?? "",
         creation_date: entry.CreationDate?.toISOString() ?? null,
         configured: entry.Name === bucket.name,
       }));
-      const configured = buckets.some((entry) => entry.configured) ? `; the tools work in "${bucket.name}"` : `; the configured bucket "${bucket.name}" is not among them`;
+      const configured = buckets.some((entry) => entry.configured)
+        ? `; the tools work in "${bucket.name}"`
+        : `; the configured bucket "${bucket.name}" is not among them`;
       yield text(`The credentials can see ${buckets.length} bucket(s)${configured}.`);
       yield json({ buckets, configured_bucket: bucket.name });
     }),

@@ -20,14 +20,20 @@ export const listObjects = provider.defineTool({
       type: "string",
       form: "llm",
       label: localized("Prefix", "前缀"),
-      human_description: localized("Only keys starting with this, e.g. reports/2025/", "仅列出以此开头的键，例如 reports/2025/"),
+      human_description: localized(
+        "Only keys starting with this, e.g. reports/2025/",
+        "仅列出以此开头的键，例如 reports/2025/",
+      ),
       llm_description: "Only list keys starting with this, e.g. reports/2025/. Empty lists everything.",
     },
     delimiter: {
       type: "string",
       form: "llm",
       label: localized("Delimiter", "分隔符"),
-      human_description: localized("'/' groups deeper keys into folders (common_prefixes)", "'/' 会把更深层的键归为文件夹（common_prefixes）"),
+      human_description: localized(
+        "'/' groups deeper keys into folders (common_prefixes)",
+        "'/' 会把更深层的键归为文件夹（common_prefixes）",
+      ),
       llm_description: "Set to '/' to list a single folder level; deeper keys are returned as common_prefixes.",
     },
     max_keys: {
@@ -44,7 +50,10 @@ export const listObjects = provider.defineTool({
       type: "string",
       form: "llm",
       label: localized("Continuation token", "续页令牌"),
-      human_description: localized("next_continuation_token from the previous page", "上一页返回的 next_continuation_token"),
+      human_description: localized(
+        "next_continuation_token from the previous page",
+        "上一页返回的 next_continuation_token",
+      ),
       llm_description: "The next_continuation_token of the previous call, to get the next page.",
     },
     include_versions: {
@@ -56,14 +65,24 @@ export const listObjects = provider.defineTool({
         "List every version of each object (and delete markers) with its version_id, in a versioned bucket",
         "列出每个对象的所有版本（以及删除标记）及其 version_id，用于启用版本控制的存储桶",
       ),
-      llm_description: "Set true to list all versions of each object (with version_id, is_latest) and delete markers instead of only current objects.",
+      llm_description:
+        "Set true to list all versions of each object (with version_id, is_latest) and delete markers instead of only current objects.",
     },
   },
   handler: (params, context) =>
     withBucket(context.credentials, async function* (bucket) {
       const prefix = params.prefix ? bucket.key(params.prefix, "prefix") : bucket.settings.keyPrefix;
       if (params.include_versions) {
-        yield* listVersions(bucket, { prefix, delimiter: params.delimiter, maxKeys: Math.floor(params.max_keys), token: params.continuation_token }, context.signal);
+        yield* listVersions(
+          bucket,
+          {
+            prefix,
+            delimiter: params.delimiter,
+            maxKeys: Math.floor(params.max_keys),
+            token: params.continuation_token,
+          },
+          context.signal,
+        );
         return;
       }
       const page = await bucket.call("list", bucket.uri(prefix), () =>
@@ -76,7 +95,8 @@ export const listObjects = provider.defineTool({
             ContinuationToken: params.continuation_token || undefined,
           }),
           { abortSignal: context.signal },
-        ));
+        ),
+      );
       const objects = (page.Contents ?? []).map((object) => ({
         key: bucket.relative(object.Key ?? ""),
         size: object.Size ?? null,
@@ -85,7 +105,9 @@ export const listObjects = provider.defineTool({
       }));
       const folders = (page.CommonPrefixes ?? []).map((entry) => bucket.relative(entry.Prefix ?? ""));
       const more = page.IsTruncated ? "; more remain: pass next_continuation_token to get the next page" : "";
-      yield text(`Listed ${objects.length} object(s)${folders.length ? ` and ${folders.length} folder(s)` : ""} under ${bucket.uri(prefix)}${more}.`);
+      yield text(
+        `Listed ${objects.length} object(s)${folders.length ? ` and ${folders.length} folder(s)` : ""} under ${bucket.uri(prefix)}${more}.`,
+      );
       yield json({
         bucket: bucket.name,
         prefix: params.prefix ?? "",

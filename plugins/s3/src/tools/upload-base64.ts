@@ -26,7 +26,10 @@ export const uploadBase64 = provider.defineTool({
       required: true,
       form: "llm",
       label: localized("Base64 content", "Base64 内容"),
-      human_description: localized("Base64 text or a data:<type>;base64,<data> URL", "Base64 文本或 data:<type>;base64,<data> URL"),
+      human_description: localized(
+        "Base64 text or a data:<type>;base64,<data> URL",
+        "Base64 文本或 data:<type>;base64,<data> URL",
+      ),
       llm_description: "The content, base64-encoded, or a data:<type>;base64,<data> URL.",
     },
     ...keyParameters,
@@ -41,7 +44,14 @@ export const uploadBase64 = provider.defineTool({
       const options = writeOptions(params, bucket.settings.encryption);
       const decoded = decodeBase64(params.file_base64);
       const contentType = contentTypeFor(key, decoded.mediaType);
-      const uploaded = await uploadObject(bucket, { key, body: decoded.bytes, contentType, options, signal: context.signal, logger: context.logger });
+      const uploaded = await uploadObject(bucket, {
+        key,
+        body: decoded.bytes,
+        contentType,
+        options,
+        signal: context.signal,
+        logger: context.logger,
+      });
       const confirmation = `Uploaded the decoded base64 to ${bucket.uri(key)}: ${describeSize(uploaded.size)}, ${contentType}.`;
       yield* objectReport(bucket, { key, size: uploaded.size, etag: uploaded.etag, contentType }, confirmation, params);
     }),

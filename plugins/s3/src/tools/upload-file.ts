@@ -40,7 +40,15 @@ export const uploadFile = provider.defineTool({
       const options = writeOptions(params, bucket.settings.encryption);
       const contentType = contentTypeFor(key, params.file.mime_type);
       const source = await openDifyFile(params.file, { baseUrl: bucket.settings.difyEndpoint, signal: context.signal });
-      const uploaded = await uploadObject(bucket, { key, body: source.body, contentType, size: source.size, options, signal: context.signal, logger: context.logger });
+      const uploaded = await uploadObject(bucket, {
+        key,
+        body: source.body,
+        contentType,
+        size: source.size,
+        options,
+        signal: context.signal,
+        logger: context.logger,
+      });
       const confirmation = `Uploaded ${source.filename ?? "the file"} to ${bucket.uri(key)}: ${describeSize(uploaded.size)}, ${contentType}.`;
       yield* objectReport(bucket, { key, size: uploaded.size, etag: uploaded.etag, contentType }, confirmation, params);
     }),

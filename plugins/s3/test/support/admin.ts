@@ -1,6 +1,11 @@
 /** Direct SDK access to the test server, to set up buckets and check what the tools stored. */
 import {
-  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListPartsCommand, PutObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { Readable } from "node:stream";
@@ -9,7 +14,14 @@ import type { S3Credentials } from "../../src/credentials.js";
 import { ACCESS_KEY, SECRET_KEY } from "./versitygw.js";
 
 export function s3Credentials(endpoint: string, bucket: string, extra: Partial<S3Credentials> = {}): S3Credentials {
-  return { S3_ENDPOINT: endpoint, S3_REGION: "us-east-1", S3_ACCESS_KEY: ACCESS_KEY, S3_SECRET_KEY: SECRET_KEY, BUCKET_NAME: bucket, ...extra } as S3Credentials;
+  return {
+    S3_ENDPOINT: endpoint,
+    S3_REGION: "us-east-1",
+    S3_ACCESS_KEY: ACCESS_KEY,
+    S3_SECRET_KEY: SECRET_KEY,
+    BUCKET_NAME: bucket,
+    ...extra,
+  } as S3Credentials;
 }
 
 export async function createBucket(credentials: S3Credentials): Promise<S3Bucket> {
@@ -18,13 +30,22 @@ export async function createBucket(credentials: S3Credentials): Promise<S3Bucket
   return bucket;
 }
 
-export async function getObject(bucket: S3Bucket, key: string): Promise<{ bytes: Buffer; contentType: string | undefined; etag: string | undefined }> {
+export async function getObject(
+  bucket: S3Bucket,
+  key: string,
+): Promise<{ bytes: Buffer; contentType: string | undefined; etag: string | undefined }> {
   const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
-  return { bytes: Buffer.from(await object.Body!.transformToByteArray()), contentType: object.ContentType, etag: object.ETag };
+  return {
+    bytes: Buffer.from(await object.Body!.transformToByteArray()),
+    contentType: object.ContentType,
+    etag: object.ETag,
+  };
 }
 
 export async function putObject(bucket: S3Bucket, key: string, bytes: Buffer, contentType?: string): Promise<void> {
-  await bucket.client.send(new PutObjectCommand({ Bucket: bucket.name, Key: key, Body: bytes, ContentType: contentType }));
+  await bucket.client.send(
+    new PutObjectCommand({ Bucket: bucket.name, Key: key, Body: bytes, ContentType: contentType }),
+  );
 }
 
 /** lib-storage's Upload with its defaults (5 MiB parts, 4 in flight): the benchmark's baseline. */
@@ -47,10 +68,14 @@ export async function countObjectBytes(bucket: S3Bucket, key: string): Promise<n
 /** The bucket's unfinished multipart uploads, each with the number of parts it holds. */
 export async function multipartUploads(bucket: S3Bucket): Promise<{ key: string; uploadId: string; parts: number }[]> {
   const listed = await bucket.client.send(new ListMultipartUploadsCommand({ Bucket: bucket.name }));
-  return Promise.all((listed.Uploads ?? []).map(async (upload) => {
-    const parts = await bucket.client.send(new ListPartsCommand({ Bucket: bucket.name, Key: upload.Key, UploadId: upload.UploadId }));
-    return { key: upload.Key!, uploadId: upload.UploadId!, parts: parts.Parts?.length ?? 0 };
-  }));
+  return Promise.all(
+    (listed.Uploads ?? []).map(async (upload) => {
+      const parts = await bucket.client.send(
+        new ListPartsCommand({ Bucket: bucket.name, Key: upload.Key, UploadId: upload.UploadId }),
+      );
+      return { key: upload.Key!, uploadId: upload.UploadId!, parts: parts.Parts?.length ?? 0 };
+    }),
+  );
 }
 
 /** Bytes that differ at every offset, so a shifted or truncated copy never matches. */

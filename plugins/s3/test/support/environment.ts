@@ -70,7 +70,8 @@ export function useS3Environment(options: EnvironmentOptions = {}): S3Environmen
     environment.plugin = packaged ? await packaged.start() : startPlugin();
     environment.invoke = (tool, parameters = {}, credentials = {}) =>
       invokeTool(environment.plugin, { ...environment.credentials, ...credentials }, tool, parameters);
-    environment.validate = (credentials = {}) => validateCredentials(environment.plugin, { ...environment.credentials, ...credentials });
+    environment.validate = (credentials = {}) =>
+      validateCredentials(environment.plugin, { ...environment.credentials, ...credentials });
   });
   afterAll(async () => {
     environment.plugin?.kill();

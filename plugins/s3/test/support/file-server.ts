@@ -55,11 +55,13 @@ export async function startFileServer(): Promise<FileServer> {
       }
       if (file.delivery === "chunked") {
         response.writeHead(200, { "content-type": file.contentType });
-        for (let offset = 0; offset < bytes.length; offset += 100_000) response.write(bytes.subarray(offset, offset + 100_000));
+        for (let offset = 0; offset < bytes.length; offset += 100_000)
+          response.write(bytes.subarray(offset, offset + 100_000));
         return void response.end();
       }
       response.writeHead(200, { "content-type": file.contentType, "content-length": bytes.byteLength });
-      if (file.delivery === "truncated") return void response.write(bytes.subarray(0, bytes.length >> 1), () => response.socket?.destroy());
+      if (file.delivery === "truncated")
+        return void response.write(bytes.subarray(0, bytes.length >> 1), () => response.socket?.destroy());
       if (file.delivery === "stalled") {
         stalled.add(response);
         return void response.write(bytes.subarray(0, bytes.length >> 1));
@@ -94,10 +96,11 @@ export async function startFileServer(): Promise<FileServer> {
     resetMostAtOnce() {
       state.mostAtOnce = state.active;
     },
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

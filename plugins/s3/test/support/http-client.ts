@@ -8,7 +8,11 @@ export interface Answer {
   body: Buffer;
 }
 
-export function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}, ca?: string): Promise<Answer> {
+export function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+  ca?: string,
+): Promise<Answer> {
   const target = new URL(url);
   const body = init.body === undefined ? undefined : Buffer.from(init.body);
   const headers = { ...init.headers, ...(body ? { "content-length": String(body.byteLength) } : {}) };
@@ -17,7 +21,9 @@ export function send(url: string, init: { method?: string; headers?: Record<stri
     const outgoing = (target.protocol === "https:" ? httpsRequest : httpRequest)(target, options, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-      incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks) }));
+      incoming.on("end", () =>
+        resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks) }),
+      );
       incoming.on("error", reject);
     });
     outgoing.on("error", reject);
@@ -26,7 +32,10 @@ export function send(url: string, init: { method?: string; headers?: Record<stri
 }
 
 /** A multipart/form-data body, encoded as a browser would send it. */
-export async function formBody(fields: Record<string, string>, file: { name: string; bytes: Buffer; type: string }): Promise<{ body: Buffer; contentType: string }> {
+export async function formBody(
+  fields: Record<string, string>,
+  file: { name: string; bytes: Buffer; type: string },
+): Promise<{ body: Buffer; contentType: string }> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append("file", new Blob([file.bytes], { type: file.type }), file.name);

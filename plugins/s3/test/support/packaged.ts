@@ -30,7 +30,12 @@ export async function packagePluginForTest(): Promise<PackagedPlugin> {
   return {
     directory,
     async start() {
-      const plugin = PluginProcess.spawn({ command: python.path, args: ["-m", "main"], cwd: directory, env: { VIRTUAL_ENV: undefined } });
+      const plugin = PluginProcess.spawn({
+        command: python.path,
+        args: ["-m", "main"],
+        cwd: directory,
+        env: { VIRTUAL_ENV: undefined },
+      });
       await plugin.waitForHeartbeat(30_000);
       return plugin;
     },

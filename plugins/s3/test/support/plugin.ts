@@ -17,12 +17,30 @@ export function startPlugin(env: Record<string, string> = {}): PluginProcess {
 
 export type Credentials = Record<string, string | boolean | undefined>;
 
-export function invokeTool(plugin: PluginProcess, credentials: Credentials, tool: string, parameters: JsonObject = {}): Promise<SessionResult> {
-  return plugin.request({ type: "tool", action: "invoke_tool", provider: "s3", tool, credentials: clean(credentials), tool_parameters: parameters, user_id: "u1" });
+export function invokeTool(
+  plugin: PluginProcess,
+  credentials: Credentials,
+  tool: string,
+  parameters: JsonObject = {},
+): Promise<SessionResult> {
+  return plugin.request({
+    type: "tool",
+    action: "invoke_tool",
+    provider: "s3",
+    tool,
+    credentials: clean(credentials),
+    tool_parameters: parameters,
+    user_id: "u1",
+  });
 }
 
 export function validateCredentials(plugin: PluginProcess, credentials: Credentials): Promise<SessionResult> {
-  return plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "s3", credentials: clean(credentials) });
+  return plugin.request({
+    type: "tool",
+    action: "validate_tool_credentials",
+    provider: "s3",
+    credentials: clean(credentials),
+  });
 }
 
 function clean(credentials: Credentials): JsonObject {

@@ -47,7 +47,17 @@ export async function startVersitygw(options: VersitygwOptions = {}): Promise<Ru
   const root = join(home, "data");
   await mkdir(root);
   const port = await freePort();
-  const args = ["--access", ACCESS_KEY, "--secret", SECRET_KEY, "--port", `127.0.0.1:${port}`, "--quiet", "--region", "us-east-1"];
+  const args = [
+    "--access",
+    ACCESS_KEY,
+    "--secret",
+    SECRET_KEY,
+    "--port",
+    `127.0.0.1:${port}`,
+    "--quiet",
+    "--region",
+    "us-east-1",
+  ];
   if (options.tls) args.push("--cert", options.tls.certFile, "--key", options.tls.keyFile);
   if (options.iam) {
     await mkdir(join(home, "iam"));
@@ -79,8 +89,26 @@ export async function startVersitygw(options: VersitygwOptions = {}): Promise<Ru
     root,
     output: () => output,
     createUser(accessKey, secretKey) {
-      execFileSync(binary, ["admin", "--access", ACCESS_KEY, "--secret", SECRET_KEY, "--endpoint-url", endpoint,
-        "create-user", "--access", accessKey, "--secret", secretKey, "--role", "user"], { stdio: "pipe" });
+      execFileSync(
+        binary,
+        [
+          "admin",
+          "--access",
+          ACCESS_KEY,
+          "--secret",
+          SECRET_KEY,
+          "--endpoint-url",
+          endpoint,
+          "create-user",
+          "--access",
+          accessKey,
+          "--secret",
+          secretKey,
+          "--role",
+          "user",
+        ],
+        { stdio: "pipe" },
+      );
     },
     async crash() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -102,7 +130,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }

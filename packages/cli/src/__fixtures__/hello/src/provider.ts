@@ -9,7 +9,12 @@ export const provider = defineProvider({
     tags: ["utilities"],
   },
   credentials: {
-    token: { type: "secret-input", required: true, label: { en_US: "Token", zh_Hans: "令牌" }, help: { en_US: "Any value except 'wrong'", zh_Hans: "除 'wrong' 以外的任何值" } },
+    token: {
+      type: "secret-input",
+      required: true,
+      label: { en_US: "Token", zh_Hans: "令牌" },
+      help: { en_US: "Any value except 'wrong'", zh_Hans: "除 'wrong' 以外的任何值" },
+    },
     style: {
       type: "select",
       default: "plain",
