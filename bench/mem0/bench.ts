@@ -17,7 +17,7 @@ import { readFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import type { JsonObject } from "../../packages/protocol/src/index.js";
-import { WorkQueue } from "../../packages/runtime/src/work-queue.js";
+import { WorkQueue } from "@dify-ts/runtime/work-queue";
 import { embed, startFakeOpenAI, type FakeOpenAI } from "../../plugins/mem0/test/support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "../../plugins/mem0/test/support/pgvector.js";
 import {

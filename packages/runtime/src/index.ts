@@ -47,11 +47,5 @@ export {
   BLOB_CHUNK_BYTES,
   serializeEvent,
 } from "@dify-ts/protocol";
-export {
-  WorkQueue,
-  type WorkQueueOptions,
-  type SubmitResult,
-  type JobOutcome,
-  type RetryPolicy,
-  type FailureClass,
-} from "./work-queue.js";
+// The durable work queue (journal, replay, failure classes) is its own entry point, @dify-ts/runtime/work-queue:
+// only plugins that accept writes for later need it.

@@ -8,13 +8,12 @@ import { join } from "node:path";
 import {
   CredentialValidationError,
   Redactor,
-  WorkQueue,
   withDeadline,
-  type JobOutcome,
   type JsonValue,
   type Logger,
   type SecretRegistry,
 } from "@dify-ts/runtime";
+import { WorkQueue, type JobOutcome } from "@dify-ts/runtime/work-queue";
 import type { Memory } from "mem0ai/oss";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";

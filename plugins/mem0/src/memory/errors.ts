@@ -3,7 +3,8 @@
  * limits and 5xx answers, a database that is busy, full or mid-recovery; and
  * how a background write's failure is classified for the write queue.
  */
-import { TimeoutError, type FailureClass } from "@dify-ts/runtime";
+import { TimeoutError } from "@dify-ts/runtime";
+import type { FailureClass } from "@dify-ts/runtime/work-queue";
 import { ConfigError } from "../config/translate.js";
 import { ScopeError } from "../scope.js";
 import { isNotFound } from "./writes.js";
