@@ -31,6 +31,11 @@ describe.skipIf(reason)(`faults and bad input against versitygw${reason ? ` (ski
       () => multipartUploads(env.admin),
       (uploads) => uploads.some((upload) => upload.key === key && upload.parts >= 1),
     );
+    // Part 2's request is being received (its body stalls with the file): a crash now resets a live request.
+    await eventually(
+      () => env.s3.uploadsInFlight(),
+      (count) => count >= 1,
+    );
     // Wrapped: an async function returning the promise itself would wait for the answer.
     return { answer };
   };

@@ -5,7 +5,7 @@
  * skip with the reason `versitygwUnavailable` holds.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, readlinkSync, rmSync } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -26,6 +26,11 @@ export interface RunningS3 {
   stop(): Promise<void>;
   /** Recent output, for failure messages. */
   output(): string;
+  /**
+   * How many uploads the server is receiving now: its posix backend streams a request's body into an unnamed
+   * O_TMPFILE, which shows in /proc as an open "(deleted)" file until the request completes.
+   */
+  uploadsInFlight(): number;
   /** Kills the server at once (SIGKILL), as a crash would. */
   crash(): Promise<void>;
   /** Starts it again after a crash, on the same port and data. */
@@ -109,6 +114,17 @@ export async function startVersitygw(options: VersitygwOptions = {}): Promise<Ru
         ],
         { stdio: "pipe" },
       );
+    },
+    uploadsInFlight() {
+      let count = 0;
+      for (const fd of readdirSync(`/proc/${child.pid}/fd`)) {
+        try {
+          if (readlinkSync(`/proc/${child.pid}/fd/${fd}`).endsWith("(deleted)")) count += 1;
+        } catch {
+          // The descriptor closed between the listing and the read.
+        }
+      }
+      return count;
     },
     async crash() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
