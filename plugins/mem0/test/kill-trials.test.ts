@@ -108,9 +108,12 @@ async function trial(
         ).then(() => first.kill("SIGKILL"))
       : Promise.resolve();
   const texts = Array.from({ length: writes }, (_, index) => `${name} fact ${index} ${options.padding ?? ""}`.trim());
+  // A session the kill cut off never ends: its request counts as unanswered once the process is gone.
+  const died = first.exited.then(() => Promise.reject(new Error("the plugin died before answering")));
+  died.catch(() => undefined);
   const send = async (text: string) => {
     try {
-      const answer = await invoke(first, creds, "add_memory", { user: text, user_id: name });
+      const answer = await Promise.race([invoke(first, creds, "add_memory", { user: text, user_id: name }), died]);
       if (answer.status === "SUCCESS" && (answer.results as { event: string }[])[0]?.event === "ACCEPT")
         accepted.push(text);
       else refused.push(`${answer.status}: ${String(answer.messages).slice(0, 200)}`);
