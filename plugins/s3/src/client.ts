@@ -12,9 +12,14 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { S3Settings } from "./settings.js";
 
-const CONNECT_TIMEOUT_MS = 10_000;
-/** Longest silence on a socket before a request fails (a stalled server, not a slow transfer). */
-const SOCKET_IDLE_TIMEOUT_MS = 120_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * Longest silence on a socket before a request fails (a stalled server, not a slow transfer). With every attempt
+ * timing out, a call must still fail before the daemon's MAX_REQUEST_TIMEOUT (300 s by default) ends the session,
+ * or the plugin's own "did not answer in time" message is never seen: 3 x (10 + 60) s plus the SDK's backoff fits.
+ */
+export const SOCKET_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_ATTEMPTS = 3;
 const MAX_SOCKETS = 16;
 
 export interface ClientOptions {
@@ -35,7 +40,7 @@ export function createS3Client(settings: S3Settings, options: ClientOptions = {}
     },
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-    maxAttempts: options.maxAttempts ?? 3,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: CONNECT_TIMEOUT_MS,
       socketTimeout: SOCKET_IDLE_TIMEOUT_MS,

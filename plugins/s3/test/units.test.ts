@@ -8,6 +8,7 @@ import { expirySeconds, wantsPresignedUrl } from "../src/presign.js";
 import { readSettings } from "../src/settings.js";
 import { contentTypeFor } from "../src/content-type.js";
 import { classify, type FailureContext } from "../src/errors.js";
+import { CONNECT_TIMEOUT_MS, DEFAULT_MAX_ATTEMPTS, SOCKET_IDLE_TIMEOUT_MS } from "../src/client.js";
 import { makeCertificates } from "./support/certificates.js";
 import { forEachLimited } from "../src/concurrency.js";
 import { copyPartSize } from "../src/copy.js";
@@ -168,6 +169,13 @@ describe("settings", () => {
 });
 
 describe("network failures", () => {
+  it("gives up on a server that never answers before the daemon's default MAX_REQUEST_TIMEOUT (300 s) ends the session", () => {
+    // Every attempt may wait out both timeouts; the SDK's standard retry waits at most 20 s before each retry.
+    const worstCaseMs =
+      DEFAULT_MAX_ATTEMPTS * (CONNECT_TIMEOUT_MS + SOCKET_IDLE_TIMEOUT_MS) + (DEFAULT_MAX_ATTEMPTS - 1) * 20_000;
+    expect(worstCaseMs).toBeLessThan(300_000);
+  });
+
   const context: FailureContext = {
     operation: "upload to",
     target: "s3://b/k",
