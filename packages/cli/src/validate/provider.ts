@@ -3,38 +3,10 @@
  * entities, the SDK's tag list). The daemon does not validate these at
  * install; Dify does when it shows or runs the tool, so we check them first.
  */
-import { TAGS } from "@dify-ts/protocol";
+import { CREDENTIAL_TYPES, PARAMETER_FORMS, PARAMETER_TYPES, TAGS } from "@dify-ts/protocol";
 import { at, type Problem } from "./problems.js";
 
 const IDENTITY_NAME = /^[a-zA-Z0-9_-]+$/;
-const CREDENTIAL_TYPES = [
-  "secret-input",
-  "text-input",
-  "select",
-  "boolean",
-  "app-selector",
-  "model-selector",
-  "array[tools]",
-];
-const PARAMETER_TYPES = [
-  "string",
-  "number",
-  "boolean",
-  "select",
-  "secret-input",
-  "file",
-  "files",
-  "app-selector",
-  "model-selector",
-  "any",
-  "dynamic-select",
-  "array",
-  "object",
-  "checkbox",
-  "date",
-  "date-range",
-];
-const FORMS = ["schema", "form", "llm"];
 
 export function checkProvider(file: string, provider: unknown): Problem[] {
   const problems: Problem[] = [];
@@ -56,7 +28,7 @@ export function checkProvider(file: string, provider: unknown): Problem[] {
       add("credentials_for_provider", "must be a mapping of credential name to field");
     else
       for (const [key, field] of Object.entries(credentials)) {
-        if (!CREDENTIAL_TYPES.includes(at(field, "type") as string))
+        if (!(CREDENTIAL_TYPES as readonly string[]).includes(at(field, "type") as string))
           add(
             `credentials_for_provider.${key}.type`,
             `must be one of ${CREDENTIAL_TYPES.join(", ")}; got ${JSON.stringify(at(field, "type"))}`,
@@ -91,13 +63,16 @@ export function checkTool(file: string, tool: unknown): Problem[] {
     const parameterName = at(parameter, "name");
     if (typeof parameterName !== "string" || parameterName.length === 0 || parameterName.length > 1023)
       add(`${label}.name`, "must be 1-1023 characters");
-    if (!PARAMETER_TYPES.includes(at(parameter, "type") as string))
+    if (!(PARAMETER_TYPES as readonly string[]).includes(at(parameter, "type") as string))
       add(
         `${label}.type`,
         `must be one of ${PARAMETER_TYPES.join(", ")}; got ${JSON.stringify(at(parameter, "type"))}`,
       );
-    if (!FORMS.includes(at(parameter, "form") as string))
-      add(`${label}.form`, `must be one of ${FORMS.join(", ")}; got ${JSON.stringify(at(parameter, "form"))}`);
+    if (!(PARAMETER_FORMS as readonly string[]).includes(at(parameter, "form") as string))
+      add(
+        `${label}.form`,
+        `must be one of ${PARAMETER_FORMS.join(", ")}; got ${JSON.stringify(at(parameter, "form"))}`,
+      );
     if (typeof at(parameter, "human_description.en_US") !== "string")
       add(`${label}.human_description.en_US`, "is required");
     if (at(parameter, "type") === "select" && !Array.isArray(at(parameter, "options")))
