@@ -5,6 +5,7 @@
  */
 import type {
   CredentialField,
+  CredentialFields,
   Localized,
   ManifestDefinition,
   PluginDefinition,
@@ -73,11 +74,12 @@ function providerIdentity(plugin: PluginDefinition): JsonObject {
 export function providerYaml(plugin: PluginDefinition): JsonObject {
   const credentials: JsonObject = {};
   for (const [name, field] of Object.entries(plugin.provider.credentials)) credentials[name] = credentialField(field);
-  return {
+  return compact({
     identity: providerIdentity(plugin),
     credentials_for_provider: credentials,
+    oauth_schema: oauthSchema(plugin),
     tools: plugin.tools.map(toolFile),
-  };
+  });
 }
 
 /** tools/<tool>.yaml */
@@ -98,14 +100,23 @@ export function toolYaml(plugin: PluginDefinition, tool: ToolDefinition): JsonOb
 
 /** The tool_declaration sent over TCP: the provider with credentials as a list and tools inline. */
 export function toolDeclaration(plugin: PluginDefinition): JsonObject {
-  return {
+  return compact({
     identity: providerIdentity(plugin),
-    credentials_schema: Object.entries(plugin.provider.credentials).map(([name, field]) => ({
-      name,
-      ...credentialField(field),
-    })),
+    credentials_schema: credentialList(plugin.provider.credentials),
+    oauth_schema: oauthSchema(plugin),
     tools: plugin.tools.map((tool) => toolYaml(plugin, tool)),
-  };
+  });
+}
+
+/** Both schemas are lists of named fields, in the YAML as over TCP (the SDK's OAuthSchema). */
+function oauthSchema(plugin: PluginDefinition): JsonObject | undefined {
+  const oauth = plugin.provider.oauth;
+  if (!oauth) return undefined;
+  return { client_schema: credentialList(oauth.client), credentials_schema: credentialList(oauth.credentials) };
+}
+
+function credentialList(fields: CredentialFields): JsonObject[] {
+  return Object.entries(fields).map(([name, field]) => ({ name, ...credentialField(field) }));
 }
 
 function credentialField(field: CredentialField): JsonObject {
@@ -133,14 +144,27 @@ function toolParameter(name: string, parameter: ToolParameter): JsonObject {
     human_description: localized(parameter.human_description),
     llm_description: parameter.llm_description,
     form: parameter.form,
-    default: "default" in parameter ? parameter.default : undefined,
+    scope: "scope" in parameter ? parameter.scope : undefined,
+    multiple: "multiple" in parameter ? parameter.multiple : undefined,
+    default: "default" in parameter ? (parameter.default as JsonValue | undefined) : undefined,
     min: "min" in parameter ? parameter.min : undefined,
     max: "max" in parameter ? parameter.max : undefined,
     precision: "precision" in parameter ? parameter.precision : undefined,
     options:
       "options" in parameter
-        ? parameter.options.map((option) => ({ value: option.value, label: localized(option.label) }))
+        ? parameter.options.map((option) =>
+            compact({
+              value: option.value,
+              label: localized(option.label),
+              icon: option.icon,
+              show_on: option.show_on && option.show_on.map((condition) => ({ ...condition })),
+            }),
+          )
         : undefined,
+    show_on: parameter.show_on && parameter.show_on.map((condition) => ({ ...condition })),
+    auto_generate: parameter.auto_generate && { ...parameter.auto_generate },
+    template: parameter.template && { ...parameter.template },
+    input_schema: "input_schema" in parameter ? parameter.input_schema : undefined,
   });
 }
 

@@ -5,11 +5,24 @@
  * found, its parameters and credentials checked and typed, its secret values
  * named. The session then runs the resolved request.
  */
-import type { DaemonRequest, JsonObject, RequestAction } from "@dify-ts/protocol";
+import {
+  REQUEST_ACTIONS,
+  type CredentialType,
+  type DaemonRequest,
+  type JsonObject,
+  type JsonValue,
+  type RequestAction,
+  type RequestType,
+} from "@dify-ts/protocol";
 import type { ToolContext } from "./context.js";
 import type {
+  CredentialField,
   CredentialFields,
   Credentials,
+  Localized,
+  OAuthCredentials,
+  OAuthDefinition,
+  ParameterOption,
   Parameters,
   PluginDefinition,
   ToolDefinition,
@@ -17,6 +30,7 @@ import type {
 } from "./definitions.js";
 import { PluginError } from "./errors.js";
 import { toWire, type ToolMessage } from "./messages.js";
+import { decodeRawHttpRequest } from "./raw-http.js";
 import { validateCredentials, validateParameters } from "./validation.js";
 
 /** The context a plugin's handlers receive, its credentials checked against the provider's declaration. */
@@ -29,8 +43,10 @@ export type EmitStream = (data: JsonObject) => Promise<void>;
 export interface ResolvedRequest {
   /** Checked credentials, the handler's `context.credentials`. */
   credentials: Credentials<CredentialFields>;
+  /** Which schema they were checked against: the provider's credentials, or its OAuth credentials ("oauth2"). */
+  credentialType: CredentialType;
   /** Values of secret-input parameters, redacted like credentials. */
-  secretParameters: string[];
+  secretParameters: readonly string[];
   /** Runs the request, emitting the `data` of each stream message in order. */
   run(context: PluginContext, emit: EmitStream): Promise<void>;
 }
@@ -40,13 +56,15 @@ type Resolver<A extends RequestAction> = (
   request: Extract<DaemonRequest, { action: A }>,
 ) => ResolvedRequest;
 
+const NO_CREDENTIALS = { credentials: {}, credentialType: "unauthorized", secretParameters: [] } as const;
+
 const resolvers: { [A in RequestAction]: Resolver<A> } = {
   invoke_tool(plugin, request) {
     const tool = findTool(plugin, request.tool);
     const parameters = validateParameters(tool.parameters, request.tool_parameters);
-    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
     return {
-      credentials,
+      credentials: checkedCredentials(plugin, request.credentials, request.credential_type),
+      credentialType: request.credential_type,
       secretParameters: secretParameters(tool, parameters),
       run: (context, emit) => invokeTool(tool, parameters, context, emit),
     };
@@ -55,6 +73,7 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
     return {
       credentials,
+      credentialType: "api-key",
       secretParameters: [],
       run: (context, emit) => validateToolCredentials(plugin, context, emit),
     };
@@ -67,11 +86,150 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
     return {
       credentials,
+      credentialType: "api-key",
       secretParameters: [],
       run: (context, emit) => runtimeParametersOf(runtimeParameters, context, emit),
     };
   },
+  fetch_parameter_options(plugin, request) {
+    const tool = plugin.tools.find((candidate) => candidate.identity.name === request.provider_action);
+    if (!tool) throw new PluginError("ValueError", "Cannot find the target to fetch parameter options");
+    const name = tool.identity.name;
+    if (tool.parameters[request.parameter]?.type !== "dynamic-select")
+      throw new PluginError("ValueError", `Tool \`${name}\` has no dynamic-select parameter \`${request.parameter}\``);
+    const fetchOptions = tool.fetchParameterOptions;
+    if (!fetchOptions)
+      throw new PluginError(
+        "NotImplementedError",
+        `Tool \`${name}\` declares the dynamic-select parameter \`${request.parameter}\` but no fetchParameterOptions: ` +
+          "add fetchParameterOptions(parameter, context) to its definition",
+      );
+    return {
+      credentials: checkedCredentials(plugin, request.credentials, request.credential_type),
+      credentialType: request.credential_type,
+      secretParameters: [],
+      run: async (context, emit) => {
+        const options = await fetchOptions.call(tool, request.parameter as never, context);
+        await emit({ options: options.map(optionJson) });
+      },
+    };
+  },
+  get_authorization_url(plugin, request) {
+    const oauth = oauthOf(plugin);
+    const systemCredentials = validateCredentials(oauth.client, request.system_credentials);
+    return {
+      ...NO_CREDENTIALS,
+      run: async (context, emit) => {
+        const url = await oauth.getAuthorizationUrl({ redirectUri: request.redirect_uri, systemCredentials }, context);
+        await emit({ authorization_url: url });
+      },
+    };
+  },
+  get_credentials(plugin, request) {
+    const oauth = oauthOf(plugin);
+    const systemCredentials = validateCredentials(oauth.client, request.system_credentials);
+    const callback = decodeRawHttpRequest(request.raw_http_request, "raw_http_request");
+    return {
+      ...NO_CREDENTIALS,
+      run: async (context, emit) => {
+        const result = await oauth.getCredentials(
+          { redirectUri: request.redirect_uri, systemCredentials, request: callback },
+          context,
+        );
+        // The SDK's tool providers answer with empty metadata.
+        await emit({ metadata: {}, ...oauthCredentialsJson(result, context) });
+      },
+    };
+  },
+  refresh_credentials(plugin, request) {
+    const oauth = oauthOf(plugin);
+    const refresh = oauth.refreshCredentials;
+    if (!refresh)
+      throw new PluginError(
+        "NotImplementedError",
+        `Provider \`${plugin.provider.identity.name}\` cannot refresh OAuth credentials: add oauth.refreshCredentials`,
+      );
+    const systemCredentials = validateCredentials(oauth.client, request.system_credentials);
+    const credentials = validateCredentials(oauth.credentials, request.credentials);
+    return {
+      ...NO_CREDENTIALS,
+      run: async (context, emit) => {
+        const result = await refresh.call(oauth, { redirectUri: request.redirect_uri, systemCredentials, credentials }, context);
+        await emit(oauthCredentialsJson(result, context));
+      },
+    };
+  },
 };
+
+/**
+ * Every secret value a request carries, known before any check runs (so a failed check cannot echo one):
+ * credential values except those declared select, boolean or public text-input (undeclared ones count as secret),
+ * checked against the schema the request names (OAuth client settings, OAuth or API-key credentials).
+ */
+export function requestSecrets(plugin: PluginDefinition, request: DaemonRequest): string[] {
+  const { credentials: apiKey, oauth } = plugin.provider;
+  switch (request.type) {
+    case "oauth":
+      return [
+        ...secretValues(oauth?.client ?? {}, request.system_credentials),
+        ...secretValues(oauth?.credentials ?? {}, request.credentials),
+      ];
+    default:
+      return secretValues(
+        "credential_type" in request && request.credential_type === "oauth2" ? (oauth?.credentials ?? {}) : apiKey,
+        request.credentials,
+      );
+  }
+}
+
+function secretValues(declared: CredentialFields, values: JsonObject): string[] {
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === "string" && isSecret(declared[name])) secrets.push(value);
+  }
+  return secrets;
+}
+
+function isSecret(field: CredentialField | undefined): boolean {
+  return !(field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public));
+}
+
+function checkedCredentials(
+  plugin: PluginDefinition,
+  credentials: JsonObject,
+  type: CredentialType,
+): Credentials<CredentialFields> {
+  if (type !== "oauth2") return validateCredentials(plugin.provider.credentials, credentials);
+  return validateCredentials(oauthOf(plugin).credentials, credentials);
+}
+
+function oauthOf(plugin: PluginDefinition): OAuthDefinition {
+  const oauth = plugin.provider.oauth;
+  if (!oauth) throw new PluginError("ValueError", `Provider \`${plugin.provider.identity.name}\` does not support OAuth`);
+  return oauth;
+}
+
+/** The answer's credentials and expiry; their values are secrets from now on (tokens must not reach a log). */
+function oauthCredentialsJson(result: OAuthCredentials, context: PluginContext): JsonObject {
+  const credentials: JsonObject = {};
+  for (const [name, value] of Object.entries(result.credentials)) {
+    if (value === undefined) continue;
+    if (typeof value === "string") context.secrets.add(value);
+    credentials[name] = value;
+  }
+  return { credentials, expires_at: result.expires_at ?? -1 };
+}
+
+function optionJson(option: ParameterOption): JsonObject {
+  return { value: option.value, label: localizedJson(option.label), icon: option.icon ?? null };
+}
+
+function localizedJson(text: Localized): JsonObject {
+  const result: Record<string, JsonValue> = { en_US: text.en_US, zh_Hans: text.zh_Hans };
+  if (text.ja_JP !== undefined) result.ja_JP = text.ja_JP;
+  if (text.pt_BR !== undefined) result.pt_BR = text.pt_BR;
+  return result;
+}
 
 /** Throws the SDK's error for a request this plugin cannot serve. */
 export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest): ResolvedRequest {
@@ -83,15 +241,16 @@ export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest)
 
 /** The error for a request kind no handler serves. */
 export function unsupportedRequest(type: unknown, action: unknown): PluginError {
-  if (type !== "tool")
+  const types = Object.keys(REQUEST_ACTIONS);
+  if (typeof type !== "string" || !Object.hasOwn(REQUEST_ACTIONS, type))
     return new PluginError(
       "UnsupportedRequestError",
-      `request type ${JSON.stringify(type)} is not supported: this plugin serves tool requests`,
+      `request type ${JSON.stringify(type)} is not supported: this plugin serves ${types.join(", ")} requests`,
     );
-  const actions = Object.keys(resolvers);
+  const actions = [...REQUEST_ACTIONS[type as RequestType]];
   return new PluginError(
     "UnsupportedRequestError",
-    `tool action ${JSON.stringify(action)} is not supported: expected ${actions.slice(0, -1).join(", ")} or ${actions.at(-1)}`,
+    `${type} action ${JSON.stringify(action)} is not supported: expected ${actions.join(", ")}`,
   );
 }
 
