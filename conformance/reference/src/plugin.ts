@@ -7,6 +7,7 @@ import { messages } from "./tools/messages.js";
 import { parameters } from "./tools/parameters.js";
 import { sleep } from "./tools/sleep.js";
 import { storage } from "./tools/storage.js";
+import { surface } from "./tools/surface.js";
 
 export default definePlugin({
   manifest: {
@@ -24,5 +25,5 @@ export default definePlugin({
     resource: { memory: 268435456, permission: { tool: { enabled: true }, storage: { enabled: true, size: 1048576 } } },
   },
   provider,
-  tools: [echo, messages, blob, fail, sleep, parameters, storage],
+  tools: [echo, messages, blob, fail, sleep, parameters, storage, surface],
 });

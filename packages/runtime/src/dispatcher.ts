@@ -25,7 +25,7 @@ import { BackwardsRouter, type BackwardsChannel } from "./backwards.js";
 import { httpBackwardsChannel } from "./backwards-http.js";
 import type { DifyInvocations, SessionInfo } from "./context.js";
 import type { PluginDefinition } from "./definitions.js";
-import { PluginError, errorTypeOf } from "./errors.js";
+import { PluginError, errorTypeOf, formatTraceback } from "./errors.js";
 import { createInvocations } from "./invocations.js";
 import { createLogger, describeError, truncate, MAX_LOG_MESSAGE_CHARS, type Logger } from "./logger.js";
 import { MessageTooLargeError } from "./messages.js";
@@ -207,7 +207,7 @@ export class Dispatcher {
       failure = {
         error_type: errorTypeOf(cause),
         message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS),
-        args: {},
+        args: { traceback: truncate(this.redactor.redact(formatTraceback(cause)), MAX_LOG_MESSAGE_CHARS) },
       };
       controller.abort(cause);
     } finally {

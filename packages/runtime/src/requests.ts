@@ -10,7 +10,6 @@ import {
   type CredentialType,
   type DaemonRequest,
   type JsonObject,
-  type JsonValue,
   type RequestAction,
   type RequestType,
 } from "@dify-ts/protocol";
@@ -95,15 +94,16 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     const tool = plugin.tools.find((candidate) => candidate.identity.name === request.provider_action);
     if (!tool) throw new PluginError("ValueError", "Cannot find the target to fetch parameter options");
     const name = tool.identity.name;
-    if (tool.parameters[request.parameter]?.type !== "dynamic-select")
-      throw new PluginError("ValueError", `Tool \`${name}\` has no dynamic-select parameter \`${request.parameter}\``);
     const fetchOptions = tool.fetchParameterOptions;
+    // The SDK's order: a tool without a fetcher fails as not implemented, whatever the parameter.
     if (!fetchOptions)
       throw new PluginError(
         "NotImplementedError",
-        `Tool \`${name}\` declares the dynamic-select parameter \`${request.parameter}\` but no fetchParameterOptions: ` +
-          "add fetchParameterOptions(parameter, context) to its definition",
+        `Tool \`${name}\` has no fetchParameterOptions: add fetchParameterOptions(parameter, context) to its ` +
+          "definition to serve its dynamic-select parameters",
       );
+    if (tool.parameters[request.parameter]?.type !== "dynamic-select")
+      throw new PluginError("ValueError", `Tool \`${name}\` has no dynamic-select parameter \`${request.parameter}\``);
     return {
       credentials: checkedCredentials(plugin, request.credentials, request.credential_type),
       credentialType: request.credential_type,
@@ -224,11 +224,9 @@ function optionJson(option: ParameterOption): JsonObject {
   return { value: option.value, label: localizedJson(option.label), icon: option.icon ?? null };
 }
 
+/** Every language, the missing ones in English, as the SDK's I18nObject serialises. */
 function localizedJson(text: Localized): JsonObject {
-  const result: Record<string, JsonValue> = { en_US: text.en_US, zh_Hans: text.zh_Hans };
-  if (text.ja_JP !== undefined) result.ja_JP = text.ja_JP;
-  if (text.pt_BR !== undefined) result.pt_BR = text.pt_BR;
-  return result;
+  return { en_US: text.en_US, zh_Hans: text.zh_Hans, ja_JP: text.ja_JP ?? text.en_US, pt_BR: text.pt_BR ?? text.en_US };
 }
 
 /** Throws the SDK's error for a request this plugin cannot serve. */
