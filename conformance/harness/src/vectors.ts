@@ -35,6 +35,8 @@ export interface VectorFile {
   description: string;
   /** Compare what the plugin writes on its own at start-up (one file does; the rest skip it). */
   record_startup?: boolean;
+  /** Record from the newest SDK (dify-sdk-newest venv) instead of the pinned one. */
+  sdk?: "newest";
   /** The SDK the expectations come from. */
   recorded_from?: string;
   /** Events a plugin writes on its own before the first request (apart from heartbeats). */
@@ -60,6 +62,7 @@ export function writeVectorFile(name: string, file: VectorFile): void {
   const ordered = {
     description: file.description,
     record_startup: file.record_startup,
+    sdk: file.sdk,
     recorded_from: file.recorded_from,
     startup: file.startup && sortObserved(file.startup),
     cases: file.cases.map((vectorCase) => ({

@@ -40,6 +40,11 @@ export function difySdkPython(): Lookup {
   return venvTool("dify-sdk", "bin/python");
 }
 
+/** The Python with the newest Dify Python SDK (dify_plugin 0.10, which needs Python 3.12+). */
+export function newestDifySdkPython(): Lookup {
+  return venvTool("dify-sdk-newest", "bin/python");
+}
+
 /** versitygw, the SigV4-verifying S3 server. */
 export function versitygw(): Lookup {
   const file = join(cache, "versitygw.path");

@@ -1,6 +1,7 @@
 export {
   actionlint,
   difySdkPython,
+  newestDifySdkPython,
   nodeWheelPython,
   repositoryRoot,
   versitygw,
