@@ -125,8 +125,6 @@ const ALL_SURFACE_PARAMETERS: JsonObject = {
   colors: ["red", "blue"],
   shade: "navy",
   agree: true,
-  day: "2026-01-15",
-  period: { start: "2026-01-01", end: "2026-01-31" },
   model: {
     provider: "langgenius/openai/openai",
     model: "gpt-4o",

@@ -30,7 +30,6 @@ export const surface = provider.defineTool({
     colors: {
       type: "select",
       multiple: true,
-      default: ["red"],
       options: [
         { value: "red", label: localized("Red", "红") },
         { value: "blue", label: localized("Blue", "蓝"), icon: "https://example.com/blue.svg" },
@@ -43,14 +42,16 @@ export const surface = provider.defineTool({
       ...form("Shade", "色调", ["Shown only when blue is picked", "仅在选择蓝色时显示"]),
     },
     agree: { type: "checkbox", ...form("Agree", "同意", ["A checkbox", "复选框"]) },
-    day: { type: "date", ...form("Day", "日期", ["A date", "一个日期"]) },
-    period: { type: "date-range", ...form("Period", "期间", ["Two dates", "两个日期"]) },
     model: {
       type: "model-selector",
       scope: "llm",
       ...form("Model", "模型", ["A model chosen in the node", "在节点中选择的模型"]),
     },
-    app: { type: "app-selector", scope: "chat", ...form("App", "应用", ["An app chosen in the node", "在节点中选择的应用"]) },
+    app: {
+      type: "app-selector",
+      scope: "chat",
+      ...form("App", "应用", ["An app chosen in the node", "在节点中选择的应用"]),
+    },
     filter: {
       type: "object",
       form: "llm",
