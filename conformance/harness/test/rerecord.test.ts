@@ -28,7 +28,8 @@ describe("committed vectors", () => {
   for (const name of listVectorFiles()) {
     const committed = readVectorFile(name);
     const { python, version } = sdkFor(committed);
-    if (python.reason) console.warn(`conformance re-record of ${name} skipped: ${version} is unavailable: ${python.reason}`);
+    if (python.reason)
+      console.warn(`conformance re-record of ${name} skipped: ${version} is unavailable: ${python.reason}`);
     const skipped = python.reason ? ` (skipped: ${python.reason})` : "";
     it.skipIf(!python.path)(`${name}: ${version} still answers what the vector records${skipped}`, async () => {
       const fresh = await recordFromPython(committed);

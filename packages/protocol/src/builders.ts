@@ -117,7 +117,12 @@ export function oauthRequest(
 }
 
 /** An HTTP request as the daemon forwards it: the raw request bytes, hex-encoded. */
-export function rawHttpRequestHex(method: string, target: string, headers: Record<string, string> = {}, body = ""): string {
+export function rawHttpRequestHex(
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body = "",
+): string {
   const head = [`${method} ${target} HTTP/1.1`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
   return Buffer.from(`${head.join("\r\n")}\r\n\r\n${body}`).toString("hex");
 }

@@ -101,7 +101,11 @@ describe("storage", () => {
     });
     expect(json(found)).toEqual({ value: "stored value" });
     const missing = await call("storage_get", (_payload, respond) => respond("end"));
-    expect(missing.error).toEqual({ error_type: "StorageInvocationError", message: "no data found", args: { traceback: expect.any(String) } });
+    expect(missing.error).toEqual({
+      error_type: "StorageInvocationError",
+      message: "no data found",
+      args: { traceback: expect.any(String) },
+    });
   });
 
   it("exist and delete", async () => {

@@ -104,15 +104,7 @@ interface ParameterBase {
 
 /** Which models a model-selector offers (the SDK's ModelConfigScope). */
 export type ModelSelectorScope =
-  | "llm"
-  | "text-embedding"
-  | "rerank"
-  | "tts"
-  | "speech2text"
-  | "moderation"
-  | "vision"
-  | "document"
-  | "tool-call";
+  "llm" | "text-embedding" | "rerank" | "tts" | "speech2text" | "moderation" | "vision" | "document" | "tool-call";
 /** Which apps an app-selector offers (AppSelectorScope). */
 export type AppSelectorScope = "all" | "chat" | "workflow" | "completion";
 
@@ -271,7 +263,10 @@ export interface OAuthCredentials<K extends CredentialFields = CredentialFields>
  * OAuth for a tool provider (the provider YAML's oauth_schema and the SDK's `_oauth_*` methods). Values of both
  * schemas are masked like secret credentials unless declared `public`.
  */
-export interface OAuthDefinition<S extends CredentialFields = CredentialFields, K extends CredentialFields = CredentialFields> {
+export interface OAuthDefinition<
+  S extends CredentialFields = CredentialFields,
+  K extends CredentialFields = CredentialFields,
+> {
   /** client_schema: the OAuth client's settings an administrator enters (client id, client secret). */
   client: S;
   /** credentials_schema: what the flow yields and tools receive with credentialType "oauth2" (access token...). */

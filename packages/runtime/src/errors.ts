@@ -44,7 +44,7 @@ const MAX_CAUSES = 8;
  */
 export function formatTraceback(error: unknown): string {
   const chain: unknown[] = [];
-  for (let current = error; current !== undefined && chain.length < MAX_CAUSES; ) {
+  for (let current = error; current !== undefined && chain.length < MAX_CAUSES;) {
     chain.unshift(current);
     current = current instanceof Error ? current.cause : undefined;
   }

@@ -105,7 +105,11 @@ describe("serverless HTTP transport", () => {
 
   it("fails a throwing tool with a redacted error and the end", async () => {
     const { result } = await invoke(tool("fail"));
-    expect(result.error).toEqual({ error_type: "Error", message: "boom with key [REDACTED]", args: { traceback: expect.any(String) } });
+    expect(result.error).toEqual({
+      error_type: "Error",
+      message: "boom with key [REDACTED]",
+      args: { traceback: expect.any(String) },
+    });
   });
 
   it("aborts a session whose client disconnected", async () => {

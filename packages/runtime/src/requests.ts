@@ -154,7 +154,11 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     return {
       ...NO_CREDENTIALS,
       run: async (context, emit) => {
-        const result = await refresh.call(oauth, { redirectUri: request.redirect_uri, systemCredentials, credentials }, context);
+        const result = await refresh.call(
+          oauth,
+          { redirectUri: request.redirect_uri, systemCredentials, credentials },
+          context,
+        );
         await emit(oauthCredentialsJson(result, context));
       },
     };
@@ -205,7 +209,8 @@ function checkedCredentials(
 
 function oauthOf(plugin: PluginDefinition): OAuthDefinition {
   const oauth = plugin.provider.oauth;
-  if (!oauth) throw new PluginError("ValueError", `Provider \`${plugin.provider.identity.name}\` does not support OAuth`);
+  if (!oauth)
+    throw new PluginError("ValueError", `Provider \`${plugin.provider.identity.name}\` does not support OAuth`);
   return oauth;
 }
 

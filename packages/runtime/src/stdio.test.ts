@@ -198,7 +198,11 @@ describe("stdio transport", () => {
       credentials,
       tool_parameters: { text: "x" },
     });
-    expect(provider.error).toEqual({ error_type: "ValueError", message: "Provider `other` not found", args: { traceback: expect.any(String) } });
+    expect(provider.error).toEqual({
+      error_type: "ValueError",
+      message: "Provider `other` not found",
+      args: { traceback: expect.any(String) },
+    });
     const tool = await plugin.request({
       type: "tool",
       action: "invoke_tool",

@@ -112,7 +112,7 @@ const surface = provider.defineTool({
     // The handler's types follow the declaration.
     expectTypeOf(params.channel).toEqualTypeOf<string>();
     expectTypeOf(params.channels).toEqualTypeOf<string[] | undefined>();
-    expectTypeOf(params.colors).toEqualTypeOf<("red" | "blue")[]>();
+    expectTypeOf(params.colors).toEqualTypeOf<string[]>();
     expectTypeOf(params.period).toEqualTypeOf<DateRange | undefined>();
     expectTypeOf(params.app).toEqualTypeOf<AppSelection | undefined>();
     expectTypeOf(params.agree).toEqualTypeOf<boolean | undefined>();

@@ -94,7 +94,9 @@ function coerceParameter(name: string, parameter: ToolParameter, value: unknown)
           `${path} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${preview(item)}`,
         );
       };
-      return parameter.multiple ? listOf(what, value).map((item, index) => check(item, `${what}[${index}]`)) : check(value, what);
+      return parameter.multiple
+        ? listOf(what, value).map((item, index) => check(item, `${what}[${index}]`))
+        : check(value, what);
     }
     case "dynamic-select": {
       // The options are fetched when the user picks; only their form is checked here.
@@ -103,7 +105,9 @@ function coerceParameter(name: string, parameter: ToolParameter, value: unknown)
         if (typeof item === "number") return String(item);
         throw new Error(`${path} must be the value of one of its options (a string); got ${preview(item)}`);
       };
-      return parameter.multiple ? listOf(what, value).map((item, index) => check(item, `${what}[${index}]`)) : check(value, what);
+      return parameter.multiple
+        ? listOf(what, value).map((item, index) => check(item, `${what}[${index}]`))
+        : check(value, what);
     }
     case "date":
       return coerceDate(what, value);
