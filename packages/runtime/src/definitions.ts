@@ -206,11 +206,10 @@ export type Parameters<P extends ToolParameters> = {
     : ParameterValue<P[K]> | undefined;
 };
 
-/** The names of a tool's dynamic-select parameters. */
-export type DynamicSelectName<P extends ToolParameters> = {
-  [K in keyof P]: P[K] extends { type: "dynamic-select" } ? K : never;
-}[keyof P] &
-  string;
+/** The names of a tool's dynamic-select parameters (any name for a tool whose parameters are not known). */
+export type DynamicSelectName<P extends ToolParameters> = string extends keyof P
+  ? string
+  : { [K in keyof P]: P[K] extends { type: "dynamic-select" } ? K : never }[keyof P] & string;
 
 /**
  * The context a tool's handlers receive. `credentialType` says which credentials came: the provider's form

@@ -109,7 +109,7 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
       credentialType: request.credential_type,
       secretParameters: [],
       run: async (context, emit) => {
-        const options = await fetchOptions.call(tool, request.parameter as never, context);
+        const options = await fetchOptions.call(tool, request.parameter, context);
         await emit({ options: options.map(optionJson) });
       },
     };
