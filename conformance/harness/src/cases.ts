@@ -453,6 +453,33 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         fetchOptions("fetch-4", "nope", "channel"),
       ),
       oneCase(
+        "fetch-options-unknown-provider",
+        "a provider the plugin does not have",
+        request(
+          "fetch-5",
+          fetchParameterOptionsRequest({
+            provider: "other",
+            provider_action: "surface",
+            parameter: "channel",
+            credentials: CREDENTIALS,
+            user_id: USER,
+          }),
+        ),
+      ),
+      oneCase(
+        "oauth-unknown-provider",
+        "an OAuth request for a provider the plugin does not have",
+        request(
+          "oauth-5",
+          oauthRequest("get_authorization_url", {
+            provider: "other",
+            redirect_uri: REDIRECT_URI,
+            system_credentials: OAUTH_CLIENT,
+            user_id: USER,
+          }),
+        ),
+      ),
+      oneCase(
         "oauth-authorization-url",
         "the provider's authorization page",
         oauth("oauth-1", "get_authorization_url"),

@@ -254,8 +254,6 @@ export interface OAuthCredentials<K extends CredentialFields = CredentialFields>
   credentials: { [F in keyof K]?: string | boolean };
   /** Seconds since the Unix epoch, UTC; -1 (the default) when they do not expire. */
   expires_at?: number;
-  /** Shown in Dify beside the authorization: the account's name and avatar. */
-  metadata?: { name?: string; avatar_url?: string } & JsonObject;
 }
 
 /**

@@ -234,10 +234,17 @@ function localizedJson(text: Localized): JsonObject {
   return { en_US: text.en_US, zh_Hans: text.zh_Hans, ja_JP: text.ja_JP ?? text.en_US, pt_BR: text.pt_BR ?? text.en_US };
 }
 
+/** The SDK's message for a provider this plugin does not have, per request type. */
+const UNKNOWN_PROVIDER: { [T in RequestType]: (provider: string) => string } = {
+  tool: (provider) => `Provider \`${provider}\` not found`,
+  dynamic_parameter: () => "Cannot find the target to fetch parameter options",
+  oauth: (provider) => `Provider \`${provider}\` does not support OAuth`,
+};
+
 /** Throws the SDK's error for a request this plugin cannot serve. */
 export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest): ResolvedRequest {
   if (request.provider !== undefined && request.provider !== plugin.provider.identity.name) {
-    throw new PluginError("ValueError", `Provider \`${request.provider}\` not found`);
+    throw new PluginError("ValueError", UNKNOWN_PROVIDER[request.type](request.provider));
   }
   return (resolvers[request.action] as Resolver<RequestAction>)(plugin, request);
 }

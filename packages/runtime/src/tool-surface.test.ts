@@ -321,6 +321,11 @@ describe("OAuth", () => {
       error_type: "ToolProviderCredentialValidationError",
       message: expect.stringContaining('credential "client_secret" is required'),
     });
+    const otherProvider = await call("o8", oauthRequest("get_authorization_url", { ...OAUTH, provider: "other" }));
+    expect(otherProvider.error).toMatchObject({
+      error_type: "ValueError",
+      message: "Provider `other` does not support OAuth",
+    });
     const malformed = await call("o7", oauthRequest("get_credentials", { ...OAUTH, raw_http_request: "zz" }));
     expect(malformed.error).toMatchObject({
       error_type: "ValueError",
