@@ -21,10 +21,18 @@ export function decodeRawHttpRequest(hex: string, field: string): Request {
   for (const line of headerLines) {
     const colon = line.indexOf(":");
     if (colon <= 0) throw invalid(`bad header line ${JSON.stringify(line.slice(0, 40))}`);
-    headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    try {
+      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    } catch {
+      throw invalid(`bad header line ${JSON.stringify(line.slice(0, 40))}`);
+    }
   }
   const url = /^https?:\/\//.test(target) ? target : `http://${headers.get("host") ?? "localhost"}${target}`;
   const body = bytes.subarray(headEnd + HEAD_END.length);
   const hasBody = method !== "GET" && method !== "HEAD" && body.byteLength > 0;
-  return new Request(url, { method, headers, ...(hasBody ? { body } : {}) });
+  try {
+    return new Request(url, { method, headers, ...(hasBody ? { body } : {}) });
+  } catch (error) {
+    throw invalid(`${(error as Error).message} (target ${JSON.stringify(target.slice(0, 80))})`);
+  }
 }

@@ -18,6 +18,7 @@ import { defineProvider, definePlugin, localized, type AppSelection, type DateRa
 import { providerYaml, toolDeclaration, toolYaml } from "./declarations.js";
 import { Dispatcher } from "./dispatcher.js";
 import { PluginError } from "./errors.js";
+import { decodeRawHttpRequest } from "./raw-http.js";
 import { imageLink, json, retrieverResources, text } from "./messages.js";
 import { InMemoryTransport } from "./transport/in-memory.js";
 
@@ -522,5 +523,31 @@ describe("declarations", () => {
       expect.stringContaining('tool_declaration[0].oauth_schema.client_schema[0].type: "password" is not one of'),
       "tool_declaration[0].oauth_schema.client_schema[0].label: required",
     ]);
+  });
+});
+
+describe("decodeRawHttpRequest", () => {
+  it("reads method, target, headers and body, and names what is wrong with a malformed request", async () => {
+    const request = decodeRawHttpRequest(
+      rawHttpRequestHex("POST", "/cb?code=1", { Host: "h.example", "X-A": "b" }, "payload"),
+      "raw_http_request",
+    );
+    expect([request.method, request.url, request.headers.get("x-a"), await request.text()]).toEqual([
+      "POST",
+      "http://h.example/cb?code=1",
+      "b",
+      "payload",
+    ]);
+    const hex = (text: string) => Buffer.from(text).toString("hex");
+    expect(() => decodeRawHttpRequest(hex("GET /cb HTTP/1.1\r\nHost: h"), "f")).toThrow(
+      "f is not a hex-encoded HTTP request: no blank line after the headers",
+    );
+    expect(() => decodeRawHttpRequest(hex("get /cb HTTP/1.1\r\n\r\n"), "f")).toThrow(
+      'bad request line "get /cb HTTP/1.1"',
+    );
+    expect(() => decodeRawHttpRequest(hex("GET /cb HTTP/1.1\r\nno colon\r\n\r\n"), "f")).toThrow(
+      'bad header line "no colon"',
+    );
+    expect(() => decodeRawHttpRequest(hex("GET /cb HTTP/1.1\r\nX-\u0001: v\r\n\r\n"), "f")).toThrow("bad header line");
   });
 });
