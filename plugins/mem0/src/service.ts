@@ -21,7 +21,7 @@ import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup
 import { ConfigError } from "./config/translate.js";
 import { MemoryCache } from "./memory/cache.js";
 import { claimLegacyStore, type LegacyClaim } from "./memory/legacy-store.js";
-import { classifyWriteFailure, messageOf } from "./memory/errors.js";
+import { classifyWriteFailure, explain } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
 import type { ServiceSettings } from "./settings.js";
@@ -245,7 +245,7 @@ export class MemoryService {
     }
     if (outcome.status === "error") {
       throw new CredentialValidationError(
-        `the embedder or the vector store failed: ${mask(setup, messageOf(outcome.error))}`,
+        `the embedder or the vector store failed: ${mask(setup, explain(outcome.error))}`,
       );
     }
   }
@@ -309,7 +309,7 @@ export class MemoryService {
   private describeFailure(error: unknown, job: WriteJob): string {
     const credentials = this.credentialsOf(job);
     const setup = credentials && this.safeParse(credentials);
-    return setup ? mask(setup, messageOf(error)) : new Redactor().redact(messageOf(error));
+    return setup ? mask(setup, explain(error)) : new Redactor().redact(explain(error));
   }
 
   private reportOutcome(outcome: JobOutcome<WriteJob>): void {
@@ -343,7 +343,7 @@ export class MemoryService {
 
   /** Logs a failure with its cause and returns the message for the tool result; secrets masked in both. */
   private report(setup: MemorySetup, what: string, error: unknown): string {
-    const problem = `${what}: ${mask(setup, messageOf(error))}`;
+    const problem = `${what}: ${mask(setup, explain(error))}`;
     this.logger.error(problem);
     return problem;
   }
