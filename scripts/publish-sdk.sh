@@ -37,6 +37,14 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$root"
 pnpm exec turbo run build --filter=@dify-ts/cli...
+if [ -n "${GITHUB_REPOSITORY:-}" ]; then
+  # npm accepts a provenance statement only when package.json's repository is the one the workflow ran in.
+  for package in "${packages[@]}"; do
+    (cd "packages/$package" && npm pkg set repository.type=git \
+      "repository.url=git+${GITHUB_SERVER_URL:-https://github.com}/$GITHUB_REPOSITORY.git" \
+      "repository.directory=packages/$package")
+  done
+fi
 for package in "${packages[@]}"; do
   (cd "packages/$package" && pnpm pack --pack-destination "$out" >/dev/null)
 done
