@@ -49,7 +49,7 @@ for package in "${packages[@]}"; do
   (cd "packages/$package" && pnpm pack --pack-destination "$out" >/dev/null)
 done
 for package in "${packages[@]}"; do
-  name=$(node -p "require(process.argv[1]).name" "packages/$package/package.json")
+  name=$(node -p "require(process.argv[1]).name" "$root/packages/$package/package.json")
   tarball="$out/$(echo "${name#@}" | tr / -)-$version.tgz"
   [ -f "$tarball" ] || fail "pnpm pack wrote no $tarball"
   if [ "$(npm view "$name@$version" version 2>/dev/null)" = "$version" ]; then

@@ -69,7 +69,9 @@ export function verdaccio(): Lookup {
   if (existsSync(unavailable)) return { reason: readFileSync(unavailable, "utf8").trim() };
   const file = join(cache, "verdaccio.path");
   if (!existsSync(file))
-    return { reason: "verdaccio is not installed: run scripts/setup/verdaccio.sh (pnpm test does; needs npm's registry)" };
+    return {
+      reason: "verdaccio is not installed: run scripts/setup/verdaccio.sh (pnpm test does; needs npm's registry)",
+    };
   const path = readFileSync(file, "utf8").trim();
   return existsSync(join(path, "node_modules/verdaccio/package.json"))
     ? { path }

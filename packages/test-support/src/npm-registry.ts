@@ -44,7 +44,9 @@ export async function startNpmRegistry(verdaccioDir: string, localScope: string)
         const match = /^listening (\d+)$/.exec(line);
         if (match) resolve(Number(match[1]));
       });
-      void exited.then(([code]) => reject(new Error(`verdaccio exited (${String(code)}) before listening:\n${stderr}`)));
+      void exited.then(([code]) =>
+        reject(new Error(`verdaccio exited (${String(code)}) before listening:\n${stderr}`)),
+      );
     });
     const url = `http://127.0.0.1:${port}/`;
     // npm's `adduser` request: creates the user and answers with its token.
