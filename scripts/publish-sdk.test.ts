@@ -126,14 +126,27 @@ describe("scripts/publish-sdk.sh", () => {
         expect(files.filter((file) => /\.test\.|__fixtures__|__golden__/.test(file))).toEqual([]);
       }
 
-      // What the registry serves: workspace:* became the exact version, the public-access publishConfig kept.
-      const cli = (await (await fetch(`${registry!.url}@dify-ts%2fcli`)).json()) as {
-        versions: Record<string, { dependencies: Record<string, string>; publishConfig?: { access?: string } }>;
-      };
-      const manifest = cli.versions[version]!;
-      for (const name of ["protocol", "runtime", "host"])
-        expect(manifest.dependencies[`@dify-ts/${name}`]).toBe(version);
-      expect(manifest.publishConfig?.access).toBe("public");
+      // What the registry serves: workspace:* became the exact version, no manifest names an unpublished package of
+      // ours (not even as a devDependency), the public-access publishConfig kept.
+      const ourPackages = sdkPackages.map((name) => `@dify-ts/${name}`);
+      for (const name of ourPackages) {
+        const document = (await (await fetch(`${registry!.url}${encodeURIComponent(name)}`)).json()) as {
+          versions: Record<string, Record<string, unknown> & { publishConfig?: { access?: string } }>;
+        };
+        const manifest = document.versions[version]!;
+        const ours = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].flatMap((field) =>
+          Object.entries((manifest[field] ?? {}) as Record<string, string>).filter(([dependency]) =>
+            dependency.startsWith("@dify-ts/"),
+          ),
+        );
+        for (const [dependency, range] of ours)
+          expect([ourPackages.includes(dependency), range]).toEqual([true, version]);
+        if (name === "@dify-ts/cli")
+          expect(ours.map(([dependency]) => dependency).sort()).toEqual(
+            ourPackages.filter((other) => other !== name).sort(),
+          );
+        expect(manifest.publishConfig?.access).toBe("public");
+      }
 
       // A rerun after a partial failure leaves what is already published as it is.
       const again = await publish(`sdk@${version}`, join(scratch, "again"));
@@ -166,6 +179,11 @@ describe("scripts/publish-sdk.sh", () => {
 
       const typecheck = await run("npm", ["run", "typecheck"], plugin);
       expect(typecheck.status, typecheck.output).toBe(0);
+      // The template's own invoke script runs the tool from source (tsx), with credentials.json as its README says.
+      await writeFile(join(plugin, "credentials.json"), '{"api_key":"k-123456789"}');
+      const fromSource = await run("npm", ["run", "--silent", "invoke"], plugin);
+      expect(fromSource.status, fromSource.output).toBe(0);
+      expect(fromSource.stdout.trim()).toBe("text: Hello, Dify!");
       const packaged = await run("npm", ["run", "package"], plugin);
       expect(packaged.status, packaged.output).toBe(0);
       expect(packaged.stdout).toMatch(/^acme\/weather:0\.1\.0@[0-9a-f]{64}$/m);
