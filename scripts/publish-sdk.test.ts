@@ -29,7 +29,16 @@ const versionOf = (name: string) =>
 const version = versionOf("cli");
 const registryTool = verdaccio();
 const python = nodeWheelPython();
-const reason = registryTool.reason ?? python.reason;
+/** Third-party packages (typescript, esbuild, tsx…) come through the local registry's uplink to npmjs.org. */
+const npmjsReason = await fetch("https://registry.npmjs.org/typescript", {
+  method: "HEAD",
+  signal: AbortSignal.timeout(30_000),
+}).then(
+  (response) =>
+    response.ok ? undefined : `registry.npmjs.org answered ${response.status} (the local registry's uplink)`,
+  (error: Error) => `registry.npmjs.org is unreachable (the local registry's uplink): ${error.message}`,
+);
+const reason = registryTool.reason ?? python.reason ?? npmjsReason;
 const skipNote = reason ? ` (skipped: ${reason})` : "";
 
 let scratch: string;

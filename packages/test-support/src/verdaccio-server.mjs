@@ -12,7 +12,9 @@ const app = await runServer({
   self_path: storage,
   storage: join(storage, "packages"),
   auth: { htpasswd: { file: join(storage, "htpasswd"), max_users: 10 } },
-  uplinks: { npmjs: { url: "https://registry.npmjs.org/" } },
+  // Patient with a slow uplink on a loaded machine: the defaults (30 s, 2 failures, then 5 min marked down) turn one
+  // slow tarball into failed installs.
+  uplinks: { npmjs: { url: "https://registry.npmjs.org/", timeout: "180s", max_fails: 10, fail_timeout: "10s" } },
   packages: {
     [`${localScope}/*`]: { access: "$all", publish: "$authenticated" },
     "**": { access: "$all", publish: "$authenticated", proxy: "npmjs" },
