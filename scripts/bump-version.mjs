@@ -4,7 +4,7 @@
 // Sets a plugin's version in plugins/<plugin>/package.json and in its manifest
 // (src/plugin.ts) together; `dify-ts package` refuses to package when they differ.
 // `sdk` sets the version of every SDK package (packages/protocol, runtime, host,
-// cli) together: they are released together (tag sdk@<version>), and a plugin that
+// cli, create-dify-ts-plugin) together: they are released together (tag sdk@<version>), and a plugin that
 // `dify-ts init` creates depends on the runtime at the CLI's own version.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sdkPackages = ["protocol", "runtime", "host", "cli"];
+const sdkPackages = ["protocol", "runtime", "host", "cli", "create-dify-ts-plugin"];
 const [plugin, version, ...extra] = process.argv.slice(2);
 if (!plugin || !version || extra.length > 0) {
   console.error(

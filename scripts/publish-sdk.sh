@@ -2,7 +2,7 @@
 # Publishes the SDK packages to npm for a tag sdk@<version> (the release workflow's
 # npm job runs this after the tests pass; see the README):
 #   scripts/publish-sdk.sh sdk@<version> <out-dir>
-# Every SDK package (packages/protocol, runtime, host, cli) must be at <version>
+# Every SDK package (packages/protocol, runtime, host, cli, create-dify-ts-plugin) must be at <version>
 # (bump them together: node scripts/bump-version.mjs sdk <version>); a tag that does
 # not match is refused before anything is built. Builds them, packs each with
 # `pnpm pack` into <out-dir> (workspace:* becomes the exact version), then
@@ -18,7 +18,7 @@ out=${2:-}
 fail() { echo "publish-sdk: $1" >&2; exit 1; }
 [ -n "$tag" ] && [ -n "$out" ] || fail "usage: scripts/publish-sdk.sh sdk@<version> <out-dir>"
 # Dependency order: a package is published after everything it depends on.
-packages=(protocol runtime host cli)
+packages=(protocol runtime host cli create-dify-ts-plugin)
 case "$tag" in
   sdk@?*) version=${tag#sdk@} ;;
   *) fail "tag $tag is not sdk@<version>" ;;

@@ -22,11 +22,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * took about 3 minutes on a quiet 2-core machine; this bound is one a loaded machine does not reach.
  */
 const PUBLISH_TIMEOUT_MS = 900_000;
-const sdkPackages = ["protocol", "runtime", "host", "cli"];
-const versionOf = (name: string) =>
-  (JSON.parse(readFileSync(join(repositoryRoot, "packages", name, "package.json"), "utf8")) as { version: string })
-    .version;
-const version = versionOf("cli");
+/** The directories under packages/ that are published, and their package names. */
+const sdkDirectories = ["protocol", "runtime", "host", "cli", "create-dify-ts-plugin"];
+const manifestOf = (directory: string) =>
+  JSON.parse(readFileSync(join(repositoryRoot, "packages", directory, "package.json"), "utf8")) as {
+    name: string;
+    version: string;
+  };
+const sdkPackages = sdkDirectories.map((directory) => manifestOf(directory).name);
+/** What a plugin depends on: the scoped libraries and the CLI. */
+const libraries = sdkPackages.filter((name) => name.startsWith("@dify-ts/"));
+const version = manifestOf("cli").version;
 const registryTool = verdaccio();
 const python = nodeWheelPython();
 /** Third-party packages (typescript, esbuild, tsx…) come through the local registry's uplink to npmjs.org. */
@@ -114,7 +120,7 @@ describe("scripts/publish-sdk.sh", () => {
     const wrong = await publish("sdk@9.9.9", out);
     expect(wrong.status).toBe(1);
     expect(wrong.stderr.trim()).toBe(
-      `publish-sdk: tag sdk@9.9.9 publishes every SDK package at 9.9.9, but ${sdkPackages.map((name) => `packages/${name} is at ${version}`).join(", ")}: bump them first (node scripts/bump-version.mjs sdk 9.9.9)`,
+      `publish-sdk: tag sdk@9.9.9 publishes every SDK package at 9.9.9, but ${sdkDirectories.map((directory) => `packages/${directory} is at ${version}`).join(", ")}: bump them first (node scripts/bump-version.mjs sdk 9.9.9)`,
     );
     expect((await publish(`v${version}`, out)).stderr.trim()).toBe(`publish-sdk: tag v${version} is not sdk@<version>`);
     expect(existsSync(out)).toBe(false);
@@ -126,33 +132,32 @@ describe("scripts/publish-sdk.sh", () => {
       const out = join(scratch, "npm-packages");
       const published = await publish(`sdk@${version}`, out);
       expect(published.status, published.output + registry!.log()).toBe(0);
-      const tarballs = sdkPackages.map((name) => `dify-ts-${name}-${version}.tgz`);
+      const tarballs = sdkPackages.map((name) => `${name.replace(/^@/, "").replace("/", "-")}-${version}.tgz`);
       expect(readdirSync(out).sort()).toEqual([...tarballs, "SHA256SUMS"].sort());
       for (const tarball of tarballs) {
         const files = (await run("tar", ["tzf", join(out, tarball)], out)).stdout.trim().split("\n");
         expect(files).toContain("package/package.json");
-        expect(files).toContain("package/build/index.d.ts");
+        if (!tarball.startsWith("create-")) expect(files).toContain("package/build/index.d.ts");
         expect(files.filter((file) => /\.test\.|__fixtures__|__golden__/.test(file))).toEqual([]);
       }
 
       // What the registry serves: workspace:* became the exact version, no manifest names an unpublished package of
       // ours (not even as a devDependency), the public-access publishConfig kept.
-      const ourPackages = sdkPackages.map((name) => `@dify-ts/${name}`);
-      for (const name of ourPackages) {
+      for (const name of sdkPackages) {
         const document = (await (await fetch(`${registry!.url}${encodeURIComponent(name)}`)).json()) as {
           versions: Record<string, Record<string, unknown> & { publishConfig?: { access?: string } }>;
         };
         const manifest = document.versions[version]!;
         const ours = ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"].flatMap((field) =>
-          Object.entries((manifest[field] ?? {}) as Record<string, string>).filter(([dependency]) =>
-            dependency.startsWith("@dify-ts/"),
+          Object.entries((manifest[field] ?? {}) as Record<string, string>).filter(
+            ([dependency]) => dependency.startsWith("@dify-ts/") || dependency.startsWith("create-dify-ts"),
           ),
         );
         for (const [dependency, range] of ours)
-          expect([ourPackages.includes(dependency), range]).toEqual([true, version]);
+          expect([sdkPackages.includes(dependency), range]).toEqual([true, version]);
         if (name === "@dify-ts/cli")
           expect(ours.map(([dependency]) => dependency).sort()).toEqual(
-            ourPackages.filter((other) => other !== name).sort(),
+            libraries.filter((other) => other !== name).sort(),
           );
         expect(manifest.publishConfig?.access).toBe("public");
       }
@@ -161,7 +166,7 @@ describe("scripts/publish-sdk.sh", () => {
       const again = await publish(`sdk@${version}`, join(scratch, "again"));
       expect(again.status, again.output).toBe(0);
       for (const name of sdkPackages)
-        expect(again.stdout).toContain(`publish-sdk: @dify-ts/${name}@${version} is already on the registry`);
+        expect(again.stdout).toContain(`publish-sdk: ${name}@${version} is already on the registry`);
 
       const projects = join(scratch, "projects");
       await mkdir(projects);
@@ -173,16 +178,31 @@ describe("scripts/publish-sdk.sh", () => {
       expect(init.status, init.output).toBe(0);
       expect(init.stdout.trim()).toBe("created weather in weather: 11 files");
       const plugin = join(projects, "weather");
+      // `npm create dify-ts-plugin` writes the same plugin (only the manifest's created_at may differ).
+      const created = await run(
+        "npm",
+        ["create", `dify-ts-plugin@${version}`, "notes", "--", "--author", "acme"],
+        projects,
+      );
+      expect(created.status, created.output).toBe(0);
+      expect(created.stdout).toContain("created notes in notes: 11 files");
+      expect(readFileSync(join(projects, "notes/src/tools/hello.ts"), "utf8")).toBe(
+        readFileSync(join(plugin, "src/tools/hello.ts"), "utf8"),
+      );
+      expect(JSON.parse(readFileSync(join(projects, "notes/package.json"), "utf8"))).toMatchObject({
+        name: "dify-plugin-notes",
+        dependencies: { "@dify-ts/runtime": `^${version}` },
+      });
 
       const install = await run("npm", ["install"], plugin);
       expect(install.status, install.output + registry!.log()).toBe(0);
       const lock = JSON.parse(readFileSync(join(plugin, "package-lock.json"), "utf8")) as {
         packages: Record<string, { version?: string; resolved?: string }>;
       };
-      for (const name of sdkPackages) {
-        expect(lock.packages[`node_modules/@dify-ts/${name}`]).toMatchObject({
+      for (const name of libraries) {
+        expect(lock.packages[`node_modules/${name}`]).toMatchObject({
           version,
-          resolved: `${registry!.url}@dify-ts/${name}/-/${name}-${version}.tgz`,
+          resolved: `${registry!.url}${name}/-/${name.split("/")[1]}-${version}.tgz`,
         });
       }
 
