@@ -89,6 +89,9 @@ describe("scripts/release.sh", () => {
     expect(unknown.stderr.trim()).toBe(
       `release: tag nothing@1.0.0: no plugin named nothing (plugins/nothing/package.json); plugins: ${plugins.join(" ")}`,
     );
+    expect((await release("sdk@1.0.0")).stderr.trim()).toBe(
+      "release: tag sdk@1.0.0 publishes the SDK packages to npm, not plugins: scripts/publish-sdk.sh sdk@1.0.0 <out-dir>",
+    );
     expect((await release("latest")).stderr.trim()).toBe(
       "release: tag latest is neither v<version> nor <plugin>@<version>",
     );

@@ -67,3 +67,18 @@ export function actionlint(): Lookup {
   const path = readFileSync(file, "utf8").trim();
   return existsSync(path) ? { path } : { reason: `${path} does not exist` };
 }
+
+/** The directory verdaccio (a local npm registry) is installed in: its node_modules/verdaccio (scripts/setup/verdaccio.sh). */
+export function verdaccio(): Lookup {
+  const unavailable = join(cache, "verdaccio.unavailable");
+  if (existsSync(unavailable)) return { reason: readFileSync(unavailable, "utf8").trim() };
+  const file = join(cache, "verdaccio.path");
+  if (!existsSync(file))
+    return {
+      reason: "verdaccio is not installed: run scripts/setup/verdaccio.sh (pnpm test does; needs npm's registry)",
+    };
+  const path = readFileSync(file, "utf8").trim();
+  return existsSync(join(path, "node_modules/verdaccio/package.json"))
+    ? { path }
+    : { reason: `${path} has no node_modules/verdaccio` };
+}
