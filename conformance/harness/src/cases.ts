@@ -96,7 +96,10 @@ const usage = (prompt: number, completion: number) => ({
 });
 
 /** An LLMResultChunk as Dify sends it: every field present. */
-const chunk = (content: string, extra: { usage?: JsonObject; finish_reason?: string; tool_calls?: JsonObject[] } = {}) => ({
+const chunk = (
+  content: string,
+  extra: { usage?: JsonObject; finish_reason?: string; tool_calls?: JsonObject[] } = {},
+) => ({
   model: "gpt",
   prompt_messages: [],
   system_fingerprint: null,
@@ -376,12 +379,20 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         "llm_structured",
         "structured output, collected: the last chunk's structured_output",
         "llm_structured_output",
-        answers({ ...chunk('{"colour":'), structured_output: null }, {
-          ...chunk('"teal"}'),
-          structured_output: { colour: "teal" },
-        }),
+        answers(
+          { ...chunk('{"colour":'), structured_output: null },
+          {
+            ...chunk('"teal"}'),
+            structured_output: { colour: "teal" },
+          },
+        ),
       ),
-      backwardsKind("text_embedding", "texts embedded (input_type query by default)", "text_embedding", answers(embedding)),
+      backwardsKind(
+        "text_embedding",
+        "texts embedded (input_type query by default)",
+        "text_embedding",
+        answers(embedding),
+      ),
       backwardsKind(
         "text_embedding",
         "the daemon ends without an answer",
@@ -408,7 +419,12 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         "tts",
         answers({ result: hex("hel"), mime_type: "audio/mpeg" }, { result: hex("lo") }),
       ),
-      backwardsKind("speech2text", "the file sent hex-encoded, the transcript read", "speech2text", answers({ result: "hello" })),
+      backwardsKind(
+        "speech2text",
+        "the file sent hex-encoded, the transcript read",
+        "speech2text",
+        answers({ result: "hello" }),
+      ),
       backwardsKind("moderation", "flagged text", "moderation", answers({ result: true })),
       backwardsKind(
         "summary",
@@ -420,7 +436,11 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         "parameter_extractor",
         "a parameter extractor node",
         "node_parameter_extractor",
-        answers({ process_data: { model_mode: "chat" }, inputs: { query: "weather in Paris" }, outputs: { city: "Paris" } }),
+        answers({
+          process_data: { model_mode: "chat" },
+          inputs: { query: "weather in Paris" },
+          outputs: { city: "Paris" },
+        }),
       ),
       backwardsKind(
         "question_classifier",
@@ -456,9 +476,26 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         "app",
         answers({ event: "workflow_started" }, { event: "workflow_finished", data: { outputs: { ok: true } } }),
       ),
-      backwardsKind("fetch_app", "an app's settings", "fetch_app", answers({ id: "app-9", mode: "chat", name: "Helper" })),
-      backwardsKind("upload_file", "Dify answers without a signed URL", "upload_file", answers({}), "upload_file-no-url"),
-      backwardsKind("upload_file", "Dify ends without an answer", "upload_file", [{ event: "end" }], "upload_file-no-data"),
+      backwardsKind(
+        "fetch_app",
+        "an app's settings",
+        "fetch_app",
+        answers({ id: "app-9", mode: "chat", name: "Helper" }),
+      ),
+      backwardsKind(
+        "upload_file",
+        "Dify answers without a signed URL",
+        "upload_file",
+        answers({}),
+        "upload_file-no-url",
+      ),
+      backwardsKind(
+        "upload_file",
+        "Dify ends without an answer",
+        "upload_file",
+        [{ event: "end" }],
+        "upload_file-no-data",
+      ),
     ],
   },
   "parameters.json": {

@@ -26,7 +26,7 @@ export async function invokeServerless(
   sessionId: string,
   data: JsonObject,
   onEvent?: (event: ReceivedEvent) => void,
-): Promise<{ status: number; contentType: string | null; result: SessionResult }> {
+): Promise<{ status: number; contentType: string | null; result: SessionResult; sessions: SessionCollector }> {
   const action = typeof data.action === "string" ? data.action : "";
   const response = await fetch(`${baseUrl}/invoke?action=${encodeURIComponent(action)}`, {
     method: "POST",
@@ -51,21 +51,20 @@ export async function invokeServerless(
     receive(lines);
   }
   receive([pending]);
-  return { status: response.status, contentType: response.headers.get("content-type"), result: await done };
+  return { status: response.status, contentType: response.headers.get("content-type"), result: await done, sessions };
 }
 
 /** Stands in for the daemon's /backwards-invocation/transaction endpoint (DIFY_PLUGIN_DAEMON_URL). */
 export class BackwardsTransactionServer {
-  /** The invoke payloads received, in order. */
-  readonly received: JsonObject[] = [];
-
   private constructor(
     private readonly server: Server,
     readonly url: string,
+    /** The invoke payloads received, in order. */
+    readonly received: JsonObject[],
   ) {}
 
   static async start(answer: BackwardsAnswer): Promise<BackwardsTransactionServer> {
-    let self: BackwardsTransactionServer | undefined;
+    const received: JsonObject[] = [];
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -76,7 +75,7 @@ export class BackwardsTransactionServer {
         }
         const body = JSON.parse(Buffer.concat(chunks).toString()) as { session_id: string; data: { data: JsonObject } };
         const invoke = body.data.data;
-        self!.received.push(invoke);
+        received.push(invoke);
         const id = String(invoke.backwards_request_id);
         response.writeHead(200, { "content-type": "text/event-stream" });
         for (const reply of answer(invoke))
@@ -88,8 +87,11 @@ export class BackwardsTransactionServer {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    self = new BackwardsTransactionServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return self;
+    return new BackwardsTransactionServer(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      received,
+    );
   }
 
   async close(): Promise<void> {

@@ -63,7 +63,9 @@ export interface DifyInvocations {
     llmStructuredOutput(
       request: LLMStructuredOutputRequest & { stream?: true },
     ): AsyncIterable<LLMResultChunkWithStructuredOutput>;
-    llmStructuredOutput(request: LLMStructuredOutputRequest & { stream: false }): Promise<LLMResultWithStructuredOutput>;
+    llmStructuredOutput(
+      request: LLMStructuredOutputRequest & { stream: false },
+    ): Promise<LLMResultWithStructuredOutput>;
     /** Permission model.text_embedding. */
     textEmbedding(request: {
       model_config: TextEmbeddingModelConfig;

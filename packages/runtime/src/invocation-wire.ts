@@ -103,7 +103,13 @@ const emptyUsage = (): LLMUsage => ({
 
 /** LLMInvocation.invoke(stream=False): text appended, the last tool calls kept, tokens summed, prices from the last usage. */
 export async function collectLLMResult(model: string, chunks: AsyncIterable<LLMResultChunk>): Promise<LLMResult> {
-  const message: AssistantPromptMessage = { role: "assistant", content: "", name: null, tool_calls: [], opaque_body: null };
+  const message: AssistantPromptMessage = {
+    role: "assistant",
+    content: "",
+    name: null,
+    tool_calls: [],
+    opaque_body: null,
+  };
   const usage = emptyUsage();
   let text = "";
   for await (const chunk of chunks) {

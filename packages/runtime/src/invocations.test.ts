@@ -114,7 +114,13 @@ const cases: Case[] = [
       model: "gpt",
       prompt_messages: [],
       message: { role: "assistant", content: "It is noon", name: null, tool_calls: [toolCall], opaque_body: null },
-      usage: { ...usage(3, 3), prompt_unit_price: 0, prompt_price_unit: 0, completion_unit_price: 0, completion_price_unit: 0 },
+      usage: {
+        ...usage(3, 3),
+        prompt_unit_price: 0,
+        prompt_price_unit: 0,
+        completion_unit_price: 0,
+        completion_price_unit: 0,
+      },
       system_fingerprint: null,
     },
   },
@@ -143,7 +149,13 @@ const cases: Case[] = [
     op: "text_embedding",
     type: "text_embedding",
     answer: answers(embedding),
-    request: { provider: "openai", model: "embed", model_type: "text-embedding", texts: ["a", "b"], input_type: "query" },
+    request: {
+      provider: "openai",
+      model: "embed",
+      model_type: "text-embedding",
+      texts: ["a", "b"],
+      input_type: "query",
+    },
     output: embedding,
   },
   {
@@ -354,7 +366,13 @@ const overStdio =
       sessionId,
       onInvoke: (payload) => {
         for (const reply of answer(payload))
-          plugin.respondBackwards(sessionId, String(payload.backwards_request_id), reply.event, reply.data, reply.message);
+          plugin.respondBackwards(
+            sessionId,
+            String(payload.backwards_request_id),
+            reply.event,
+            reply.data,
+            reply.message,
+          );
       },
     });
   };
@@ -393,7 +411,8 @@ describe.each([
     const result = await run("text_embedding", undefined, answerFrom(answers({ model: "embed", usage: {} })));
     expect(result.error).toEqual({
       error_type: "BackwardsInvocationError",
-      message: 'Failed to parse response: the text_embedding answer\'s field "embeddings" should be an array, got missing',
+      message:
+        'Failed to parse response: the text_embedding answer\'s field "embeddings" should be an array, got missing',
       args: {},
     });
   });
@@ -491,17 +510,16 @@ describe("the permission gate", () => {
     fetch_app: "app.enabled",
   };
 
-  it.each(Object.entries(permissionOf))(
-    "refuses %s without %s, before anything is sent",
-    async (op, permission) => {
-      const result = await overStdio(() => restricted)(op, "a text long enough", answerFrom([]));
-      expect(result.invokes).toEqual([]);
-      expect(result.error?.error_type).toBe("PermissionDenied");
-      expect(result.error?.message).toMatch(
-        new RegExp(`is not permitted: declare resource\\.permission\\.${permission.replaceAll(".", "\\.")} in the plugin manifest$`),
-      );
-    },
-  );
+  it.each(Object.entries(permissionOf))("refuses %s without %s, before anything is sent", async (op, permission) => {
+    const result = await overStdio(() => restricted)(op, "a text long enough", answerFrom([]));
+    expect(result.invokes).toEqual([]);
+    expect(result.error?.error_type).toBe("PermissionDenied");
+    expect(result.error?.message).toMatch(
+      new RegExp(
+        `is not permitted: declare resource\\.permission\\.${permission.replaceAll(".", "\\.")} in the plugin manifest$`,
+      ),
+    );
+  });
 
   it("file upload needs no permission (the daemon grants it to every plugin)", async () => {
     const result = await overStdio(() => restricted)("upload_file", "hello", answerFrom([{ event: "end" }]));

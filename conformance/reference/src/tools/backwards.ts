@@ -146,7 +146,9 @@ const kinds: Record<string, (dify: ToolContext["dify"]) => Promise<JsonObject>> 
     return { texts: messages.map((message) => message.message?.text ?? null) };
   },
   app_chat: async (dify) => ({
-    events: await collect(dify.app.chat({ app_id: "app-9", query: "hi", inputs: { x: 1 }, response_mode: "streaming" })),
+    events: await collect(
+      dify.app.chat({ app_id: "app-9", query: "hi", inputs: { x: 1 }, response_mode: "streaming" }),
+    ),
   }),
   app_chat_blocking: async (dify) =>
     await dify.app.chat({

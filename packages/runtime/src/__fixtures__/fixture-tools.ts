@@ -1,5 +1,5 @@
 /** Fixture tools for the robustness, logging and backwards-invocation tests. */
-import { blob, json, localized, text, type Provider } from "../index.js";
+import { blob, localized, text, type Provider } from "../index.js";
 import type { CredentialFields } from "../definitions.js";
 import { backwardsTool } from "./backwards-tool.js";
 
