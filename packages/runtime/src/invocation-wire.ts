@@ -7,6 +7,7 @@
  */
 import type {
   AssistantPromptMessage,
+  ModelConfigBase,
   LLMResult,
   LLMResultChunk,
   LLMResultChunkWithStructuredOutput,
@@ -49,6 +50,19 @@ export function promptMessageWire(message: PromptMessage): JsonObject {
   }
   if (message.role === "tool") wire.tool_call_id = message.tool_call_id;
   return wire;
+}
+
+/** The config with its model_type, as the SDK's config classes dump it; a missing provider or model is refused. */
+export function modelConfigWire(helper: string, config: ModelConfigBase, modelType: string): JsonObject {
+  for (const field of ["provider", "model"] as const) {
+    const value = (config as Partial<ModelConfigBase> | undefined)?.[field];
+    if (typeof value !== "string" || value === "")
+      throw new PluginError(
+        "InvalidInvocationError",
+        `dify.model.${helper}: model_config.${field} must be a non-empty string, e.g. { provider: "openai", model: "gpt-4o-mini" }`,
+      );
+  }
+  return { ...(config as unknown as JsonObject), model_type: modelType };
 }
 
 export function nodeModelWire(model: NodeModelConfig): JsonObject {

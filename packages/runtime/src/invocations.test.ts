@@ -417,6 +417,17 @@ describe.each([
     });
   });
 
+  it("a model config without a provider is refused before anything is sent, naming the field", async () => {
+    const result = await run("llm_no_provider", undefined, answerFrom([]));
+    expect(result.invokes).toEqual([]);
+    expect(result.error).toEqual({
+      error_type: "InvalidInvocationError",
+      message:
+        'dify.model.llm: model_config.provider must be a non-empty string, e.g. { provider: "openai", model: "gpt-4o-mini" }',
+      args: {},
+    });
+  });
+
   it("no answer at all fails with the SDK's message for the kind", async () => {
     const result = await run("rerank", undefined, answerFrom([{ event: "end" }]));
     expect(result.error?.message).toBe("No response from rerank");

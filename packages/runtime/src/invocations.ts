@@ -29,6 +29,7 @@ import {
   collectLLMResult,
   collectStructuredResult,
   fileTypeOf,
+  modelConfigWire,
   nodeModelWire,
   parameterConfigWire,
   parseAnswer,
@@ -83,9 +84,11 @@ export function createInvocations({
     if (data.data !== "ok") throw storageError(`unexpected data: ${JSON.stringify(data.data)}`);
   };
 
-  const llmPayload = ({ model_config, prompt_messages, tools, stop, stream: streamed = true }: LLMRequest) => ({
-    ...model_config,
-    model_type: "llm",
+  const llmPayload = (
+    helper: string,
+    { model_config, prompt_messages, tools, stop, stream: streamed = true }: LLMRequest,
+  ) => ({
+    ...modelConfigWire(helper, model_config, "llm"),
     completion_params: model_config.completion_params ?? {},
     prompt_messages: prompt_messages.map(promptMessageWire),
     tools: tools?.length ? tools.map((tool) => ({ ...tool })) : null,
@@ -97,7 +100,7 @@ export function createInvocations({
   function llm(request: LLMRequest & { stream?: true }): AsyncIterable<LLMResultChunk>;
   function llm(request: LLMRequest & { stream: false }): Promise<LLMResult>;
   function llm(request: LLMRequest): AsyncIterable<LLMResultChunk> | Promise<LLMResult> {
-    const chunks = stream<LLMResultChunk>("llm", llmPayload(request), chunkFields);
+    const chunks = stream<LLMResultChunk>("llm", llmPayload("llm", request), chunkFields);
     return request.stream === false ? collectLLMResult(request.model_config.model, chunks) : chunks;
   }
 
@@ -110,7 +113,10 @@ export function createInvocations({
   function llmStructuredOutput(
     request: LLMStructuredOutputRequest,
   ): AsyncIterable<LLMResultChunkWithStructuredOutput> | Promise<LLMResultWithStructuredOutput> {
-    const payload = { ...llmPayload(request), structured_output_schema: request.structured_output_schema };
+    const payload = {
+      ...llmPayload("llmStructuredOutput", request),
+      structured_output_schema: request.structured_output_schema,
+    };
     const chunks = stream<LLMResultChunkWithStructuredOutput>("llm_structured_output", payload, chunkFields);
     return request.stream === false ? collectStructuredResult(request.model_config.model, chunks) : chunks;
   }
@@ -156,7 +162,7 @@ export function createInvocations({
           "text_embedding",
           await single(
             "text_embedding",
-            { ...model_config, model_type: "text-embedding", texts, input_type },
+            { ...modelConfigWire("textEmbedding", model_config, "text-embedding"), texts, input_type },
             "No response from text embedding",
           ),
           { model: "string", embeddings: "array", usage: "object" },
@@ -167,8 +173,7 @@ export function createInvocations({
           await single(
             "multimodal_embedding",
             {
-              ...model_config,
-              model_type: "text-embedding",
+              ...modelConfigWire("multimodalEmbedding", model_config, "text-embedding"),
               documents: documents.map(({ content, content_type }) => ({ content, content_type })),
               input_type,
             },
@@ -179,7 +184,11 @@ export function createInvocations({
       rerank: async ({ model_config, docs, query }) =>
         parseAnswer<RerankResult>(
           "rerank",
-          await single("rerank", { ...model_config, model_type: "rerank", docs, query }, "No response from rerank"),
+          await single(
+            "rerank",
+            { ...modelConfigWire("rerank", model_config, "rerank"), docs, query },
+            "No response from rerank",
+          ),
           { model: "string", docs: "array" },
         ),
       multimodalRerank: async ({ model_config, query, docs }) =>
@@ -188,8 +197,7 @@ export function createInvocations({
           await single(
             "multimodal_rerank",
             {
-              ...model_config,
-              model_type: "rerank",
+              ...modelConfigWire("multimodalRerank", model_config, "rerank"),
               score_threshold: model_config.score_threshold ?? null,
               top_n: model_config.top_n ?? null,
               query: { content: query.content, content_type: query.content_type },
@@ -202,7 +210,7 @@ export function createInvocations({
       tts: ({ model_config, content_text }) => {
         const pieces = stream<{ result: string }>(
           "tts",
-          { ...model_config, model_type: "tts", content_text },
+          { ...modelConfigWire("tts", model_config, "tts"), content_text },
           { result: "string" },
         );
         return (async function* () {
@@ -212,7 +220,7 @@ export function createInvocations({
       speech2text: async ({ model_config, file }) => {
         const data = await single(
           "speech2text",
-          { ...model_config, model_type: "speech2text", file: Buffer.from(file).toString("hex") },
+          { ...modelConfigWire("speech2text", model_config, "speech2text"), file: Buffer.from(file).toString("hex") },
           "No response from speech2text",
         );
         return parseAnswer<{ result: string }>("speech2text", data, { result: "string" }).result;
@@ -220,7 +228,7 @@ export function createInvocations({
       moderation: async ({ model_config, text }) => {
         const data = await single(
           "moderation",
-          { ...model_config, model_type: "moderation", text },
+          { ...modelConfigWire("moderation", model_config, "moderation"), text },
           "No response from moderation",
         );
         return parseAnswer<{ result: boolean }>("moderation", data, { result: "boolean" }).result;

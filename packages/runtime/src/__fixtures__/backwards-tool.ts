@@ -44,6 +44,9 @@ const operations: Record<string, Operation> = {
       answer += typeof chunk.delta.message.content === "string" ? chunk.delta.message.content : "";
     return answer;
   },
+  // A model config without a provider: refused before anything is sent.
+  llm_no_provider: async ({ dify }) =>
+    await dify.model.llm({ model_config: { ...llmModel, provider: "" }, prompt_messages: [], stream: false }),
   llm_blocking: async ({ dify }) =>
     await dify.model.llm({
       model_config: { ...llmModel, completion_params: { temperature: 0.2 } },
