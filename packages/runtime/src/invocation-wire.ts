@@ -100,6 +100,29 @@ export function parseAnswer<T>(type: InvokeType, data: JsonObject, fields: Recor
   return data as unknown as T;
 }
 
+/** A chunk with the defaults the SDK's LLMResultChunk model fills in, so every field its type promises is there. */
+export function withChunkDefaults<T extends LLMResultChunk>(chunk: T): T {
+  const { delta } = chunk;
+  return {
+    ...chunk,
+    prompt_messages: chunk.prompt_messages ?? [],
+    system_fingerprint: chunk.system_fingerprint ?? null,
+    delta: {
+      ...delta,
+      message: {
+        ...delta.message,
+        role: "assistant",
+        content: delta.message?.content ?? null,
+        name: delta.message?.name ?? null,
+        tool_calls: delta.message?.tool_calls ?? [],
+        opaque_body: delta.message?.opaque_body ?? null,
+      },
+      usage: delta.usage ?? null,
+      finish_reason: delta.finish_reason ?? null,
+    },
+  };
+}
+
 const emptyUsage = (): LLMUsage => ({
   prompt_tokens: 0,
   prompt_unit_price: 0,
@@ -129,7 +152,7 @@ export async function collectLLMResult(model: string, chunks: AsyncIterable<LLMR
   for await (const chunk of chunks) {
     const delta = chunk.delta;
     if (typeof delta.message.content === "string") text += delta.message.content;
-    if (delta.message.tool_calls?.length) message.tool_calls = delta.message.tool_calls;
+    if (delta.message.tool_calls.length) message.tool_calls = delta.message.tool_calls;
     const next = delta.usage;
     if (next) {
       usage.prompt_tokens += next.prompt_tokens;

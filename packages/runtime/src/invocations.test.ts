@@ -79,7 +79,12 @@ const cases: Case[] = [
   {
     op: "llm",
     type: "llm",
-    answer: answers(chunk("Hel"), chunk("lo"), chunk("!", { finish_reason: "stop" })),
+    // The middle chunk carries only what Pydantic requires: the defaults are filled in as the SDK's model does.
+    answer: answers(
+      chunk("Hel"),
+      { model: "gpt", delta: { index: 0, message: { content: "lo" } } },
+      chunk("!", { finish_reason: "stop" }),
+    ),
     request: {
       ...llmConfig,
       completion_params: {},
@@ -94,7 +99,7 @@ const cases: Case[] = [
     op: "llm_blocking",
     type: "llm",
     answer: answers(
-      chunk("It is ", { usage: usage(3, 2) }),
+      { model: "gpt", delta: { index: 0, message: { content: "It is " }, usage: usage(3, 2) } },
       chunk("noon", { usage: usage(0, 1), message: { role: "assistant", content: "noon", tool_calls: [toolCall] } }),
     ),
     request: {

@@ -28,6 +28,7 @@ import type {
 import {
   collectLLMResult,
   collectStructuredResult,
+  withChunkDefaults,
   fileTypeOf,
   modelConfigWire,
   nodeModelWire,
@@ -67,13 +68,23 @@ export function createInvocations({
     if (!data) throw new PluginError("BackwardsInvocationError", noResponse);
     return data;
   };
-  async function* parsed<T>(type: InvokeType, request: JsonObject, fields: AnswerFields): AsyncGenerator<T> {
-    for await (const data of invoke(type, request)) yield parseAnswer<T>(type, data, fields);
+  async function* parsed<T>(
+    type: InvokeType,
+    request: JsonObject,
+    fields: AnswerFields,
+    fill: (answer: T) => T,
+  ): AsyncGenerator<T> {
+    for await (const data of invoke(type, request)) yield fill(parseAnswer<T>(type, data, fields));
   }
   /** Sync, so a refused permission throws at the call, before the caller iterates. */
-  const stream = <T>(type: InvokeType, request: JsonObject, fields: AnswerFields): AsyncIterable<T> => {
+  const stream = <T>(
+    type: InvokeType,
+    request: JsonObject,
+    fields: AnswerFields,
+    fill: (answer: T) => T = (answer) => answer,
+  ): AsyncIterable<T> => {
     checkPermission(type, permissions);
-    return parsed<T>(type, request, fields);
+    return parsed<T>(type, request, fields, fill);
   };
   const storageError = (message: string) => new PluginError("StorageInvocationError", message);
   const expectOk = (data: JsonObject | undefined, missing: boolean): void => {
@@ -100,7 +111,7 @@ export function createInvocations({
   function llm(request: LLMRequest & { stream?: true }): AsyncIterable<LLMResultChunk>;
   function llm(request: LLMRequest & { stream: false }): Promise<LLMResult>;
   function llm(request: LLMRequest): AsyncIterable<LLMResultChunk> | Promise<LLMResult> {
-    const chunks = stream<LLMResultChunk>("llm", llmPayload("llm", request), chunkFields);
+    const chunks = stream<LLMResultChunk>("llm", llmPayload("llm", request), chunkFields, withChunkDefaults);
     return request.stream === false ? collectLLMResult(request.model_config.model, chunks) : chunks;
   }
 
@@ -117,7 +128,15 @@ export function createInvocations({
       ...llmPayload("llmStructuredOutput", request),
       structured_output_schema: request.structured_output_schema,
     };
-    const chunks = stream<LLMResultChunkWithStructuredOutput>("llm_structured_output", payload, chunkFields);
+    const chunks = stream<LLMResultChunkWithStructuredOutput>(
+      "llm_structured_output",
+      payload,
+      chunkFields,
+      (chunk) => ({
+        ...withChunkDefaults(chunk),
+        structured_output: chunk.structured_output ?? null,
+      }),
+    );
     return request.stream === false ? collectStructuredResult(request.model_config.model, chunks) : chunks;
   }
 
