@@ -484,6 +484,12 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
       ),
       backwardsKind(
         "upload_file",
+        "Dify signs an upload URL; the file is POSTed there and the record read",
+        "upload_file",
+        answers({ url: "{signed_upload_url}" }),
+      ),
+      backwardsKind(
+        "upload_file",
         "Dify answers without a signed URL",
         "upload_file",
         answers({}),
