@@ -15,6 +15,4 @@ export const allowListPath = join(conformanceRoot, "allow-list.json");
 export const tsxLoader = createRequire(import.meta.url).resolve("tsx");
 
 /** The SDK version the vectors are recorded from (pinned in scripts/setup/python.sh). */
-export const SDK_VERSION = "dify_plugin==0.7.4";
-/** The newest SDK, for the files whose definition says `sdk: "newest"` (the actions added to the tool surface). */
-export const NEWEST_SDK_VERSION = "dify_plugin==0.10.2";
+export const SDK_VERSION = "dify_plugin==0.10.2";

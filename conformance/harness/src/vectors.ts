@@ -17,7 +17,10 @@ export type InputLine = string | JsonObject;
 export interface BackwardsRule {
   /** Fields the invoke message's data must contain (a deep subset), e.g. {"type": "storage", "request": {"opt": "get"}}. */
   match: JsonObject;
-  /** The daemon's backwards_response events, in order; the invocation's backwards_request_id is filled in. */
+  /**
+   * The daemon's backwards_response events, in order; the invocation's backwards_request_id is filled in, and
+   * `{signed_upload_url}` in the data becomes the URL of the runner's stand-in upload endpoint.
+   */
   respond: { event: "response" | "error" | "end"; message?: string; data?: JsonObject | null }[];
 }
 
@@ -35,8 +38,6 @@ export interface VectorFile {
   description: string;
   /** Compare what the plugin writes on its own at start-up (one file does; the rest skip it). */
   record_startup?: boolean;
-  /** Record from the newest SDK (dify-sdk-newest venv) instead of the pinned one. */
-  sdk?: "newest";
   /** The SDK the expectations come from. */
   recorded_from?: string;
   /** Events a plugin writes on its own before the first request (apart from heartbeats). */
@@ -62,7 +63,6 @@ export function writeVectorFile(name: string, file: VectorFile): void {
   const ordered = {
     description: file.description,
     record_startup: file.record_startup,
-    sdk: file.sdk,
     recorded_from: file.recorded_from,
     startup: file.startup && sortObserved(file.startup),
     cases: file.cases.map((vectorCase) => ({

@@ -16,7 +16,7 @@ import {
 } from "../src/compare.js";
 import { declarationFiles, normaliseDeclaration } from "../src/declarations.js";
 import { spawnOurReference, spawnPythonReference, stopPlugin } from "../src/plugins.js";
-import { difySdkPython } from "@dify-ts/test-support";
+import { difySdkPython } from "../src/record.js";
 import { shipOurReference } from "../src/shipped.js";
 import { StandInDaemon, type Registration } from "@dify-ts/host";
 import type { JsonValue } from "@dify-ts/runtime";

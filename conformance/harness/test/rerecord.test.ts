@@ -1,21 +1,25 @@
 /**
  * Keeps the committed vectors honest: their inputs are the definitions in
  * src/cases.ts, and the Python SDK, run again now, still answers exactly what
- * they record. Skipped, with the reason, when the file's SDK venv is missing.
+ * they record. Skipped, with the reason, when the SDK venv is missing.
  */
 import { describe, expect, it } from "vitest";
 import { VECTOR_DEFINITIONS } from "../src/cases.js";
 import { describeDifferences, differences } from "../src/compare.js";
-import { recordFromPython, sdkFor } from "../src/record.js";
+import { SDK_VERSION } from "../src/paths.js";
+import { difySdkPython, recordFromPython } from "../src/record.js";
 import { listVectorFiles, readVectorFile } from "../src/vectors.js";
+
+const python = difySdkPython();
+const skipped = python.reason ? ` (skipped: ${python.reason})` : "";
+if (python.reason) console.warn(`conformance re-record skipped: the Python SDK is unavailable: ${python.reason}`);
 
 describe("committed vectors", () => {
   it("are exactly the definitions in src/cases.ts (re-run conformance/record.ts after editing them)", () => {
     expect(listVectorFiles()).toEqual(Object.keys(VECTOR_DEFINITIONS).sort());
     for (const [name, definition] of Object.entries(VECTOR_DEFINITIONS)) {
       const committed = readVectorFile(name);
-      expect(committed.sdk, name).toBe(definition.sdk);
-      expect(committed.recorded_from, name).toBe(sdkFor(definition).version);
+      expect(committed.recorded_from, name).toBe(SDK_VERSION);
       expect(
         committed.cases.map(({ expected: _recorded, ...definition }) => definition),
         name,
@@ -26,13 +30,9 @@ describe("committed vectors", () => {
   });
 
   for (const name of listVectorFiles()) {
-    const committed = readVectorFile(name);
-    const { python, version } = sdkFor(committed);
-    if (python.reason)
-      console.warn(`conformance re-record of ${name} skipped: ${version} is unavailable: ${python.reason}`);
-    const skipped = python.reason ? ` (skipped: ${python.reason})` : "";
-    it.skipIf(!python.path)(`${name}: ${version} still answers what the vector records${skipped}`, async () => {
-      const fresh = await recordFromPython(committed);
+    it.skipIf(!python.path)(`${name}: the Python SDK still answers what the vector records${skipped}`, async () => {
+      const committed = readVectorFile(name);
+      const fresh = await recordFromPython(python.path!, committed);
       const found = committed.record_startup ? differences(name, "startup", committed.startup, fresh.startup) : [];
       committed.cases.forEach((vectorCase, index) =>
         found.push(...differences(name, vectorCase.name, vectorCase.expected, fresh.cases[index]!.expected)),

@@ -1,7 +1,7 @@
 export {
   actionlint,
   difySdkPython,
-  newestDifySdkPython,
+  holdingBuildLock,
   nodeWheelPython,
   repositoryRoot,
   verdaccio,
