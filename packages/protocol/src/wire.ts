@@ -36,7 +36,13 @@ export interface WireSessionError extends JsonObject {
 }
 
 /** Remote-debug (TCP) registration messages, sent before any request. */
-export type InitializeMessageType = "handshake" | "manifest_declaration" | "tool_declaration" | "asset_chunk" | "end";
+export type InitializeMessageType =
+  | "handshake"
+  | "manifest_declaration"
+  | "tool_declaration"
+  | "endpoint_declaration"
+  | "asset_chunk"
+  | "end";
 
 export interface InitializeMessage {
   type: InitializeMessageType;
