@@ -1,4 +1,5 @@
 import { definePlugin } from "@dify-ts/runtime";
+import { endpoints } from "./endpoints.js";
 import { provider } from "./provider.js";
 import { blob } from "./tools/blob.js";
 import { echo } from "./tools/echo.js";
@@ -21,8 +22,16 @@ export default definePlugin({
     icon: "icon.svg",
     created_at: "2026-01-01T00:00:00Z",
     tags: ["utilities"],
-    resource: { memory: 268435456, permission: { tool: { enabled: true }, storage: { enabled: true, size: 1048576 } } },
+    resource: {
+      memory: 268435456,
+      permission: {
+        tool: { enabled: true },
+        endpoint: { enabled: true },
+        storage: { enabled: true, size: 1048576 },
+      },
+    },
   },
   provider,
   tools: [echo, messages, blob, fail, sleep, parameters, storage],
+  endpoints,
 });

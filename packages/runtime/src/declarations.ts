@@ -126,14 +126,17 @@ export function endpointGroupYaml(group: EndpointGroupDefinition): JsonObject {
   return { settings: namedFields(group.settings), endpoints: group.routes.map(endpointRouteFile) };
 }
 
-/** endpoints/<route>.yaml */
+/** endpoints/<route>.yaml; `hidden` only when set, as the SDK's YAML files write it. */
 export function endpointRouteYaml(route: EndpointRoute): JsonObject {
-  return { path: route.path, method: route.method, hidden: route.hidden ?? false };
+  return compact({ path: route.path, method: route.method, hidden: route.hidden || undefined });
 }
 
-/** The endpoint_declaration sent over TCP: the group with its routes inline. */
+/** The endpoint_declaration sent over TCP: the group with its routes inline, `hidden` always (as the SDK dumps it). */
 export function endpointDeclaration(group: EndpointGroupDefinition): JsonObject {
-  return { settings: namedFields(group.settings), endpoints: group.routes.map(endpointRouteYaml) };
+  return {
+    settings: namedFields(group.settings),
+    endpoints: group.routes.map((route) => ({ ...endpointRouteYaml(route), hidden: route.hidden ?? false })),
+  };
 }
 
 function namedFields(fields: CredentialFields): JsonObject[] {

@@ -107,7 +107,7 @@ export async function invokeEndpoint(
   const match = matchRoute(routes, request.method, path);
   let response: Response;
   if ("status" in match) {
-    response = new Response(match.message, { status: match.status });
+    response = plainText(match.message, match.status);
   } else {
     try {
       response = await match.route.handler(request, endpointContext(context, settings, match.params));
@@ -116,10 +116,16 @@ export async function invokeEndpoint(
     } catch (error) {
       // The SDK puts the error's text in the body; a public URL gets no internals, the plugin's log gets the error (redacted).
       context.logger.error(`endpoint route "${match.route.name}" failed`, error);
-      response = new Response("Internal Server Error", { status: 500 });
+      response = plainText("Internal Server Error", 500);
     }
   }
   await streamResponse(response, emit);
+}
+
+/** The runtime's own answers, with the headers werkzeug gives the SDK's. */
+function plainText(text: string, status: number): Response {
+  const headers = { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(text)) };
+  return new Response(text, { status, headers });
 }
 
 function endpointContext(
