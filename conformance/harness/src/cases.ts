@@ -396,11 +396,7 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         "the int converter refuses a non-number: 404",
         endpoint("endpoint-5", { method: "GET", target: "/stream/many" }),
       ),
-      oneCase(
-        "handler-fails",
-        "the handler raises: 500",
-        endpoint("endpoint-6", { method: "GET", target: "/fail" }),
-      ),
+      oneCase("handler-fails", "the handler raises: 500", endpoint("endpoint-6", { method: "GET", target: "/fail" })),
       oneCase(
         "tool-alongside",
         "a tool request to the same plugin between endpoint requests",

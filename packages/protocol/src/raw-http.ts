@@ -28,7 +28,9 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 /** The bytes of `raw_http_request`; throws naming the field when it is not hex. */
 export function unhexRawRequest(hex: string): Uint8Array {
   if (!HEX.test(hex))
-    throw new Error("raw_http_request must be the hex encoding of the raw HTTP request bytes (an even number of 0-9a-f)");
+    throw new Error(
+      "raw_http_request must be the hex encoding of the raw HTTP request bytes (an even number of 0-9a-f)",
+    );
   return Buffer.from(hex, "hex");
 }
 

@@ -56,10 +56,7 @@ export interface InvokeEndpointRequest {
 
 /** Every request kind this package decodes, discriminated by `action`. */
 export type DaemonRequest =
-  | InvokeToolRequest
-  | ValidateToolCredentialsRequest
-  | GetToolRuntimeParametersRequest
-  | InvokeEndpointRequest;
+  InvokeToolRequest | ValidateToolCredentialsRequest | GetToolRuntimeParametersRequest | InvokeEndpointRequest;
 export type RequestAction = DaemonRequest["action"];
 type ToolRequest = Extract<DaemonRequest, { type: "tool" }>;
 

@@ -37,12 +37,7 @@ export interface WireSessionError extends JsonObject {
 
 /** Remote-debug (TCP) registration messages, sent before any request. */
 export type InitializeMessageType =
-  | "handshake"
-  | "manifest_declaration"
-  | "tool_declaration"
-  | "endpoint_declaration"
-  | "asset_chunk"
-  | "end";
+  "handshake" | "manifest_declaration" | "tool_declaration" | "endpoint_declaration" | "asset_chunk" | "end";
 
 export interface InitializeMessage {
   type: InitializeMessageType;

@@ -210,11 +210,15 @@ export function defineEndpointGroup<const S extends CredentialFields>(
   const seen = new Set<string>();
   for (const route of definition.routes) {
     if (!/^[a-z0-9_-]{1,64}$/.test(route.name))
-      throw new Error(`endpoint route name "${route.name}" must match ^[a-z0-9_-]{1,64}$: it names endpoints/<name>.yaml`);
+      throw new Error(
+        `endpoint route name "${route.name}" must match ^[a-z0-9_-]{1,64}$: it names endpoints/<name>.yaml`,
+      );
     if (!route.path.startsWith("/")) throw new Error(`endpoint route "${route.name}": path must start with "/"`);
     const key = `${route.method} ${route.path}`;
     if (seen.has(route.name) || seen.has(key))
-      throw new Error(`endpoint route "${route.name}" (${key}) is declared twice: names and method+path must be unique`);
+      throw new Error(
+        `endpoint route "${route.name}" (${key}) is declared twice: names and method+path must be unique`,
+      );
     seen.add(route.name).add(key);
   }
   return definition;

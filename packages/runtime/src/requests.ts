@@ -107,20 +107,26 @@ function secretSettings(group: EndpointGroupDefinition, settings: Credentials<Cr
   const secrets: string[] = [];
   for (const [name, field] of Object.entries(group.settings)) {
     const value = settings[name];
-    const isPublic = field.type === "select" || field.type === "boolean" || (field.type === "text-input" && field.public);
+    const isPublic =
+      field.type === "select" || field.type === "boolean" || (field.type === "text-input" && field.public);
     if (!isPublic && typeof value === "string" && value !== "") secrets.push(value);
   }
   return secrets;
 }
 
 function providerOf(plugin: PluginDefinition): Provider {
-  if (!plugin.provider) throw new PluginError("ValueError", "this plugin has no tool provider; it serves endpoints only");
+  if (!plugin.provider)
+    throw new PluginError("ValueError", "this plugin has no tool provider; it serves endpoints only");
   return plugin.provider;
 }
 
 /** Throws the SDK's error for a request this plugin cannot serve. */
 export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest): ResolvedRequest {
-  if (request.type === "tool" && request.provider !== undefined && request.provider !== providerOf(plugin).identity.name) {
+  if (
+    request.type === "tool" &&
+    request.provider !== undefined &&
+    request.provider !== providerOf(plugin).identity.name
+  ) {
     throw new PluginError("ValueError", `Provider \`${request.provider}\` not found`);
   }
   return (resolvers[request.action] as Resolver<RequestAction>)(plugin, request);
@@ -145,7 +151,10 @@ export function unsupportedRequest(type: unknown, action: unknown): PluginError 
 function findTool(plugin: PluginDefinition, name: string): ToolDefinition {
   const tool = plugin.tools?.find((candidate) => candidate.identity.name === name);
   if (!tool)
-    throw new PluginError("ValueError", `Tool \`${name}\` not found for provider \`${providerOf(plugin).identity.name}\``);
+    throw new PluginError(
+      "ValueError",
+      `Tool \`${name}\` not found for provider \`${providerOf(plugin).identity.name}\``,
+    );
   return tool;
 }
 
@@ -181,11 +190,7 @@ async function emitMessage(message: ToolMessage, emit: EmitStream): Promise<void
   }
 }
 
-async function validateToolCredentials(
-  provider: Provider,
-  context: PluginContext,
-  emit: EmitStream,
-): Promise<void> {
+async function validateToolCredentials(provider: Provider, context: PluginContext, emit: EmitStream): Promise<void> {
   await provider.validateCredentials?.(context.credentials, context);
   // The SDK answers a successful validation with this bare stream payload.
   await emit({ result: true });

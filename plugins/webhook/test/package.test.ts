@@ -31,7 +31,8 @@ describe("the packaged plugin", () => {
   });
 
   it("declares the endpoint group, its routes and the endpoint permission, and verifies clean", async () => {
-    const yaml = async (path: string) => parse(await readFile(join(extracted, path), "utf8")) as Record<string, unknown>;
+    const yaml = async (path: string) =>
+      parse(await readFile(join(extracted, path), "utf8")) as Record<string, unknown>;
     const manifest = await yaml("manifest.yaml");
     expect(manifest.plugins).toEqual({ endpoints: ["group/webhook.yaml"] });
     expect(manifest.resource).toMatchObject({ permission: { endpoint: { enabled: true } } });

@@ -101,7 +101,13 @@ describe("over TCP remote debugging", () => {
     );
     const registration = await daemon.registration(1);
     expect(registration.problems).toEqual([]);
-    expect(registration.order).toEqual(["handshake", "manifest_declaration", "endpoint_declaration", "asset_chunk", "end"]);
+    expect(registration.order).toEqual([
+      "handshake",
+      "manifest_declaration",
+      "endpoint_declaration",
+      "asset_chunk",
+      "end",
+    ]);
     expect(registration.manifest).toEqual(manifestDeclaration(plugin));
     expect((registration.manifest!.plugins as JsonObject).endpoints).toEqual(["group/webhook.yaml"]);
     expect(registration.endpoints).toEqual([endpointDeclaration(endpoints)]);

@@ -26,7 +26,8 @@ export function checkEndpointGroup(file: string, group: unknown): Problem[] {
       if (typeof at(field, "label.en_US") !== "string") add(`settings[${index}].label.en_US`, "is required");
     });
   const routes = at(group, "endpoints");
-  if (!Array.isArray(routes) || routes.length === 0) add("endpoints", "must list the route YAML files (endpoints/*.yaml)");
+  if (!Array.isArray(routes) || routes.length === 0)
+    add("endpoints", "must list the route YAML files (endpoints/*.yaml)");
   return problems;
 }
 
