@@ -159,8 +159,12 @@ describe("endpoints", () => {
         "endpoints/boom.yaml",
       ],
     });
-    expect(endpointRouteYaml(group.routes[0]!)).toEqual({ path: "/echo/<name>", method: "POST", hidden: false });
-    expect(endpointDeclaration(group).endpoints).toHaveLength(5);
+    expect(endpointRouteYaml(group.routes[0]!)).toEqual({ path: "/echo/<name>", method: "POST" });
+    expect((endpointDeclaration(group).endpoints as JsonObject[])[0]).toEqual({
+      path: "/echo/<name>",
+      method: "POST",
+      hidden: false,
+    });
   });
 
   it("prefers a static route, splits a large body into messages under the line limit, and answers an empty body", async () => {

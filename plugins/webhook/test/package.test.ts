@@ -41,7 +41,7 @@ describe("the packaged plugin", () => {
     expect(group.settings).toEqual([
       expect.objectContaining({ name: "signing_secret", type: "secret-input", required: true }),
     ]);
-    expect(await yaml("endpoints/events.yaml")).toEqual({ path: "/events/<int:count>", method: "GET", hidden: false });
+    expect(await yaml("endpoints/events.yaml")).toEqual({ path: "/events/<int:count>", method: "GET" });
     expect(await yaml("endpoints/health.yaml")).toEqual({ path: "/health", method: "GET", hidden: true });
     expect((await verifyPackage(archive)).problems).toEqual([]);
   });
