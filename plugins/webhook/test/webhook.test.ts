@@ -36,6 +36,13 @@ describe("over stdio", () => {
     expect(result.stream).toHaveLength(1);
   });
 
+  it("reads the largest body the daemon forwards (10 MiB, 20 MiB as hex on the line)", async () => {
+    const payload = { blob: "x".repeat(10 * 1024 * 1024 - 20) };
+    const response = responseOf((await process.request(delivery(payload))).stream);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text).bytes).toBe(Buffer.byteLength(JSON.stringify(payload)));
+  });
+
   it("refuses a wrong signature with 401 and never shows the secret", async () => {
     const response = responseOf((await process.request(delivery({ ref: "main" }, "not-the-secret"))).stream);
     expect(response.status).toBe(401);
