@@ -4,11 +4,13 @@
  * HTTP (POST /invoke streaming the session back).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { invokePlugin } from "@dify-ts/cli";
 import { eventually, SessionCollector, StandInDaemon, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
 import { requestLine, type JsonObject } from "@dify-ts/protocol";
 import { endpointDeclaration, manifestDeclaration } from "@dify-ts/runtime";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 import plugin, { endpoints } from "../src/plugin.js";
+import { sign } from "../src/signature.js";
 import { delivery, endpointRequest, pluginEntry, pluginRoot, responseOf, secret } from "./support.js";
 
 describe("over stdio", () => {
@@ -176,5 +178,31 @@ describe("over serverless HTTP", () => {
       expect([...sessions.endCounts.values()]).toEqual([1]);
       expect(sessions.violations).toEqual([]);
     }
+  });
+});
+
+describe("with dify-ts invoke", () => {
+  it("sends an HTTP request to the source plugin and prints the response, the secret setting masked", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const body = JSON.stringify({ leak: secret });
+    const code = await invokePlugin(
+      pluginRoot,
+      {
+        endpoint: {
+          method: "POST",
+          target: "/webhook",
+          headers: { "X-Hub-Signature-256": sign(secret, Buffer.from(body)), "X-GitHub-Event": "ping" },
+          body,
+        },
+        settings: { signing_secret: secret },
+      },
+      { out: (line) => out.push(line), err: (line) => err.push(line) },
+    );
+    expect(code).toBe(0);
+    expect(out[0]).toBe("HTTP 200");
+    expect(out).toContain("content-type: application/json");
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ accepted: true, event: "ping", keys: ["leak"] });
+    expect(out.join("\n") + err.join("\n")).not.toContain(secret);
   });
 });
