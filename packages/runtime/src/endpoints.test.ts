@@ -9,7 +9,7 @@ import {
   type EndpointResponseChunk,
   type JsonObject,
 } from "@dify-ts/protocol";
-import { SessionCollector, type ReceivedEvent } from "@dify-ts/host";
+import { eventually, SessionCollector, type ReceivedEvent } from "@dify-ts/host";
 import { defineEndpointGroup, definePlugin, defineProvider, localized } from "./definitions.js";
 import { endpointDeclaration, endpointGroupYaml, endpointRouteYaml, manifestDeclaration } from "./declarations.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -68,6 +68,28 @@ const group = defineEndpointGroup({
     },
   ],
 });
+/** An event stream that goes quiet: how far it got, and whether the runtime cancelled it. */
+const endless = { pulled: 0, cancelled: false };
+const endlessRoute = {
+  name: "endless",
+  path: "/endless",
+  method: "GET" as const,
+  handler: () =>
+    new Response(
+      new ReadableStream<Uint8Array>({
+        // Three events, then silence: the stream waits for an event that never comes.
+        pull: async (controller) => {
+          if (endless.pulled === 3) return new Promise<void>(() => {});
+          controller.enqueue(new TextEncoder().encode(`data: ${++endless.pulled}\n\n`));
+        },
+        cancel: () => {
+          endless.cancelled = true;
+        },
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    ),
+};
+
 const plugin = definePlugin({
   manifest: {
     author: "a",
@@ -82,12 +104,12 @@ const plugin = definePlugin({
   },
   provider,
   tools: [send],
-  endpoints: group,
+  endpoints: { ...group, routes: [...group.routes, endlessRoute] },
 });
 
-function connect() {
+function connect(maxRequestTimeout = 10) {
   const [pluginSide, daemonSide] = InMemoryTransport.createLinkedPair();
-  new Dispatcher(plugin, pluginSide, { maxRequestTimeout: 10, maxInvocationTimeout: 10 }).connect();
+  new Dispatcher(plugin, pluginSide, { maxRequestTimeout, maxInvocationTimeout: 10 }).connect();
   const sessions = new SessionCollector();
   daemonSide.onmessage = (line) => sessions.receive(JSON.parse(line) as ReceivedEvent);
   let next = 0;
@@ -182,6 +204,14 @@ describe("endpoints", () => {
     expect(body.every((byte) => byte === 7)).toBe(true);
     const empty = await request(http("DELETE", "/empty"));
     expect(empty.stream).toEqual([{ status: 204, headers: {}, result: "" }]);
+  });
+
+  it("cancels an idle event stream when the session times out", async () => {
+    const { request } = connect(0.3);
+    const result = await request(http("GET", "/endless"));
+    expect(result.error).toMatchObject({ error_type: "TimeoutError" });
+    expect(result.stream).toHaveLength(3);
+    await eventually(() => endless.cancelled, Boolean);
   });
 
   it("answers a failing handler with 500 and no internals, logging the error with the secret setting masked", async () => {

@@ -119,7 +119,7 @@ export async function invokeEndpoint(
       response = plainText("Internal Server Error", 500);
     }
   }
-  await streamResponse(response, emit);
+  await streamResponse(response, emit, context.signal);
 }
 
 /** The runtime's own answers, with the headers werkzeug gives the SDK's. */
@@ -149,10 +149,13 @@ function endpointContext(
   };
 }
 
-async function streamResponse(response: Response, emit: EmitStream): Promise<void> {
+async function streamResponse(response: Response, emit: EmitStream, signal: AbortSignal): Promise<void> {
   const head: JsonObject = { status: response.status, headers: Object.fromEntries(response.headers) };
   if (!response.body) return emit({ ...head, result: "" });
   const reader = response.body.getReader();
+  // A body waiting for its next chunk (an idle event stream) is cancelled as soon as the session stops.
+  const stop = () => void reader.cancel(signal.reason).catch(() => undefined);
+  signal.addEventListener("abort", stop, { once: true });
   let first = true;
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
@@ -164,7 +167,8 @@ async function streamResponse(response: Response, emit: EmitStream): Promise<voi
     }
     if (first) await emit({ ...head, result: "" });
   } finally {
-    // A session that stopped early (timeout, daemon gone) stops the handler's stream too.
+    signal.removeEventListener("abort", stop);
+    // A session that stopped early (a failed send) stops the handler's stream too.
     await reader.cancel().catch(() => undefined);
   }
 }
