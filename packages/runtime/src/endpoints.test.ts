@@ -243,6 +243,49 @@ describe("endpoints", () => {
   });
 });
 
+describe("hostile raw requests", () => {
+  it("answers every one with a response or one error, and then still serves", async () => {
+    const { request } = connect();
+    let seed = 20261202;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
+    const bytes = (length: number) => Buffer.from(Array.from({ length }, () => Math.floor(next() * 256)));
+    const heads = [
+      "",
+      "GET /echo/x HTTP/1.1\r\n",
+      "POST /echo/%ZZ HTTP/1.1\r\nHost: h\r\n",
+      "GET / HTTP/1.1\r\nX: \u0000\r\n\r\n",
+    ];
+    const outcomes = { responses: 0, errors: 0 };
+    const methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+    const targets = ["/echo/x?q=%00", "/nowhere", "/empty", "/boom", "/echo/" + "a".repeat(2000)];
+    for (let i = 0; i < 300; i++) {
+      // Even: a request line (or nothing) and random bytes; odd: well-framed requests with random binary bodies.
+      const raw =
+        i % 2 === 0
+          ? Buffer.concat([Buffer.from(heads[(i / 2) % heads.length]!), bytes(Math.floor(next() * 200))]).toString(
+              "hex",
+            )
+          : rawHttpRequestHex({
+              method: methods[Math.floor(next() * methods.length)]!,
+              target: targets[Math.floor(next() * targets.length)]!,
+              body: bytes(Math.floor(next() * 300)),
+            });
+      const result = await request(invokeEndpointRequest({ settings, raw_http_request: raw }));
+      if (result.error) {
+        expect(result.error.error_type).toBe("ValueError");
+        outcomes.errors++;
+      } else {
+        expect(endpointResponseOf(result.stream as EndpointResponseChunk[]).status).toBeGreaterThanOrEqual(200);
+        outcomes.responses++;
+      }
+    }
+    expect(outcomes.responses).toBeGreaterThanOrEqual(150);
+    expect(outcomes.errors + outcomes.responses).toBe(300);
+    const after = await request(http("POST", "/echo/me", "x"));
+    expect(endpointResponseOf(after.stream as EndpointResponseChunk[]).status).toBe(200);
+  });
+});
+
 describe("route matching (werkzeug's rules)", () => {
   const routes = compileRoutes(
     defineEndpointGroup({
