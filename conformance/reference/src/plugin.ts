@@ -1,6 +1,7 @@
 import { definePlugin } from "@dify-ts/runtime";
 import { endpoints } from "./endpoints.js";
 import { provider } from "./provider.js";
+import { backwards } from "./tools/backwards.js";
 import { blob } from "./tools/blob.js";
 import { echo } from "./tools/echo.js";
 import { fail } from "./tools/fail.js";
@@ -28,10 +29,21 @@ export default definePlugin({
         tool: { enabled: true },
         endpoint: { enabled: true },
         storage: { enabled: true, size: 1048576 },
+        model: {
+          enabled: true,
+          llm: true,
+          text_embedding: true,
+          rerank: true,
+          tts: true,
+          speech2text: true,
+          moderation: true,
+        },
+        node: { enabled: true },
+        app: { enabled: true },
       },
     },
   },
   provider,
-  tools: [echo, messages, blob, fail, sleep, parameters, storage],
+  tools: [echo, messages, blob, fail, sleep, parameters, storage, backwards],
   endpoints,
 });
