@@ -10,8 +10,6 @@ import { nodeWheelVersion } from "./launcher.js";
 import { packagePlugin } from "./package.js";
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), "__fixtures__", "hello");
-/** The conformance reference's twin: an OAuth provider with a dynamic-select tool. */
-const reference = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "conformance", "reference");
 const python = nodeWheelPython();
 let scratch: string;
 let pkg: string;
@@ -108,33 +106,5 @@ describe("dify-ts invoke", () => {
       await invokePlugin(pkg, { tool: "report", parameters: { bytes: -1 }, credentials: { token: "t" } }, io),
     ).toBe(1);
     expect(err.at(-1)).toMatch(/^error: ToolParameterValidationError: .*"bytes"/);
-  });
-
-  it("fetches a dynamic-select parameter's options and calls a tool with OAuth credentials", async () => {
-    const options = capture();
-    const fetched = await invokePlugin(
-      reference,
-      { tool: "surface", optionsOf: "channel", credentials: { api_key: "sk-invoke-0001" } },
-      options.io,
-    );
-    expect(fetched).toBe(0);
-    expect(options.out).toEqual(["option: general (General)", "option: random (Random)"]);
-    const oauth = capture();
-    const invoked = await invokePlugin(
-      reference,
-      {
-        tool: "surface",
-        parameters: { channel: "general" },
-        credentialType: "oauth2",
-        credentials: { access_token: "token-invoke-0001" },
-      },
-      oauth.io,
-    );
-    expect(invoked).toBe(0);
-    expect(oauth.out[0]).toContain('"credential_type": "oauth2"');
-    expect(oauth.out[1]).toBe("image_link: https://example.com/linked.png");
-    expect(oauth.out[2]).toMatch(/^retriever resources: \{\n/);
-    // An undeclared field (the OAuth token is not in the form's credentials) is masked like a secret.
-    expect(oauth.out.join("\n")).not.toContain("token-invoke-0001");
   });
 });

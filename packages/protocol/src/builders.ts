@@ -105,7 +105,7 @@ export function oauthRequest(
     provider: string;
     redirect_uri: string;
     system_credentials?: JsonObject;
-    /** get_credentials: the provider's callback request, hex-encoded (see rawHttpRequestHex). */
+    /** get_credentials: the provider's callback request, hex-encoded (rawHttpRequestHex). */
     raw_http_request?: string;
     /** refresh_credentials: the credentials to refresh. */
     credentials?: JsonObject;
@@ -116,15 +116,14 @@ export function oauthRequest(
   return { type: "oauth", action, ...rest, system_credentials, user_id };
 }
 
-/** An HTTP request as the daemon forwards it: the raw request bytes, hex-encoded. */
-export function rawHttpRequestHex(
-  method: string,
-  target: string,
-  headers: Record<string, string> = {},
-  body = "",
-): string {
-  const head = [`${method} ${target} HTTP/1.1`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
-  return Buffer.from(`${head.join("\r\n")}\r\n\r\n${body}`).toString("hex");
+/** The `data` of an invoke_endpoint request; `raw_http_request` from `rawHttpRequestHex`. */
+export function invokeEndpointRequest(fields: { settings?: JsonObject; raw_http_request: string }): JsonObject {
+  return {
+    type: "endpoint",
+    action: "invoke_endpoint",
+    settings: fields.settings ?? {},
+    raw_http_request: fields.raw_http_request,
+  };
 }
 
 /** A `backwards_response` line's object as the daemon writes it. */

@@ -87,6 +87,16 @@ export interface RefreshOAuthCredentialsRequest extends OAuthRequestBase {
   action: "refresh_credentials";
 }
 
+/** `invoke_endpoint` (the SDK's EndpointInvokeRequest): an HTTP request for one of the plugin's endpoint routes. */
+export interface InvokeEndpointRequest {
+  type: "endpoint";
+  action: "invoke_endpoint";
+  /** The endpoint's settings as the user saved them (decrypted by the daemon). */
+  settings: JsonObject;
+  /** Hex of the raw HTTP request bytes (raw-http.ts). */
+  raw_http_request: string;
+}
+
 /** Every request kind this package decodes, discriminated by `action`. */
 export type DaemonRequest =
   | InvokeToolRequest
@@ -95,7 +105,8 @@ export type DaemonRequest =
   | FetchParameterOptionsRequest
   | GetAuthorizationUrlRequest
   | GetOAuthCredentialsRequest
-  | RefreshOAuthCredentialsRequest;
+  | RefreshOAuthCredentialsRequest
+  | InvokeEndpointRequest;
 export type RequestAction = DaemonRequest["action"];
 export type RequestType = DaemonRequest["type"];
 
@@ -127,6 +138,7 @@ export const REQUEST_ACTIONS: { readonly [T in RequestType]: ReadonlySet<Request
   tool: new Set(["invoke_tool", "validate_tool_credentials", "get_tool_runtime_parameters"]),
   dynamic_parameter: new Set(["fetch_parameter_options"]),
   oauth: new Set(["get_authorization_url", "get_credentials", "refresh_credentials"]),
+  endpoint: new Set(["invoke_endpoint"]),
 };
 
 export function decodeLine(text: string): DecodedLine {
@@ -155,6 +167,7 @@ export function decodeLine(text: string): DecodedLine {
     endpoint_id: optionalText(parsed.endpoint_id),
     context: isJsonObject(parsed.context) ? parsed.context : null,
   };
+  if (data.type === "endpoint" && data.action === "invoke_endpoint") return decodeInvokeEndpoint(envelope, data);
   const actions =
     typeof data.type === "string" && Object.hasOwn(REQUEST_ACTIONS, data.type)
       ? REQUEST_ACTIONS[data.type as RequestType]
@@ -188,7 +201,8 @@ function decodeRequest(data: JsonObject): DaemonRequest {
     credentials: isJsonObject(data.credentials) ? data.credentials : {},
     user_id: optionalText(data.user_id),
   };
-  const action = data.action as RequestAction;
+  // invoke_endpoint is decoded on its own (decodeInvokeEndpoint): its request carries no provider.
+  const action = data.action as Exclude<RequestAction, "invoke_endpoint">;
   switch (action) {
     case "invoke_tool": {
       const parameters = data.tool_parameters ?? {};
@@ -237,6 +251,22 @@ function credentialType(value: JsonValue | undefined, fallback: CredentialType):
     "ValidationError",
     `credential_type must be one of ${CREDENTIAL_KINDS.join(", ")}; got ${JSON.stringify(value)}`,
   );
+}
+
+function decodeInvokeEndpoint(envelope: RequestEnvelope, data: JsonObject): DecodedLine {
+  const settings = data.settings ?? {};
+  if (!isJsonObject(settings))
+    return invalid("invoke_endpoint: settings must be a JSON object of setting names to values", envelope.session_id);
+  if (typeof data.raw_http_request !== "string")
+    return invalid(
+      "invoke_endpoint: raw_http_request must be a string, the hex encoding of the raw HTTP request",
+      envelope.session_id,
+    );
+  return {
+    kind: "request",
+    envelope,
+    request: { type: "endpoint", action: "invoke_endpoint", settings, raw_http_request: data.raw_http_request },
+  };
 }
 
 /**

@@ -250,7 +250,7 @@ export class Dispatcher {
       messageId: envelope.message_id,
       appId: envelope.app_id,
       endpointId: envelope.endpoint_id,
-      userId: request.user_id,
+      userId: request.type === "tool" ? request.user_id : null,
       context: envelope.context,
     };
     // Built on first use: most handlers log little and call nothing back.

@@ -22,12 +22,15 @@ import type {
   OAuthCredentials,
   OAuthDefinition,
   ParameterOption,
+  EndpointGroupDefinition,
   Parameters,
   PluginDefinition,
+  Provider,
   ToolDefinition,
   ToolParameters,
 } from "./definitions.js";
-import { PluginError } from "./errors.js";
+import { compileRoutes, invokeEndpoint } from "./endpoints.js";
+import { CredentialValidationError, PluginError } from "./errors.js";
 import { toWire, type ToolMessage } from "./messages.js";
 import { decodeRawHttpRequest } from "./raw-http.js";
 import { validateCredentials, validateParameters } from "./validation.js";
@@ -69,12 +72,13 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     };
   },
   validate_tool_credentials(plugin, request) {
-    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    const provider = providerOf(plugin);
+    const credentials = validateCredentials(provider.credentials, request.credentials);
     return {
       credentials,
       credentialType: "api-key",
       secretParameters: [],
-      run: (context, emit) => validateToolCredentials(plugin, context, emit),
+      run: (context, emit) => validateToolCredentials(provider, context, emit),
     };
   },
   get_tool_runtime_parameters(plugin, request) {
@@ -82,7 +86,7 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     const runtimeParameters = tool.runtimeParameters;
     if (!runtimeParameters)
       throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
-    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    const credentials = validateCredentials(providerOf(plugin).credentials, request.credentials);
     return {
       credentials,
       credentialType: "api-key",
@@ -91,7 +95,7 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     };
   },
   fetch_parameter_options(plugin, request) {
-    const tool = plugin.tools.find((candidate) => candidate.identity.name === request.provider_action);
+    const tool = (plugin.tools ?? []).find((candidate) => candidate.identity.name === request.provider_action);
     if (!tool) throw new PluginError("ValueError", "Cannot find the target to fetch parameter options");
     const name = tool.identity.name;
     const fetchOptions = tool.fetchParameterOptions;
@@ -147,7 +151,7 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     if (!refresh)
       throw new PluginError(
         "NotImplementedError",
-        `Provider \`${plugin.provider.identity.name}\` cannot refresh OAuth credentials: add oauth.refreshCredentials`,
+        `Provider \`${providerOf(plugin).identity.name}\` cannot refresh OAuth credentials: add oauth.refreshCredentials`,
       );
     const systemCredentials = validateCredentials(oauth.client, request.system_credentials);
     const credentials = validateCredentials(oauth.credentials, request.credentials);
@@ -163,6 +167,24 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
       },
     };
   },
+  invoke_endpoint(plugin, request) {
+    const group = plugin.endpoints;
+    if (!group) throw new PluginError("ValueError", "this plugin declares no endpoints");
+    let settings: Credentials<CredentialFields>;
+    try {
+      settings = validateCredentials(group.settings, request.settings);
+    } catch (error) {
+      if (!(error instanceof CredentialValidationError)) throw error;
+      throw new PluginError("EndpointSettingsValidationError", `endpoint settings: ${error.message}`);
+    }
+    return {
+      // The handler's settings, in the context's credentials slot so the session's plumbing stays one path.
+      credentials: settings,
+      credentialType: "unauthorized",
+      secretParameters: secretSettings(group, settings),
+      run: (context, emit) => invokeEndpoint(routesOf(group), request.raw_http_request, settings, context, emit),
+    };
+  },
 };
 
 /**
@@ -171,8 +193,12 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
  * checked against the schema the request names (OAuth client settings, OAuth or API-key credentials).
  */
 export function requestSecrets(plugin: PluginDefinition, request: DaemonRequest): string[] {
-  const { credentials: apiKey, oauth } = plugin.provider;
+  const apiKey = plugin.provider?.credentials ?? {};
+  const oauth = plugin.provider?.oauth;
   switch (request.type) {
+    case "endpoint":
+      // Its settings' secrets are named by the endpoint group's resolver.
+      return [];
     case "oauth":
       return [
         ...secretValues(oauth?.client ?? {}, request.system_credentials),
@@ -203,15 +229,15 @@ function checkedCredentials(
   credentials: JsonObject,
   type: CredentialType,
 ): Credentials<CredentialFields> {
-  if (type !== "oauth2") return validateCredentials(plugin.provider.credentials, credentials);
+  if (type !== "oauth2") return validateCredentials(providerOf(plugin).credentials, credentials);
   return validateCredentials(oauthOf(plugin).credentials, credentials);
 }
 
 function oauthOf(plugin: PluginDefinition): OAuthDefinition {
-  const oauth = plugin.provider.oauth;
-  if (!oauth)
-    throw new PluginError("ValueError", `Provider \`${plugin.provider.identity.name}\` does not support OAuth`);
-  return oauth;
+  const provider = providerOf(plugin);
+  if (!provider.oauth)
+    throw new PluginError("ValueError", `Provider \`${provider.identity.name}\` does not support OAuth`);
+  return provider.oauth;
 }
 
 /** The answer's credentials and expiry; their values are secrets from now on (tokens must not reach a log). */
@@ -235,15 +261,45 @@ function localizedJson(text: Localized): JsonObject {
 }
 
 /** The SDK's message for a provider this plugin does not have, per request type. */
-const UNKNOWN_PROVIDER: { [T in RequestType]: (provider: string) => string } = {
+const UNKNOWN_PROVIDER: { [T in Exclude<RequestType, "endpoint">]: (provider: string) => string } = {
   tool: (provider) => `Provider \`${provider}\` not found`,
   dynamic_parameter: () => "Cannot find the target to fetch parameter options",
   oauth: (provider) => `Provider \`${provider}\` does not support OAuth`,
 };
 
+const compiledRoutes = new WeakMap<EndpointGroupDefinition, ReturnType<typeof compileRoutes>>();
+
+function routesOf(group: EndpointGroupDefinition): ReturnType<typeof compileRoutes> {
+  let routes = compiledRoutes.get(group);
+  if (!routes) compiledRoutes.set(group, (routes = compileRoutes(group)));
+  return routes;
+}
+
+/** Settings values to redact: every text setting except those marked public, as for credentials. */
+function secretSettings(group: EndpointGroupDefinition, settings: Credentials<CredentialFields>): string[] {
+  const secrets: string[] = [];
+  for (const [name, field] of Object.entries(group.settings)) {
+    const value = settings[name];
+    const isPublic =
+      field.type === "select" || field.type === "boolean" || (field.type === "text-input" && field.public);
+    if (!isPublic && typeof value === "string" && value !== "") secrets.push(value);
+  }
+  return secrets;
+}
+
+function providerOf(plugin: PluginDefinition): Provider {
+  if (!plugin.provider)
+    throw new PluginError("ValueError", "this plugin has no tool provider; it serves endpoints only");
+  return plugin.provider;
+}
+
 /** Throws the SDK's error for a request this plugin cannot serve. */
 export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest): ResolvedRequest {
-  if (request.provider !== undefined && request.provider !== plugin.provider.identity.name) {
+  if (
+    request.type !== "endpoint" &&
+    request.provider !== undefined &&
+    request.provider !== plugin.provider?.identity.name
+  ) {
     throw new PluginError("ValueError", UNKNOWN_PROVIDER[request.type](request.provider));
   }
   return (resolvers[request.action] as Resolver<RequestAction>)(plugin, request);
@@ -265,9 +321,12 @@ export function unsupportedRequest(type: unknown, action: unknown): PluginError 
 }
 
 function findTool(plugin: PluginDefinition, name: string): ToolDefinition {
-  const tool = plugin.tools.find((candidate) => candidate.identity.name === name);
+  const tool = plugin.tools?.find((candidate) => candidate.identity.name === name);
   if (!tool)
-    throw new PluginError("ValueError", `Tool \`${name}\` not found for provider \`${plugin.provider.identity.name}\``);
+    throw new PluginError(
+      "ValueError",
+      `Tool \`${name}\` not found for provider \`${providerOf(plugin).identity.name}\``,
+    );
   return tool;
 }
 
@@ -303,12 +362,8 @@ async function emitMessage(message: ToolMessage, emit: EmitStream): Promise<void
   }
 }
 
-async function validateToolCredentials(
-  plugin: PluginDefinition,
-  context: PluginContext,
-  emit: EmitStream,
-): Promise<void> {
-  await plugin.provider.validateCredentials?.(context.credentials, context);
+async function validateToolCredentials(provider: Provider, context: PluginContext, emit: EmitStream): Promise<void> {
+  await provider.validateCredentials?.(context.credentials, context);
   // The SDK answers a successful validation with this bare stream payload.
   await emit({ result: true });
 }
