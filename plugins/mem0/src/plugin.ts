@@ -4,6 +4,7 @@ import { service } from "./service.js";
 import { addMemory } from "./tools/add-memory.js";
 import { deleteAllMemories } from "./tools/delete-all-memories.js";
 import { deleteMemory } from "./tools/delete-memory.js";
+import { forgetMemories } from "./tools/forget-memories.js";
 import { getAllMemories } from "./tools/get-all-memories.js";
 import { getMemoryHistory } from "./tools/get-memory-history.js";
 import { getMemory } from "./tools/get-memory.js";
@@ -36,6 +37,7 @@ export default definePlugin({
     deleteMemory,
     deleteAllMemories,
     getMemoryHistory,
+    forgetMemories,
   ],
   // Replays the writes a previous process accepted but did not apply; logs go through the daemon.
   onStart: ({ logger }) =>

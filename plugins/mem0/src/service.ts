@@ -15,6 +15,7 @@ import {
 } from "@dify-ts/runtime";
 import { WorkQueue, type JobOutcome } from "@dify-ts/runtime/work-queue";
 import type { Memory } from "mem0ai/oss";
+import { closeAccessLogs } from "./lifecycle/access-log.js";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
 import { MemoryCache } from "./memory/cache.js";
@@ -214,6 +215,11 @@ export class MemoryService {
     }
   }
 
+  /** A warning from outside the service (access log, forgetting); `cause` holds no secrets. */
+  warn(message: string, cause?: unknown): void {
+    this.logger.warn(cause === undefined ? message : `${message}: ${messageOf(cause)}`);
+  }
+
   /** SIGTERM/SIGINT: stop accepting, apply queued writes until the deadline, keep the rest journaled. */
   async shutdown(): Promise<void> {
     if (this.queue) {
@@ -225,6 +231,7 @@ export class MemoryService {
         );
     }
     await this.cache.closeAll();
+    closeAccessLogs();
   }
 
   private async openQueue(): Promise<WorkQueue<WriteJob>> {

@@ -2,6 +2,7 @@
 import { localized } from "@dify-ts/runtime";
 import { searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
+import { recordRecall } from "../lifecycle/recall.js";
 import { provider } from "../provider.js";
 import { service } from "../service.js";
 import {
@@ -66,6 +67,11 @@ export const searchMemory = provider.defineTool({
     );
     if (outcome.status !== "SUCCESS")
       return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
+    recordRecall(
+      setup,
+      scope.user_id,
+      outcome.value.map((item) => item.id),
+    );
     const lines = outcome.value.map(
       (item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`,
     );
