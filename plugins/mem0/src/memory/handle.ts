@@ -11,6 +11,7 @@ import { mkdir } from "node:fs/promises";
 import type { Memory } from "mem0ai/oss";
 import type { MemorySetup } from "../config/setup.js";
 import type { Mem0Module } from "./loader.js";
+import { HttpReranker, isHttpReranker, type Reranker } from "./http-reranker.js";
 import { PgHistoryStore } from "./pg-history.js";
 import { ensurePgvectorIndexes } from "./pgvector-indexes.js";
 
@@ -34,6 +35,8 @@ interface MemoryInternals {
   _initError?: Error;
   vectorStore?: StoreInternals;
   _entityStore?: StoreInternals;
+  /** Set from the reranker config; cohere and zero_entropy are replaced by HttpReranker. */
+  reranker: Reranker | null;
   /** The history manager (SQLiteManager has close()); replaced by PgHistoryStore with pgvector. */
   db?: { close?(): unknown } | PgHistoryStore;
 }
@@ -76,6 +79,9 @@ export class MemoryHandle {
     );
     const handle = new MemoryHandle(memory, onBroken);
     const internals = handle.internals;
+    const reranker = setup.config.reranker;
+    if (reranker && isHttpReranker(reranker.provider))
+      internals.reranker = new HttpReranker(reranker.provider, reranker.config);
     await internals._initPromise;
     if (internals._initError) {
       await handle.close();
