@@ -120,7 +120,12 @@ export const forgetMemories = provider.defineTool({
     );
     if (listing.status !== "SUCCESS" || listing.value === null) {
       const problem = listing.status === "SUCCESS" ? "forget_memories failed" : listing.problem;
-      return respond(listing.status === "TIMEOUT" ? "TIMEOUT" : "ERROR", problem, null, `${problem}; nothing forgotten.`);
+      return respond(
+        listing.status === "TIMEOUT" ? "TIMEOUT" : "ERROR",
+        problem,
+        null,
+        `${problem}; nothing forgotten.`,
+      );
     }
     const memories = listing.value;
     const now = service.settings.now();
@@ -183,7 +188,9 @@ export const forgetMemories = provider.defineTool({
     };
     const verb = dryRun ? "would forget" : setup.asyncMode ? "accepted the deletion of" : "forgot";
     const summary = `Scanned ${memories.length} memories of ${scope.user_id}; ${verb} ${forgotten.length}${
-      forgotten.length ? `:\n${forgotten.map((item, index) => `${index + 1}. ${item.memory} (${item.reason})`).join("\n")}` : "."
+      forgotten.length
+        ? `:\n${forgotten.map((item, index) => `${index + 1}. ${item.memory} (${item.reason})`).join("\n")}`
+        : "."
     }`;
     if (failures.length > 0) {
       const problem = `${failures.length} of ${forgotten.length} deletions were refused: ${failures.slice(0, 3).join("; ")}`;
