@@ -86,6 +86,21 @@ export const provider = defineProvider({
         "整个插件进程同时执行的排队写操作数（1-64）。",
       ),
     },
+    log_level: {
+      type: "select",
+      default: "INFO",
+      options: [
+        { value: "DEBUG", label: localized("Debug", "调试") },
+        { value: "INFO", label: localized("Info", "信息") },
+        { value: "WARNING", label: localized("Warning", "警告") },
+        { value: "ERROR", label: localized("Error", "错误") },
+      ],
+      label: localized("Log level", "日志级别"),
+      help: localized(
+        "Which of the plugin's log lines reach the plugin daemon; takes effect at the next call.",
+        "插件发往插件守护进程的日志级别；下一次调用即生效。",
+      ),
+    },
   },
   validateCredentials: (credentials, context) => service.validate(credentials, context.secrets),
 });

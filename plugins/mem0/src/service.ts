@@ -22,6 +22,7 @@ import { MemoryCache } from "./memory/cache.js";
 import { classifyWriteFailure, messageOf } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
+import { LeveledLogger } from "./log-level.js";
 import { readSettings, type ServiceSettings } from "./settings.js";
 
 export type ReadOutcome<T> =
@@ -50,7 +51,8 @@ const stderrLogger: Logger = {
 export class MemoryService {
   readonly settings: ServiceSettings;
   readonly cache: MemoryCache;
-  private logger: Logger = stderrLogger;
+  /** The daemon's logger once started (stderr before), filtered by the latest call's log_level. */
+  private readonly logger = new LeveledLogger(stderrLogger);
   private queue?: Promise<WorkQueue<WriteJob>>;
   /** Parsed credentials by their JSON text: every call carries them, and parsing is most of an ACCEPT's work. */
   private readonly setups = new Map<string, MemorySetup>();
@@ -69,7 +71,7 @@ export class MemoryService {
 
   /** Opens the journal and replays the writes a previous process accepted but did not apply. */
   start(logger?: Logger): Promise<WorkQueue<WriteJob>> {
-    if (logger) this.logger = logger;
+    if (logger) this.logger.target = logger;
     if (!this.queue) {
       // Loading mem0ai takes seconds; start now rather than in the first call.
       loadMem0(this.settings.dataDirectory).catch((error: unknown) =>
@@ -91,6 +93,7 @@ export class MemoryService {
    */
   setup(credentials: RawCredentials, secrets: SecretRegistry): MemorySetup {
     const setup = this.parse(credentials, secrets);
+    this.logger.level = setup.logLevel;
     const known = this.storeCredentials.delete(setup.store);
     this.storeCredentials.set(setup.store, credentials);
     if (this.storeCredentials.size > MAX_STORES)
@@ -126,7 +129,11 @@ export class MemoryService {
     options: { timeoutMs: number; fallback: T; signal?: AbortSignal },
     work: (memory: Memory) => Promise<T>,
   ): Promise<ReadOutcome<T>> {
-    const run = () => this.cache.use(setup, work, { retryOnConnectionError: true });
+    const started = performance.now();
+    const run = () =>
+      this.cache
+        .use(setup, work, { retryOnConnectionError: true })
+        .finally(() => this.logger.debug(`${what} took ${Math.round(performance.now() - started)} ms`));
     if (!setup.asyncMode) {
       try {
         return { status: "SUCCESS", value: await run() };
@@ -168,7 +175,10 @@ export class MemoryService {
           this.writeCredentials.delete(ref);
           throw error;
         });
-      if (submitted.status === "accepted") return { status: "ACCEPTED" };
+      if (submitted.status === "accepted") {
+        this.logger.debug(`${describeWrite(operation)} accepted (journal id ${submitted.id})`);
+        return { status: "ACCEPTED" };
+      }
       this.writeCredentials.delete(ref);
       const problem =
         submitted.status === "overload"
@@ -191,6 +201,7 @@ export class MemoryService {
     try {
       // parse, not setup: credentials being tried out must not become those replayed writes run with.
       setup = this.parse(credentials, secrets);
+      this.logger.level = setup.logLevel;
     } catch (error) {
       if (error instanceof ConfigError) throw new CredentialValidationError(error.message);
       throw error;

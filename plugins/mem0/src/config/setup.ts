@@ -5,6 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import type { LogLevel } from "@dify-ts/runtime";
+import { DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS } from "../log-level.js";
 import { ConfigError, isObject, readBlock, type Block, type ConfigObject } from "./translate.js";
 
 /** The credentials as Dify sends them (after the runtime's type checks). */
@@ -16,6 +18,8 @@ export interface RawCredentials {
   local_graph_db_json?: string;
   local_reranker_json?: string;
   max_concurrent_memory_operations: string;
+  /** DEBUG, INFO (default), WARNING or ERROR. */
+  log_level?: string;
 }
 
 /** mem0ai's MemoryConfig, as far as this plugin fills it in. */
@@ -35,6 +39,7 @@ export interface MemorySetup {
   hash: string;
   asyncMode: boolean;
   concurrency: number;
+  logLevel: LogLevel;
   config: MemoryConfigInput;
   /** The store's identity without secrets: the same database and collection (and, embedded, embedder) give the same one. */
   store: string;
@@ -61,6 +66,8 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new ConfigError("max_concurrent_memory_operations", "must be a whole number from 1 to 64");
   }
+  const logLevel = credentials.log_level?.trim().toUpperCase() || DEFAULT_LOG_LEVEL;
+  if (!isLogLevel(logLevel)) throw new ConfigError("log_level", `must be one of ${LOG_LEVELS.join(", ")}`);
   const llm = readBlock("local_llm_json", "llm", credentials.local_llm_json);
   const embedder = readBlock("local_embedder_json", "embedder", credentials.local_embedder_json);
   const embedderDims = embedder.config.embeddingDims;
@@ -92,6 +99,7 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
     hash: digest(credentials),
     asyncMode: credentials.async_mode,
     concurrency,
+    logLevel,
     config: {
       llm,
       embedder,
