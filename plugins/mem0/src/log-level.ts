@@ -19,7 +19,7 @@ export function isLogLevel(value: string): value is LogLevel {
 export class LeveledLogger implements Logger {
   level: LogLevel = DEFAULT_LOG_LEVEL;
 
-  constructor(public target: Logger) {}
+  constructor(private readonly target: Logger) {}
 
   debug(message: string): void {
     if (this.passes("DEBUG")) this.target.info(`debug: ${message}`);

@@ -1,6 +1,8 @@
 import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
-import { service } from "./service.js";
+import { installMemoryService, stopMemoryService } from "./plugin-service.js";
+import { createMemoryService } from "./service.js";
+import { readSettings } from "./settings.js";
 import { addMemory } from "./tools/add-memory.js";
 import { deleteAllMemories } from "./tools/delete-all-memories.js";
 import { deleteMemory } from "./tools/delete-memory.js";
@@ -39,11 +41,14 @@ export default definePlugin({
     getMemoryHistory,
     forgetMemories,
   ],
-  // Replays the writes a previous process accepted but did not apply; logs go through the daemon.
-  onStart: ({ logger }) =>
-    service.start(logger).then(
+  // Reads the environment once, then replays the writes a previous process accepted but did not apply.
+  onStart: ({ logger }) => {
+    const service = createMemoryService(readSettings(), logger);
+    installMemoryService(service);
+    return service.start().then(
       () => undefined,
       (error: unknown) => logger.error("the write journal could not be opened", error),
-    ),
-  onShutdown: () => service.shutdown(),
+    );
+  },
+  onShutdown: stopMemoryService,
 });

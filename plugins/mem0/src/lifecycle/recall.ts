@@ -4,14 +4,14 @@
  * answers, since losing one recall only makes a memory look a little older.
  */
 import type { MemorySetup } from "../config/setup.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import { accessLogIn } from "./access-log.js";
 
 export function recordRecall(setup: MemorySetup, userId: string, memoryIds: readonly string[]): void {
   if (memoryIds.length === 0) return;
   try {
-    accessLogIn(setup.storeDirectory).record(memoryIds, userId, service.settings.now());
+    accessLogIn(setup.storeDirectory).record(memoryIds, userId, memoryService().settings.now());
   } catch (error) {
-    service.warn(`could not record ${memoryIds.length} recall(s) in the access log`, error);
+    memoryService().warn(`could not record ${memoryIds.length} recall(s) in the access log`, error);
   }
 }

@@ -12,7 +12,7 @@ import { listFilters, parseFilters, scopeFields } from "../memory/filters.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { ownedBy } from "../scope.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import { respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 /** The most memories one call looks at; a user with more is handled over several calls. */
@@ -98,6 +98,7 @@ export const forgetMemories = provider.defineTool({
     if ("failure" in scoped) return scoped.failure;
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
+    const service = memoryService();
     const { scope } = scoped;
     const { setup } = configured;
     const dryRun = params.dry_run ?? false;

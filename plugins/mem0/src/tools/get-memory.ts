@@ -4,7 +4,7 @@ import { ownedBy } from "../scope.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { recordRecall } from "../lifecycle/recall.js";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import {
   memoryIdParameter,
   memoryNotFound,
@@ -32,7 +32,7 @@ export const getMemory = provider.defineTool({
     if ("failure" in checked) return checked.failure;
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.read<(StoredItem & { owner?: string }) | null>(
+    const outcome = await memoryService().read<(StoredItem & { owner?: string }) | null>(
       configured.setup,
       "get_memory",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: null, signal: context.signal },
