@@ -15,7 +15,7 @@ import {
   type SecretRegistry,
 } from "@dify-ts/runtime";
 import { WorkQueue, type JobOutcome } from "@dify-ts/runtime/work-queue";
-import type { Memory } from "mem0ai/oss";
+import type { MemoryApi } from "./memory/platform.js";
 import { closeAccessLogs } from "./lifecycle/access-log.js";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
@@ -125,7 +125,7 @@ export class MemoryService {
     setup: MemorySetup,
     what: string,
     options: { timeoutMs: number; fallback: T; signal?: AbortSignal },
-    work: (memory: Memory) => Promise<T>,
+    work: (memory: MemoryApi) => Promise<T>,
   ): Promise<ReadOutcome<T>> {
     const started = performance.now();
     const run = () =>
@@ -214,12 +214,16 @@ export class MemoryService {
     );
     if (outcome.status === "timeout") {
       throw new CredentialValidationError(
-        `the embedder or the vector store did not answer within ${seconds} s: check their URLs, hosts and ports`,
+        setup.platform
+          ? `hosted mode (mem0_api_key): the Mem0 Platform at ${setup.platform.host} did not answer within ${seconds} s; check mem0_host`
+          : `self-hosted mode (local_*_json): the embedder or the vector store did not answer within ${seconds} s: check their URLs, hosts and ports`,
       );
     }
     if (outcome.status === "error") {
       throw new CredentialValidationError(
-        `the embedder or the vector store failed: ${mask(setup, messageOf(outcome.error))}`,
+        setup.platform
+          ? `hosted mode (mem0_api_key): ${mask(setup, messageOf(outcome.error))}`
+          : `self-hosted mode (local_*_json): the embedder or the vector store failed: ${mask(setup, messageOf(outcome.error))}`,
       );
     }
   }

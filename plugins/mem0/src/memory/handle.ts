@@ -8,11 +8,11 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
-import type { Memory } from "mem0ai/oss";
 import type { MemorySetup } from "../config/setup.js";
 import type { Mem0Module } from "./loader.js";
 import { HttpReranker, isHttpReranker, type Reranker } from "./http-reranker.js";
 import { PgHistoryStore } from "./pg-history.js";
+import { PlatformMemory, type MemoryApi } from "./platform.js";
 import { ensurePgvectorIndexes } from "./pgvector-indexes.js";
 
 interface ClosableClient {
@@ -62,7 +62,7 @@ export class MemoryHandle {
   private readonly watched = new WeakSet<object>();
 
   private constructor(
-    readonly memory: Memory,
+    readonly memory: MemoryApi,
     private readonly onBroken: (handle: MemoryHandle, cause: Error | undefined) => void,
   ) {}
 
@@ -74,12 +74,15 @@ export class MemoryHandle {
     warn: (message: string) => void,
   ): Promise<MemoryHandle> {
     await mkdir(setup.storeDirectory, { recursive: true, mode: 0o700 });
+    const { config } = setup;
+    // Hosted mode: nothing to initialise or watch; the Platform client holds no connection.
+    if (!config) return new MemoryHandle(new PlatformMemory(setup.platform!), onBroken);
     const memory = new mem0.Memory(
-      structuredClone(setup.config) as unknown as ConstructorParameters<Mem0Module["Memory"]>[0],
+      structuredClone(config) as unknown as ConstructorParameters<Mem0Module["Memory"]>[0],
     );
     const handle = new MemoryHandle(memory, onBroken);
     const internals = handle.internals;
-    const reranker = setup.config.reranker;
+    const reranker = config.reranker;
     if (reranker && isHttpReranker(reranker.provider))
       internals.reranker = new HttpReranker(reranker.provider, reranker.config);
     await internals._initPromise;
@@ -88,7 +91,7 @@ export class MemoryHandle {
       throw internals._initError;
     }
     handle.watch();
-    if (setup.config.vectorStore.provider === "pgvector" && internals.vectorStore?.client) {
+    if (config.vectorStore.provider === "pgvector" && internals.vectorStore?.client) {
       const problem = await ensurePgvectorIndexes(internals.vectorStore);
       if (problem)
         warn(

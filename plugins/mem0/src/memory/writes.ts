@@ -3,7 +3,7 @@
  * applied later (possibly after a restart), and the one function that applies
  * them to a Memory.
  */
-import type { Memory } from "mem0ai/oss";
+import type { MemoryApi } from "./platform.js";
 import type { JsonObject, JsonValue } from "@dify-ts/runtime";
 import { checkScopeValue, ownedBy, SCOPE_KEYS, type OwnerScope, type Scope } from "../scope.js";
 import { scopeFields } from "./filters.js";
@@ -40,7 +40,7 @@ export function writeKey(credentialHash: string, operation: WriteOperation): str
 }
 
 /** Applies a write and returns mem0's result in the plugin's output shape. */
-export async function applyWrite(memory: Memory, operation: WriteOperation): Promise<JsonValue> {
+export async function applyWrite(memory: MemoryApi, operation: WriteOperation): Promise<JsonValue> {
   // Again here, not only in the tools: a journal written by an older version may hold a wildcard scope.
   const scope = "scope" in operation ? operation.scope : operation.owner;
   for (const key of SCOPE_KEYS) if (scope?.[key] !== undefined) checkScopeValue(key, scope[key]);
@@ -77,7 +77,7 @@ export async function applyWrite(memory: Memory, operation: WriteOperation): Pro
 }
 
 /** A memory outside the owner scope fails exactly as a missing one does: nothing about it is revealed or changed. */
-async function checkOwner(memory: Memory, memoryId: string, owner: OwnerScope): Promise<void> {
+async function checkOwner(memory: MemoryApi, memoryId: string, owner: OwnerScope): Promise<void> {
   const item = await memory.get(memoryId);
   if (!item || !ownedBy(item, owner)) throw new Error(`Memory with ID ${memoryId} not found`);
 }

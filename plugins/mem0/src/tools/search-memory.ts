@@ -60,7 +60,7 @@ export const searchMemory = provider.defineTool({
           topK: Math.round(params.top_k),
           // Like the Python plugin: the nearest top_k, whatever their score.
           threshold: 0,
-          rerank: setup.config.reranker !== undefined,
+          rerank: setup.config?.reranker !== undefined,
         });
         return found.results.map(toSearchItem);
       },
