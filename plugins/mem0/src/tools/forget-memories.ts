@@ -7,7 +7,7 @@
  */
 import { localized, type JsonObject } from "@dify-ts/runtime";
 import { accessLogIn } from "../lifecycle/access-log.js";
-import { DAY_MS, DEFAULT_POLICY, judge, type RetentionPolicy } from "../lifecycle/retention.js";
+import { DEFAULT_POLICY, judge, type RetentionPolicy } from "../lifecycle/retention.js";
 import { listFilters, parseFilters, scopeFields } from "../memory/filters.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
@@ -57,16 +57,6 @@ export const forgetMemories = provider.defineTool({
       human_description: localized(
         "Optional: memories created longer ago than this are forgotten even if recalled",
         "可选：创建时间超过该天数的记忆无论是否被回忆都会被遗忘",
-      ),
-    },
-    checkpoint_ttl_days: {
-      type: "number",
-      form: "form",
-      min: 0,
-      label: localized("Checkpoint TTL (days)", "检查点有效期（天）"),
-      human_description: localized(
-        "Optional: extraction checkpoints older than this are removed",
-        "可选：删除超过该天数的提取检查点",
       ),
     },
     stability_days: {
@@ -183,9 +173,6 @@ export const forgetMemories = provider.defineTool({
       scanned: memories.length,
       kept: memories.length - forgotten.length,
       forgotten,
-      ...(params.checkpoint_ttl_days !== undefined && {
-        checkpoints_removed: checkpointCleanup(params.checkpoint_ttl_days, now),
-      }),
     };
     const verb = dryRun ? "would forget" : setup.asyncMode ? "accepted the deletion of" : "forgot";
     const summary = `Scanned ${memories.length} memories of ${scope.user_id}; ${verb} ${forgotten.length}${
@@ -200,13 +187,3 @@ export const forgetMemories = provider.defineTool({
     return respond("SUCCESS", request, results, summary);
   },
 });
-
-/**
- * Extraction checkpoints older than the TTL. TODO(issue 15 part A): the
- * extraction tools keep checkpoints under the data directory; until they land
- * there are none to remove.
- */
-function checkpointCleanup(ttlDays: number, now: number): string[] {
-  void (now - ttlDays * DAY_MS);
-  return [];
-}
