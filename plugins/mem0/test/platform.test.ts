@@ -5,7 +5,7 @@
  * plugin, validation naming the mode, mixing both modes refused, and the API
  * key never printed or written (canary).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { JsonObject } from "@dify-ts/runtime";
 import type { PluginProcess } from "@dify-ts/host";
@@ -19,12 +19,16 @@ const REJECTED = `m0-rejected-${process.pid}-c0ffee`;
 let platform: FakePlatform;
 let plugin: PluginProcess;
 let dataDirectory: string;
+let clockFile: string;
+const DAY = 24 * 60 * 60 * 1000;
 
 beforeAll(async () => {
   if (unavailable) return;
   platform = await startFakePlatform([KEY]);
   dataDirectory = temporaryDirectory("platform");
-  plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory });
+  clockFile = join(temporaryDirectory("platform-clock"), "now");
+  writeFileSync(clockFile, String(Date.now()));
+  plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory, MEM0_TEST_CLOCK_FILE: clockFile });
   await plugin.waitForHeartbeat();
 });
 
@@ -143,6 +147,26 @@ describe.skipIf(unavailable)(
         });
       });
     }
+
+    it("forget_memories works on the Platform's memories: recalled ones stay, the rest go, other users untouched", async () => {
+      const call = (tool: string, parameters: JsonObject) => invoke(plugin, hosted(false), tool, parameters);
+      const start = Date.now();
+      writeFileSync(clockFile, String(start));
+      for (const user of ["erin sails on lakes", "erin collects stamps"])
+        await call("add_memory", { user, user_id: "erin" });
+      await call("add_memory", { user: "frank bakes pies", user_id: "frank" });
+      writeFileSync(clockFile, String(start + 10 * DAY));
+      const hit = await call("search_memory", { query: "sails lakes", user_id: "erin", top_k: 1 });
+      expect((hit.results as Item[])[0]?.memory).toBe("erin sails on lakes");
+      writeFileSync(clockFile, String(start + 20 * DAY));
+      const preview = await call("forget_memories", { user_id: "erin", dry_run: true });
+      expect(preview.results).toMatchObject({ scanned: 2, kept: 1, forgotten: [{ memory: "erin collects stamps" }] });
+      await call("forget_memories", { user_id: "erin" });
+      const left = await call("get_all_memories", { user_id: "erin" });
+      expect((left.results as Item[]).map((item) => item.memory)).toEqual(["erin sails on lakes"]);
+      const frank = await call("get_all_memories", { user_id: "frank" });
+      expect((frank.results as Item[]).map((item) => item.memory)).toEqual(["frank bakes pies"]);
+    });
 
     it("the API key is on no stream and in no file, also after a write it rejected failed for good", async () => {
       await invoke(plugin, hosted(true, REJECTED), "add_memory", { user: "x", user_id: "carol" });
