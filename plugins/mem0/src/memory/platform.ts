@@ -45,6 +45,8 @@ export class PlatformError extends Error {
 
 type Conditions = Record<string, unknown>;
 
+const ENTITY_KEYS = ["user_id", "agent_id", "run_id"];
+
 interface PlatformMemoryItem {
   id: string;
   memory?: string;
@@ -77,7 +79,7 @@ export class PlatformMemory implements MemoryApi {
     );
     return {
       results: listOf(found)
-        .filter((item) => ownedByScope(item, scope))
+        .filter((item) => ownedBy(item, scope))
         .map(toMemoryItem),
     };
   }
@@ -93,7 +95,7 @@ export class PlatformMemory implements MemoryApi {
         { filters },
       );
       const items = listOf(found);
-      results.push(...items.filter((item) => ownedByScope(item, scope)).map(toMemoryItem));
+      results.push(...items.filter((item) => ownedBy(item, scope)).map(toMemoryItem));
       const more = Array.isArray(found) ? items.length === PAGE_SIZE : Boolean(found.next);
       if (!more || items.length === 0) break;
     }
@@ -147,11 +149,11 @@ export class PlatformMemory implements MemoryApi {
   }
 
   async deleteAll(config: Parameters<Memory["deleteAll"]>[0]): Promise<{ message: string }> {
-    const query = new URLSearchParams();
-    if (config.userId) query.set("user_id", config.userId);
+    // The tools always pass a user; without one this would empty every user's memories.
+    if (!config.userId) throw new Error("deleteAll needs a user_id");
+    const query = new URLSearchParams({ user_id: config.userId });
     if (config.agentId) query.set("agent_id", config.agentId);
     if (config.runId) query.set("run_id", config.runId);
-    if (!config.userId) throw new Error("deleteAll needs a user_id");
     await this.request("DELETE", `/v1/memories/?${query}`);
     return { message: "Memories deleted successfully!" };
   }
@@ -222,22 +224,16 @@ function toPlatformFilters(conditions: Conditions | undefined): { scope: OwnerSc
   const scope: OwnerScope = {};
   const and: Conditions[] = [];
   for (const [key, value] of Object.entries(conditions ?? {})) {
-    if ((SCOPE_KEYS as readonly string[]).includes(key) && typeof value === "string") {
-      scope[key as keyof OwnerScope] = value;
-      and.push({ [key]: value });
-    } else if (["OR", "NOT", "$or", "$not"].includes(key) || (typeof value === "object" && value !== null)) {
+    if (typeof value === "object" && value !== null) {
       throw new Error(
-        'filters: hosted mode (Mem0 Platform) supports plain metadata equality only, e.g. {"category": "food"}; OR, NOT and operators need the local mode',
+        'filters: hosted mode (Mem0 Platform) supports plain metadata equality only, e.g. {"category": "food"}; OR, NOT and operators need the self-hosted mode',
       );
-    } else {
-      and.push({ metadata: { [key]: value } });
     }
+    if ((SCOPE_KEYS as readonly string[]).includes(key)) scope[key as keyof OwnerScope] = value as string;
+    // The Platform's entity ids; everything else (an app id included) is stored in the metadata.
+    and.push(ENTITY_KEYS.includes(key) ? { [key]: value } : { metadata: { [key]: value } });
   }
   return { scope, filters: { AND: and } };
-}
-
-function ownedByScope(item: PlatformMemoryItem, scope: OwnerScope): boolean {
-  return ownedBy(item, scope);
 }
 
 function listOf(found: PlatformMemoryItem[] | { results: PlatformMemoryItem[] } | null): PlatformMemoryItem[] {
