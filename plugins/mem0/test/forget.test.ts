@@ -27,13 +27,14 @@ let fake: FakeOpenAI;
 let pg: PgvectorServer;
 let plugin: PluginProcess;
 let clockFile: string;
+let dataDirectory: string;
 const start = Date.now();
 const setClock = (days: number) => writeFileSync(clockFile, String(start + days * DAY));
 
 beforeAll(async () => {
   if (unavailable) return;
   [fake, pg] = await Promise.all([startFakeOpenAI(), startPgvector()]);
-  const dataDirectory = temporaryDirectory("forget");
+  dataDirectory = temporaryDirectory("forget");
   clockFile = join(dataDirectory, "..", `${dataDirectory.split("/").pop()}-clock`);
   setClock(0);
   plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory, MEM0_TEST_CLOCK_FILE: clockFile });
@@ -172,5 +173,32 @@ describe.skipIf(unavailable)(
         });
       });
     }
+
+    it("recalls survive a SIGKILL of the plugin: the access log is on disk", async () => {
+      const creds = () => credentials({ llmUrl: fake.url, asyncMode: false });
+      setClock(100);
+      await invoke(plugin, creds(), "add_memory", { user: "gina keeps bees", user_id: "gina" });
+      await invoke(plugin, creds(), "add_memory", { user: "gina sings in a choir", user_id: "gina" });
+      for (const days of [101, 102, 103]) {
+        setClock(days);
+        await invoke(plugin, creds(), "search_memory", { query: "bees", user_id: "gina", top_k: 1 });
+      }
+      plugin.kill("SIGKILL");
+      await plugin.exited;
+      plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory, MEM0_TEST_CLOCK_FILE: clockFile });
+      await plugin.waitForHeartbeat();
+      setClock(110);
+      // A threshold of 1 lists every memory, with its recall count.
+      const answer = await invoke(plugin, creds(), "forget_memories", {
+        user_id: "gina",
+        dry_run: true,
+        retention_threshold: 1,
+      });
+      const counts = (answer.results as ForgetResults).forgotten.map((item) => [item.memory, item.access_count]).sort();
+      expect(counts).toEqual([
+        ["gina keeps bees", 3],
+        ["gina sings in a choir", 0],
+      ]);
+    });
   },
 );
