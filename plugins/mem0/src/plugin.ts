@@ -1,5 +1,6 @@
 import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
+import { routeConsoleTo } from "./console-log.js";
 import { installMemoryService, stopMemoryService } from "./plugin-service.js";
 import { createMemoryService } from "./service.js";
 import { readSettings } from "./settings.js";
@@ -41,8 +42,10 @@ export default definePlugin({
     getMemoryHistory,
     forgetMemories,
   ],
-  // Reads the environment once, then replays the writes a previous process accepted but did not apply.
+  // Reads the environment once, sends mem0ai's console output to the log, then replays the writes a previous
+  // process accepted but did not apply.
   onStart: ({ logger }) => {
+    routeConsoleTo(logger);
     const service = createMemoryService(readSettings(), logger);
     installMemoryService(service);
     return service.start().then(

@@ -63,8 +63,18 @@ export interface MemorySetup {
   config?: MemoryConfigInput;
   /** Hosted mode only. */
   platform?: PlatformConfig;
-  /** The store's identity without secrets: the same database and collection (and, embedded, embedder) give the same one. */
+  /**
+   * The store's key: its settings (database and collection; embedded, the embedder; hosted, the host, organisation
+   * and project) and every secret of the credentials. One plugin process serves every Dify workspace and the daemon
+   * does not tell it which one calls, so two workspaces only share a store (directory, journaled writes, replay
+   * credentials) if all their secrets match.
+   */
   store: string;
+  /**
+   * The key before 0.1.0's workspace separation (settings only): its directory is adopted once (legacy-store.ts).
+   * Hosted mode is newer and has nothing to adopt: its own key, which claimLegacyStore never moves.
+   */
+  legacyStore: string;
   /** The embedded store's vectors (if used) and the SQLite history database (unless pgvector holds it) live here. */
   storeDirectory: string;
   /** True when no vector store was configured and the embedded SQLite store is used. */
@@ -130,7 +140,9 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
     : undefined;
 
   const embedded = vectorStore.provider === "memory";
-  const store = storeKey(vectorStore, embedded ? embedder : undefined);
+  const secrets = [...new Set(collectSecrets([llm, embedder, vectorStore, reranker]))];
+  const identity = storeIdentity(vectorStore, embedded ? embedder : undefined);
+  const store = digest({ identity, secrets: [...secrets].sort() }).slice(0, 16);
   const storeDirectory = join(dataDirectory, "stores", store);
   if (embedded) {
     vectorStore.config = {
@@ -155,9 +167,10 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
       customInstructions: CUSTOM_INSTRUCTIONS,
     },
     store,
+    legacyStore: digest(identity).slice(0, 16),
     storeDirectory,
     embedded,
-    secrets: [...collectSecrets([llm, embedder, vectorStore, reranker])],
+    secrets,
   };
 }
 
@@ -181,29 +194,23 @@ function hostedSetup(
   const orgId = credentials.mem0_org_id?.trim() || undefined;
   const projectId = credentials.mem0_project_id?.trim() || undefined;
   const platform: PlatformConfig = { apiKey, host, ...(orgId && { orgId }), ...(projectId && { projectId }) };
-  // The key is not part of the store's identity: rotating it keeps the access log.
-  const store = digest({ provider: "mem0_platform", host, orgId: orgId ?? null, projectId: projectId ?? null }).slice(
-    0,
-    16,
-  );
+  const identity = { provider: "mem0_platform", host, orgId: orgId ?? null, projectId: projectId ?? null };
+  const store = digest({ identity, secrets: [apiKey] }).slice(0, 16);
   return {
     ...common,
     mode: "hosted",
     platform,
     store,
+    legacyStore: store,
     storeDirectory: join(dataDirectory, "stores", store),
     embedded: false,
     secrets: [apiKey],
   };
 }
 
-/**
- * Names a store without its secrets: the same database and collection keep the
- * same directory when a password or API key is rotated. The embedded store also
- * depends on the embedder, whose vectors it holds.
- */
-function storeKey(vectorStore: Block, embedder: Block | undefined): string {
-  const identity = {
+/** A store's settings without secrets: database and collection; the embedded store's embedder, whose vectors it holds. */
+function storeIdentity(vectorStore: Block, embedder: Block | undefined): ConfigObject {
+  return {
     provider: vectorStore.provider,
     config: withoutSecrets(vectorStore.config),
     embedder: embedder && {
@@ -212,7 +219,6 @@ function storeKey(vectorStore: Block, embedder: Block | undefined): string {
       baseURL: embedder.config.baseURL ?? null,
     },
   };
-  return digest(identity).slice(0, 16);
 }
 
 function withoutSecrets(config: ConfigObject): ConfigObject {

@@ -9,8 +9,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
 import type { MemorySetup } from "../config/setup.js";
+import { ModelApiError } from "./errors.js";
 import type { Mem0Module } from "./loader.js";
-import { HttpReranker, isHttpReranker, type Reranker } from "./http-reranker.js";
+import { HttpReranker, isHttpReranker } from "./http-reranker.js";
 import { PgHistoryStore } from "./pg-history.js";
 import { PlatformMemory, type MemoryApi } from "./platform.js";
 import { ensurePgvectorIndexes } from "./pgvector-indexes.js";
@@ -35,11 +36,23 @@ interface MemoryInternals {
   _initError?: Error;
   vectorStore?: StoreInternals;
   _entityStore?: StoreInternals;
-  /** Set from the reranker config; cohere and zero_entropy are replaced by HttpReranker. */
-  reranker: Reranker | null;
   /** The history manager (SQLiteManager has close()); replaced by PgHistoryStore with pgvector. */
   db?: { close?(): unknown } | PgHistoryStore;
+  llm?: ModelClient;
+  embedder?: ModelClient;
+  /** Set from the reranker config; cohere and zero_entropy are replaced by HttpReranker. */
+  reranker?: ModelClient | null;
 }
+
+/** The model clients' methods, all async; mem0ai calls them as methods of these objects. */
+type ModelClient = Record<string, unknown>;
+
+/** The model clients' calls: their failures become ModelApiError, so they are not taken for the store's. */
+const MODEL_CALLS = [
+  ["llm", "LLM", ["generateResponse", "generateChat"]],
+  ["embedder", "embedder", ["embed", "embedBatch"]],
+  ["reranker", "reranker", ["rerank"]],
+] as const;
 
 /** Vector-insert errors mem0ai swallowed during the current write. */
 const swallowedInsertErrors = new AsyncLocalStorage<unknown[]>();
@@ -83,8 +96,13 @@ export class MemoryHandle {
     const handle = new MemoryHandle(memory, onBroken);
     const internals = handle.internals;
     const reranker = config.reranker;
+    // Before the model calls are wrapped, so its failures are named as the reranker's too.
     if (reranker && isHttpReranker(reranker.provider))
-      internals.reranker = new HttpReranker(reranker.provider, reranker.config);
+      internals.reranker = new HttpReranker(reranker.provider, reranker.config) as unknown as ModelClient;
+    for (const [field, component, methods] of MODEL_CALLS) {
+      const client = internals[field];
+      if (client) for (const method of methods) wrapModelCall(client, method, component);
+    }
     await internals._initPromise;
     if (internals._initError) {
       await handle.close();
@@ -179,6 +197,18 @@ function wrapInsert(store: StoreInternals): void {
     } catch (error) {
       swallowedInsertErrors.getStore()?.push(error);
       throw error;
+    }
+  };
+}
+
+function wrapModelCall(client: ModelClient, method: string, component: ModelApiError["component"]): void {
+  const call = client[method];
+  if (typeof call !== "function") return;
+  client[method] = async (...args: unknown[]) => {
+    try {
+      return (await call.apply(client, args)) as unknown;
+    } catch (error) {
+      throw new ModelApiError(component, error);
     }
   };
 }

@@ -6,6 +6,7 @@ import { recordRecall } from "../lifecycle/recall.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
+  boundResults,
   memoryIdParameter,
   memoryNotFound,
   ownerOf,
@@ -48,6 +49,10 @@ export const getMemory = provider.defineTool({
     if (!outcome.value) return memoryNotFound(params.memory_id, null);
     const { owner, ...found } = outcome.value;
     if (owner !== undefined) recordRecall(configured.setup, owner, [found.id]);
-    return respond("SUCCESS", request, found, `Memory ${found.id}: ${found.memory}`);
+    const {
+      items: [item],
+      truncated,
+    } = boundResults([found], ["memory"]);
+    return respond("SUCCESS", request, item!, `Memory ${item!.id}: ${item!.memory}`, truncated);
   },
 });

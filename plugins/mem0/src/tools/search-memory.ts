@@ -6,6 +6,7 @@ import { recordRecall } from "../lifecycle/recall.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
+  boundResults,
   filtersParameter,
   prepareScopedRead,
   preview,
@@ -72,12 +73,13 @@ export const searchMemory = provider.defineTool({
       scope.user_id,
       outcome.value.map((item) => item.id),
     );
-    const lines = outcome.value.map(
+    const { items, truncated } = boundResults(outcome.value, ["memory"]);
+    const lines = items.map(
       (item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`,
     );
     const query = preview(params.query);
     const summary =
       lines.length === 0 ? `Query: ${query}\n\nNo memories found.` : `Query: ${query}\n\nResults:\n${lines.join("\n")}`;
-    return respond("SUCCESS", query, outcome.value, summary);
+    return respond("SUCCESS", query, items, summary, truncated);
   },
 });
