@@ -13,7 +13,7 @@ import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { ownedBy } from "../scope.js";
 import { memoryService } from "../plugin-service.js";
-import { respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
+import { boundResults, respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 /** The most memories one call looks at; a user with more is handled over several calls. */
 export const MAX_FORGET_SCAN = 10_000;
@@ -168,22 +168,24 @@ export const forgetMemories = provider.defineTool({
         memories.length < MAX_FORGET_SCAN ? log.memoryIdsOf(scope.user_id).filter((id) => !listed.has(id)) : [];
       log.remove([...gone, ...orphaned], scope.user_id);
     }
+    // Every forgotten memory is deleted; the answer lists as many as fit (see boundResults).
+    const { items: listed, truncated } = boundResults(forgotten, ["memory"]);
     const results = {
       dry_run: dryRun,
       scanned: memories.length,
       kept: memories.length - forgotten.length,
-      forgotten,
+      forgotten: listed,
     };
     const verb = dryRun ? "would forget" : setup.asyncMode ? "accepted the deletion of" : "forgot";
     const summary = `Scanned ${memories.length} memories of ${scope.user_id}; ${verb} ${forgotten.length}${
-      forgotten.length
-        ? `:\n${forgotten.map((item, index) => `${index + 1}. ${item.memory} (${item.reason})`).join("\n")}`
+      listed.length
+        ? `:\n${listed.map((item, index) => `${index + 1}. ${item.memory} (${item.reason})`).join("\n")}`
         : "."
     }`;
     if (failures.length > 0) {
       const problem = `${failures.length} of ${forgotten.length} deletions were refused: ${failures.slice(0, 3).join("; ")}`;
-      return respond("ERROR", problem, results, `${summary}\n${problem}`);
+      return respond("ERROR", problem, results, `${summary}\n${problem}`, truncated);
     }
-    return respond("SUCCESS", request, results, summary);
+    return respond("SUCCESS", request, results, summary, truncated);
   },
 });
