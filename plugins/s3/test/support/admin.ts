@@ -57,6 +57,14 @@ export async function deleteObject(bucket: S3Bucket, key: string): Promise<void>
   await bucket.client.send(new DeleteObjectCommand({ Bucket: bucket.name, Key: key }));
 }
 
+/** Streams an object and counts its bytes without keeping them. */
+export async function countObjectBytes(bucket: S3Bucket, key: string): Promise<number> {
+  const object = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key: key }));
+  let bytes = 0;
+  for await (const chunk of object.Body as AsyncIterable<Uint8Array>) bytes += chunk.byteLength;
+  return bytes;
+}
+
 /** The bucket's unfinished multipart uploads, each with the number of parts it holds. */
 export async function multipartUploads(bucket: S3Bucket): Promise<{ key: string; uploadId: string; parts: number }[]> {
   const listed = await bucket.client.send(new ListMultipartUploadsCommand({ Bucket: bucket.name }));
