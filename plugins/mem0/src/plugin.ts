@@ -1,12 +1,16 @@
 import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
+import { extractor } from "./extraction/index.js";
 import { service } from "./service.js";
 import { addMemory } from "./tools/add-memory.js";
+import { checkExtractionStatus } from "./tools/check-extraction-status.js";
 import { deleteAllMemories } from "./tools/delete-all-memories.js";
 import { deleteMemory } from "./tools/delete-memory.js";
+import { extractLongTermMemory } from "./tools/extract-long-term-memory.js";
 import { getAllMemories } from "./tools/get-all-memories.js";
 import { getMemoryHistory } from "./tools/get-memory-history.js";
 import { getMemory } from "./tools/get-memory.js";
+import { getUserCheckpoint } from "./tools/get-user-checkpoint.js";
 import { searchMemory } from "./tools/search-memory.js";
 import { updateMemory } from "./tools/update-memory.js";
 
@@ -36,12 +40,15 @@ export default definePlugin({
     deleteMemory,
     deleteAllMemories,
     getMemoryHistory,
+    extractLongTermMemory,
+    checkExtractionStatus,
+    getUserCheckpoint,
   ],
   // Replays the writes a previous process accepted but did not apply; logs go through the daemon.
   onStart: ({ logger }) =>
-    service.start(logger).then(
-      () => undefined,
-      (error: unknown) => logger.error("the write journal could not be opened", error),
-    ),
+    Promise.all([
+      service.start(logger).catch((error: unknown) => logger.error("the write journal could not be opened", error)),
+      extractor.start(logger).catch((error: unknown) => logger.error("the extraction tasks could not be read", error)),
+    ]).then(() => undefined),
   onShutdown: () => service.shutdown(),
 });
