@@ -9,3 +9,9 @@ export {
 } from "./environment.js";
 export { spawnTypeScriptPlugin } from "./spawn-fixture.js";
 export { mountSmallDisk, type SmallDisk } from "./tmpfs.js";
+export {
+  startDifyServiceApi,
+  type DifyServiceApiStandIn,
+  type StandInConversation,
+  type StandInMessage,
+} from "./dify-service-api.js";
