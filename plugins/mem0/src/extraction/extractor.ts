@@ -177,7 +177,7 @@ export class ConversationExtractor {
     const checkpoint = await this.checkpoints.get(user, task.app_id);
     const ours = Object.values(checkpoint.conversations).filter((entry) => entry.task_id === task.task_id).length;
     Object.assign(progress, { status: "RUNNING", conversations_found: 0, extracted: ours, already_extracted: 0 });
-    await this.tasks.save(task);
+    this.tasks.saveSoon(task);
     const since = Math.floor(Date.now() / 1000) - task.days_back * 86_400;
     try {
       for await (const conversation of api.conversationsSince(user, since)) {
@@ -222,7 +222,7 @@ export class ConversationExtractor {
           progress.failed += 1;
           addError(progress, `conversation ${conversation.id}: ${outcome.problem}`);
         }
-        await this.tasks.save(task);
+        this.tasks.saveSoon(task);
       }
       progress.status = progress.failed > 0 ? "ERROR" : "DONE";
     } catch (error) {
@@ -230,7 +230,7 @@ export class ConversationExtractor {
       addError(progress, messageOf(error));
       this.logger?.warn(`extraction of user ${user} (task ${task.task_id}) stopped: ${messageOf(error)}`);
     } finally {
-      await this.tasks.save(task);
+      this.tasks.saveSoon(task);
     }
   }
 

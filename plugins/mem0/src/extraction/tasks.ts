@@ -51,6 +51,9 @@ export interface ExtractionTask extends ExtractionRequest {
 /** Errors kept per user: the first ones say what went wrong; the count is in `failed`. */
 export const MAX_ERRORS_PER_USER = 10;
 
+/** How stale a task file's progress counters may be while it runs. */
+const PROGRESS_SAVE_MS = 1000;
+
 export const FINISHED: readonly TaskStatus[] = ["COMPLETED", "COMPLETED_WITH_ERRORS", "TIME_BUDGET_EXCEEDED"];
 
 export function newTask(taskId: string, request: ExtractionRequest, now: Date): ExtractionTask {
@@ -88,6 +91,8 @@ export class TaskStore {
   private readonly tasks = new Map<string, ExtractionTask>();
   /** Saves of one task, one after another. */
   private readonly saves = new Map<string, Promise<void>>();
+  /** Tasks with a save scheduled by saveSoon. */
+  private readonly scheduled = new Set<string>();
 
   constructor(private readonly directory: string) {}
 
@@ -118,6 +123,20 @@ export class TaskStore {
   async add(task: ExtractionTask): Promise<void> {
     this.tasks.set(task.task_id, task);
     await this.save(task);
+  }
+
+  /**
+   * Saves the task within a second, once however often it is called meanwhile:
+   * progress counters only (the checkpoints are what extraction relies on, and
+   * a resumed task recounts from them).
+   */
+  saveSoon(task: ExtractionTask): void {
+    if (this.scheduled.has(task.task_id)) return;
+    this.scheduled.add(task.task_id);
+    setTimeout(() => {
+      this.scheduled.delete(task.task_id);
+      this.save(task).catch(() => undefined);
+    }, PROGRESS_SAVE_MS).unref();
   }
 
   /** Writes the task's current state; saves of one task never overtake each other. */
