@@ -188,6 +188,7 @@ describe.skipIf(unavailable)(`conversation extraction${unavailable ? ` (skipped:
       // The task file is saved just after each checkpoint: the kill may fall between the two.
       expect(interrupted.progress.conversations_extracted).toBeGreaterThanOrEqual(half - 8);
       expect(interrupted.progress.conversations_extracted).toBeLessThan(USERS * CONVERSATIONS);
+      const killedAt = interrupted.progress.conversations_extracted;
 
       // The same call again brings the key: the interrupted task continues under its id.
       const resumed = await invoke(
@@ -264,6 +265,10 @@ describe.skipIf(unavailable)(`conversation extraction${unavailable ? ` (skipped:
       expect(fake.requests.filter((request) => request.endpoint === "chat").length).toBe(chats);
 
       expect(leaks(dataDirectory)).toEqual([]);
+      const replayed = /replaying (\d+) accepted write/.exec((stderrOf.get(second) ?? []).join(""))?.[1] ?? "0";
+      console.info(
+        `[extraction, ${_name}] SIGKILL after ${killedAt} conversations checkpointed; ${replayed} accepted writes replayed from the journal after the restart`,
+      );
       expect(
         dify.requests.filter((request) => request.apiKey !== undefined && request.status === 200).length,
       ).toBeGreaterThan(0);
