@@ -154,7 +154,7 @@ const stores: [string, () => JsonObject | undefined][] = [
 ];
 
 describe.skipIf(unavailable)(`conversation extraction${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
-  describe.each(stores)("%s", (_name, vector) => {
+  describe.each(stores)("%s", (storeName, vector) => {
     it("extracts 100 users x 20 conversations exactly once across a SIGKILL, per user and per app, without leaking the key", async () => {
       const dataDirectory = temporaryDirectory("extraction");
       const creds = credentials({ llmUrl: fake.url, vector: vector() });
@@ -265,9 +265,10 @@ describe.skipIf(unavailable)(`conversation extraction${unavailable ? ` (skipped:
       expect(fake.requests.filter((request) => request.endpoint === "chat").length).toBe(chats);
 
       expect(leaks(dataDirectory)).toEqual([]);
-      const replayed = /replaying (\d+) accepted write/.exec((stderrOf.get(second) ?? []).join(""))?.[1] ?? "0";
+      // The plugin logs through the daemon: log events on stdout.
+      const replayed = /replaying (\d+) accepted write/.exec(JSON.stringify(second.events))?.[1] ?? "0";
       console.info(
-        `[extraction, ${_name}] SIGKILL after ${killedAt} conversations checkpointed; ${replayed} accepted writes replayed from the journal after the restart`,
+        `[extraction, ${storeName}] SIGKILL after ${killedAt} conversations checkpointed; ${replayed} accepted writes replayed from the journal after the restart`,
       );
       expect(
         dify.requests.filter((request) => request.apiKey !== undefined && request.status === 200).length,
