@@ -83,13 +83,30 @@ export class ConversationExtractor {
 
   /** Resolves once the tasks on disk are known. */
   ready(): Promise<void> {
-    this.loaded ??= this.tasks.load().then((interrupted) => {
+    this.loaded ??= this.tasks.load().then(async (interrupted) => {
+      for (const task of interrupted) await this.recount(task);
       if (interrupted.length > 0)
         this.logger?.info(
           `${interrupted.length} extraction task(s) were interrupted by a restart; each resumes at the next extract_long_term_memory call for its app (the API key is never stored)`,
         );
     });
     return this.loaded;
+  }
+
+  /**
+   * An interrupted task's counters from the checkpoints: its file is saved
+   * at most once a second, the checkpoints after every conversation.
+   */
+  private async recount(task: ExtractionTask): Promise<void> {
+    for (const user of task.user_ids) {
+      const progress = task.users[user]!;
+      const checkpoint = await this.checkpoints.get(user, task.app_id);
+      progress.extracted = Object.values(checkpoint.conversations).filter(
+        (entry) => entry.task_id === task.task_id,
+      ).length;
+      if (progress.status === "RUNNING") progress.status = "PENDING";
+    }
+    await this.tasks.save(task);
   }
 
   /** Starts (or continues) the extraction and returns at once; the work goes on in the background. */
