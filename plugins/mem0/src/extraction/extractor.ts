@@ -101,9 +101,7 @@ export class ConversationExtractor {
     for (const user of task.user_ids) {
       const progress = task.users[user]!;
       const checkpoint = await this.checkpoints.get(user, task.app_id);
-      progress.extracted = Object.values(checkpoint.conversations).filter(
-        (entry) => entry.task_id === task.task_id,
-      ).length;
+      progress.extracted = extractedBy(checkpoint, task.task_id);
       if (progress.status === "RUNNING") progress.status = "PENDING";
     }
     await this.tasks.save(task);
@@ -192,8 +190,12 @@ export class ConversationExtractor {
   ): Promise<void> {
     const progress = task.users[user]!;
     const checkpoint = await this.checkpoints.get(user, task.app_id);
-    const ours = Object.values(checkpoint.conversations).filter((entry) => entry.task_id === task.task_id).length;
-    Object.assign(progress, { status: "RUNNING", conversations_found: 0, extracted: ours, already_extracted: 0 });
+    Object.assign(progress, {
+      status: "RUNNING",
+      conversations_found: 0,
+      extracted: extractedBy(checkpoint, task.task_id),
+      already_extracted: 0,
+    });
     this.tasks.saveSoon(task);
     const since = Math.floor(Date.now() / 1000) - task.days_back * 86_400;
     try {
@@ -289,6 +291,11 @@ export class ConversationExtractor {
       if (this.userLocks.get(key) === held) this.userLocks.delete(key);
     }
   }
+}
+
+/** The conversations of a checkpoint that this task extracted (in any of its runs). */
+function extractedBy(checkpoint: UserCheckpoint, taskId: string): number {
+  return Object.values(checkpoint.conversations).filter((entry) => entry.task_id === taskId).length;
 }
 
 function addError(progress: UserProgress, error: string): void {
