@@ -1,7 +1,9 @@
 import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
-import { extractor } from "./extraction/index.js";
-import { service } from "./service.js";
+import { startExtractor } from "./extraction/index.js";
+import { installMemoryService, stopMemoryService } from "./plugin-service.js";
+import { createMemoryService } from "./service.js";
+import { readSettings } from "./settings.js";
 import { addMemory } from "./tools/add-memory.js";
 import { checkExtractionStatus } from "./tools/check-extraction-status.js";
 import { deleteAllMemories } from "./tools/delete-all-memories.js";
@@ -44,11 +46,17 @@ export default definePlugin({
     checkExtractionStatus,
     getUserCheckpoint,
   ],
-  // Replays the writes a previous process accepted but did not apply; logs go through the daemon.
-  onStart: ({ logger }) =>
-    Promise.all([
-      service.start(logger).catch((error: unknown) => logger.error("the write journal could not be opened", error)),
-      extractor.start(logger).catch((error: unknown) => logger.error("the extraction tasks could not be read", error)),
-    ]).then(() => undefined),
-  onShutdown: () => service.shutdown(),
+  // Reads the environment once, then replays the writes a previous process accepted but did not apply and reads
+  // the extraction tasks it left.
+  onStart: ({ logger }) => {
+    const service = createMemoryService(readSettings(), logger);
+    installMemoryService(service);
+    return Promise.all([
+      service.start().catch((error: unknown) => logger.error("the write journal could not be opened", error)),
+      startExtractor(service, logger).catch((error: unknown) =>
+        logger.error("the extraction tasks could not be read", error),
+      ),
+    ]).then(() => undefined);
+  },
+  onShutdown: stopMemoryService,
 });

@@ -3,7 +3,7 @@
  * users' JSON carries over. Each JSON field holds {"provider": ..., "config": {...}}.
  */
 import { defineProvider, localized } from "@dify-ts/runtime";
-import { service } from "./service.js";
+import { memoryService } from "./plugin-service.js";
 
 export const provider = defineProvider({
   identity: {
@@ -87,5 +87,5 @@ export const provider = defineProvider({
       ),
     },
   },
-  validateCredentials: (credentials, context) => service.validate(credentials, context.secrets),
+  validateCredentials: (credentials, context) => memoryService().validate(credentials, context.secrets),
 });

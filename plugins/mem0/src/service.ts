@@ -2,6 +2,7 @@
  * The process-wide part of the plugin: the Memory cache, the one background
  * write queue with its journal, and the read/write/validate paths the tools
  * share. Reads never go through the queue, so queued writes cannot delay them.
+ * Built by createMemoryService in the plugin's onStart (plugin-service.ts).
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ import { MemoryCache } from "./memory/cache.js";
 import { classifyWriteFailure, messageOf } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
-import { readSettings, type ServiceSettings } from "./settings.js";
+import type { ServiceSettings } from "./settings.js";
 
 export type ReadOutcome<T> =
   { status: "SUCCESS"; value: T } | { status: "TIMEOUT" | "ERROR"; value: T; problem: string };
@@ -38,18 +39,15 @@ const MAX_STORES = 256;
 /** Scopes the validation search to a user no workflow uses. */
 const VALIDATION_USER = "dify-ts-credential-check";
 
-const stderrLogger: Logger = {
-  debug: () => undefined,
-  info: (message) => void process.stderr.write(`[mem0] ${message}\n`),
-  warn: (message) => void process.stderr.write(`[mem0] WARNING ${message}\n`),
-  error: (message, cause) =>
-    void process.stderr.write(`[mem0] ERROR ${message}${cause === undefined ? "" : `: ${messageOf(cause)}`}\n`),
-};
+/** The service for one plugin process: `settings` from readSettings(), `logger` the one onStart receives. */
+export function createMemoryService(settings: ServiceSettings, logger: Logger): MemoryService {
+  return new MemoryService(settings, logger);
+}
 
 export class MemoryService {
   readonly settings: ServiceSettings;
   readonly cache: MemoryCache;
-  private logger: Logger = stderrLogger;
+  private readonly logger: Logger;
   private queue?: Promise<WorkQueue<WriteJob>>;
   /** Parsed credentials by their JSON text: every call carries them, and parsing is most of an ACCEPT's work. */
   private readonly setups = new Map<string, MemorySetup>();
@@ -58,8 +56,9 @@ export class MemoryService {
   /** The latest credentials seen for each store: a write replayed from the journal runs with them. */
   private readonly storeCredentials = new Map<string, RawCredentials>();
 
-  constructor(settings: ServiceSettings = readSettings()) {
+  constructor(settings: ServiceSettings, logger: Logger) {
     this.settings = settings;
+    this.logger = logger;
     this.cache = new MemoryCache(
       () => loadMem0(settings.dataDirectory),
       (message) => this.logger.warn(message),
@@ -67,8 +66,7 @@ export class MemoryService {
   }
 
   /** Opens the journal and replays the writes a previous process accepted but did not apply. */
-  start(logger?: Logger): Promise<WorkQueue<WriteJob>> {
-    if (logger) this.logger = logger;
+  start(): Promise<WorkQueue<WriteJob>> {
     if (!this.queue) {
       // Loading mem0ai takes seconds; start now rather than in the first call.
       loadMem0(this.settings.dataDirectory).catch((error: unknown) =>
@@ -318,5 +316,3 @@ function mask(setup: MemorySetup, text: string): string {
   redactor.addCredentials(Object.fromEntries(setup.secrets.map((secret, index) => [String(index), secret])));
   return redactor.redact(text);
 }
-
-export const service = new MemoryService();

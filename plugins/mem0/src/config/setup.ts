@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { ConfigError, isObject, readBlock, type Block, type ConfigObject } from "./translate.js";
+import { isJsonObject } from "@dify-ts/protocol";
+import { ConfigError, readBlock, type Block, type ConfigObject } from "./translate.js";
 
 /** The credentials as Dify sends them (after the runtime's type checks). */
 export interface RawCredentials {
@@ -158,7 +159,7 @@ function* collectSecrets(blocks: (Block | undefined)[]): Generator<string> {
       }
     } else if (Array.isArray(value)) {
       for (const item of value) yield* visit(item, key);
-    } else if (isObject(value)) {
+    } else if (isJsonObject(value)) {
       for (const [name, item] of Object.entries(value)) yield* visit(item, name);
     }
   };
@@ -176,7 +177,7 @@ function decodeOrSame(text: string): string {
 /** sha256 of a canonical JSON form (object keys sorted). */
 export function digest(value: unknown): string {
   const canonical = JSON.stringify(value, (_key, item: unknown) =>
-    isObject(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : item,
+    isJsonObject(item) ? Object.fromEntries(Object.entries(item).sort(([a], [b]) => a.localeCompare(b))) : item,
   );
   return createHash("sha256").update(canonical).digest("hex");
 }

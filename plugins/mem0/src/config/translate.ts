@@ -6,6 +6,7 @@
  * renamed here; pgvector's discrete fields become one connection string, as the
  * Python plugin built it, so no database is created behind the user's back.
  */
+import { isJsonObject } from "@dify-ts/protocol";
 import { parseLenientJson } from "./lenient-json.js";
 import { unsupportedProvider, type BlockKind } from "./providers.js";
 
@@ -56,7 +57,8 @@ export function readBlock(field: string, kind: BlockKind, text: string, fallback
 }
 
 function toBlock(field: string, kind: BlockKind, value: unknown, fallback: ConfigObject = {}): Block {
-  if (!isObject(value)) throw new ConfigError(field, 'must be a JSON object like {"provider": "...", "config": {...}}');
+  if (!isJsonObject(value))
+    throw new ConfigError(field, 'must be a JSON object like {"provider": "...", "config": {...}}');
   if (typeof value.provider !== "string" || value.provider.trim() === "") {
     throw new ConfigError(field, 'needs a "provider" string, for example "openai"');
   }
@@ -64,7 +66,7 @@ function toBlock(field: string, kind: BlockKind, value: unknown, fallback: Confi
   const unsupported = unsupportedProvider(kind, provider);
   if (unsupported) throw new ConfigError(field, unsupported);
   const config = value.config ?? {};
-  if (!isObject(config)) throw new ConfigError(field, '"config" must be a JSON object');
+  if (!isJsonObject(config)) throw new ConfigError(field, '"config" must be a JSON object');
   return { provider, config: translate(field, kind, provider, { ...fallback, ...config }) };
 }
 
@@ -90,8 +92,8 @@ function translate(field: string, kind: BlockKind, provider: string, config: Con
 
 /** Python's azure_kwargs -> the AzureOpenAI client options mem0ai reads from modelProperties. */
 function applyAzure(field: string, value: unknown, result: ConfigObject): void {
-  if (!isObject(value)) throw new ConfigError(field, '"azure_kwargs" must be a JSON object');
-  const properties: ConfigObject = isObject(result.modelProperties) ? { ...result.modelProperties } : {};
+  if (!isJsonObject(value)) throw new ConfigError(field, '"azure_kwargs" must be a JSON object');
+  const properties: ConfigObject = isJsonObject(result.modelProperties) ? { ...result.modelProperties } : {};
   const renames: Record<string, string> = {
     azure_endpoint: "endpoint",
     azure_deployment: "deployment",
@@ -161,8 +163,4 @@ function toPort(field: string, value: unknown): number {
 
 function camelCase(key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
-}
-
-export function isObject(value: unknown): value is ConfigObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

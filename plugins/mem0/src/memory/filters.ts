@@ -10,7 +10,7 @@
  * nesting is limited before anything recurses over it.
  */
 import { parseLenientJson } from "../config/lenient-json.js";
-import { isObject } from "../config/translate.js";
+import { isJsonObject } from "@dify-ts/protocol";
 import { checkScopeValue, ScopeError, SCOPE_KEYS, type Scope } from "../scope.js";
 
 type Conditions = Record<string, unknown>;
@@ -43,7 +43,7 @@ export function parseFilters(text: string | undefined): NormalizedFilters {
     );
   const parsed = parseLenientJson(text);
   if (!parsed.ok) throw new FilterError(`the filters are not JSON: ${parsed.problem}`);
-  if (!isObject(parsed.value)) throw new FilterError('expected a JSON object such as {"category": "food"}');
+  if (!isJsonObject(parsed.value)) throw new FilterError('expected a JSON object such as {"category": "food"}');
   const result: NormalizedFilters = { fields: {} };
   addGroup(result, parsed.value, false);
   return result;
@@ -103,7 +103,7 @@ function addGroup(target: NormalizedFilters, group: Conditions, nested: boolean)
 }
 
 function conditionList(key: string, value: unknown): Conditions[] {
-  if (!Array.isArray(value) || value.length === 0 || !value.every(isObject)) {
+  if (!Array.isArray(value) || value.length === 0 || !value.every(isJsonObject)) {
     throw new FilterError(
       `${key} needs a non-empty list of objects, such as [{"category": "food"}, {"mood": "happy"}]`,
     );
@@ -122,7 +122,7 @@ function checkCondition(key: string, value: unknown): unknown {
       throw error;
     }
   }
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     const unknown = Object.keys(value).filter((operator) => !OPERATORS.has(operator));
     if (unknown.length > 0) {
       throw new FilterError(
@@ -136,7 +136,7 @@ function checkCondition(key: string, value: unknown): unknown {
 /** Two conditions on one field (from AND) combine when both are operator objects. */
 function mergeCondition(key: string, existing: unknown, added: unknown): unknown {
   if (existing === undefined) return added;
-  if (isObject(existing) && isObject(added)) return { ...existing, ...added };
+  if (isJsonObject(existing) && isJsonObject(added)) return { ...existing, ...added };
   throw new FilterError(`"${key}" is given twice`);
 }
 

@@ -2,9 +2,9 @@
 import { localized } from "@dify-ts/runtime";
 import type { JsonObject } from "@dify-ts/runtime";
 import { parseLenientJson } from "../config/lenient-json.js";
-import { isObject } from "../config/translate.js";
+import { isJsonObject } from "@dify-ts/protocol";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import { oversizedText, preview, respond, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 export const addMemory = provider.defineTool({
@@ -80,7 +80,7 @@ export const addMemory = provider.defineTool({
     let metadata: JsonObject | undefined;
     if (params.metadata?.trim()) {
       const parsed = parseLenientJson(params.metadata);
-      if (!parsed.ok || !isObject(parsed.value)) {
+      if (!parsed.ok || !isJsonObject(parsed.value)) {
         const problem = `Invalid JSON in metadata: ${parsed.ok ? "expected a JSON object" : parsed.problem}`;
         return respond("ERROR", problem, [], problem);
       }
@@ -88,7 +88,7 @@ export const addMemory = provider.defineTool({
     }
     const configured = setupFor(context, []);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.write(context.credentials, configured.setup, {
+    const outcome = await memoryService().write(context.credentials, configured.setup, {
       op: "add",
       messages,
       scope,

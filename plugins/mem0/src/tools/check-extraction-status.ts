@@ -24,8 +24,8 @@ export const checkExtractionStatus = provider.defineTool({
     },
   },
   async handler(params) {
-    await extractor.ready();
-    const task = extractor.status(params.task_id.trim());
+    await extractor().ready();
+    const task = extractor().status(params.task_id.trim());
     if (!task) {
       const problem = `Extraction task not found: ${preview(params.task_id)}`;
       return respond("ERROR", problem, null, problem);

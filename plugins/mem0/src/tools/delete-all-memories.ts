@@ -6,7 +6,7 @@
 import { localized } from "@dify-ts/runtime";
 import { scopeFields } from "../memory/filters.js";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import { respondToWrite, scopeOf, scopeParameters, setupFor } from "./shared.js";
 
 export const deleteAllMemories = provider.defineTool({
@@ -25,7 +25,7 @@ export const deleteAllMemories = provider.defineTool({
     const { scope } = scoped;
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.write(context.credentials, configured.setup, { op: "delete_all", scope });
+    const outcome = await memoryService().write(context.credentials, configured.setup, { op: "delete_all", scope });
     return respondToWrite(outcome, { filters: scopeFields(scope) }, "Batch memory deletion has been accepted");
   },
 });

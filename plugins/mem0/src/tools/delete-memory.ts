@@ -1,7 +1,7 @@
 /** delete_memory: removes one memory (its history keeps a DELETE row); with an owner scope, only a memory inside it. */
 import { localized } from "@dify-ts/runtime";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import { memoryIdParameter, ownerOf, ownerParameters, preview, respondToWrite, setupFor } from "./shared.js";
 
 export const deleteMemory = provider.defineTool({
@@ -16,7 +16,7 @@ export const deleteMemory = provider.defineTool({
     if ("failure" in checked) return checked.failure;
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.write(context.credentials, configured.setup, {
+    const outcome = await memoryService().write(context.credentials, configured.setup, {
       op: "delete",
       memory_id: params.memory_id,
       ...(checked.owner && { owner: checked.owner }),

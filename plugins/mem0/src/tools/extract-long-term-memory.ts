@@ -121,7 +121,7 @@ export const extractLongTermMemory = provider.defineTool({
     }
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
-    const started = await extractor.extract(request, {
+    const started = await extractor().extract(request, {
       apiKey: params.dify_api_key.trim(),
       credentials: context.credentials,
       setup: configured.setup,

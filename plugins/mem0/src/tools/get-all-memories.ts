@@ -3,7 +3,7 @@ import { localized } from "@dify-ts/runtime";
 import { listFilters, scopeFields } from "../memory/filters.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import {
   filtersParameter,
   prepareScopedRead,
@@ -41,7 +41,7 @@ export const getAllMemories = provider.defineTool({
     const prepared = prepareScopedRead(params, context);
     if ("failure" in prepared) return prepared.failure;
     const { setup, scope, filters } = prepared;
-    const outcome = await service.read<StoredItem[]>(
+    const outcome = await memoryService().read<StoredItem[]>(
       setup,
       "get_all_memories",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },

@@ -7,7 +7,7 @@ import { localized } from "@dify-ts/runtime";
 import { ownedBy } from "../scope.js";
 import { toHistoryRows, type HistoryRow } from "../memory/results.js";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import {
   memoryIdParameter,
   memoryNotFound,
@@ -35,7 +35,7 @@ export const getMemoryHistory = provider.defineTool({
     const configured = setupFor(context, []);
     if ("failure" in configured) return configured.failure;
     const owner = checked.owner;
-    const outcome = await service.read<HistoryRow[] | null>(
+    const outcome = await memoryService().read<HistoryRow[] | null>(
       configured.setup,
       "get_memory_history",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },

@@ -3,7 +3,7 @@ import { localized } from "@dify-ts/runtime";
 import { ownedBy } from "../scope.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import {
   memoryIdParameter,
   memoryNotFound,
@@ -31,7 +31,7 @@ export const getMemory = provider.defineTool({
     if ("failure" in checked) return checked.failure;
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.read<StoredItem | null>(
+    const outcome = await memoryService().read<StoredItem | null>(
       configured.setup,
       "get_memory",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: null, signal: context.signal },

@@ -34,7 +34,7 @@ export const getUserCheckpoint = provider.defineTool({
       if (!(error instanceof ScopeError)) throw error;
       return respond("ERROR", error.message, null, `${error.message}.`);
     }
-    const checkpoint = await extractor.checkpoint(user_id, app_id);
+    const checkpoint = await extractor().checkpoint(user_id, app_id);
     const conversations = Object.entries(checkpoint.conversations)
       .map(([conversation_id, entry]) => ({ conversation_id, ...entry }))
       .sort((a, b) => b.updated_at - a.updated_at);

@@ -3,7 +3,7 @@ import { localized } from "@dify-ts/runtime";
 import { searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import {
   filtersParameter,
   prepareScopedRead,
@@ -49,7 +49,7 @@ export const searchMemory = provider.defineTool({
     const prepared = prepareScopedRead(params, context);
     if ("failure" in prepared) return prepared.failure;
     const { setup, scope, filters } = prepared;
-    const outcome = await service.read<SearchItem[]>(
+    const outcome = await memoryService().read<SearchItem[]>(
       setup,
       "search_memory",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: [], signal: context.signal },

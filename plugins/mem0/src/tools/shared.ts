@@ -17,7 +17,8 @@ import { ConfigError } from "../config/translate.js";
 import { FilterError, parseFilters, type NormalizedFilters } from "../memory/filters.js";
 import { isNotFound } from "../memory/writes.js";
 import { readOwner, readScope, ScopeError, type OwnerScope, type Scope } from "../scope.js";
-import { service, type WriteOutcome } from "../service.js";
+import { memoryService } from "../plugin-service.js";
+import type { WriteOutcome } from "../service.js";
 
 export type Status = "SUCCESS" | "ERROR" | "TIMEOUT" | "OVERLOAD";
 
@@ -170,7 +171,7 @@ export function setupFor(
   results: JsonValue,
 ): { setup: MemorySetup } | { failure: ToolMessage[] } {
   try {
-    return { setup: service.setup(context.credentials, context.secrets) };
+    return { setup: memoryService().setup(context.credentials, context.secrets) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return {

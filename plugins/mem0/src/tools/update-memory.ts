@@ -1,7 +1,7 @@
 /** update_memory: replaces a memory's text (re-embedded; the change is recorded in its history); with an owner scope, only inside it. */
 import { localized } from "@dify-ts/runtime";
 import { provider } from "../provider.js";
-import { service } from "../service.js";
+import { memoryService } from "../plugin-service.js";
 import {
   memoryIdParameter,
   oversizedText,
@@ -40,7 +40,7 @@ export const updateMemory = provider.defineTool({
     if ("failure" in checked) return checked.failure;
     const configured = setupFor(context, null);
     if ("failure" in configured) return configured.failure;
-    const outcome = await service.write(context.credentials, configured.setup, {
+    const outcome = await memoryService().write(context.credentials, configured.setup, {
       op: "update",
       memory_id: params.memory_id,
       text: params.text,
