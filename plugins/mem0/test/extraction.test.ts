@@ -8,7 +8,7 @@
  * another app's, and the app's API key (a canary) on no stream and in no file.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { bundlePlugin } from "@dify-ts/cli";
 import type { JsonObject } from "@dify-ts/runtime";
@@ -122,6 +122,22 @@ async function memoriesOf(plugin: PluginProcess, creds: JsonObject, user_id: str
   });
   expect(answer.status).toBe("SUCCESS");
   return (answer.results as { memory: string; metadata: { app_id?: string } }[]).map((item) => item.memory).sort();
+}
+
+/** Accepted writes the journal holds that are not yet done ({"a": id} lines without their {"d": id}). */
+function pendingJournalEntries(journal: string): number {
+  const pending = new Set<number>();
+  for (const line of journal.split("\n")) {
+    let record: { a?: number; d?: number };
+    try {
+      record = JSON.parse(line) as { a?: number; d?: number };
+    } catch {
+      continue; // empty, or being written right now
+    }
+    if (record.a !== undefined) pending.add(record.a);
+    if (record.d !== undefined) pending.delete(record.d);
+  }
+  return pending.size;
 }
 
 function filesBelow(directory: string): string[] {
@@ -274,6 +290,61 @@ describe.skipIf(unavailable)(`conversation extraction${unavailable ? ` (skipped:
       ).toBeGreaterThan(0);
     }, 1_800_000);
   });
+
+  it("skips a conversation accepted again after a crash lost its checkpoint: no second memory, no model call", async () => {
+    const dataDirectory = temporaryDirectory("extraction-window");
+    const creds = credentials({ llmUrl: fake.url });
+    const user = "window-user";
+    const now = Math.floor(Date.now() / 1000);
+    for (let index = 0; index < 3; index++)
+      dify.addConversation(canaryKeyA, user, [
+        { query: marker("alpha", user, index), answer: "Noted.", created_at: now - 60 * (index + 1) },
+      ]);
+    const run = async (plugin: PluginProcess) => {
+      const answer = await invoke(
+        plugin,
+        creds,
+        "extract_long_term_memory",
+        extractParameters("alpha", canaryKeyA, [user]),
+      );
+      const task = await eventually(
+        () => status(plugin, creds, (answer.results as { task_id: string }).task_id),
+        finished,
+        120_000,
+      );
+      expect(task.status).toBe("COMPLETED");
+      return task;
+    };
+    const first = start(dataDirectory);
+    await first.waitForHeartbeat();
+    await run(first);
+    await eventually(
+      () => memoriesOf(first, creds, user, "alpha"),
+      (memories) => memories.length >= 3,
+    );
+    first.kill("SIGKILL");
+    await first.exited;
+    // As if the process had died after each ACCEPT and before its checkpoint.
+    rmSync(join(dataDirectory, "extraction", "checkpoints"), { recursive: true });
+    const chats = fake.requests.filter((request) => request.endpoint === "chat").length;
+    const second = start(dataDirectory);
+    await second.waitForHeartbeat();
+    const again = await run(second);
+    expect(again.users[user]!.extracted).toBe(3);
+    // The three resubmitted adds are applied (skipped) once the queue is idle: then the scope is unchanged.
+    await eventually(
+      () => invoke(second, creds, "get_user_checkpoint", { user_id: user, app_id: "alpha" }),
+      (answer) => (answer.results as { conversations_extracted: number }).conversations_extracted === 3,
+    );
+    await eventually(
+      async () => readFileSync(join(dataDirectory, "write-journal.jsonl"), "utf8"),
+      (journal) => pendingJournalEntries(journal) === 0,
+    );
+    expect(await memoriesOf(second, creds, user, "alpha")).toEqual(
+      [0, 1, 2].map((index) => marker("alpha", user, index)).sort(),
+    );
+    expect(fake.requests.filter((request) => request.endpoint === "chat").length).toBe(chats);
+  }, 300_000);
 
   it("reports a rejected key per user, masked even when the API echoes it, and checkpoints nothing", async () => {
     const dataDirectory = temporaryDirectory("extraction-401");
