@@ -32,6 +32,7 @@ case "$tag" in
       fail "tag $tag releases every plugin at $version, but $(IFS=,; echo "${mismatched[*]}" | sed 's/,/, /g'): bump them first (node scripts/bump-version.mjs <plugin> $version) or tag one plugin as <plugin>@<its version>"
     fi
     ;;
+  sdk@*) fail "tag $tag publishes the SDK packages to npm, not plugins: scripts/publish-sdk.sh $tag <out-dir>" ;;
   *@*)
     plugin=${tag%@*}; version=${tag##*@}
     [ -f "$root/plugins/$plugin/package.json" ] || fail "tag $tag: no plugin named $plugin (plugins/$plugin/package.json); plugins: $(ls "$root/plugins" | tr '\n' ' ')"

@@ -14,7 +14,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PluginProcess } from "@dify-ts/host";
-import { repositoryRoot } from "@dify-ts/test-support";
+import { holdingBuildLock, repositoryRoot } from "@dify-ts/test-support";
 import { describe, expect, it } from "vitest";
 import { daemonInstall, probeIndex, refusedUrl, runChecked, uv } from "../packages/cli/src/__fixtures__/tools.js";
 import { extractPackage } from "../packages/cli/src/extract.js";
@@ -40,7 +40,8 @@ const skipNote = reason ? ` (skipped: ${reason})` : "";
 
 async function release(tag: string) {
   const out = join(await mkdtemp(join(tmpdir(), "dify-ts-release-")), "release");
-  const run = spawnSync("bash", [join(repositoryRoot, "scripts/release.sh"), tag, out], {
+  const [command, ...args] = holdingBuildLock(["bash", join(repositoryRoot, "scripts/release.sh"), tag, out]);
+  const run = spawnSync(command, args, {
     cwd: repositoryRoot,
     encoding: "utf8",
     timeout: 900_000,
@@ -88,6 +89,9 @@ describe("scripts/release.sh", () => {
     const unknown = await release("nothing@1.0.0");
     expect(unknown.stderr.trim()).toBe(
       `release: tag nothing@1.0.0: no plugin named nothing (plugins/nothing/package.json); plugins: ${plugins.join(" ")}`,
+    );
+    expect((await release("sdk@1.0.0")).stderr.trim()).toBe(
+      "release: tag sdk@1.0.0 publishes the SDK packages to npm, not plugins: scripts/publish-sdk.sh sdk@1.0.0 <out-dir>",
     );
     expect((await release("latest")).stderr.trim()).toBe(
       "release: tag latest is neither v<version> nor <plugin>@<version>",

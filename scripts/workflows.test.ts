@@ -119,6 +119,34 @@ describe(".github/workflows", () => {
     for (const workflow of workflows) expect(pinDisagreements(workflow, steps(workflow))).toEqual([]);
   });
 
+  it("publishes the SDK to npm for an sdk@ tag only after the whole CI passed, with an OIDC token for provenance", () => {
+    const release = parse(readFileSync(join(workflowsDir, "release.yml"), "utf8")) as {
+      jobs: Record<
+        string,
+        {
+          if?: string;
+          needs?: string;
+          uses?: string;
+          permissions?: Record<string, string>;
+          steps?: { run?: string; env?: Record<string, string> }[];
+        }
+      >;
+    };
+    const ci = parse(readFileSync(join(workflowsDir, "ci.yml"), "utf8")) as { on: Record<string, unknown> };
+    expect(Object.keys(ci.on)).toContain("workflow_call");
+    const { release: plugins, "sdk-tests": tests, "sdk-npm": npm } = release.jobs;
+    expect(plugins?.if).toBe("${{ !startsWith(github.ref_name, 'sdk@') }}");
+    expect(tests).toMatchObject({
+      if: "${{ startsWith(github.ref_name, 'sdk@') }}",
+      uses: "./.github/workflows/ci.yml",
+    });
+    expect(npm?.needs).toBe("sdk-tests");
+    expect(npm?.permissions).toMatchObject({ "id-token": "write" });
+    const publish = npm?.steps?.find((step) => step.run?.includes("scripts/publish-sdk.sh"));
+    expect(publish?.run).toBe('bash scripts/publish-sdk.sh "$TAG" npm-packages');
+    expect(publish?.env).toEqual({ TAG: "${{ github.ref_name }}", NODE_AUTH_TOKEN: "${{ secrets.NPM_TOKEN }}" });
+  });
+
   it("names each kind of disagreement", () => {
     const pins: Pins = { pnpm: "10.34.9", nodeEngines: "^20.15.0 || >=22.2.0", python: "3.12", go: ["1.22"] };
     const wrong: Step[] = [

@@ -2,3 +2,9 @@ export { PluginProcess, daemonEnvironment, eventually, type SpawnOptions } from 
 export { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
 export { reassemble, type ReassembledMessages } from "./reassemble.js";
 export { StandInDaemon, type Registration } from "./stand-in-daemon.js";
+export {
+  BackwardsTransactionServer,
+  invokeServerless,
+  type BackwardsAnswer,
+  type BackwardsReply,
+} from "./serverless.js";

@@ -46,4 +46,16 @@ describe("Redactor", () => {
       '{"url":"https://[REDACTED]@host/x"} and a@b.c mail',
     );
   });
+  it("names the end of a partial text that could begin a secret or a URL's userinfo, so a stream writer holds it back", () => {
+    const parent = new Redactor();
+    parent.addSecret("sk-parent-secret");
+    const redactor = new Redactor(parent);
+    redactor.addSecret("sk-canary-0123");
+    expect(redactor.pendingSuffixLength("split sk-can")).toBe(6);
+    expect(redactor.pendingSuffixLength("split sk-parent-s")).toBe(11);
+    expect(redactor.pendingSuffixLength("a whole sk-canary-0123")).toBe(0);
+    expect(redactor.pendingSuffixLength("nothing to wait for.")).toBe(0);
+    expect(redactor.pendingSuffixLength("see http://user:pa")).toBe("http://user:pa".length);
+    expect(redactor.pendingSuffixLength("see http://host/path")).toBe(0);
+  });
 });

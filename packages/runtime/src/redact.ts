@@ -12,6 +12,10 @@ const MASK = "[REDACTED]";
 const DEFAULT_CAPACITY = 1000;
 /** scheme://userinfo@ : the userinfo is masked whole (user names in URLs are often keys themselves). */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+/** A URL whose authority is still open at the end of a text: its userinfo may follow in the next write. */
+const OPEN_URL_USERINFO = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@"'<>]*$/i;
+/** Userinfo longer than this in a partial line is not waited for (nobody's key is that long). */
+const MAX_PENDING_USERINFO_CHARS = 4096;
 
 export class Redactor {
   // Insertion-ordered: the oldest secret is forgotten first when full.
@@ -46,6 +50,24 @@ export class Redactor {
     }
     if (this.parent) return this.parent.redact(result);
     return result.replace(URL_USERINFO, `$1${MASK}@`);
+  }
+
+  /**
+   * How many characters at the end of `text` could begin a secret, or a URL's userinfo, that the next write
+   * completes. A stream writer flushing a partial line holds them back, so a secret split across writes is masked.
+   */
+  pendingSuffixLength(text: string): number {
+    let longest = this.parent?.pendingSuffixLength(text) ?? 0;
+    for (const secret of this.secrets.keys()) {
+      for (let length = Math.min(secret.length - 1, text.length); length > longest; length--) {
+        if (text.endsWith(secret.slice(0, length))) {
+          longest = length;
+          break;
+        }
+      }
+    }
+    const userinfo = OPEN_URL_USERINFO.exec(text.slice(-MAX_PENDING_USERINFO_CHARS));
+    return Math.max(longest, userinfo?.[0].length ?? 0);
   }
 
   private remember(secret: string): void {

@@ -159,6 +159,11 @@ describe("stdio transport", () => {
     expect(plugin.stderr).toContain("Bearer [REDACTED]");
     expect(plugin.stderr).toContain("http://[REDACTED]@127.0.0.1:1/v1");
     expect(plugin.stderr).toContain("split [REDACTED] across writes");
+    await plugin.waitForStderr("across turns", 2);
+    expect(plugin.stderr).toContain("split [REDACTED] across turns");
+    expect(plugin.stderr).toContain(" [REDACTED] after a long line");
+    expect(plugin.stderr).toContain("in a URL http://[REDACTED]@127.0.0.1:1/v1 across turns");
+    expect(plugin.stderr).not.toContain("-unregistered");
     for (const secret of [credentials.api_key, "derived-canary-9876"]) {
       expect(plugin.stderr).not.toContain(secret);
       expect(JSON.stringify(plugin.events)).not.toContain(secret);

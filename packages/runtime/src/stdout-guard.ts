@@ -28,6 +28,8 @@ const MAX_HELD_CHARS = 64 * 1024;
 
 interface OutputRedactor {
   redact(text: string): string;
+  /** See Redactor.pendingSuffixLength. */
+  pendingSuffixLength(text: string): number;
 }
 
 /** Every runPlugin in this process adds its redactor; the streams are wrapped once. */
@@ -38,7 +40,10 @@ const outputRedactors: OutputRedactor[] = [];
  * (console.error from an SDK echoing an API key, say) goes through `redactor`
  * before it reaches stderr, which the daemon logs. Claims stdout first, so the
  * protocol writer stays untouched. Text is redacted by whole lines, so a secret
- * split across two writes of one line is still masked.
+ * split across two writes of one line is still masked. A partial line is written
+ * at the next turn of the event loop or past MAX_HELD_CHARS, all but an end that
+ * could begin a secret: that waits for the next write (or the exit), so a secret
+ * split across turns or at the size limit is masked too.
  */
 export function redactOutput(redactor: OutputRedactor): void {
   outputRedactors.push(redactor);
@@ -49,12 +54,16 @@ export function redactOutput(redactor: OutputRedactor): void {
   const write = stderr.write.bind(stderr) as (chunk: string, callback?: (error?: Error | null) => void) => boolean;
   let held = "";
   let flushScheduled = false;
-  const flush = () => {
+  const pendingLength = (text: string) =>
+    outputRedactors.reduce((longest, each) => Math.max(longest, each.pendingSuffixLength(text)), 0);
+  /** Writes the held partial line; unless `final`, keeps back an end that may continue into a secret. */
+  const flush = (final = false) => {
     flushScheduled = false;
     if (held === "") return;
-    const text = held;
-    held = "";
-    write(redact(text));
+    const end = final ? held.length : held.length - pendingLength(held);
+    const text = held.slice(0, end);
+    held = held.slice(end);
+    if (text !== "") write(redact(text));
   };
   const redactingWrite = (chunk: unknown, encodingOrCallback?: unknown, maybeCallback?: unknown): boolean => {
     const callback = (typeof encodingOrCallback === "function" ? encodingOrCallback : maybeCallback) as
@@ -70,11 +79,11 @@ export function redactOutput(redactor: OutputRedactor): void {
     if (held.length > MAX_HELD_CHARS) flush();
     else if (held !== "" && !flushScheduled) {
       flushScheduled = true;
-      setImmediate(flush).unref();
+      setImmediate(() => flush()).unref();
     }
     return result;
   };
   process.stdout.write = redactingWrite as typeof process.stdout.write;
   stderr.write = redactingWrite as typeof stderr.write;
-  process.once("exit", flush);
+  process.once("exit", () => flush(true));
 }

@@ -3,7 +3,7 @@
  * path, or the reason it is missing so a test can report itself skipped with
  * that reason (never passed).
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -61,4 +61,29 @@ export function actionlint(): Lookup {
     };
   const path = readFileSync(file, "utf8").trim();
   return existsSync(path) ? { path } : { reason: `${path} does not exist` };
+}
+
+/** The directory verdaccio (a local npm registry) is installed in: its node_modules/verdaccio (scripts/setup/verdaccio.sh). */
+export function verdaccio(): Lookup {
+  const unavailable = join(cache, "verdaccio.unavailable");
+  if (existsSync(unavailable)) return { reason: readFileSync(unavailable, "utf8").trim() };
+  const file = join(cache, "verdaccio.path");
+  if (!existsSync(file))
+    return {
+      reason: "verdaccio is not installed: run scripts/setup/verdaccio.sh (pnpm test does; needs npm's registry)",
+    };
+  const path = readFileSync(file, "utf8").trim();
+  return existsSync(join(path, "node_modules/verdaccio/package.json"))
+    ? { path }
+    : { reason: `${path} has no node_modules/verdaccio` };
+}
+
+/**
+ * A command line that runs `args` holding the repository's build lock (flock(1), released when the command exits):
+ * release.sh and publish-sdk.sh both build into the packages' build/ directories, and the tests that run them would
+ * otherwise do so at the same time in the same checkout.
+ */
+export function holdingBuildLock(args: readonly string[]): [string, ...string[]] {
+  mkdirSync(join(repositoryRoot, ".cache"), { recursive: true });
+  return ["flock", join(repositoryRoot, ".cache", "repository-build.lock"), ...args];
 }

@@ -1,8 +1,10 @@
 export {
   actionlint,
   difySdkPython,
+  holdingBuildLock,
   nodeWheelPython,
   repositoryRoot,
+  verdaccio,
   versitygw,
   wheelNode,
   type Lookup,
@@ -15,3 +17,4 @@ export {
   type StandInConversation,
   type StandInMessage,
 } from "./dify-service-api.js";
+export { startNpmRegistry, type NpmRegistry } from "./npm-registry.js";

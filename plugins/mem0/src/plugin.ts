@@ -1,5 +1,6 @@
 import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
+import { routeConsoleTo } from "./console-log.js";
 import { startExtractor } from "./extraction/index.js";
 import { installMemoryService, stopMemoryService } from "./plugin-service.js";
 import { createMemoryService } from "./service.js";
@@ -46,9 +47,10 @@ export default definePlugin({
     checkExtractionStatus,
     getUserCheckpoint,
   ],
-  // Reads the environment once, then replays the writes a previous process accepted but did not apply and reads
-  // the extraction tasks it left.
+  // Reads the environment once, sends mem0ai's console output to the log, then replays the writes a previous
+  // process accepted but did not apply and reads the extraction tasks it left.
   onStart: ({ logger }) => {
+    routeConsoleTo(logger);
     const service = createMemoryService(readSettings(), logger);
     installMemoryService(service);
     return Promise.all([

@@ -5,6 +5,7 @@
  * Built by createMemoryService in the plugin's onStart (plugin-service.ts).
  */
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   CredentialValidationError,
@@ -19,7 +20,8 @@ import type { Memory } from "mem0ai/oss";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
 import { MemoryCache } from "./memory/cache.js";
-import { classifyWriteFailure, messageOf } from "./memory/errors.js";
+import { claimLegacyStore, type LegacyClaim } from "./memory/legacy-store.js";
+import { classifyWriteFailure, explain } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
 import type { ServiceSettings } from "./settings.js";
@@ -55,6 +57,8 @@ export class MemoryService {
   private readonly writeCredentials = new Map<string, RawCredentials>();
   /** The latest credentials seen for each store: a write replayed from the journal runs with them. */
   private readonly storeCredentials = new Map<string, RawCredentials>();
+  /** Whether each store's credentials own the store of the same settings written before workspace separation. */
+  private readonly legacyClaims = new Map<string, LegacyClaim>();
 
   constructor(settings: ServiceSettings, logger: Logger) {
     this.settings = settings;
@@ -88,9 +92,12 @@ export class MemoryService {
    */
   setup(credentials: RawCredentials, secrets: SecretRegistry): MemorySetup {
     const setup = this.parse(credentials, secrets);
-    const known = this.storeCredentials.delete(setup.store);
-    this.storeCredentials.set(setup.store, credentials);
-    if (this.storeCredentials.size > MAX_STORES)
+    let known = true;
+    for (const store of this.storesServedBy(setup)) {
+      known = this.storeCredentials.delete(store) && known;
+      this.storeCredentials.set(store, credentials);
+    }
+    while (this.storeCredentials.size > MAX_STORES)
       this.storeCredentials.delete(this.storeCredentials.keys().next().value!);
     if (!known)
       void this.queue?.then(
@@ -98,6 +105,37 @@ export class MemoryService {
         () => undefined,
       );
     return setup;
+  }
+
+  /** The store's key, and its pre-separation key when these credentials own that old store (its journaled writes). */
+  private storesServedBy(setup: MemorySetup): string[] {
+    let claim = this.legacyClaims.get(setup.store);
+    if (claim === undefined) {
+      claim = this.claimLegacy(setup);
+      this.legacyClaims.set(setup.store, claim);
+      if (this.legacyClaims.size > MAX_STORES) this.legacyClaims.delete(this.legacyClaims.keys().next().value!);
+    }
+    return claim === "other" ? [setup.store] : [setup.store, setup.legacyStore];
+  }
+
+  private claimLegacy(setup: MemorySetup): LegacyClaim {
+    const existed = existsSync(setup.storeDirectory);
+    try {
+      const claim = claimLegacyStore(setup);
+      if (claim === "adopted")
+        this.logger.warn(
+          `store ${setup.legacyStore}, written before stores were separated by workspace, is now store ${setup.store}: ` +
+            "it belongs to the first credentials that used it (see the README's 'Several Dify workspaces')",
+        );
+      else if (!existed)
+        this.logger.info(
+          `new store ${setup.store}: no store holds these credentials' secrets yet (a store belongs to one set of secrets)`,
+        );
+      return claim;
+    } catch (error) {
+      this.logger.error(`store ${setup.legacyStore} could not be moved to ${setup.store}`, error);
+      return "other";
+    }
   }
 
   /**
@@ -207,7 +245,7 @@ export class MemoryService {
     }
     if (outcome.status === "error") {
       throw new CredentialValidationError(
-        `the embedder or the vector store failed: ${mask(setup, messageOf(outcome.error))}`,
+        `the embedder or the vector store failed: ${mask(setup, explain(outcome.error))}`,
       );
     }
   }
@@ -271,7 +309,7 @@ export class MemoryService {
   private describeFailure(error: unknown, job: WriteJob): string {
     const credentials = this.credentialsOf(job);
     const setup = credentials && this.safeParse(credentials);
-    return setup ? mask(setup, messageOf(error)) : new Redactor().redact(messageOf(error));
+    return setup ? mask(setup, explain(error)) : new Redactor().redact(explain(error));
   }
 
   private reportOutcome(outcome: JobOutcome<WriteJob>): void {
@@ -305,7 +343,7 @@ export class MemoryService {
 
   /** Logs a failure with its cause and returns the message for the tool result; secrets masked in both. */
   private report(setup: MemorySetup, what: string, error: unknown): string {
-    const problem = `${what}: ${mask(setup, messageOf(error))}`;
+    const problem = `${what}: ${mask(setup, explain(error))}`;
     this.logger.error(problem);
     return problem;
   }

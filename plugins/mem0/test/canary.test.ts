@@ -41,10 +41,17 @@ afterAll(async () => {
   await fake?.close();
 });
 
-function filesBelow(directory: string): string[] {
-  return readdirSync(directory, { recursive: true, encoding: "utf8" })
-    .map((name) => join(directory, name))
-    .filter((path) => statSync(path).isFile());
+/** The files below `directory` with their contents; a file renamed away meanwhile (a journal compaction's temporary file) is read under its new name. */
+function filesBelow(directory: string): [string, string][] {
+  return readdirSync(directory, { recursive: true, encoding: "utf8" }).flatMap((name): [string, string][] => {
+    const path = join(directory, name);
+    try {
+      return statSync(path).isFile() ? [[path, readFileSync(path).toString("latin1")]] : [];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+  });
 }
 
 /** Where a canary was found, if anywhere: stdout's events, stderr, or a data file. */
@@ -53,7 +60,7 @@ function leaks(): string[] {
     ["stdout", JSON.stringify(plugin.events) + plugin.strayLines.join("\n")],
     ["stderr", plugin.stderr],
   ];
-  for (const file of filesBelow(dataDirectory)) places.push([file, readFileSync(file).toString("latin1")]);
+  places.push(...filesBelow(dataDirectory));
   return places.flatMap(([place, content]) =>
     Object.values(canary)
       .filter((value) => content.includes(value))

@@ -167,7 +167,7 @@ describe("setup", () => {
     expect(setup.secrets.sort()).toEqual(["sk-emb-bbbb", "sk-llm-aaaa"]);
   });
 
-  it("keeps the store directory when only a secret changes, and one Memory per distinct credential set", () => {
+  it("keys the store by its settings and every secret (workspaces differ only by them); the settings alone give the old key", () => {
     const vector = (password: string) =>
       JSON.stringify({
         provider: "pgvector",
@@ -175,8 +175,32 @@ describe("setup", () => {
       });
     const first = readSetup({ ...base, local_vector_db_json: vector("one-secret") }, "/data");
     const rotated = readSetup({ ...base, local_vector_db_json: vector("two-secret") }, "/data");
-    expect(rotated.storeDirectory).toBe(first.storeDirectory);
+    expect(rotated.storeDirectory).not.toBe(first.storeDirectory);
+    expect(rotated.legacyStore).toBe(first.legacyStore);
     expect(rotated.hash).not.toBe(first.hash);
+    const otherLlmKey = readSetup(
+      {
+        ...base,
+        local_vector_db_json: vector("one-secret"),
+        local_llm_json: base.local_llm_json.replace("aaaa", "cccc"),
+      },
+      "/data",
+    );
+    expect(otherLlmKey.store).not.toBe(first.store);
+    const asyncOff = readSetup({ ...base, local_vector_db_json: vector("one-secret"), async_mode: false }, "/data");
+    expect(asyncOff.store).toBe(first.store);
+    // The keys stores had before workspace separation (settings only), computed by that code: their directories are adopted.
+    expect(readSetup(base, "/data").legacyStore).toBe("17de26a87adc764a");
+    expect(
+      readSetup(
+        {
+          ...base,
+          local_vector_db_json:
+            '{"provider": "pgvector", "config": {"connection_string": "postgresql://u:p@db/x", "embedding_model_dims": 8}}',
+        },
+        "/data",
+      ).legacyStore,
+    ).toBe("669f5cde09682fdf");
     expect(first.secrets).toEqual(expect.arrayContaining(["one-secret", "postgresql://u:one-secret@db/x"]));
     expect(first.config.vectorStore.config.embeddingModelDims).toBe(8);
   });

@@ -344,6 +344,19 @@ describe.skipIf(unavailable)(`conversation extraction${unavailable ? ` (skipped:
       [0, 1, 2].map((index) => marker("alpha", user, index)).sort(),
     );
     expect(fake.requests.filter((request) => request.endpoint === "chat").length).toBe(chats);
+
+    // Another workspace (its own model key, so its own store) sees neither the task nor the checkpoint.
+    const otherWorkspace = credentials({
+      llmUrl: fake.url,
+      llm: { provider: "openai", config: { model: "fake-chat", apiKey: "sk-other-workspace", baseURL: fake.url } },
+    });
+    const foreignStatus = await invoke(second, otherWorkspace, "check_extraction_status", { task_id: again.task_id });
+    expect(foreignStatus.status).toBe("ERROR");
+    const foreignCheckpoint = await invoke(second, otherWorkspace, "get_user_checkpoint", {
+      user_id: user,
+      app_id: "alpha",
+    });
+    expect(foreignCheckpoint.results).toMatchObject({ conversations_extracted: 0 });
   }, 300_000);
 
   it("reports a rejected key per user, masked even when the API echoes it, and checkpoints nothing", async () => {

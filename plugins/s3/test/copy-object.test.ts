@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { eventually, reassemble } from "@dify-ts/host";
-import { countObjectBytes, deleteObject, getObject, patterned, putObject } from "./support/admin.js";
+import { deleteObject, getObject, patterned, putObject } from "./support/admin.js";
 import { packagedSkipReason, useS3Environment, type S3Environment } from "./support/environment.js";
 
 const reason = packagedSkipReason();
@@ -150,7 +150,9 @@ describe.skipIf(reason)(
         const json = reassemble(copied.stream).jsons[0] as { size: number; multipart_copy: boolean; etag: string };
         expect(json).toMatchObject({ size, multipart_copy: true });
         expect(json.etag).toMatch(/-11$/); // ten 512 MiB parts and the last 3 bytes
-        expect(await countObjectBytes(env.admin, "huge/dst.bin")).toBe(size);
+        // The size as S3 serves it; reading 5 GiB back would take minutes on a loaded machine and prove no more.
+        const stored = await env.admin.client.send(new HeadObjectCommand({ Bucket: "dify-test", Key: "huge/dst.bin" }));
+        expect(stored.ContentLength).toBe(size);
         expect(
           reassemble((await env.invoke("s3_head_object", { s3_key: "huge/dst.bin" })).stream).jsons[0],
         ).toMatchObject({ cache_control: "no-cache", metadata: { kind: "huge" }, tags: { size: "big" } });
@@ -160,7 +162,8 @@ describe.skipIf(reason)(
         await deleteObject(env.admin, "huge/src.bin");
         await deleteObject(env.admin, "huge/dst.bin");
       }
-    });
+      // The server writes 5 GiB twice (the parts, then the object); on a loaded 2-core machine that took over 3 minutes.
+    }, 600_000);
   },
 );
 

@@ -75,12 +75,23 @@ const leaky = provider.defineTool({
   },
   async handler(params, context) {
     if (params.derived) context.secrets.add(params.derived);
-    console.error(`401 Incorrect API key provided: Bearer ${context.credentials.api_key}`);
-    console.log(
-      `fetch failed for http://user:${context.credentials.api_key}@127.0.0.1:1/v1 derived=${params.derived ?? ""}`,
-    );
-    process.stderr.write(`split ${context.credentials.api_key.slice(0, 5)}`);
-    process.stderr.write(`${context.credentials.api_key.slice(5)} across writes\n`);
+    const key = context.credentials.api_key;
+    // A partial line over the held limit (64 Ki characters) is written at once: the key straddles that write.
+    // First, so the test's 64 KiB of stderr still holds the lines after it.
+    process.stderr.write("y".repeat(40_000));
+    process.stderr.write(`${"y".repeat(30_000)} ${key.slice(0, 5)}`);
+    process.stderr.write(`${key.slice(5)} after a long line\n`);
+    console.error(`401 Incorrect API key provided: Bearer ${key}`);
+    console.log(`fetch failed for http://user:${key}@127.0.0.1:1/v1 derived=${params.derived ?? ""}`);
+    process.stderr.write(`split ${key.slice(0, 5)}`);
+    process.stderr.write(`${key.slice(5)} across writes\n`);
+    // A partial line is written at the next turn of the event loop: the rest of the key comes two turns later.
+    process.stderr.write(`split ${key.slice(0, 5)}`);
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    process.stderr.write(`${key.slice(5)} across turns\n`);
+    process.stderr.write(`in a URL http://user:${key.slice(0, 5)}`);
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    process.stderr.write(`${key.slice(5)}-unregistered@127.0.0.1:1/v1 across turns\n`);
     return text("leaked nothing");
   },
 });
@@ -222,7 +233,17 @@ const manifest: PluginDefinition["manifest"] = {
     permission: {
       storage: { enabled: true, size: 1048576 },
       tool: { enabled: true },
-      model: { enabled: true, llm: true },
+      model: {
+        enabled: true,
+        llm: true,
+        text_embedding: true,
+        rerank: true,
+        tts: true,
+        speech2text: true,
+        moderation: true,
+      },
+      node: { enabled: true },
+      app: { enabled: true },
     },
   },
 };

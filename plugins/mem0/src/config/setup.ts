@@ -37,8 +37,14 @@ export interface MemorySetup {
   asyncMode: boolean;
   concurrency: number;
   config: MemoryConfigInput;
-  /** The store's identity without secrets: the same database and collection (and, embedded, embedder) give the same one. */
+  /**
+   * The store's key: its settings (database and collection; embedded, the embedder) and every secret of the
+   * credentials. One plugin process serves every Dify workspace and the daemon does not tell it which one calls, so
+   * two workspaces only share a store (directory, journaled writes, replay credentials) if all their secrets match.
+   */
   store: string;
+  /** The key before 0.1.0's workspace separation (settings only): its directory is adopted once (legacy-store.ts). */
+  legacyStore: string;
   /** The embedded store's vectors (if used) and the SQLite history database (unless pgvector holds it) live here. */
   storeDirectory: string;
   /** True when no vector store was configured and the embedded SQLite store is used. */
@@ -79,7 +85,9 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
     : undefined;
 
   const embedded = vectorStore.provider === "memory";
-  const store = storeKey(vectorStore, embedded ? embedder : undefined);
+  const secrets = [...new Set(collectSecrets([llm, embedder, vectorStore, reranker]))];
+  const identity = storeIdentity(vectorStore, embedded ? embedder : undefined);
+  const store = digest({ identity, secrets: [...secrets].sort() }).slice(0, 16);
   const storeDirectory = join(dataDirectory, "stores", store);
   if (embedded) {
     vectorStore.config = {
@@ -105,19 +113,16 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
       customInstructions: CUSTOM_INSTRUCTIONS,
     },
     store,
+    legacyStore: digest(identity).slice(0, 16),
     storeDirectory,
     embedded,
-    secrets: [...collectSecrets([llm, embedder, vectorStore, reranker])],
+    secrets,
   };
 }
 
-/**
- * Names a store without its secrets: the same database and collection keep the
- * same directory when a password or API key is rotated. The embedded store also
- * depends on the embedder, whose vectors it holds.
- */
-function storeKey(vectorStore: Block, embedder: Block | undefined): string {
-  const identity = {
+/** A store's settings without secrets: database and collection; the embedded store's embedder, whose vectors it holds. */
+function storeIdentity(vectorStore: Block, embedder: Block | undefined): ConfigObject {
+  return {
     provider: vectorStore.provider,
     config: withoutSecrets(vectorStore.config),
     embedder: embedder && {
@@ -126,7 +131,6 @@ function storeKey(vectorStore: Block, embedder: Block | undefined): string {
       baseURL: embedder.config.baseURL ?? null,
     },
   };
-  return digest(identity).slice(0, 16);
 }
 
 function withoutSecrets(config: ConfigObject): ConfigObject {

@@ -1,5 +1,7 @@
 /**
- * What has been extracted, per (user, app): one file per pair under
+ * What has been extracted, per (store, user, app), the store being the
+ * workspace's (MemorySetup.store: its settings and secrets, so two Dify
+ * workspaces never see each other's checkpoints): one file each under
  * <data>/extraction/checkpoints, naming every conversation extracted and when.
  * A conversation is recorded once its add was ACCEPTed (journaled) or, in
  * sync mode, applied; a recorded conversation is never extracted again.
@@ -31,8 +33,8 @@ export class CheckpointStore {
 
   constructor(private readonly directory: string) {}
 
-  get(userId: string, appId: string): Promise<UserCheckpoint> {
-    const path = this.pathOf(userId, appId);
+  get(store: string, userId: string, appId: string): Promise<UserCheckpoint> {
+    const path = this.pathOf(store, userId, appId);
     let checkpoint = this.cache.get(path);
     if (!checkpoint) {
       checkpoint = readJson<UserCheckpoint>(path).then(
@@ -45,9 +47,15 @@ export class CheckpointStore {
   }
 
   /** Records an extracted conversation durably before resolving. */
-  async record(userId: string, appId: string, conversationId: string, entry: ExtractedConversation): Promise<void> {
-    const path = this.pathOf(userId, appId);
-    const checkpoint = await this.get(userId, appId);
+  async record(
+    store: string,
+    userId: string,
+    appId: string,
+    conversationId: string,
+    entry: ExtractedConversation,
+  ): Promise<void> {
+    const path = this.pathOf(store, userId, appId);
+    const checkpoint = await this.get(store, userId, appId);
     checkpoint.conversations[conversationId] = entry;
     checkpoint.last_extracted_at = entry.extracted_at;
     const previous = this.writes.get(path) ?? Promise.resolve();
@@ -57,9 +65,9 @@ export class CheckpointStore {
   }
 
   /** Hashed: ids may hold any character, file names may not. */
-  private pathOf(userId: string, appId: string): string {
+  private pathOf(store: string, userId: string, appId: string): string {
     const name = createHash("sha256")
-      .update(JSON.stringify([userId, appId]))
+      .update(JSON.stringify([store, userId, appId]))
       .digest("hex")
       .slice(0, 40);
     return join(this.directory, `${name}.json`);

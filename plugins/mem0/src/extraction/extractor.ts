@@ -100,7 +100,7 @@ export class ConversationExtractor {
   private async recount(task: ExtractionTask): Promise<void> {
     for (const user of task.user_ids) {
       const progress = task.users[user]!;
-      const checkpoint = await this.checkpoints.get(user, task.app_id);
+      const checkpoint = await this.checkpoints.get(task.store, user, task.app_id);
       progress.extracted = extractedBy(checkpoint, task.task_id);
       if (progress.status === "RUNNING") progress.status = "PENDING";
     }
@@ -110,7 +110,8 @@ export class ConversationExtractor {
   /** Starts (or continues) the extraction and returns at once; the work goes on in the background. */
   async extract(request: ExtractionRequest, inputs: RunInputs): Promise<ExtractStarted> {
     await this.ready();
-    const unfinished = this.tasks.all().filter((task) => !FINISHED.includes(task.status));
+    const store = inputs.setup.store;
+    const unfinished = this.tasks.all().filter((task) => task.store === store && !FINISHED.includes(task.status));
     const same = unfinished.find((task) => sameRequest(task, request));
     const resumed: string[] = [];
     for (const task of unfinished) {
@@ -120,19 +121,21 @@ export class ConversationExtractor {
       resumed.push(task.task_id);
     }
     if (same) return { task: same, continued: true, resumed: resumed.filter((id) => id !== same.task_id) };
-    const task = newTask(randomUUID(), request, new Date());
+    const task = newTask(randomUUID(), store, request, new Date());
     await this.tasks.add(task);
     this.launch(task, inputs);
     return { task, continued: false, resumed };
   }
 
-  status(taskId: string): ExtractionTask | undefined {
-    return this.tasks.get(taskId);
+  /** The task, if it exists and belongs to the caller's store (workspace). */
+  status(taskId: string, store: string): ExtractionTask | undefined {
+    const task = this.tasks.get(taskId);
+    return task?.store === store ? task : undefined;
   }
 
-  /** The (user, app) checkpoint as it stands. */
-  checkpoint(userId: string, appId: string): Promise<UserCheckpoint> {
-    return this.checkpoints.get(userId, appId);
+  /** The (user, app) checkpoint of the caller's store as it stands. */
+  checkpoint(store: string, userId: string, appId: string): Promise<UserCheckpoint> {
+    return this.checkpoints.get(store, userId, appId);
   }
 
   /** Resolves when every task running in this process has ended (tests and shutdown). */
@@ -141,7 +144,7 @@ export class ConversationExtractor {
   }
 
   private launch(task: ExtractionTask, inputs: RunInputs): void {
-    if (this.running.has(task.task_id)) return;
+    if (this.running.has(task.task_id) || task.store !== inputs.setup.store) return;
     const run = this.run(task, inputs)
       .catch((error: unknown) => this.logger?.error(`extraction task ${task.task_id} failed`, error))
       .finally(() => this.running.delete(task.task_id));
@@ -189,7 +192,7 @@ export class ConversationExtractor {
     deadline: number,
   ): Promise<void> {
     const progress = task.users[user]!;
-    const checkpoint = await this.checkpoints.get(user, task.app_id);
+    const checkpoint = await this.checkpoints.get(task.store, user, task.app_id);
     Object.assign(progress, {
       status: "RUNNING",
       conversations_found: 0,
@@ -226,7 +229,7 @@ export class ConversationExtractor {
                 conversation_id: conversation.id,
               });
         if (outcome.status === "ACCEPTED" || outcome.status === "APPLIED") {
-          await this.checkpoints.record(user, task.app_id, conversation.id, {
+          await this.checkpoints.record(task.store, user, task.app_id, conversation.id, {
             updated_at: conversation.updated_at,
             extracted_at: new Date().toISOString(),
             task_id: task.task_id,

@@ -39,6 +39,8 @@ export interface UserProgress extends JsonObject {
 
 export interface ExtractionTask extends ExtractionRequest {
   task_id: string;
+  /** The workspace's store (MemorySetup.store): only calls with its credentials see, resume or write for the task. */
+  store: string;
   status: TaskStatus;
   created_at: string;
   updated_at: string;
@@ -56,9 +58,10 @@ const PROGRESS_SAVE_MS = 1000;
 
 export const FINISHED: readonly TaskStatus[] = ["COMPLETED", "COMPLETED_WITH_ERRORS", "TIME_BUDGET_EXCEEDED"];
 
-export function newTask(taskId: string, request: ExtractionRequest, now: Date): ExtractionTask {
+export function newTask(taskId: string, store: string, request: ExtractionRequest, now: Date): ExtractionTask {
   return {
     task_id: taskId,
+    store,
     ...request,
     status: "RUNNING",
     created_at: now.toISOString(),

@@ -6,7 +6,7 @@
  */
 import type { Memory } from "mem0ai/oss";
 import type { MemorySetup } from "../config/setup.js";
-import { isConnectionError, messageOf } from "./errors.js";
+import { isStoreConnectionError, messageOf } from "./errors.js";
 import { MemoryHandle } from "./handle.js";
 import type { Mem0Module } from "./loader.js";
 
@@ -32,7 +32,7 @@ export class MemoryCache {
     try {
       return await work(handle.memory);
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
+      if (!isStoreConnectionError(error)) throw error;
       handle.markBroken(error instanceof Error ? error : undefined);
       if (!options.retryOnConnectionError) throw error;
     } finally {

@@ -42,7 +42,53 @@ const DATABASE_MESSAGE =
 const CONNECTION_MESSAGE =
   /Connection terminated|Connection error|not queryable|Client was closed|connection (?:is )?(?:closed|ended|lost|reset)|socket hang up|fetch failed|ECONNRE(?:FUSED|SET)/i;
 
-/** A database or network connection failed: the Memory holding it must be rebuilt. */
+/**
+ * A call to the LLM, the embedder or the reranker failed (handle.ts wraps them): the model API's problem, so it is
+ * reported as such, and it never marks the store's database connection as lost.
+ */
+export class ModelApiError extends Error {
+  constructor(
+    readonly component: "LLM" | "embedder" | "reranker",
+    cause: unknown,
+  ) {
+    const unreachable = isConnectionError(cause);
+    super(
+      unreachable
+        ? `the ${component}'s API could not be reached (${rootMessage(cause)}): check its base URL and that the server runs`
+        : `the ${component}'s API failed: ${messageOf(cause)}`,
+      { cause },
+    );
+    this.name = "ModelApiError";
+  }
+}
+
+/** The store's database connection failed (not a model API's): the Memory holding it must be rebuilt. */
+export function isStoreConnectionError(error: unknown): boolean {
+  return isConnectionError(error) && !someCause(error, (cause) => cause instanceof ModelApiError);
+}
+
+/** What a failure says to the user and the log: the model API's own message when a model call failed. */
+export function explain(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && typeof current === "object" && current !== null; depth++) {
+    if (current instanceof ModelApiError) return current.message;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return messageOf(error);
+}
+
+/** The innermost message of the cause chain ("connect ECONNREFUSED 127.0.0.1:1" under "Connection error."). */
+function rootMessage(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5; depth++) {
+    const cause = (current as { cause?: unknown }).cause;
+    if (typeof cause !== "object" || cause === null) break;
+    current = cause;
+  }
+  return messageOf(current);
+}
+
+/** A database or network connection failed. */
 export function isConnectionError(error: unknown): boolean {
   return someCause(error, (cause) => {
     const code = (cause as { code?: unknown }).code;

@@ -10,6 +10,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
 import type { Memory } from "mem0ai/oss";
 import type { MemorySetup } from "../config/setup.js";
+import { ModelApiError } from "./errors.js";
 import type { Mem0Module } from "./loader.js";
 import { PgHistoryStore } from "./pg-history.js";
 import { ensurePgvectorIndexes } from "./pgvector-indexes.js";
@@ -38,7 +39,20 @@ interface MemoryInternals {
   db?: { close?(): unknown } | PgHistoryStore;
   /** Names the session whose last messages add() gives the model as context: user, agent and run only. */
   buildSessionScope(filters: Record<string, unknown>): string;
+  llm?: ModelClient;
+  embedder?: ModelClient;
+  reranker?: ModelClient | null;
 }
+
+/** The model clients' methods, all async; mem0ai calls them as methods of these objects. */
+type ModelClient = Record<string, unknown>;
+
+/** The model clients' calls: their failures become ModelApiError, so they are not taken for the store's. */
+const MODEL_CALLS = [
+  ["llm", "LLM", ["generateResponse", "generateChat"]],
+  ["embedder", "embedder", ["embed", "embedBatch"]],
+  ["reranker", "reranker", ["rerank"]],
+] as const;
 
 /** Vector-insert errors mem0ai swallowed during the current write. */
 const swallowedInsertErrors = new AsyncLocalStorage<unknown[]>();
@@ -78,6 +92,10 @@ export class MemoryHandle {
     );
     const handle = new MemoryHandle(memory, onBroken);
     const internals = handle.internals;
+    for (const [field, component, methods] of MODEL_CALLS) {
+      const client = internals[field];
+      if (client) for (const method of methods) wrapModelCall(client, method, component);
+    }
     await internals._initPromise;
     if (internals._initError) {
       await handle.close();
@@ -187,6 +205,18 @@ function wrapInsert(store: StoreInternals): void {
     } catch (error) {
       swallowedInsertErrors.getStore()?.push(error);
       throw error;
+    }
+  };
+}
+
+function wrapModelCall(client: ModelClient, method: string, component: ModelApiError["component"]): void {
+  const call = client[method];
+  if (typeof call !== "function") return;
+  client[method] = async (...args: unknown[]) => {
+    try {
+      return (await call.apply(client, args)) as unknown;
+    } catch (error) {
+      throw new ModelApiError(component, error);
     }
   };
 }

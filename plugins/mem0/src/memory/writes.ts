@@ -33,7 +33,7 @@ export type WriteOperation =
  * `store` (MemoryService).
  */
 export interface WriteJob {
-  /** The store the write goes to (MemorySetup.store: its identity without secrets). */
+  /** The store the write goes to (MemorySetup.store: its settings and the credentials' secrets, digested). */
   store: string;
   /** Random: names this write's credentials in the memory of the process that accepted it. */
   ref: string;

@@ -2,7 +2,7 @@
 import { localized } from "@dify-ts/runtime";
 import { extractor } from "../extraction/index.js";
 import { provider } from "../provider.js";
-import { preview, respond } from "./shared.js";
+import { preview, respond, setupFor } from "./shared.js";
 
 export const checkExtractionStatus = provider.defineTool({
   identity: { name: "check_extraction_status", label: localized("Check Extraction Status", "查看提取状态") },
@@ -23,9 +23,12 @@ export const checkExtractionStatus = provider.defineTool({
       llm_description: "The task id returned by extract_long_term_memory.",
     },
   },
-  async handler(params) {
+  async handler(params, context) {
+    const configured = setupFor(context, null);
+    if ("failure" in configured) return configured.failure;
     await extractor().ready();
-    const task = extractor().status(params.task_id.trim());
+    // Another workspace's task answers as an unknown one does.
+    const task = extractor().status(params.task_id.trim(), configured.setup.store);
     if (!task) {
       const problem = `Extraction task not found: ${preview(params.task_id)}`;
       return respond("ERROR", problem, null, problem);

@@ -5,6 +5,7 @@ import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
+  boundResults,
   filtersParameter,
   prepareScopedRead,
   preview,
@@ -57,12 +58,14 @@ export const getAllMemories = provider.defineTool({
     };
     if (outcome.status !== "SUCCESS")
       return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
-    const lines = outcome.value.map((item, index) => `${index + 1}. ${item.memory}`);
+    const { items, truncated } = boundResults(outcome.value, ["memory"]);
+    const lines = items.map((item, index) => `${index + 1}. ${item.memory}`);
     return respond(
       "SUCCESS",
       request,
-      outcome.value,
-      `Found ${lines.length} memories${lines.length ? `:\n${lines.join("\n")}` : "."}`,
+      items,
+      `Found ${outcome.value.length} memories${lines.length ? `:\n${lines.join("\n")}` : "."}`,
+      truncated,
     );
   },
 });

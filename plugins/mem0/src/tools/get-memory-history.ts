@@ -9,6 +9,7 @@ import { toHistoryRows, type HistoryRow } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
+  boundResults,
   memoryIdParameter,
   memoryNotFound,
   ownerOf,
@@ -50,15 +51,17 @@ export const getMemoryHistory = provider.defineTool({
     if (outcome.status !== "SUCCESS")
       return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no history returned.`);
     if (!outcome.value) return memoryNotFound(params.memory_id, []);
-    const lines = outcome.value.map(
+    const { items, truncated } = boundResults(outcome.value, ["old_memory", "new_memory"]);
+    const lines = items.map(
       (row, index) =>
         `${index + 1}. ${row.event}: ${row.old_memory ?? "-"} -> ${row.new_memory ?? "-"} (${row.updated_at ?? row.created_at ?? "?"})`,
     );
     return respond(
       "SUCCESS",
       { memory_id: preview(params.memory_id) },
-      outcome.value,
-      `History of ${preview(params.memory_id)}: ${lines.length} change(s)${lines.length ? `\n${lines.join("\n")}` : ""}`,
+      items,
+      `History of ${preview(params.memory_id)}: ${outcome.value.length} change(s)${lines.length ? `\n${lines.join("\n")}` : ""}`,
+      truncated,
     );
   },
 });

@@ -5,6 +5,7 @@ import { toStoredItem, type StoredItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
+  boundResults,
   memoryIdParameter,
   memoryNotFound,
   ownerOf,
@@ -43,6 +44,10 @@ export const getMemory = provider.defineTool({
     if (outcome.status !== "SUCCESS")
       return respond(outcome.status, outcome.problem, null, `${outcome.problem}; no memory returned.`);
     if (!outcome.value) return memoryNotFound(params.memory_id, null);
-    return respond("SUCCESS", request, outcome.value, `Memory ${outcome.value.id}: ${outcome.value.memory}`);
+    const {
+      items: [item],
+      truncated,
+    } = boundResults([outcome.value], ["memory"]);
+    return respond("SUCCESS", request, item!, `Memory ${item!.id}: ${item!.memory}`, truncated);
   },
 });

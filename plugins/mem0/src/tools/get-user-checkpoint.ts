@@ -3,7 +3,7 @@ import { localized } from "@dify-ts/runtime";
 import { extractor } from "../extraction/index.js";
 import { provider } from "../provider.js";
 import { checkScopeValue, ScopeError } from "../scope.js";
-import { appIdParameter, respond, scopeParameters } from "./shared.js";
+import { appIdParameter, respond, scopeParameters, setupFor } from "./shared.js";
 
 /** The conversations listed, newest first; the count covers all. */
 const LISTED = 100;
@@ -24,7 +24,7 @@ export const getUserCheckpoint = provider.defineTool({
       required: true,
     },
   },
-  async handler(params) {
+  async handler(params, context) {
     let user_id: string;
     let app_id: string;
     try {
@@ -34,7 +34,9 @@ export const getUserCheckpoint = provider.defineTool({
       if (!(error instanceof ScopeError)) throw error;
       return respond("ERROR", error.message, null, `${error.message}.`);
     }
-    const checkpoint = await extractor().checkpoint(user_id, app_id);
+    const configured = setupFor(context, null);
+    if ("failure" in configured) return configured.failure;
+    const checkpoint = await extractor().checkpoint(configured.setup.store, user_id, app_id);
     const conversations = Object.entries(checkpoint.conversations)
       .map(([conversation_id, entry]) => ({ conversation_id, ...entry }))
       .sort((a, b) => b.updated_at - a.updated_at);

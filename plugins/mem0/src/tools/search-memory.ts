@@ -5,6 +5,7 @@ import { toSearchItem, type SearchItem } from "../memory/results.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
+  boundResults,
   filtersParameter,
   prepareScopedRead,
   preview,
@@ -66,12 +67,13 @@ export const searchMemory = provider.defineTool({
     );
     if (outcome.status !== "SUCCESS")
       return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
-    const lines = outcome.value.map(
+    const { items, truncated } = boundResults(outcome.value, ["memory"]);
+    const lines = items.map(
       (item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`,
     );
     const query = preview(params.query);
     const summary =
       lines.length === 0 ? `Query: ${query}\n\nNo memories found.` : `Query: ${query}\n\nResults:\n${lines.join("\n")}`;
-    return respond("SUCCESS", query, outcome.value, summary);
+    return respond("SUCCESS", query, items, summary, truncated);
   },
 });

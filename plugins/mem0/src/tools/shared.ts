@@ -3,11 +3,13 @@
  * {status, messages, results} plus one readable text), the scope and timeout
  * parameters, and reading the credentials into a setup.
  */
+import { isJsonObject } from "@dify-ts/protocol";
 import {
   json,
   localized,
   text,
   truncate,
+  type JsonObject,
   type JsonValue,
   type SecretRegistry,
   type ToolMessage,
@@ -22,8 +24,72 @@ import type { WriteOutcome } from "../service.js";
 
 export type Status = "SUCCESS" | "ERROR" | "TIMEOUT" | "OVERLOAD";
 
-export function respond(status: Status, messages: JsonValue, results: JsonValue, summary: string): ToolMessage[] {
-  return [json({ status, messages, results }), text(summary)];
+/** `truncated`, when set, says what the answer left out of `results` (see boundResults); the summary says it too. */
+export function respond(
+  status: Status,
+  messages: JsonValue,
+  results: JsonValue,
+  summary: string,
+  truncated?: string,
+): ToolMessage[] {
+  if (truncated === undefined) return [json({ status, messages, results }), text(summary)];
+  return [json({ status, messages, results, truncated }), text(`${summary}\n\n(${truncated})`)];
+}
+
+/** The longest text of one memory (or history row) an answer carries; a longer one is cut with a marker. */
+export const MAX_ANSWER_TEXT_CHARS = 16 * 1024;
+/** One memory's metadata over this many JSON bytes is left out of an answer, saying so in its place. */
+export const MAX_ANSWER_METADATA_BYTES = 16 * 1024;
+/**
+ * The most JSON bytes of results one answer carries. The daemon takes lines of at most 5 MiB and the text message
+ * repeats the memories: stored memories can be far larger (1 MiB per write, or written by another client).
+ */
+export const MAX_ANSWER_RESULTS_BYTES = 1024 * 1024;
+
+/**
+ * Results as an answer carries them: each text in `textKeys` cut to MAX_ANSWER_TEXT_CHARS, oversized metadata left
+ * out, and no more items than fit in MAX_ANSWER_RESULTS_BYTES; `truncated` says what was cut, or is undefined.
+ */
+export function boundResults<T extends JsonObject>(
+  items: readonly T[],
+  textKeys: readonly (keyof T & string)[],
+): { items: T[]; truncated?: string } {
+  const kept: T[] = [];
+  let cut = 0;
+  let bytes = 2;
+  for (const item of items) {
+    const bounded: JsonObject = { ...item };
+    let wasCut = false;
+    for (const key of textKeys) {
+      const value = bounded[key];
+      if (typeof value === "string" && value.length > MAX_ANSWER_TEXT_CHARS) {
+        bounded[key] = truncate(value, MAX_ANSWER_TEXT_CHARS);
+        wasCut = true;
+      }
+    }
+    if (isJsonObject(bounded.metadata)) {
+      const size = Buffer.byteLength(JSON.stringify(bounded.metadata));
+      if (size > MAX_ANSWER_METADATA_BYTES) {
+        bounded.metadata = { left_out: `${size} bytes of metadata` };
+        wasCut = true;
+      }
+    }
+    const size = Buffer.byteLength(JSON.stringify(bounded)) + 1;
+    if (bytes + size > MAX_ANSWER_RESULTS_BYTES) break;
+    bytes += size;
+    kept.push(bounded as T);
+    if (wasCut) cut++;
+  }
+  const leftOut = items.length - kept.length;
+  if (cut === 0 && leftOut === 0) return { items: kept };
+  const what = [
+    ...(cut > 0 ? [`${cut} result(s) cut (texts to ${MAX_ANSWER_TEXT_CHARS} characters, metadata to 16 KiB)`] : []),
+    ...(leftOut > 0 ? [`${leftOut} more result(s) left out`] : []),
+  ];
+  return {
+    items: kept,
+    truncated: `${what.join("; ")}: an answer carries at most 1 MiB of results; narrow the scope or ask for fewer`,
+  };
 }
 
 /**
