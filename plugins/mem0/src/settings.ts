@@ -61,7 +61,7 @@ export function defaultDataDirectory(cwd: string): string {
   return join(homedir(), ".dify-ts", PLUGIN_NAME);
 }
 
-function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+export function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);

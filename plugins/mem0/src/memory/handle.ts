@@ -38,6 +38,8 @@ interface MemoryInternals {
   _entityStore?: StoreInternals;
   /** The history manager (SQLiteManager has close()); replaced by PgHistoryStore with pgvector. */
   db?: { close?(): unknown } | PgHistoryStore;
+  /** Names the session whose last messages add() gives the model as context: user, agent and run only. */
+  buildSessionScope(filters: Record<string, unknown>): string;
   llm?: ModelClient;
   embedder?: ModelClient;
   /** Set from the reranker config; cohere and zero_entropy are replaced by HttpReranker. */
@@ -109,6 +111,7 @@ export class MemoryHandle {
       throw internals._initError;
     }
     handle.watch();
+    handle.keySessionsByApp();
     if (config.vectorStore.provider === "pgvector" && internals.vectorStore?.client) {
       const problem = await ensurePgvectorIndexes(internals.vectorStore);
       if (problem)
@@ -144,6 +147,20 @@ export class MemoryHandle {
         client.on("end", () => this.markBroken(undefined));
       }
     }
+  }
+
+  /**
+   * add() passes the app as filters.app_id: the session key includes it too,
+   * so one app's conversation never becomes the extraction context of another
+   * app's for the same user.
+   */
+  private keySessionsByApp(): void {
+    const internals = this.internals;
+    const build = internals.buildSessionScope.bind(this.memory);
+    internals.buildSessionScope = (filters) => {
+      const key = build(filters);
+      return typeof filters.app_id === "string" ? `${key}&app_id=${encodeURIComponent(filters.app_id)}` : key;
+    };
   }
 
   markBroken(cause: Error | undefined): void {
