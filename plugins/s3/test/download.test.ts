@@ -104,9 +104,10 @@ describe.skipIf(reason)(
         const growth = peakRss(plugin.child.pid!) - before;
         const seen = reassemble(result.stream);
         expect(Buffer.from(seen.variables.base64 as string, "base64").equals(bytes)).toBe(true);
-        // Holding the object, a copy of it and its base64 (the old way) grew the peak by 114 MB here, streaming pieces by 11 MB:
-        // the bound, the size of the base64 text alone, sits far from both.
-        expect(growth).toBeLessThan((bytes.length * 4) / 3);
+        // Holding the object, a copy of it and its base64 (the old way) grew the peak by 114 MB here; streaming pieces by
+        // 11 to 28 MB (how much garbage V8 keeps before collecting varies from run to run). The bound, twice the base64
+        // text, sits halfway between.
+        expect(growth).toBeLessThan(2 * ((bytes.length * 4) / 3));
       } finally {
         plugin.kill();
       }
