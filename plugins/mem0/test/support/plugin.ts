@@ -32,13 +32,17 @@ export function temporaryDirectory(prefix: string): string {
  */
 export const daemonStorage = new TenantStorage("dify-ts/mem0");
 
-export function spawnMem0(env: Record<string, string | undefined>): PluginProcess {
+/** `storage`: the tenant storage answering the plugin, or undefined to answer nothing (no daemon). */
+export function spawnMem0(
+  env: Record<string, string | undefined>,
+  storage: TenantStorage | undefined = daemonStorage,
+): PluginProcess {
   return PluginProcess.spawn({
     command: node24.path!,
     args: ["--conditions=source", "--import", tsx, "--import", aliasHook, entry],
     cwd: pluginDirectory,
     env,
-    storage: daemonStorage,
+    storage,
   });
 }
 
