@@ -276,13 +276,13 @@ describe.skipIf(unavailable)(
       const dataDirectory = temporaryDirectory("workspaces-legacy");
       const storesDirectory = join(dataDirectory, "stores");
       // Identical credentials in both workspaces: before workspace ids, both mapped to these stores.
-      const credsOf = (rotation: number) =>
-        workspaceCredentials("a", { asyncMode: false, keys: "identical keys", rotation });
+      const creds = workspaceCredentials("a", { asyncMode: false, keys: "identical keys" });
+      let journalId = 1_000_000;
       const journal = (store: string, text: string) =>
         appendFileSync(
           join(dataDirectory, "write-journal.jsonl"),
           JSON.stringify({
-            a: 1_000_000,
+            a: journalId++,
             j: {
               store,
               ref: randomUUID(),
@@ -296,17 +296,11 @@ describe.skipIf(unavailable)(
       // the settings only (its adoption before that), and a write journaled under each key.
       const before = start(dataDirectory);
       const [settingsOnlyMemory] = (
-        await invoke(
-          before,
-          credsOf(0),
-          "add_memory",
-          { user: "alice reads crime novels", user_id: "alice" },
-          "legacy/0",
-        )
+        await invoke(before, creds, "add_memory", { user: "alice reads crime novels", user_id: "alice" }, "legacy/0")
       ).results as Item[];
       expect(settingsOnlyMemory?.id).toBeTruthy();
       await before.close();
-      const old = readSetup(credsOf(0) as unknown as RawCredentials, dataDirectory);
+      const old = readSetup(creds as unknown as RawCredentials, dataDirectory);
       const current = readdirSync(storesDirectory)[0]!;
       renameSync(join(storesDirectory, current), join(storesDirectory, old.secretsStore));
       symlinkSync(old.secretsStore, join(storesDirectory, old.legacyStore));
@@ -314,12 +308,12 @@ describe.skipIf(unavailable)(
       journal(old.secretsStore, "alice journaled this before workspace ids");
 
       const after = start(dataDirectory);
-      const all = async (tenant: string, rotation: number) =>
-        ((await invoke(after, credsOf(rotation), "get_all_memories", { user_id: "alice" }, tenant)).results as Item[])
+      const all = async (tenant: string) =>
+        ((await invoke(after, creds, "get_all_memories", { user_id: "alice" }, tenant)).results as Item[])
           .map((item) => item.memory)
           .sort();
       const inA = await eventually(
-        () => all("legacy/a", 0),
+        () => all("legacy/a"),
         (memories) => memories.length >= 3,
       );
       expect(inA).toEqual([
@@ -328,23 +322,23 @@ describe.skipIf(unavailable)(
         settingsOnlyMemory!.memory,
       ]);
       const storeOfA = readSetup(
-        credsOf(0) as unknown as RawCredentials,
+        creds as unknown as RawCredentials,
         dataDirectory,
         daemonStorage.read("legacy/a", WORKSPACE_ID_KEY)!.toString(),
       ).store;
       expect(readlinkSync(join(storesDirectory, old.secretsStore))).toBe(storeOfA);
       expect(readlinkSync(join(storesDirectory, old.legacyStore))).toBe(old.secretsStore);
       // Workspace b, identical credentials, comes later: a store of its own, nothing of a's.
-      expect(await all("legacy/b", 0)).toEqual([]);
-      expect(
-        (await invoke(after, credsOf(0), "get_memory", { memory_id: settingsOnlyMemory!.id }, "legacy/b")).status,
-      ).toBe("ERROR");
+      expect(await all("legacy/b")).toEqual([]);
+      expect((await invoke(after, creds, "get_memory", { memory_id: settingsOnlyMemory!.id }, "legacy/b")).status).toBe(
+        "ERROR",
+      );
       expect(readlinkSync(join(storesDirectory, old.secretsStore))).toBe(storeOfA);
     });
 
     it("without tenant storage (no daemon), stores are keyed by the secrets and one warning says why", async () => {
       const dataDirectory = temporaryDirectory("workspaces-no-storage");
-      const plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory }, undefined);
+      const plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory }, null);
       processes.push(plugin);
       const creds = workspaceCredentials("a", { asyncMode: false, keys: "own keys" });
       // As `dify-ts invoke` does: every backwards invocation is answered with an error.

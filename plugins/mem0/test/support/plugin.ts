@@ -32,17 +32,17 @@ export function temporaryDirectory(prefix: string): string {
  */
 export const daemonStorage = new TenantStorage("dify-ts/mem0");
 
-/** `storage`: the tenant storage answering the plugin, or undefined to answer nothing (no daemon). */
+/** `storage`: the tenant storage answering the plugin, or null to answer nothing (no daemon). */
 export function spawnMem0(
   env: Record<string, string | undefined>,
-  storage: TenantStorage | undefined = daemonStorage,
+  storage: TenantStorage | null = daemonStorage,
 ): PluginProcess {
   return PluginProcess.spawn({
     command: node24.path!,
     args: ["--conditions=source", "--import", tsx, "--import", aliasHook, entry],
     cwd: pluginDirectory,
     env,
-    storage,
+    storage: storage ?? undefined,
   });
 }
 
