@@ -14,7 +14,14 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { nodeWheelPython, repositoryRoot, startNpmRegistry, verdaccio, type NpmRegistry } from "@dify-ts/test-support";
+import {
+  holdingBuildLock,
+  nodeWheelPython,
+  repositoryRoot,
+  startNpmRegistry,
+  verdaccio,
+  type NpmRegistry,
+} from "@dify-ts/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -63,12 +70,14 @@ async function run(command: string, args: string[], cwd: string, env: NodeJS.Pro
   return { status, stdout, stderr, output: stdout + stderr };
 }
 
-const publish = (tag: string, out: string) =>
-  run("bash", [join(repositoryRoot, "scripts/publish-sdk.sh"), tag, out], repositoryRoot, {
+const publish = (tag: string, out: string) => {
+  const [command, ...args] = holdingBuildLock(["bash", join(repositoryRoot, "scripts/publish-sdk.sh"), tag, out]);
+  return run(command, args, repositoryRoot, {
     ...npmEnv,
     // A provenance statement needs the CI's OIDC identity; the workflow publishes with it.
     PUBLISH_PROVENANCE: "false",
   });
+};
 
 /**
  * A directory with `npm` and `npx` running the npm that comes with this Node. The wheel's own bin/npm cannot run from

@@ -14,7 +14,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PluginProcess } from "@dify-ts/host";
-import { repositoryRoot } from "@dify-ts/test-support";
+import { holdingBuildLock, repositoryRoot } from "@dify-ts/test-support";
 import { describe, expect, it } from "vitest";
 import { daemonInstall, probeIndex, refusedUrl, runChecked, uv } from "../packages/cli/src/__fixtures__/tools.js";
 import { extractPackage } from "../packages/cli/src/extract.js";
@@ -40,7 +40,8 @@ const skipNote = reason ? ` (skipped: ${reason})` : "";
 
 async function release(tag: string) {
   const out = join(await mkdtemp(join(tmpdir(), "dify-ts-release-")), "release");
-  const run = spawnSync("bash", [join(repositoryRoot, "scripts/release.sh"), tag, out], {
+  const [command, ...args] = holdingBuildLock(["bash", join(repositoryRoot, "scripts/release.sh"), tag, out]);
+  const run = spawnSync(command, args, {
     cwd: repositoryRoot,
     encoding: "utf8",
     timeout: 900_000,

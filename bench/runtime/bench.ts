@@ -13,6 +13,7 @@ import { bundleEntry } from "../../packages/cli/src/bundle.js";
 import { difySdkPython, repositoryRoot, wheelNode } from "../../packages/test-support/src/environment.js";
 import { PluginProcess } from "../../packages/host/src/index.js";
 import type { JsonObject } from "../../packages/protocol/src/index.js";
+import { SDK_VERSION } from "../../conformance/harness/src/paths.js";
 
 export interface BenchmarkOptions {
   /** Cold starts measured per target (the median is reported). */
@@ -112,7 +113,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   const python = difySdkPython();
   if (python.path)
     targets.push({
-      name: "Python SDK dify_plugin 0.7.4 (baseline)",
+      name: `Python SDK ${SDK_VERSION.replace("==", " ")} (baseline)`,
       command: python.path,
       args: ["-m", "main"],
       cwd: pythonReferenceDir,

@@ -63,6 +63,72 @@ const storage = (opt: string, respond: BackwardsRule["respond"]): BackwardsRule 
   respond,
 });
 
+/** A case of the `backwards` tool: one invocation kind, answered by the daemon's events for that type. */
+const backwardsKind = (
+  kind: string,
+  description: string,
+  type: string,
+  respond: BackwardsRule["respond"],
+  name: string = kind,
+) => ({
+  ...oneCase(name, description, invoke(`backwards-${name}`, "backwards", { kind })),
+  backwards: [{ match: { type }, respond }],
+});
+
+const answers = (...data: JsonObject[]): BackwardsRule["respond"] => [
+  ...data.map((item) => ({ event: "response" as const, data: item })),
+  { event: "end" },
+];
+
+const usage = (prompt: number, completion: number) => ({
+  prompt_tokens: prompt,
+  prompt_unit_price: 0.001,
+  prompt_price_unit: 0.001,
+  prompt_price: 0.002,
+  completion_tokens: completion,
+  completion_unit_price: 0.002,
+  completion_price_unit: 0.001,
+  completion_price: 0.004,
+  total_tokens: prompt + completion,
+  total_price: 0.006,
+  currency: "USD",
+  latency: 0.5,
+});
+
+/** An LLMResultChunk as Dify sends it: every field present. */
+const chunk = (
+  content: string,
+  extra: { usage?: JsonObject; finish_reason?: string; tool_calls?: JsonObject[] } = {},
+) => ({
+  model: "gpt",
+  prompt_messages: [],
+  system_fingerprint: null,
+  delta: {
+    index: 0,
+    message: { role: "assistant", content, name: null, tool_calls: extra.tool_calls ?? [], opaque_body: null },
+    usage: extra.usage ?? null,
+    finish_reason: extra.finish_reason ?? null,
+  },
+});
+
+const embedding = {
+  model: "embed",
+  embeddings: [
+    [0.25, -0.5],
+    [1, 0],
+  ],
+  usage: {
+    tokens: 2,
+    total_tokens: 2,
+    unit_price: 0.0001,
+    price_unit: 0.001,
+    total_price: 0.0002,
+    currency: "USD",
+    latency: 0.1,
+  },
+};
+const hex = (text: string) => Buffer.from(text).toString("hex");
+
 export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
   "startup.json": {
     description: "What a plugin writes on its own after its configuration line, before any request (heartbeats aside)",
@@ -264,7 +330,7 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
   },
   "backwards.json": {
     description:
-      "Backwards invocations: the plugin asks the daemon (storage here) in the middle of a session and waits for its answer",
+      "Backwards invocations: the plugin asks the daemon (storage, models, nodes, apps, tools, files) in the middle of a session and waits for its answer",
     cases: [
       {
         ...oneCase(
@@ -297,6 +363,145 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         ),
         backwards: [storage("get", [{ event: "end" }])],
       },
+      backwardsKind("llm", "a streamed LLM call with every prompt message kind, tools and stop words", "llm", [
+        ...answers(chunk("Hel"), chunk("lo"), chunk("!", { finish_reason: "stop", usage: usage(3, 2) })),
+      ]),
+      backwardsKind("llm_blocking", "stream=False: the chunks collected into one result, usage summed", "llm", [
+        ...answers(
+          chunk("It is ", { usage: usage(3, 2) }),
+          chunk("noon", {
+            usage: usage(0, 1),
+            tool_calls: [{ id: "call-2", type: "function", function: { name: "clock", arguments: '{"tz":"UTC"}' } }],
+          }),
+        ),
+      ]),
+      backwardsKind(
+        "llm_structured",
+        "structured output, collected: the last chunk's structured_output",
+        "llm_structured_output",
+        answers(
+          { ...chunk('{"colour":'), structured_output: null },
+          {
+            ...chunk('"teal"}'),
+            structured_output: { colour: "teal" },
+          },
+        ),
+      ),
+      backwardsKind(
+        "text_embedding",
+        "texts embedded (input_type query by default)",
+        "text_embedding",
+        answers(embedding),
+      ),
+      backwardsKind(
+        "text_embedding",
+        "the daemon ends without an answer",
+        "text_embedding",
+        [{ event: "end" }],
+        "text_embedding-no-data",
+      ),
+      backwardsKind("multimodal_embedding", "documents embedded", "multimodal_embedding", answers(embedding)),
+      backwardsKind(
+        "rerank",
+        "documents reranked",
+        "rerank",
+        answers({ model: "rerank", docs: [{ index: 1, text: "y", score: 0.75 }] }),
+      ),
+      backwardsKind(
+        "multimodal_rerank",
+        "multimodal documents reranked (threshold and top_n unset)",
+        "multimodal_rerank",
+        answers({ model: "rerank", docs: [{ index: 0, text: "aW1n", score: 0.5 }] }),
+      ),
+      backwardsKind(
+        "tts",
+        "audio streamed in hex pieces",
+        "tts",
+        answers({ result: hex("hel"), mime_type: "audio/mpeg" }, { result: hex("lo") }),
+      ),
+      backwardsKind(
+        "speech2text",
+        "the file sent hex-encoded, the transcript read",
+        "speech2text",
+        answers({ result: "hello" }),
+      ),
+      backwardsKind("moderation", "flagged text", "moderation", answers({ result: true })),
+      backwardsKind(
+        "summary",
+        "a text below min_summarize_length comes back without a call; a longer one is summarized",
+        "system_summary",
+        answers({ summary: "a summary" }),
+      ),
+      backwardsKind(
+        "parameter_extractor",
+        "a parameter extractor node",
+        "node_parameter_extractor",
+        answers({
+          process_data: { model_mode: "chat" },
+          inputs: { query: "weather in Paris" },
+          outputs: { city: "Paris" },
+        }),
+      ),
+      backwardsKind(
+        "question_classifier",
+        "a question classifier node",
+        "node_question_classifier",
+        answers({ process_data: {}, inputs: { query: "weather in Paris" }, outputs: { class_name: "weather" } }),
+      ),
+      backwardsKind(
+        "tool",
+        "another tool's messages",
+        "tool",
+        answers(
+          { type: "text", message: { text: "12:00" }, meta: null },
+          { type: "text", message: { text: "UTC" }, meta: null },
+        ),
+      ),
+      backwardsKind(
+        "app_chat",
+        "a chat app, streamed",
+        "app",
+        answers({ event: "message", answer: "Hel" }, { event: "message", answer: "lo" }, { event: "message_end" }),
+      ),
+      backwardsKind(
+        "app_chat_blocking",
+        "a chat app, blocking, with conversation and user",
+        "app",
+        answers({ event: "message", answer: "hello", conversation_id: "conv-1" }),
+      ),
+      backwardsKind("app_completion", "a completion app, blocking", "app", answers({ answer: "tea is good" })),
+      backwardsKind(
+        "app_workflow",
+        "a workflow app, streamed",
+        "app",
+        answers({ event: "workflow_started" }, { event: "workflow_finished", data: { outputs: { ok: true } } }),
+      ),
+      backwardsKind(
+        "fetch_app",
+        "an app's settings",
+        "fetch_app",
+        answers({ id: "app-9", mode: "chat", name: "Helper" }),
+      ),
+      backwardsKind(
+        "upload_file",
+        "Dify signs an upload URL; the file is POSTed there and the record read",
+        "upload_file",
+        answers({ url: "{signed_upload_url}" }),
+      ),
+      backwardsKind(
+        "upload_file",
+        "Dify answers without a signed URL",
+        "upload_file",
+        answers({}),
+        "upload_file-no-url",
+      ),
+      backwardsKind(
+        "upload_file",
+        "Dify ends without an answer",
+        "upload_file",
+        [{ event: "end" }],
+        "upload_file-no-data",
+      ),
     ],
   },
   "parameters.json": {

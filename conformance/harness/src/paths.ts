@@ -15,4 +15,4 @@ export const allowListPath = join(conformanceRoot, "allow-list.json");
 export const tsxLoader = createRequire(import.meta.url).resolve("tsx");
 
 /** The SDK version the vectors are recorded from (pinned in scripts/setup/python.sh). */
-export const SDK_VERSION = "dify_plugin==0.7.4";
+export const SDK_VERSION = "dify_plugin==0.10.2";

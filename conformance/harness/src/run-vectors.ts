@@ -5,12 +5,14 @@
  * started on its own (ours answers a truncated line that names a session):
  * lines are handled in order, so every event a case causes outside sessions
  * (logs, top-level errors) has been written by then. Backwards invocations are
- * answered from the case's rules, as the daemon would answer them.
+ * answered from the case's rules, as the daemon would answer them; a signed
+ * upload URL in an answer points at a stand-in upload endpoint.
  */
 import { setTimeout as delay } from "node:timers/promises";
 import { invokeToolRequest, isJsonObject, requestMessage, type JsonObject, type JsonValue } from "@dify-ts/protocol";
 import type { PluginProcess, ReceivedEvent } from "@dify-ts/host";
 import { normaliseEvents, type Observed } from "./normalise.js";
+import { startUploadEndpoint, UPLOAD_URL_PLACEHOLDER } from "./upload-endpoint.js";
 import { renderLine, requestedSessions, type BackwardsRule, type VectorFile } from "./vectors.js";
 
 const BARRIER_PREFIX = "barrier-";
@@ -33,6 +35,21 @@ export async function runVectorFile(
   options: RunOptions = {},
 ): Promise<VectorRun> {
   const timeoutMs = options.caseTimeoutMs ?? 90_000;
+  const uploads = await startUploadEndpoint();
+  try {
+    return await runCases(plugin, file, options, timeoutMs, uploads.url);
+  } finally {
+    await uploads.close();
+  }
+}
+
+async function runCases(
+  plugin: PluginProcess,
+  file: VectorFile,
+  options: RunOptions,
+  timeoutMs: number,
+  uploadUrl: string,
+): Promise<VectorRun> {
   await plugin.waitForHeartbeat(timeoutMs);
   let barriers = 0;
   const settle = async (
@@ -42,7 +59,7 @@ export async function runVectorFile(
   ): Promise<Observed> => {
     const barrier = `${BARRIER_PREFIX}${barriers++}`;
     plugin.writeLine(renderLine(barrierRequest(barrier)));
-    await waitForSessions(plugin, from, [...required, barrier], timeoutMs, rules);
+    await waitForSessions(plugin, from, [...required, barrier], timeoutMs, rules, uploadUrl);
     return normaliseEvents(plugin.events.slice(from), (id) => id.startsWith(BARRIER_PREFIX));
   };
   const startup = await settle(0, []);
@@ -84,6 +101,7 @@ async function waitForSessions(
   required: readonly string[],
   timeoutMs: number,
   rules: readonly BackwardsRule[],
+  uploadUrl: string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const started = new Set<string>();
@@ -93,7 +111,7 @@ async function waitForSessions(
     for (; scanned < plugin.events.length; scanned++) {
       const event = plugin.events[scanned]!;
       track(event, started, ended);
-      answerBackwards(plugin, event, rules);
+      answerBackwards(plugin, event, rules, uploadUrl);
     }
     const open = [...started].filter((id) => !ended.has(id));
     const missing = required.filter((id) => !ended.has(id));
@@ -118,7 +136,12 @@ function track(event: ReceivedEvent, started: Set<string>, ended: Set<string>): 
   if ((event.data as JsonObject | null)?.type === "end") ended.add(event.session_id);
 }
 
-function answerBackwards(plugin: PluginProcess, event: ReceivedEvent, rules: readonly BackwardsRule[]): void {
+function answerBackwards(
+  plugin: PluginProcess,
+  event: ReceivedEvent,
+  rules: readonly BackwardsRule[],
+  uploadUrl: string,
+): void {
   const message = event.data as JsonObject | null;
   if (
     event.event !== "session" ||
@@ -135,7 +158,9 @@ function answerBackwards(plugin: PluginProcess, event: ReceivedEvent, rules: rea
       event.session_id,
       String(invocation.backwards_request_id),
       response.event,
-      response.data ?? undefined,
+      response.data
+        ? (JSON.parse(JSON.stringify(response.data).replaceAll(UPLOAD_URL_PLACEHOLDER, uploadUrl)) as JsonObject)
+        : undefined,
       response.message ?? "",
     );
   }

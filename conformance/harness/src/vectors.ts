@@ -17,7 +17,10 @@ export type InputLine = string | JsonObject;
 export interface BackwardsRule {
   /** Fields the invoke message's data must contain (a deep subset), e.g. {"type": "storage", "request": {"opt": "get"}}. */
   match: JsonObject;
-  /** The daemon's backwards_response events, in order; the invocation's backwards_request_id is filled in. */
+  /**
+   * The daemon's backwards_response events, in order; the invocation's backwards_request_id is filled in, and
+   * `{signed_upload_url}` in the data becomes the URL of the runner's stand-in upload endpoint.
+   */
   respond: { event: "response" | "error" | "end"; message?: string; data?: JsonObject | null }[];
 }
 

@@ -1,5 +1,6 @@
 import { definePlugin } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
+import { backwards } from "./tools/backwards.js";
 import { blob } from "./tools/blob.js";
 import { echo } from "./tools/echo.js";
 import { fail } from "./tools/fail.js";
@@ -21,8 +22,25 @@ export default definePlugin({
     icon: "icon.svg",
     created_at: "2026-01-01T00:00:00Z",
     tags: ["utilities"],
-    resource: { memory: 268435456, permission: { tool: { enabled: true }, storage: { enabled: true, size: 1048576 } } },
+    resource: {
+      memory: 268435456,
+      permission: {
+        tool: { enabled: true },
+        storage: { enabled: true, size: 1048576 },
+        model: {
+          enabled: true,
+          llm: true,
+          text_embedding: true,
+          rerank: true,
+          tts: true,
+          speech2text: true,
+          moderation: true,
+        },
+        node: { enabled: true },
+        app: { enabled: true },
+      },
+    },
   },
   provider,
-  tools: [echo, messages, blob, fail, sleep, parameters, storage],
+  tools: [echo, messages, blob, fail, sleep, parameters, storage, backwards],
 });

@@ -146,41 +146,44 @@ export class BackwardsRouter {
   }
 }
 
-/** The manifest permission each invocation type needs: the daemon's own mapping (backwards_invocation/task.go). */
+type ModelFlag = Exclude<keyof NonNullable<Permissions["model"]>, "enabled">;
+
+/** The model permission flag each model invocation needs: the daemon's permissionMapping (backwards_invocation/task.go). */
+const MODEL_FLAG: Partial<Record<InvokeType, ModelFlag>> = {
+  llm: "llm",
+  llm_structured_output: "llm",
+  system_summary: "llm",
+  text_embedding: "text_embedding",
+  multimodal_embedding: "text_embedding",
+  rerank: "rerank",
+  multimodal_rerank: "rerank",
+  tts: "tts",
+  speech2text: "speech2text",
+  moderation: "moderation",
+};
+
+/** The other invocations' permission sections; upload_file is open to every plugin, as in the daemon. */
+const SECTION: Partial<Record<InvokeType, "tool" | "app" | "storage" | "node">> = {
+  tool: "tool",
+  app: "app",
+  fetch_app: "app",
+  storage: "storage",
+  node_parameter_extractor: "node",
+  node_question_classifier: "node",
+};
+
+/** Refuses an invocation the manifest does not permit, naming the permission to declare. */
 export function checkPermission(type: InvokeType, permissions: Permissions | undefined): void {
-  const model = permissions?.model;
-  const modelFlag: Partial<Record<InvokeType, boolean | undefined>> = {
-    llm: model?.llm,
-    llm_structured_output: model?.llm,
-    system_summary: model?.llm,
-    text_embedding: model?.text_embedding,
-    multimodal_embedding: model?.text_embedding,
-    rerank: model?.rerank,
-    multimodal_rerank: model?.rerank,
-    tts: model?.tts,
-    speech2text: model?.speech2text,
-    moderation: model?.moderation,
-  };
-  let allowed: boolean;
-  let needed: string;
-  if (type in modelFlag) {
-    allowed = Boolean(model?.enabled && modelFlag[type]);
-    needed = `resource.permission.model.enabled and model.${type === "system_summary" || type === "llm_structured_output" ? "llm" : type.replace("multimodal_", "")}`;
-  } else if (type === "tool") {
-    allowed = Boolean(permissions?.tool?.enabled);
-    needed = "resource.permission.tool.enabled";
-  } else if (type === "app" || type === "fetch_app") {
-    allowed = Boolean(permissions?.app?.enabled);
-    needed = "resource.permission.app.enabled";
-  } else if (type === "storage") {
-    allowed = Boolean(permissions?.storage?.enabled);
-    needed = "resource.permission.storage.enabled";
-  } else if (type === "node_parameter_extractor" || type === "node_question_classifier") {
-    allowed = Boolean(permissions?.node?.enabled);
-    needed = "resource.permission.node.enabled";
-  } else {
-    allowed = true;
-    needed = "";
+  const flag = MODEL_FLAG[type];
+  const section = SECTION[type];
+  let allowed = true;
+  let needed = "";
+  if (flag) {
+    allowed = Boolean(permissions?.model?.enabled && permissions.model[flag]);
+    needed = `resource.permission.model.enabled and model.${flag}`;
+  } else if (section) {
+    allowed = Boolean(permissions?.[section]?.enabled);
+    needed = `resource.permission.${section}.enabled`;
   }
   if (!allowed) {
     throw new PluginError(

@@ -3,7 +3,14 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invokeToolRequest, MAX_INPUT_LINE_BYTES, requestLine, type JsonObject } from "@dify-ts/protocol";
-import { eventually, reassemble, SessionCollector, type PluginProcess, type ReceivedEvent } from "@dify-ts/host";
+import {
+  eventually,
+  invokeServerless,
+  reassemble,
+  SessionCollector,
+  type PluginProcess,
+  type ReceivedEvent,
+} from "@dify-ts/host";
 import { spawnTypeScriptPlugin } from "@dify-ts/test-support";
 import fixturePlugin from "./__fixtures__/fixture-plugin.js";
 import { Dispatcher } from "./dispatcher.js";
@@ -45,32 +52,8 @@ afterAll(async () => {
 });
 
 /** POSTs one request line to /invoke the way the daemon does and reads the streamed session events. */
-async function invoke(
-  data: JsonObject,
-  sessionId: string = crypto.randomUUID(),
-  onEvent?: (event: ReceivedEvent) => void,
-) {
-  const response = await fetch(`${base}/invoke?action=invoke_tool`, {
-    method: "POST",
-    headers: { "content-type": "application/json", accept: "text/event-stream", "dify-plugin-session-id": sessionId },
-    body: requestLine(sessionId, data),
-  });
-  const sessions = new SessionCollector();
-  const done = sessions.expect(sessionId);
-  let pending = "";
-  const decoder = new TextDecoder();
-  for await (const chunk of response.body!) {
-    pending += decoder.decode(chunk, { stream: true });
-    const lines = pending.split("\n");
-    pending = lines.pop()!;
-    for (const line of lines.filter((text) => text.trim())) {
-      const event = JSON.parse(line) as ReceivedEvent;
-      onEvent?.(event);
-      sessions.receive(event);
-    }
-  }
-  return { status: response.status, contentType: response.headers.get("content-type"), result: await done, sessions };
-}
+const invoke = (data: JsonObject, sessionId: string = crypto.randomUUID(), onEvent?: (event: ReceivedEvent) => void) =>
+  invokeServerless(base, sessionId, data, onEvent);
 
 const tool = (name: string, tool_parameters: JsonObject = {}) =>
   invokeToolRequest({ provider: "fixture", tool: name, credentials, tool_parameters });

@@ -5,6 +5,7 @@ export type { ToolContext, SecretRegistry, SessionInfo, DifyInvocations } from "
 export type { Logger, LogLevel } from "./logger.js";
 export { truncate } from "./logger.js";
 export type { InvokeType } from "./backwards.js";
+export type * from "./invocation-types.js";
 export { runPlugin, type RunOptions, type RunningPlugin } from "./run.js";
 export { Dispatcher, type DispatcherOptions } from "./dispatcher.js";
 export { readConfig, loadEnvironment, parseDotenv, type RuntimeConfig, type InstallMethod } from "./config.js";

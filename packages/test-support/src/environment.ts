@@ -3,7 +3,7 @@
  * path, or the reason it is missing so a test can report itself skipped with
  * that reason (never passed).
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -76,4 +76,14 @@ export function verdaccio(): Lookup {
   return existsSync(join(path, "node_modules/verdaccio/package.json"))
     ? { path }
     : { reason: `${path} has no node_modules/verdaccio` };
+}
+
+/**
+ * A command line that runs `args` holding the repository's build lock (flock(1), released when the command exits):
+ * release.sh and publish-sdk.sh both build into the packages' build/ directories, and the tests that run them would
+ * otherwise do so at the same time in the same checkout.
+ */
+export function holdingBuildLock(args: readonly string[]): [string, ...string[]] {
+  mkdirSync(join(repositoryRoot, ".cache"), { recursive: true });
+  return ["flock", join(repositoryRoot, ".cache", "repository-build.lock"), ...args];
 }

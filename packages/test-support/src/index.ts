@@ -1,6 +1,7 @@
 export {
   actionlint,
   difySdkPython,
+  holdingBuildLock,
   nodeWheelPython,
   repositoryRoot,
   verdaccio,

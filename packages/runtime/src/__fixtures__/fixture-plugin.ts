@@ -233,7 +233,17 @@ const manifest: PluginDefinition["manifest"] = {
     permission: {
       storage: { enabled: true, size: 1048576 },
       tool: { enabled: true },
-      model: { enabled: true, llm: true },
+      model: {
+        enabled: true,
+        llm: true,
+        text_embedding: true,
+        rerank: true,
+        tts: true,
+        speech2text: true,
+        moderation: true,
+      },
+      node: { enabled: true },
+      app: { enabled: true },
     },
   },
 };

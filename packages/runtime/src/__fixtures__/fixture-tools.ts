@@ -1,6 +1,7 @@
 /** Fixture tools for the robustness, logging and backwards-invocation tests. */
-import { blob, json, localized, text, type Provider } from "../index.js";
+import { blob, localized, text, type Provider } from "../index.js";
 import type { CredentialFields } from "../definitions.js";
+import { backwardsTool } from "./backwards-tool.js";
 
 /** Deterministic bytes: the test rebuilds them to compare. */
 export function patternBytes(offset: number, length: number): Buffer {
@@ -121,78 +122,7 @@ export function fixtureTools<C extends CredentialFields>(provider: Provider<C>) 
     },
   });
 
-  const backwards = provider.defineTool({
-    identity: { name: "backwards", label: localized("Backwards") },
-    description: { human: localized("Calls back into Dify"), llm: "Backwards" },
-    parameters: {
-      op: {
-        type: "select",
-        required: true,
-        form: "form",
-        label: localized("Operation"),
-        human_description: localized("What to call"),
-        options: ["storage_set", "storage_get", "storage_exist", "storage_delete", "tool", "llm"].map((value) => ({
-          value,
-          label: localized(value),
-        })),
-      },
-      key: {
-        type: "string",
-        form: "llm",
-        default: "k",
-        label: localized("Key"),
-        human_description: localized("Storage key"),
-      },
-      value: {
-        type: "string",
-        form: "llm",
-        default: "v",
-        label: localized("Value"),
-        human_description: localized("Storage value"),
-      },
-    },
-    async handler(params, context) {
-      // Logged before the call leaves, so a test can see the session stream while the call is pending.
-      context.logger.info(`backwards ${params.op}`);
-      const storage = context.dify.storage;
-      switch (params.op) {
-        case "storage_set":
-          await storage.set(params.key, Buffer.from(params.value));
-          return json({ ok: true });
-        case "storage_get":
-          return json({ value: (await storage.get(params.key)).toString() });
-        case "storage_exist":
-          return json({ exists: await storage.exist(params.key) });
-        case "storage_delete":
-          await storage.delete(params.key);
-          return json({ ok: true });
-        case "tool": {
-          const messages = [];
-          for await (const message of context.dify.tool.invoke({
-            tool_type: "builtin",
-            provider: "time",
-            tool: "current_time",
-            tool_parameters: { timezone: "UTC" },
-          }))
-            messages.push(message);
-          return json({ messages });
-        }
-        case "llm": {
-          let answer = "";
-          for await (const chunk of context.dify.model.llm({
-            provider: "openai",
-            model: "gpt",
-            mode: "chat",
-            prompt_messages: [{ role: "user", content: "hi" }],
-            stream: true,
-          })) {
-            answer += String((chunk.delta as { message?: { content?: string } } | undefined)?.message?.content ?? "");
-          }
-          return text(answer);
-        }
-      }
-    },
-  });
+  const backwards = backwardsTool(provider);
 
   const dynamic = provider.defineTool({
     identity: { name: "dynamic", label: localized("Dynamic") },
