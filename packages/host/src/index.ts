@@ -1,5 +1,5 @@
 export { PluginProcess, DEFAULT_TENANT, daemonEnvironment, eventually, type SpawnOptions } from "./plugin-process.js";
-export { TenantStorage, type BackwardsAnswer } from "./tenant-storage.js";
+export { TenantStorage } from "./tenant-storage.js";
 export { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
 export { reassemble, type ReassembledMessages } from "./reassemble.js";
 export { StandInDaemon, type Registration } from "./stand-in-daemon.js";

@@ -119,9 +119,10 @@ export class PluginProcess {
     const storage = this.storage;
     if (!storage) return this.sessions.expect(sessionId, onInvoke);
     return this.sessions.expect(sessionId, (payload) => {
-      const reply = (event: "response" | "error" | "end", data?: JsonObject, message?: string) =>
-        this.respondBackwards(sessionId, String(payload.backwards_request_id), event, data, message);
-      if (!storage.answer(payload, tenant, reply)) onInvoke?.(payload);
+      const replies = storage.answer(payload, tenant);
+      if (!replies) return onInvoke?.(payload);
+      for (const reply of replies)
+        this.respondBackwards(sessionId, String(payload.backwards_request_id), reply.event, reply.data, reply.message);
     });
   }
 

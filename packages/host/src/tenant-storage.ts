@@ -4,9 +4,7 @@
  * hex-encoded, a missing key an error). Keep one instance across plugin restarts to model a daemon that stays up.
  */
 import type { JsonObject } from "@dify-ts/protocol";
-
-/** How a stand-in sends the answer to one backwards invocation (PluginProcess.respondBackwards, bound to a session). */
-export type BackwardsAnswer = (event: "response" | "error" | "end", data?: JsonObject, message?: string) => void;
+import type { BackwardsReply } from "./serverless.js";
 
 /** The daemon's longest key (persistence.Save). */
 const MAX_KEY_LENGTH = 256;
@@ -27,52 +25,44 @@ export class TenantStorage {
     return this.values.get(this.slot(tenant, key));
   }
 
-  /** Answers `invoke` (a session's `invoke` message data) for `tenant`; false when it is no storage invocation. */
-  answer(invoke: JsonObject, tenant: string, reply: BackwardsAnswer): boolean {
-    if (invoke.type !== "storage") return false;
+  /**
+   * The daemon's answer to `invoke` (a session's `invoke` message data) from `tenant`, or undefined when it is no
+   * storage invocation. For a serverless plugin: `BackwardsTransactionServer.start((invoke) => storage.answer(invoke, tenant) ?? [])`.
+   */
+  answer(invoke: JsonObject, tenant: string): readonly BackwardsReply[] | undefined {
+    if (invoke.type !== "storage") return undefined;
     const request = (invoke.request ?? {}) as JsonObject;
     const opt = String(request.opt);
     const key = String(request.key ?? "");
     this.answered.set(opt, (this.answered.get(opt) ?? 0) + 1);
     const slot = this.slot(tenant, key);
-    const respond = (data: JsonObject) => {
-      reply("response", data);
-      reply("end");
-    };
+    const respond = (data: JsonObject): BackwardsReply[] => [{ event: "response", data }, { event: "end" }];
+    const fail = (message: string): BackwardsReply[] => [{ event: "error", data: {}, message }];
     switch (opt) {
       case "get": {
         const value = this.values.get(slot);
-        if (!value) reply("error", {}, "load data failed, please check if the key is correct or you have not set it");
-        else respond({ data: value.toString("hex") });
-        break;
+        if (!value) return fail("load data failed, please check if the key is correct or you have not set it");
+        return respond({ data: value.toString("hex") });
       }
       case "set": {
-        if (key.length > MAX_KEY_LENGTH || key.includes("..")) {
-          reply("error", {}, `save data failed: invalid key ${JSON.stringify(key.slice(0, 40))}`);
-          break;
-        }
+        if (key.length > MAX_KEY_LENGTH || key.includes(".."))
+          return fail(`save data failed: invalid key ${JSON.stringify(key.slice(0, 40))}`);
         const value = Buffer.from(String(request.value ?? ""), "hex");
         const used = this.bytesOf(tenant) - (this.values.get(slot)?.length ?? 0);
-        if (used + value.length > this.maxBytes) {
-          reply("error", {}, "save data failed: allocated size is greater than max storage size");
-          break;
-        }
+        if (used + value.length > this.maxBytes)
+          return fail("save data failed: allocated size is greater than max storage size");
         this.values.set(slot, value);
-        respond({ data: "ok" });
-        break;
+        return respond({ data: "ok" });
       }
       case "exist":
-        respond({ data: this.values.has(slot), exist_num: this.values.has(slot) ? 1 : 0 });
-        break;
+        return respond({ data: this.values.has(slot), exist_num: this.values.has(slot) ? 1 : 0 });
       case "del": {
         const deleted = this.values.delete(slot);
-        respond({ data: "ok", deleted_num: deleted ? 1 : 0 });
-        break;
+        return respond({ data: "ok", deleted_num: deleted ? 1 : 0 });
       }
       default:
-        reply("error", {}, `unknown storage opt ${JSON.stringify(opt)}`);
+        return fail(`unknown storage opt ${JSON.stringify(opt)}`);
     }
-    return true;
   }
 
   private slot(tenant: string, key: string): string {
