@@ -4,7 +4,7 @@ import { unavailable } from "../../plugins/mem0/test/support/plugin.js";
 import { formatTable, runBenchmark } from "./bench.js";
 
 describe.skipIf(unavailable)(`mem0 benchmark (smoke)${unavailable ? ` (skipped: ${unavailable})` : ""}`, () => {
-  it("measures ACCEPT latency, the journal, the drain rate and search latency, and prints the table", async () => {
+  it("measures ACCEPT latency, the journal, the drain rate, search latency and extraction throughput, and prints the table", async () => {
     const result = await runBenchmark({
       pending: 20,
       accepts: 10,
@@ -12,6 +12,8 @@ describe.skipIf(unavailable)(`mem0 benchmark (smoke)${unavailable ? ` (skipped: 
       syncWrites: 3,
       searchMemories: 150,
       searches: 5,
+      extractionUsers: 3,
+      extractionConversationsPerUser: 2,
       progress: () => {},
     });
     expect(result.rows.map((row) => row.metric)).toEqual([
@@ -22,6 +24,8 @@ describe.skipIf(unavailable)(`mem0 benchmark (smoke)${unavailable ? ` (skipped: 
       "drain rate, 20 queued writes, concurrency 8, pgvector (PGlite)",
       "search_memory p50 over 150 memories of one user, pgvector (PGlite), exact scan",
       "search_memory p99 over 150 memories of one user, pgvector (PGlite), exact scan",
+      "extraction, 6 conversations of 3 users: accepted (read from the Dify stand-in, journaled, checkpointed)",
+      "extraction, 6 conversations of 3 users: stored (memories written), pgvector (PGlite)",
     ]);
     for (const row of result.rows) {
       expect(Number.isFinite(row.value) && row.value > 0, JSON.stringify(row)).toBe(true);

@@ -7,7 +7,8 @@
  *   the same round trip without a write (add_memory's SKIP path) as baseline;
  * - the journal alone (WorkQueue.submit in process) at the same depth;
  * - drain rate of the background queue, against sync-mode writes one by one;
- * - search latency over 10,000 memories of one user, against 100.
+ * - search latency over 10,000 memories of one user, against 100;
+ * - conversation extraction throughput (extraction.ts).
  *
  *   node --import tsx bench/mem0/bench.ts            full run (prints a markdown table)
  *   node --import tsx bench/mem0/bench.ts --quick    a tiny run to see that it works
@@ -18,6 +19,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import type { JsonObject } from "../../packages/protocol/src/index.js";
 import { WorkQueue } from "@dify-ts/runtime/work-queue";
+import { extractionThroughput } from "./extraction.js";
 import { embed, startFakeOpenAI, type FakeOpenAI } from "../../plugins/mem0/test/support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "../../plugins/mem0/test/support/pgvector.js";
 import {
@@ -42,6 +44,9 @@ export interface BenchmarkOptions {
   searchMemories: number;
   /** Searches timed per collection. */
   searches: number;
+  /** Users, and conversations of each, that extract_long_term_memory reads from the Dify stand-in. */
+  extractionUsers: number;
+  extractionConversationsPerUser: number;
   progress?: (line: string) => void;
 }
 
@@ -52,6 +57,8 @@ export const FULL: BenchmarkOptions = {
   syncWrites: 100,
   searchMemories: 10_000,
   searches: 200,
+  extractionUsers: 100,
+  extractionConversationsPerUser: 20,
 };
 export const QUICK: BenchmarkOptions = {
   pending: 50,
@@ -60,6 +67,8 @@ export const QUICK: BenchmarkOptions = {
   syncWrites: 5,
   searchMemories: 300,
   searches: 10,
+  extractionUsers: 5,
+  extractionConversationsPerUser: 4,
 };
 
 export interface Row {
@@ -88,6 +97,24 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     rows.push(...(await drainRate(fake, pg, options)));
     progress("search latency…");
     rows.push(...(await searchLatency(fake, pg, options)));
+    progress("extraction throughput…");
+    const extraction = await extractionThroughput(fake, pg, {
+      users: options.extractionUsers,
+      conversationsPerUser: options.extractionConversationsPerUser,
+    });
+    const what = `${extraction.conversations} conversations of ${options.extractionUsers} users`;
+    rows.push(
+      {
+        metric: `extraction, ${what}: accepted (read from the Dify stand-in, journaled, checkpointed)`,
+        value: extraction.acceptedPerSecond,
+        unit: "conversations/s",
+      },
+      {
+        metric: `extraction, ${what}: stored (memories written), pgvector (PGlite)`,
+        value: extraction.storedPerSecond,
+        unit: "conversations/s",
+      },
+    );
     return { rows };
   } finally {
     await fake.close();

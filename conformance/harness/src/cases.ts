@@ -3,7 +3,13 @@
  * (daemon-to-plugin lines). `conformance/record.ts` runs them against the
  * Python SDK and writes conformance/vectors/<file>.json with what it answered.
  */
-import { requestMessage, type JsonObject, type RequestEnvelope } from "@dify-ts/protocol";
+import {
+  invokeEndpointRequest,
+  rawHttpRequestHex,
+  requestMessage,
+  type JsonObject,
+  type RequestEnvelope,
+} from "@dify-ts/protocol";
 import type { BackwardsRule, InputLine, VectorFile } from "./vectors.js";
 
 export const CREDENTIALS = { api_key: "sk-conformance-0001", region: "eu-west-1", tier: "pro", verbose: true };
@@ -44,6 +50,18 @@ function validate(sessionId: string, credentials: JsonObject): JsonObject {
     credentials,
     user_id: USER,
   });
+}
+
+const ENDPOINT_SETTINGS = { greeting: "hello", signing_key: "sk-endpoint-0002" };
+
+/** An invoke_endpoint line: the HTTP request as the daemon forwards it (Go's Request.Write, hex). */
+function endpoint(
+  sessionId: string,
+  http: { method: string; target: string; headers?: Record<string, string>; body?: string },
+  settings: JsonObject = ENDPOINT_SETTINGS,
+): JsonObject {
+  const raw_http_request = rawHttpRequestHex({ ...http, host: "dify.example.com" });
+  return request(sessionId, invokeEndpointRequest({ settings, raw_http_request }), { endpoint_id: "endpoint-1" });
 }
 
 const file = (url: string, filename: string, mime_type: string) => ({
@@ -547,6 +565,47 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         "loose-forms",
         "numbers and booleans as strings",
         invoke("parameters-4", "parameters", { text: "loose", count: "3", flag: "true" }),
+      ),
+    ],
+  },
+  "endpoints.json": {
+    description: "invoke_endpoint: routing, the request as the handler sees it, streamed and failing responses",
+    cases: [
+      oneCase(
+        "echo",
+        "a POST with a path value, a query and a body: the handler answers JSON with status 201",
+        endpoint("endpoint-1", {
+          method: "POST",
+          target: "/echo/ada?q=42",
+          headers: { "Content-Type": "text/plain" },
+          body: "hello endpoint",
+        }),
+      ),
+      oneCase(
+        "stream",
+        "a streamed body of three Server-Sent Events",
+        endpoint("endpoint-2", { method: "GET", target: "/stream/3" }),
+      ),
+      oneCase(
+        "not-found",
+        "no route has the path: 404 with werkzeug's text",
+        endpoint("endpoint-3", { method: "GET", target: "/nowhere" }),
+      ),
+      oneCase(
+        "wrong-method",
+        "a route has the path but not the method: 404 with werkzeug's 405 text",
+        endpoint("endpoint-4", { method: "GET", target: "/echo/ada" }),
+      ),
+      oneCase(
+        "converter-mismatch",
+        "the int converter refuses a non-number: 404",
+        endpoint("endpoint-5", { method: "GET", target: "/stream/many" }),
+      ),
+      oneCase("handler-fails", "the handler raises: 500", endpoint("endpoint-6", { method: "GET", target: "/fail" })),
+      oneCase(
+        "tool-alongside",
+        "a tool request to the same plugin between endpoint requests",
+        invoke("endpoint-7", "echo", { text: "tools and endpoints" }),
       ),
     ],
   },

@@ -14,15 +14,23 @@ import { pythonReferenceDir } from "./paths.js";
 
 export type DeclarationFiles = Record<string, JsonValue>;
 
-/** manifest.yaml, the provider YAML it lists and the tool YAML that lists, as the SDK reads them. */
+/**
+ * manifest.yaml, the provider YAML it lists and the tool YAML that lists, the endpoint group YAML and the route
+ * YAML that lists, as the SDK reads them.
+ */
 export function declarationFiles(directory = pythonReferenceDir): DeclarationFiles {
   const read = (path: string) => parse(readFileSync(join(directory, path), "utf8")) as JsonValue;
-  const manifest = read("manifest.yaml") as { plugins: { tools: string[] } };
+  const manifest = read("manifest.yaml") as { plugins: { tools: string[]; endpoints?: string[] } };
   const files: DeclarationFiles = { "manifest.yaml": manifest as unknown as JsonValue };
   for (const providerPath of manifest.plugins.tools) {
     const provider = read(providerPath) as { tools: string[] };
     files[providerPath] = provider as unknown as JsonValue;
     for (const toolPath of provider.tools) files[toolPath] = read(toolPath);
+  }
+  for (const groupPath of manifest.plugins.endpoints ?? []) {
+    const group = read(groupPath) as { endpoints: string[] };
+    files[groupPath] = group as unknown as JsonValue;
+    for (const routePath of group.endpoints) files[routePath] = read(routePath);
   }
   return files;
 }

@@ -6,7 +6,11 @@
  * session, log timestamps and error tracebacks are dropped, and runs of blob
  * chunks are summarised (count, exact bytes per chunk, sha256 of their bytes)
  * so a 30 MB blob stays a few lines in a vector while chunking is still
- * compared exactly. Events outside sessions are compared as a sorted multiset.
+ * compared exactly. An endpoint's answer (stream messages of status, headers
+ * and hex body chunks) becomes the one HTTP response the daemon assembles from
+ * them, header names in lower case (Go canonicalises them), because where the
+ * body is split is the handler's business. Events outside sessions are
+ * compared as a sorted multiset.
  */
 import { createHash, type Hash } from "node:crypto";
 import type { JsonObject, JsonValue } from "@dify-ts/runtime";
@@ -59,6 +63,23 @@ function stripTraceback(data: JsonObject): void {
   }
 }
 
+interface EndpointResponse extends JsonObject {
+  status: number | null;
+  headers: JsonObject;
+  body: string;
+}
+
+/** A stream message of an endpoint's answer: only a numeric status, headers and a hex result; no message type. */
+function isEndpointChunk(data: JsonValue | undefined): data is JsonObject {
+  if (!isJsonObject(data) || Object.keys(data).length === 0) return false;
+  return Object.entries(data).every(
+    ([key, value]) =>
+      (key === "status" && typeof value === "number") ||
+      (key === "headers" && isJsonObject(value)) ||
+      (key === "result" && typeof value === "string"),
+  );
+}
+
 interface BlobRun extends JsonObject {
   id: string;
   first_sequence: number;
@@ -81,8 +102,21 @@ function normaliseSession(messages: readonly JsonObject[]): JsonValue[] {
   const out: JsonValue[] = [];
   const hashes = new Map<BlobRun, Hash>();
   let run: BlobRun | undefined;
+  let response: EndpointResponse | undefined;
   for (const message of messages) {
     const data = message.data;
+    if (message.type === "stream" && isEndpointChunk(data)) {
+      if (!response) {
+        response = { status: null, headers: {}, body: "" };
+        out.push({ type: "stream", endpoint_response: response });
+      }
+      if (typeof data.status === "number") response.status = data.status;
+      if (isJsonObject(data.headers))
+        for (const [name, value] of Object.entries(data.headers)) response.headers[name.toLowerCase()] = value;
+      if (typeof data.result === "string") response.body += Buffer.from(data.result, "hex").toString("utf8");
+      continue;
+    }
+    response = undefined;
     if (message.type === "stream" && isJsonObject(data) && data.type === "blob_chunk" && isJsonObject(data.message)) {
       const chunk = data.message;
       const bytes = Buffer.from(String(chunk.blob), "base64");

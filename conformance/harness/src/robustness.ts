@@ -26,7 +26,7 @@ export interface HostileOptions {
   count?: number;
   /** One valid request after every this many hostile lines. */
   validEvery?: number;
-  /** Lines above the daemon's 5 MiB limit and above ours 20 MiB input cap. */
+  /** Lines above the daemon's 5 MiB limit and above our input cap (24 MiB; these are 25 MiB). */
   oversized?: { over5MiB: number; over20MiB: number };
 }
 

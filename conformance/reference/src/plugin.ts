@@ -1,4 +1,5 @@
 import { definePlugin } from "@dify-ts/runtime";
+import { endpoints } from "./endpoints.js";
 import { provider } from "./provider.js";
 import { backwards } from "./tools/backwards.js";
 import { blob } from "./tools/blob.js";
@@ -26,6 +27,7 @@ export default definePlugin({
       memory: 268435456,
       permission: {
         tool: { enabled: true },
+        endpoint: { enabled: true },
         storage: { enabled: true, size: 1048576 },
         model: {
           enabled: true,
@@ -43,4 +45,5 @@ export default definePlugin({
   },
   provider,
   tools: [echo, messages, blob, fail, sleep, parameters, storage, backwards],
+  endpoints,
 });

@@ -103,7 +103,15 @@ describe("dify-ts command line", () => {
     });
     expect(await runInProcess("invoke", plugin.dir)).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining("exactly one of --tool <name> or --validate"),
+      stderr: expect.stringContaining("exactly one of --tool <name>, --validate or --endpoint '<METHOD> <path>'"),
+    });
+    expect(await runInProcess("invoke", plugin.dir, "--endpoint", "post /x")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--endpoint must be '<METHOD> <path>', like 'POST /webhook'"),
+    });
+    expect(await runInProcess("invoke", plugin.dir, "--tool", "greet", "--body", "x")).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--settings, --header and --body apply to --endpoint"),
     });
     expect(await runInProcess("invoke", plugin.dir, "--tool", "greet", "--params", "{nope")).toMatchObject({
       code: 2,

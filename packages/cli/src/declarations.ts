@@ -19,7 +19,7 @@ export type Declaration = Record<string, unknown>;
 export interface PluginDeclarations {
   /** manifest.yaml's content. */
   manifest: Declaration;
-  /** path in the package (provider/<name>.yaml, tools/<tool>.yaml) -> content */
+  /** path in the package (provider/<name>.yaml, tools/<tool>.yaml, group/<name>.yaml, endpoints/<route>.yaml) -> content */
   files: Record<string, Declaration>;
   /** Every icon the declarations name (manifest, provider, tools), to find under _assets/. */
   icons: string[];
@@ -29,14 +29,21 @@ export interface PluginDeclarations {
 
 const ENTRY = `
 import plugin from "./src/plugin.ts";
-import { manifestDeclaration, providerYaml, toolYaml, providerFile, toolFile } from "@dify-ts/runtime";
+import * as runtime from "@dify-ts/runtime";
 import { writeFileSync } from "node:fs";
-const files = { [providerFile(plugin)]: providerYaml(plugin) };
-for (const tool of plugin.tools) files[toolFile(tool)] = toolYaml(plugin, tool);
-const icons = [plugin.manifest.icon, plugin.manifest.icon_dark, plugin.provider.identity.icon, plugin.provider.identity.icon_dark, ...plugin.tools.map((tool) => tool.identity.icon)];
-writeFileSync(process.argv[2], JSON.stringify({ manifest: manifestDeclaration(plugin), files, icons: icons.filter(Boolean) }));
+const files = {};
+const icons = [plugin.manifest.icon, plugin.manifest.icon_dark];
+if (plugin.provider) {
+  files[runtime.providerFile(plugin)] = runtime.providerYaml(plugin);
+  for (const tool of plugin.tools ?? []) files[runtime.toolFile(tool)] = runtime.toolYaml(plugin, tool);
+  icons.push(plugin.provider.identity.icon, plugin.provider.identity.icon_dark, ...(plugin.tools ?? []).map((tool) => tool.identity.icon));
+}
+if (plugin.endpoints) {
+  files[runtime.endpointGroupFile(plugin)] = runtime.endpointGroupYaml(plugin.endpoints);
+  for (const route of plugin.endpoints.routes) files[runtime.endpointRouteFile(route)] = runtime.endpointRouteYaml(route);
+}
+writeFileSync(process.argv[2], JSON.stringify({ manifest: runtime.manifestDeclaration(plugin), files, icons: icons.filter(Boolean) }));
 `;
-
 const ENTRY_NAME = "dify-ts-declarations.ts";
 
 export async function loadDeclarations(project: PluginProject): Promise<PluginDeclarations> {

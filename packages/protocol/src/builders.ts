@@ -85,6 +85,16 @@ export function toolRuntimeParametersRequest(fields: {
   };
 }
 
+/** The `data` of an invoke_endpoint request; `raw_http_request` from `rawHttpRequestHex`. */
+export function invokeEndpointRequest(fields: { settings?: JsonObject; raw_http_request: string }): JsonObject {
+  return {
+    type: "endpoint",
+    action: "invoke_endpoint",
+    settings: fields.settings ?? {},
+    raw_http_request: fields.raw_http_request,
+  };
+}
+
 /** A `backwards_response` line's object as the daemon writes it. */
 export function backwardsResponseMessage(
   sessionId: string,

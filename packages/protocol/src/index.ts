@@ -2,6 +2,7 @@ export { isJsonObject, type JsonObject, type JsonValue } from "./json.js";
 export * from "./wire.js";
 export * from "./requests.js";
 export * from "./builders.js";
+export * from "./raw-http.js";
 export * from "./rules.js";
 export {
   checkAssetChunk,

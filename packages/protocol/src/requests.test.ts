@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   backwardsResponseMessage,
+  invokeEndpointRequest,
   invokeToolRequest,
   requestLine,
   toolRuntimeParametersRequest,
   validateToolCredentialsRequest,
 } from "./builders.js";
+import { rawHttpRequestHex, unhexRawRequest } from "./raw-http.js";
 import { decodeLine, sessionIdAtLineStart } from "./requests.js";
 
 describe("decodeLine", () => {
@@ -104,6 +106,33 @@ describe("decodeLine", () => {
     expect(
       decodeLine('{"session_id":"s","event":"request","data":{"type":"model","action":"invoke_llm"}}'),
     ).toMatchObject({ kind: "unsupported", type: "model", action: "invoke_llm" });
+  });
+
+  it("decodes invoke_endpoint, naming the field when settings or raw_http_request are not what the SDK expects", () => {
+    const raw = rawHttpRequestHex({ method: "GET", target: "/x" });
+    expect(
+      decodeLine(requestLine("e", invokeEndpointRequest({ settings: { k: "v" }, raw_http_request: raw }))),
+    ).toMatchObject({
+      kind: "request",
+      request: { type: "endpoint", action: "invoke_endpoint", settings: { k: "v" }, raw_http_request: raw },
+    });
+    const line = (data: object) => JSON.stringify({ session_id: "e", event: "request", data });
+    expect(decodeLine(line({ type: "endpoint", action: "invoke_endpoint", raw_http_request: raw }))).toMatchObject({
+      request: { settings: {} },
+    });
+    expect(
+      decodeLine(line({ type: "endpoint", action: "invoke_endpoint", settings: [], raw_http_request: raw })),
+    ).toMatchObject({
+      problem: { session_id: "e", message: expect.stringContaining("settings must be a JSON object") },
+    });
+    expect(decodeLine(line({ type: "endpoint", action: "invoke_endpoint", raw_http_request: 1 }))).toMatchObject({
+      problem: { session_id: "e", message: expect.stringContaining("raw_http_request must be a string") },
+    });
+    expect(decodeLine(line({ type: "endpoint", action: "other" }))).toMatchObject({
+      kind: "unsupported",
+      type: "endpoint",
+    });
+    expect(() => unhexRawRequest("abc")).toThrow(/raw_http_request must be the hex encoding/);
   });
 
   it("decodes backwards responses", () => {

@@ -44,9 +44,21 @@ export interface GetToolRuntimeParametersRequest extends ToolRequestBase {
   tool: string;
 }
 
+/** `invoke_endpoint` (the SDK's EndpointInvokeRequest): an HTTP request for one of the plugin's endpoint routes. */
+export interface InvokeEndpointRequest {
+  type: "endpoint";
+  action: "invoke_endpoint";
+  /** The endpoint's settings as the user saved them (decrypted by the daemon). */
+  settings: JsonObject;
+  /** Hex of the raw HTTP request bytes (raw-http.ts). */
+  raw_http_request: string;
+}
+
 /** Every request kind this package decodes, discriminated by `action`. */
-export type DaemonRequest = InvokeToolRequest | ValidateToolCredentialsRequest | GetToolRuntimeParametersRequest;
+export type DaemonRequest =
+  InvokeToolRequest | ValidateToolCredentialsRequest | GetToolRuntimeParametersRequest | InvokeEndpointRequest;
 export type RequestAction = DaemonRequest["action"];
+type ToolRequest = Extract<DaemonRequest, { type: "tool" }>;
 
 /** The daemon's answer to a plugin's backwards invocation, one line of it. */
 export interface BackwardsResponse {
@@ -71,7 +83,7 @@ export type DecodedLine =
   | { kind: "backwards_response"; session_id: string; response: BackwardsResponse }
   | { kind: "problem"; problem: LineProblem };
 
-const TOOL_ACTIONS: ReadonlySet<string> = new Set<RequestAction>([
+const TOOL_ACTIONS: ReadonlySet<string> = new Set<ToolRequest["action"]>([
   "invoke_tool",
   "validate_tool_credentials",
   "get_tool_runtime_parameters",
@@ -103,6 +115,7 @@ export function decodeLine(text: string): DecodedLine {
     endpoint_id: optionalText(parsed.endpoint_id),
     context: isJsonObject(parsed.context) ? parsed.context : null,
   };
+  if (data.type === "endpoint" && data.action === "invoke_endpoint") return decodeInvokeEndpoint(envelope, data);
   if (data.type !== "tool" || typeof data.action !== "string" || !TOOL_ACTIONS.has(data.action)) {
     return { kind: "unsupported", envelope, type: data.type, action: data.action };
   }
@@ -113,7 +126,7 @@ export function decodeLine(text: string): DecodedLine {
     credentials: isJsonObject(data.credentials) ? data.credentials : {},
     user_id: optionalText(data.user_id),
   };
-  const action = data.action as RequestAction;
+  const action = data.action as ToolRequest["action"];
   switch (action) {
     case "invoke_tool": {
       const parameters = data.tool_parameters ?? {};
@@ -135,6 +148,22 @@ export function decodeLine(text: string): DecodedLine {
     case "validate_tool_credentials":
       return { kind: "request", envelope, request: { ...base, action } };
   }
+}
+
+function decodeInvokeEndpoint(envelope: RequestEnvelope, data: JsonObject): DecodedLine {
+  const settings = data.settings ?? {};
+  if (!isJsonObject(settings))
+    return invalid("invoke_endpoint: settings must be a JSON object of setting names to values", envelope.session_id);
+  if (typeof data.raw_http_request !== "string")
+    return invalid(
+      "invoke_endpoint: raw_http_request must be a string, the hex encoding of the raw HTTP request",
+      envelope.session_id,
+    );
+  return {
+    kind: "request",
+    envelope,
+    request: { type: "endpoint", action: "invoke_endpoint", settings, raw_http_request: data.raw_http_request },
+  };
 }
 
 /**

@@ -36,7 +36,8 @@ export interface WireSessionError extends JsonObject {
 }
 
 /** Remote-debug (TCP) registration messages, sent before any request. */
-export type InitializeMessageType = "handshake" | "manifest_declaration" | "tool_declaration" | "asset_chunk" | "end";
+export type InitializeMessageType =
+  "handshake" | "manifest_declaration" | "tool_declaration" | "endpoint_declaration" | "asset_chunk" | "end";
 
 export interface InitializeMessage {
   type: InitializeMessageType;
@@ -52,8 +53,10 @@ export const MAX_LINE_BYTES = 5 * 1024 * 1024;
 /**
  * The largest request line the plugin reads (the daemon sends requests of any
  * size). A longer one is dropped unread and its session answered with an error.
+ * It holds the largest invoke_endpoint the daemon forwards: a 10 MiB body and
+ * Go's 1 MiB of headers, hex-encoded (twice the bytes), plus the envelope.
  */
-export const MAX_INPUT_LINE_BYTES = 4 * MAX_LINE_BYTES;
+export const MAX_INPUT_LINE_BYTES = 24 * 1024 * 1024;
 
 /** The SDK splits blobs into chunks of this many bytes; Dify rejects larger ones. */
 export const BLOB_CHUNK_BYTES = 8192;

@@ -54,7 +54,7 @@ describe("declarations", () => {
     ]);
     const tools = declaration.tools as JsonObject[];
     expect(tools.map((tool) => (tool.identity as JsonObject).name)).toEqual(
-      fixture.tools.map((tool) => tool.identity.name),
+      fixture.tools!.map((tool) => tool.identity.name),
     );
     const kinds = tools.find((tool) => (tool.identity as JsonObject).name === "kinds")!;
     expect((kinds.parameters as JsonObject[]).map((p) => [p.name, p.type, p.form, p.required])).toEqual([
@@ -77,8 +77,8 @@ describe("declarations", () => {
     const provider = providerYaml(fixture);
     expect(providerFile(fixture)).toBe("provider/fixture.yaml");
     expect(Object.keys(provider.credentials_for_provider as JsonObject)).toEqual(["api_key", "region"]);
-    expect(provider.tools).toEqual(fixture.tools.map(toolFile));
-    const echo = toolYaml(fixture, fixture.tools[0]!);
+    expect(provider.tools).toEqual(fixture.tools!.map(toolFile));
+    const echo = toolYaml(fixture, fixture.tools![0]!);
     expect(echo).toMatchObject({
       identity: { name: "echo", author: "dify-ts" },
       description: { llm: "Echoes the text" },

@@ -5,6 +5,9 @@
  */
 import type {
   CredentialField,
+  CredentialFields,
+  EndpointGroupDefinition,
+  EndpointRoute,
   Localized,
   ManifestDefinition,
   PluginDefinition,
@@ -19,7 +22,16 @@ export const ARCH = ["amd64", "arm64"] as const;
 export const MANIFEST_FORMAT_VERSION = "0.0.1";
 
 export function providerFile(plugin: PluginDefinition): string {
-  return `provider/${plugin.provider.identity.name}.yaml`;
+  return `provider/${providerOf(plugin).identity.name}.yaml`;
+}
+
+/** group/<plugin name>.yaml: the endpoint group (settings and route files), as the SDK's templates name it. */
+export function endpointGroupFile(plugin: PluginDefinition): string {
+  return `group/${plugin.manifest.name}.yaml`;
+}
+
+export function endpointRouteFile(route: EndpointRoute): string {
+  return `endpoints/${route.name}.yaml`;
 }
 
 export function toolFile(tool: ToolDefinition): string {
@@ -42,7 +54,10 @@ export function manifestDeclaration(plugin: PluginDefinition): JsonObject {
       memory: manifest.resource.memory,
       permission: manifest.resource.permission as JsonObject | undefined,
     }),
-    plugins: { tools: [providerFile(plugin)] },
+    plugins: compact({
+      tools: plugin.provider ? [providerFile(plugin)] : undefined,
+      endpoints: plugin.endpoints ? [endpointGroupFile(plugin)] : undefined,
+    }),
     meta: compact({
       version: MANIFEST_FORMAT_VERSION,
       arch: [...ARCH],
@@ -57,7 +72,7 @@ export function manifestDeclaration(plugin: PluginDefinition): JsonObject {
 }
 
 function providerIdentity(plugin: PluginDefinition): JsonObject {
-  const identity = plugin.provider.identity;
+  const identity = providerOf(plugin).identity;
   return compact({
     author: identity.author ?? plugin.manifest.author,
     name: identity.name,
@@ -72,11 +87,12 @@ function providerIdentity(plugin: PluginDefinition): JsonObject {
 /** provider/<name>.yaml: credentials as a mapping, tools as file paths. */
 export function providerYaml(plugin: PluginDefinition): JsonObject {
   const credentials: JsonObject = {};
-  for (const [name, field] of Object.entries(plugin.provider.credentials)) credentials[name] = credentialField(field);
+  for (const [name, field] of Object.entries(providerOf(plugin).credentials))
+    credentials[name] = credentialField(field);
   return {
     identity: providerIdentity(plugin),
     credentials_for_provider: credentials,
-    tools: plugin.tools.map(toolFile),
+    tools: (plugin.tools ?? []).map(toolFile),
   };
 }
 
@@ -85,7 +101,7 @@ export function toolYaml(plugin: PluginDefinition, tool: ToolDefinition): JsonOb
   return compact({
     identity: compact({
       name: tool.identity.name,
-      author: plugin.provider.identity.author ?? plugin.manifest.author,
+      author: providerOf(plugin).identity.author ?? plugin.manifest.author,
       label: localized(tool.identity.label),
       icon: tool.identity.icon,
     }),
@@ -100,12 +116,36 @@ export function toolYaml(plugin: PluginDefinition, tool: ToolDefinition): JsonOb
 export function toolDeclaration(plugin: PluginDefinition): JsonObject {
   return {
     identity: providerIdentity(plugin),
-    credentials_schema: Object.entries(plugin.provider.credentials).map(([name, field]) => ({
-      name,
-      ...credentialField(field),
-    })),
-    tools: plugin.tools.map((tool) => toolYaml(plugin, tool)),
+    credentials_schema: namedFields(providerOf(plugin).credentials),
+    tools: (plugin.tools ?? []).map((tool) => toolYaml(plugin, tool)),
   };
+}
+
+/** group/<name>.yaml: settings as a list (Dify's ProviderConfig), routes as file paths. */
+export function endpointGroupYaml(group: EndpointGroupDefinition): JsonObject {
+  return { settings: namedFields(group.settings), endpoints: group.routes.map(endpointRouteFile) };
+}
+
+/** endpoints/<route>.yaml; `hidden` only when set, as the SDK's YAML files write it. */
+export function endpointRouteYaml(route: EndpointRoute): JsonObject {
+  return compact({ path: route.path, method: route.method, hidden: route.hidden || undefined });
+}
+
+/** The endpoint_declaration sent over TCP: the group with its routes inline, `hidden` always (as the SDK dumps it). */
+export function endpointDeclaration(group: EndpointGroupDefinition): JsonObject {
+  return {
+    settings: namedFields(group.settings),
+    endpoints: group.routes.map((route) => ({ ...endpointRouteYaml(route), hidden: route.hidden ?? false })),
+  };
+}
+
+function namedFields(fields: CredentialFields): JsonObject[] {
+  return Object.entries(fields).map(([name, field]) => ({ name, ...credentialField(field) }));
+}
+
+function providerOf(plugin: PluginDefinition): NonNullable<PluginDefinition["provider"]> {
+  if (!plugin.provider) throw new Error(`plugin "${plugin.manifest.name}" has no tool provider`);
+  return plugin.provider;
 }
 
 function credentialField(field: CredentialField): JsonObject {

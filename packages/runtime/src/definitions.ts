@@ -170,6 +170,60 @@ export function defineProvider<const C extends CredentialFields>(definition: Pro
   return { ...definition, defineTool: (tool) => tool };
 }
 
+// ---------------------------------------------------------------- endpoints
+
+/** The methods the daemon accepts for an endpoint route. */
+export type EndpointMethod = "GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS";
+
+/** What an endpoint handler sees besides the request: the group's settings typed, the route's path values. */
+export interface EndpointContext<S = Record<string, unknown>> extends Omit<ToolContext, "credentials"> {
+  settings: S;
+  /** Values of the route's `<name>` segments, e.g. `{ id: "42" }` for `/items/<int:id>` (always text). */
+  params: Record<string, string>;
+}
+
+export interface EndpointRoute<S extends CredentialFields = CredentialFields> {
+  /** The route's file name, `endpoints/<name>.yaml`: lowercase letters, digits, `_` and `-`. */
+  name: string;
+  /**
+   * Werkzeug's rule syntax, as Dify's Python plugins write it: `/webhook`, `/items/<id>`,
+   * `/items/<int:id>`, `/files/<path:rest>`; converters string, int, float, uuid and path.
+   */
+  path: string;
+  method: EndpointMethod;
+  /** Not listed in Dify's endpoint page (still served). */
+  hidden?: boolean;
+  // Method syntax on purpose, as for tools: a route with specific settings sits in the plugin's list without `any`.
+  handler(request: Request, context: EndpointContext<Credentials<S>>): Response | Promise<Response>;
+}
+
+export interface EndpointGroupDefinition<S extends CredentialFields = CredentialFields> {
+  /** The form a user fills in when creating the endpoint (Dify's ProviderConfig, like credentials). */
+  settings: S;
+  routes: readonly EndpointRoute<S>[];
+}
+
+/** An endpoint group: settings and routes (the SDK's group/<name>.yaml with its endpoints/*.yaml and Endpoint classes). */
+export function defineEndpointGroup<const S extends CredentialFields>(
+  definition: EndpointGroupDefinition<S>,
+): EndpointGroupDefinition<S> {
+  const seen = new Set<string>();
+  for (const route of definition.routes) {
+    if (!/^[a-z0-9_-]{1,64}$/.test(route.name))
+      throw new Error(
+        `endpoint route name "${route.name}" must match ^[a-z0-9_-]{1,64}$: it names endpoints/<name>.yaml`,
+      );
+    if (!route.path.startsWith("/")) throw new Error(`endpoint route "${route.name}": path must start with "/"`);
+    const key = `${route.method} ${route.path}`;
+    if (seen.has(route.name) || seen.has(key))
+      throw new Error(
+        `endpoint route "${route.name}" (${key}) is declared twice: names and method+path must be unique`,
+      );
+    seen.add(route.name).add(key);
+  }
+  return definition;
+}
+
 // ---------------------------------------------------------------- manifest and plugin
 
 export interface Permissions {
@@ -216,8 +270,11 @@ export interface StartContext {
 
 export interface PluginDefinition {
   manifest: ManifestDefinition;
-  provider: Provider;
-  tools: readonly ToolDefinition[];
+  /** The tool provider; absent in an endpoint-only ("extension") plugin. */
+  provider?: Provider;
+  tools?: readonly ToolDefinition[];
+  /** HTTP endpoints (needs `resource.permission.endpoint.enabled`); a tool plugin may carry them too. */
+  endpoints?: EndpointGroupDefinition;
   /**
    * Run once after the transport started, in the background (requests are served meanwhile): build services here,
    * not at import. Its logger writes through the protocol, redacted; `signal` aborts when shutdown begins.
@@ -229,8 +286,16 @@ export interface PluginDefinition {
 }
 
 export function definePlugin(definition: PluginDefinition): PluginDefinition {
+  if (!definition.provider && !definition.endpoints)
+    throw new Error("a plugin needs a tool provider (`provider` and `tools`), endpoints (`endpoints`), or both");
+  if (definition.tools?.length && !definition.provider)
+    throw new Error("tools need a provider: add `provider` (defineProvider) to the plugin");
+  if (definition.endpoints && !definition.manifest.resource.permission?.endpoint?.enabled)
+    throw new Error(
+      "a plugin with endpoints needs the endpoint permission: set manifest.resource.permission.endpoint = { enabled: true }",
+    );
   const names = new Set<string>();
-  for (const tool of definition.tools) {
+  for (const tool of definition.tools ?? []) {
     if (names.has(tool.identity.name))
       throw new Error(`duplicate tool name "${tool.identity.name}": tool names must be unique`);
     names.add(tool.identity.name);

@@ -188,7 +188,7 @@ export class Dispatcher {
     let failure: JsonObject | undefined;
     try {
       if (request instanceof PluginError) throw request;
-      this.rememberSecrets(request.credentials);
+      if (request.type === "tool") this.rememberSecrets(request.credentials);
       const resolved = resolveRequest(this.plugin, request);
       for (const secret of resolved.secretParameters) this.redactor.addSecret(secret);
       const context = this.createContext(envelope, request, resolved.credentials, controller.signal);
@@ -228,7 +228,7 @@ export class Dispatcher {
 
   /** Secret values (secret-input, text-input not marked public, and undeclared fields) join the process-wide redactor. */
   private rememberSecrets(credentials: JsonObject): void {
-    const declared = this.plugin.provider.credentials;
+    const declared = this.plugin.provider?.credentials ?? {};
     for (const [name, value] of Object.entries(credentials)) {
       const field = declared[name];
       if (field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public))
@@ -255,7 +255,7 @@ export class Dispatcher {
       messageId: envelope.message_id,
       appId: envelope.app_id,
       endpointId: envelope.endpoint_id,
-      userId: request.user_id,
+      userId: request.type === "tool" ? request.user_id : null,
       context: envelope.context,
     };
     // Built on first use: most handlers log little and call nothing back.

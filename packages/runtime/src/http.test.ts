@@ -123,7 +123,7 @@ describe("serverless HTTP transport", () => {
     );
     expect(status).toBe(200);
     expect(result.error?.error_type).toBe("RequestTooLargeError");
-    expect(result.error?.message).toContain("input limit of 20 MiB");
+    expect(result.error?.message).toContain("input limit of 24 MiB");
     expect(result.stream).toEqual([]);
   });
 

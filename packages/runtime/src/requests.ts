@@ -10,12 +10,15 @@ import type { ToolContext } from "./context.js";
 import type {
   CredentialFields,
   Credentials,
+  EndpointGroupDefinition,
   Parameters,
   PluginDefinition,
+  Provider,
   ToolDefinition,
   ToolParameters,
 } from "./definitions.js";
-import { PluginError } from "./errors.js";
+import { compileRoutes, invokeEndpoint } from "./endpoints.js";
+import { CredentialValidationError, PluginError } from "./errors.js";
 import { toWire, type ToolMessage } from "./messages.js";
 import { validateCredentials, validateParameters } from "./validation.js";
 
@@ -44,7 +47,7 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
   invoke_tool(plugin, request) {
     const tool = findTool(plugin, request.tool);
     const parameters = validateParameters(tool.parameters, request.tool_parameters);
-    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    const credentials = validateCredentials(providerOf(plugin).credentials, request.credentials);
     return {
       credentials,
       secretParameters: secretParameters(tool, parameters),
@@ -52,11 +55,12 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     };
   },
   validate_tool_credentials(plugin, request) {
-    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    const provider = providerOf(plugin);
+    const credentials = validateCredentials(provider.credentials, request.credentials);
     return {
       credentials,
       secretParameters: [],
-      run: (context, emit) => validateToolCredentials(plugin, context, emit),
+      run: (context, emit) => validateToolCredentials(provider, context, emit),
     };
   },
   get_tool_runtime_parameters(plugin, request) {
@@ -64,18 +68,65 @@ const resolvers: { [A in RequestAction]: Resolver<A> } = {
     const runtimeParameters = tool.runtimeParameters;
     if (!runtimeParameters)
       throw new PluginError("ValueError", `Tool \`${tool.identity.name}\` does not implement runtime parameters`);
-    const credentials = validateCredentials(plugin.provider.credentials, request.credentials);
+    const credentials = validateCredentials(providerOf(plugin).credentials, request.credentials);
     return {
       credentials,
       secretParameters: [],
       run: (context, emit) => runtimeParametersOf(runtimeParameters, context, emit),
     };
   },
+  invoke_endpoint(plugin, request) {
+    const group = plugin.endpoints;
+    if (!group) throw new PluginError("ValueError", "this plugin declares no endpoints");
+    let settings: Credentials<CredentialFields>;
+    try {
+      settings = validateCredentials(group.settings, request.settings);
+    } catch (error) {
+      if (!(error instanceof CredentialValidationError)) throw error;
+      throw new PluginError("EndpointSettingsValidationError", `endpoint settings: ${error.message}`);
+    }
+    return {
+      // The handler's settings, in the context's credentials slot so the session's plumbing stays one path.
+      credentials: settings,
+      secretParameters: secretSettings(group, settings),
+      run: (context, emit) => invokeEndpoint(routesOf(group), request.raw_http_request, settings, context, emit),
+    };
+  },
 };
+
+const compiledRoutes = new WeakMap<EndpointGroupDefinition, ReturnType<typeof compileRoutes>>();
+
+function routesOf(group: EndpointGroupDefinition): ReturnType<typeof compileRoutes> {
+  let routes = compiledRoutes.get(group);
+  if (!routes) compiledRoutes.set(group, (routes = compileRoutes(group)));
+  return routes;
+}
+
+/** Settings values to redact: every text setting except those marked public, as for credentials. */
+function secretSettings(group: EndpointGroupDefinition, settings: Credentials<CredentialFields>): string[] {
+  const secrets: string[] = [];
+  for (const [name, field] of Object.entries(group.settings)) {
+    const value = settings[name];
+    const isPublic =
+      field.type === "select" || field.type === "boolean" || (field.type === "text-input" && field.public);
+    if (!isPublic && typeof value === "string" && value !== "") secrets.push(value);
+  }
+  return secrets;
+}
+
+function providerOf(plugin: PluginDefinition): Provider {
+  if (!plugin.provider)
+    throw new PluginError("ValueError", "this plugin has no tool provider; it serves endpoints only");
+  return plugin.provider;
+}
 
 /** Throws the SDK's error for a request this plugin cannot serve. */
 export function resolveRequest(plugin: PluginDefinition, request: DaemonRequest): ResolvedRequest {
-  if (request.provider !== undefined && request.provider !== plugin.provider.identity.name) {
+  if (
+    request.type === "tool" &&
+    request.provider !== undefined &&
+    request.provider !== providerOf(plugin).identity.name
+  ) {
     throw new PluginError("ValueError", `Provider \`${request.provider}\` not found`);
   }
   return (resolvers[request.action] as Resolver<RequestAction>)(plugin, request);
@@ -86,9 +137,11 @@ export function unsupportedRequest(type: unknown, action: unknown): PluginError 
   if (type !== "tool")
     return new PluginError(
       "UnsupportedRequestError",
-      `request type ${JSON.stringify(type)} is not supported: this plugin serves tool requests`,
+      type === "endpoint"
+        ? `endpoint action ${JSON.stringify(action)} is not supported: expected invoke_endpoint`
+        : `request type ${JSON.stringify(type)} is not supported: this plugin serves tool and endpoint requests`,
     );
-  const actions = Object.keys(resolvers);
+  const actions = Object.keys(resolvers).filter((name) => name !== "invoke_endpoint");
   return new PluginError(
     "UnsupportedRequestError",
     `tool action ${JSON.stringify(action)} is not supported: expected ${actions.slice(0, -1).join(", ")} or ${actions.at(-1)}`,
@@ -96,9 +149,12 @@ export function unsupportedRequest(type: unknown, action: unknown): PluginError 
 }
 
 function findTool(plugin: PluginDefinition, name: string): ToolDefinition {
-  const tool = plugin.tools.find((candidate) => candidate.identity.name === name);
+  const tool = plugin.tools?.find((candidate) => candidate.identity.name === name);
   if (!tool)
-    throw new PluginError("ValueError", `Tool \`${name}\` not found for provider \`${plugin.provider.identity.name}\``);
+    throw new PluginError(
+      "ValueError",
+      `Tool \`${name}\` not found for provider \`${providerOf(plugin).identity.name}\``,
+    );
   return tool;
 }
 
@@ -134,12 +190,8 @@ async function emitMessage(message: ToolMessage, emit: EmitStream): Promise<void
   }
 }
 
-async function validateToolCredentials(
-  plugin: PluginDefinition,
-  context: PluginContext,
-  emit: EmitStream,
-): Promise<void> {
-  await plugin.provider.validateCredentials?.(context.credentials, context);
+async function validateToolCredentials(provider: Provider, context: PluginContext, emit: EmitStream): Promise<void> {
+  await provider.validateCredentials?.(context.credentials, context);
   // The SDK answers a successful validation with this bare stream payload.
   await emit({ result: true });
 }

@@ -93,8 +93,8 @@ describe("malformed input", () => {
     await plugin.waitForHeartbeat();
     const next = random(20260101);
     const lines = garbageLines(10_000, next);
-    // Huge lines: two over the 20 MiB input cap, and some large ones under it.
-    lines.splice(1234, 0, Buffer.alloc(21 * 1024 * 1024, 0x7b), Buffer.alloc(21 * 1024 * 1024 + 17, 0x41));
+    // Huge lines: two over the 24 MiB input cap, and some large ones under it.
+    lines.splice(1234, 0, Buffer.alloc(25 * 1024 * 1024, 0x7b), Buffer.alloc(25 * 1024 * 1024 + 17, 0x41));
     for (let i = 0; i < 10; i++)
       lines.splice(
         Math.floor(next() * lines.length),
@@ -169,7 +169,7 @@ describe("malformed input", () => {
     expect(errors.length).toBeGreaterThan(4000);
     const logs = plugin.events.filter((event) => event.event === "log");
     expect(logs.length).toBeGreaterThan(3000);
-    expect(logs.some((event) => String((event.data as JsonObject).message).includes("input limit of 20 MiB"))).toBe(
+    expect(logs.some((event) => String((event.data as JsonObject).message).includes("input limit of 24 MiB"))).toBe(
       true,
     );
     expect(plugin.strayLines).toEqual([]);

@@ -70,7 +70,7 @@ describe("large input", () => {
       );
       const result = await oversized;
       expect(result.error?.error_type).toBe("RequestTooLargeError");
-      expect(result.error?.message).toContain("input limit of 20 MiB");
+      expect(result.error?.message).toContain("input limit of 24 MiB");
       expect(result.error?.message).toContain("file parameter");
       expect(result.stream).toEqual([]);
       const next = await large.request({
@@ -107,7 +107,7 @@ describe("large input", () => {
       expect(next.error).toBeUndefined();
       // Lines are read in order: the oversized line was handled before the next request was answered.
       expect(large.events.filter((event) => event.session_id === "victim" || event.session_id === "late")).toEqual([]);
-      await large.waitFor((event) => event.event === "log" && JSON.stringify(event).includes("input limit of 20 MiB"));
+      await large.waitFor((event) => event.event === "log" && JSON.stringify(event).includes("input limit of 24 MiB"));
     } finally {
       large.kill();
     }

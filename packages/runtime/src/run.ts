@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { loadEnvironment, readConfig, type RuntimeConfig } from "./config.js";
-import { manifestDeclaration, toolDeclaration } from "./declarations.js";
+import { endpointDeclaration, manifestDeclaration, toolDeclaration } from "./declarations.js";
 import type { PluginDefinition } from "./definitions.js";
 import { Dispatcher } from "./dispatcher.js";
 import { describeError } from "./logger.js";
@@ -130,7 +130,8 @@ async function createTransport(
         register: async (send) => {
           for (const line of registrationLines({
             manifest: manifestDeclaration(plugin),
-            tools: [toolDeclaration(plugin)],
+            tools: plugin.provider ? [toolDeclaration(plugin)] : [],
+            endpoints: plugin.endpoints ? [endpointDeclaration(plugin.endpoints)] : [],
             assets,
           }))
             await send(line);
@@ -175,8 +176,8 @@ async function readAssets(plugin: PluginDefinition, cwd: string): Promise<{ file
   const names = new Set([
     plugin.manifest.icon,
     plugin.manifest.icon_dark,
-    plugin.provider.identity.icon,
-    plugin.provider.identity.icon_dark,
+    plugin.provider?.identity.icon,
+    plugin.provider?.identity.icon_dark,
   ]);
   const assets: { filename: string; data: Buffer }[] = [];
   for (const name of names) {

@@ -1,15 +1,20 @@
 import { definePlugin, localized } from "@dify-ts/runtime";
 import { provider } from "./provider.js";
 import { routeConsoleTo } from "./console-log.js";
+import { startExtractor } from "./extraction/index.js";
 import { installMemoryService, stopMemoryService } from "./plugin-service.js";
 import { createMemoryService } from "./service.js";
 import { readSettings } from "./settings.js";
 import { addMemory } from "./tools/add-memory.js";
+import { checkExtractionStatus } from "./tools/check-extraction-status.js";
 import { deleteAllMemories } from "./tools/delete-all-memories.js";
 import { deleteMemory } from "./tools/delete-memory.js";
+import { forgetMemories } from "./tools/forget-memories.js";
+import { extractLongTermMemory } from "./tools/extract-long-term-memory.js";
 import { getAllMemories } from "./tools/get-all-memories.js";
 import { getMemoryHistory } from "./tools/get-memory-history.js";
 import { getMemory } from "./tools/get-memory.js";
+import { getUserCheckpoint } from "./tools/get-user-checkpoint.js";
 import { searchMemory } from "./tools/search-memory.js";
 import { updateMemory } from "./tools/update-memory.js";
 
@@ -40,17 +45,23 @@ export default definePlugin({
     deleteMemory,
     deleteAllMemories,
     getMemoryHistory,
+    forgetMemories,
+    extractLongTermMemory,
+    checkExtractionStatus,
+    getUserCheckpoint,
   ],
   // Reads the environment once, sends mem0ai's console output to the log, then replays the writes a previous
-  // process accepted but did not apply.
+  // process accepted but did not apply and reads the extraction tasks it left.
   onStart: ({ logger }) => {
     routeConsoleTo(logger);
     const service = createMemoryService(readSettings(), logger);
     installMemoryService(service);
-    return service.start().then(
-      () => undefined,
-      (error: unknown) => logger.error("the write journal could not be opened", error),
-    );
+    return Promise.all([
+      service.start().catch((error: unknown) => logger.error("the write journal could not be opened", error)),
+      startExtractor(service, logger).catch((error: unknown) =>
+        logger.error("the extraction tasks could not be read", error),
+      ),
+    ]).then(() => undefined);
   },
   onShutdown: stopMemoryService,
 });

@@ -28,7 +28,6 @@ export const provider = defineProvider({
     },
     local_llm_json: {
       type: "secret-input",
-      required: true,
       label: localized("LLM (JSON)", "LLM（JSON）"),
       placeholder: localized(
         '{"provider": "openai", "config": {"model": "gpt-4o-mini", "api_key": "sk-..."}}',
@@ -41,7 +40,6 @@ export const provider = defineProvider({
     },
     local_embedder_json: {
       type: "secret-input",
-      required: true,
       label: localized("Embedder (JSON)", "嵌入模型（JSON）"),
       placeholder: localized(
         '{"provider": "openai", "config": {"model": "text-embedding-3-small", "api_key": "sk-..."}}',
@@ -84,6 +82,43 @@ export const provider = defineProvider({
       help: localized(
         "How many queued writes run at once (1-64), for the whole plugin process.",
         "整个插件进程同时执行的排队写操作数（1-64）。",
+      ),
+    },
+    mem0_api_key: {
+      type: "secret-input",
+      label: localized("Mem0 Platform API key (hosted mode)", "Mem0 平台 API 密钥（托管模式）"),
+      help: localized(
+        "Hosted mode: use the Mem0 Platform (app.mem0.ai) instead of the local_*_json fields, which must then stay empty.",
+        "托管模式：使用 Mem0 平台（app.mem0.ai）代替 local_*_json 字段，这些字段须留空。",
+      ),
+      url: "https://app.mem0.ai/dashboard/api-keys",
+    },
+    mem0_org_id: {
+      type: "text-input",
+      label: localized("Mem0 organization id (hosted mode)", "Mem0 组织 ID（托管模式）"),
+    },
+    mem0_project_id: {
+      type: "text-input",
+      label: localized("Mem0 project id (hosted mode)", "Mem0 项目 ID（托管模式）"),
+    },
+    mem0_host: {
+      type: "text-input",
+      label: localized("Mem0 Platform host (hosted mode)", "Mem0 平台地址（托管模式）"),
+      placeholder: localized("https://api.mem0.ai", "https://api.mem0.ai"),
+    },
+    log_level: {
+      type: "select",
+      default: "INFO",
+      options: [
+        { value: "DEBUG", label: localized("Debug", "调试") },
+        { value: "INFO", label: localized("Info", "信息") },
+        { value: "WARNING", label: localized("Warning", "警告") },
+        { value: "ERROR", label: localized("Error", "错误") },
+      ],
+      label: localized("Log level", "日志级别"),
+      help: localized(
+        "Which of the plugin's log lines reach the plugin daemon; takes effect at the next call.",
+        "插件发往插件守护进程的日志级别；下一次调用即生效。",
       ),
     },
   },

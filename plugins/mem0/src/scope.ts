@@ -1,5 +1,5 @@
 /**
- * The one rule for scope values (user_id, agent_id, run_id, wherever they
+ * The one rule for scope values (user_id, agent_id, run_id, app_id, wherever they
  * come from: a tool parameter or a key inside `filters`): each is a literal
  * id. mem0ai reads `"*"` as "the field is present" and objects as operators,
  * so one LLM-filled `user_id: "*"` would reach every user's memories; such
@@ -10,11 +10,13 @@ export interface Scope {
   user_id: string;
   agent_id?: string;
   run_id?: string;
+  /** The Dify app the memories belong to: stored as the memory's metadata.app_id (mem0ai has no such entity id). */
+  app_id?: string;
 }
 
 export type OwnerScope = Partial<Scope>;
 
-export const SCOPE_KEYS = ["user_id", "agent_id", "run_id"] as const;
+export const SCOPE_KEYS = ["user_id", "agent_id", "run_id", "app_id"] as const;
 export type ScopeKey = (typeof SCOPE_KEYS)[number];
 
 /** Longer ids are refused: no real id needs more, and every journal line and index entry carries them. */
@@ -25,7 +27,7 @@ export class ScopeError extends Error {
     readonly parameter: string,
     rule: string,
   ) {
-    super(`${parameter} ${rule}; pass the literal id of one user, agent or run`);
+    super(`${parameter} ${rule}; pass the literal id of one user, agent, run or app`);
     this.name = "ScopeError";
   }
 }
@@ -50,7 +52,7 @@ export function checkScopeValue(parameter: string, value: unknown): string {
   return value;
 }
 
-/** The scope of a scoped tool (add, search, list, delete_all): user_id required, agent_id and run_id optional. */
+/** The scope of a scoped tool (add, search, list, delete_all): user_id required, agent_id, run_id and app_id optional. */
 export function readScope(params: Partial<Record<ScopeKey, string>>): Scope {
   const owner = readOwner(params);
   if (owner?.user_id === undefined) throw new ScopeError("user_id", "is required");
@@ -59,7 +61,7 @@ export function readScope(params: Partial<Record<ScopeKey, string>>): Scope {
 
 /**
  * The owner check of a memory-id tool (get, update, delete, history): any of
- * user_id, agent_id, run_id, or undefined when none is given. A blank value
+ * user_id, agent_id, run_id, app_id, or undefined when none is given. A blank value
  * counts as not given, as Dify sends empty form fields.
  */
 export function readOwner(params: Partial<Record<ScopeKey, string>>): OwnerScope | undefined {
@@ -72,8 +74,13 @@ export function readOwner(params: Partial<Record<ScopeKey, string>>): OwnerScope
   return Object.keys(owner).length > 0 ? owner : undefined;
 }
 
-/** Whether a stored memory (mem0ai's get() result carries user_id, agent_id, run_id) lies inside the owner scope. */
+/**
+ * Whether a stored memory lies inside the owner scope: mem0ai's get() result
+ * carries user_id, agent_id and run_id, and app_id inside its metadata.
+ */
 export function ownedBy(memory: object, owner: OwnerScope): boolean {
-  const stored = memory as Partial<Record<ScopeKey, unknown>>;
-  return SCOPE_KEYS.every((key) => owner[key] === undefined || stored[key] === owner[key]);
+  const stored = memory as Partial<Record<ScopeKey, unknown>> & { metadata?: Record<string, unknown> };
+  return SCOPE_KEYS.every(
+    (key) => owner[key] === undefined || (key === "app_id" ? stored.metadata?.app_id : stored[key]) === owner[key],
+  );
 }

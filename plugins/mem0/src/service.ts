@@ -16,14 +16,16 @@ import {
   type SecretRegistry,
 } from "@dify-ts/runtime";
 import { WorkQueue, type JobOutcome } from "@dify-ts/runtime/work-queue";
-import type { Memory } from "mem0ai/oss";
+import type { MemoryApi } from "./memory/platform.js";
+import { closeAccessLogs } from "./lifecycle/access-log.js";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
 import { MemoryCache } from "./memory/cache.js";
 import { claimFormerStores } from "./memory/legacy-store.js";
-import { classifyWriteFailure, explain } from "./memory/errors.js";
+import { classifyWriteFailure, explain, messageOf } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
+import { LeveledLogger } from "./log-level.js";
 import type { ServiceSettings } from "./settings.js";
 import { readWorkspaceId, type WorkspaceStorage } from "./workspace.js";
 
@@ -56,7 +58,8 @@ export function createMemoryService(settings: ServiceSettings, logger: Logger): 
 export class MemoryService {
   readonly settings: ServiceSettings;
   readonly cache: MemoryCache;
-  private readonly logger: Logger;
+  /** The logger onStart received, filtered by the latest call's log_level. */
+  private readonly logger: LeveledLogger;
   private queue?: Promise<WorkQueue<WriteJob>>;
   /** Parsed credentials by their JSON text: every call carries them, and parsing is most of an ACCEPT's work. */
   private readonly setups = new Map<string, MemorySetup>();
@@ -71,7 +74,7 @@ export class MemoryService {
 
   constructor(settings: ServiceSettings, logger: Logger) {
     this.settings = settings;
-    this.logger = logger;
+    this.logger = new LeveledLogger(logger);
     this.cache = new MemoryCache(
       () => loadMem0(settings.dataDirectory),
       (message) => this.logger.warn(message),
@@ -102,6 +105,7 @@ export class MemoryService {
   async setup(credentials: RawCredentials, secrets: SecretRegistry, storage: WorkspaceStorage): Promise<MemorySetup> {
     const workspace = await this.workspaceOf(storage);
     const setup = this.parse(credentials, workspace, secrets);
+    this.logger.level = setup.logLevel;
     let known = true;
     for (const store of this.storesServedBy(setup)) {
       known = this.storeCredentials.delete(store) && known;
@@ -186,9 +190,13 @@ export class MemoryService {
     setup: MemorySetup,
     what: string,
     options: { timeoutMs: number; fallback: T; signal?: AbortSignal },
-    work: (memory: Memory) => Promise<T>,
+    work: (memory: MemoryApi) => Promise<T>,
   ): Promise<ReadOutcome<T>> {
-    const run = () => this.cache.use(setup, work, { retryOnConnectionError: true });
+    const started = performance.now();
+    const run = () =>
+      this.cache
+        .use(setup, work, { retryOnConnectionError: true })
+        .finally(() => this.logger.debug(`${what} took ${Math.round(performance.now() - started)} ms`));
     if (!setup.asyncMode) {
       try {
         return { status: "SUCCESS", value: await run() };
@@ -230,7 +238,10 @@ export class MemoryService {
           this.writeCredentials.delete(ref);
           throw error;
         });
-      if (submitted.status === "accepted") return { status: "ACCEPTED" };
+      if (submitted.status === "accepted") {
+        this.logger.debug(`${describeWrite(operation)} accepted (journal id ${submitted.id})`);
+        return { status: "ACCEPTED" };
+      }
       this.writeCredentials.delete(ref);
       const problem =
         submitted.status === "overload"
@@ -253,6 +264,7 @@ export class MemoryService {
     try {
       // parse, not setup: credentials being tried out must not become those replayed writes run with.
       setup = this.parse(credentials, await this.workspaceOf(storage), secrets);
+      this.logger.level = setup.logLevel;
     } catch (error) {
       if (error instanceof ConfigError) throw new CredentialValidationError(error.message);
       throw error;
@@ -269,14 +281,23 @@ export class MemoryService {
     );
     if (outcome.status === "timeout") {
       throw new CredentialValidationError(
-        `the embedder or the vector store did not answer within ${seconds} s: check their URLs, hosts and ports`,
+        setup.platform
+          ? `hosted mode (mem0_api_key): the Mem0 Platform at ${setup.platform.host} did not answer within ${seconds} s; check mem0_host`
+          : `self-hosted mode (local_*_json): the embedder or the vector store did not answer within ${seconds} s: check their URLs, hosts and ports`,
       );
     }
     if (outcome.status === "error") {
       throw new CredentialValidationError(
-        `the embedder or the vector store failed: ${mask(setup, explain(outcome.error))}`,
+        setup.platform
+          ? `hosted mode (mem0_api_key): ${mask(setup, explain(outcome.error))}`
+          : `self-hosted mode (local_*_json): the embedder or the vector store failed: ${mask(setup, explain(outcome.error))}`,
       );
     }
+  }
+
+  /** A warning from outside the service (access log, forgetting); `cause` holds no secrets. */
+  warn(message: string, cause?: unknown): void {
+    this.logger.warn(cause === undefined ? message : `${message}: ${messageOf(cause)}`);
   }
 
   /** SIGTERM/SIGINT: stop accepting, apply queued writes until the deadline, keep the rest journaled. */
@@ -290,6 +311,7 @@ export class MemoryService {
         );
     }
     await this.cache.closeAll();
+    closeAccessLogs();
   }
 
   private async openQueue(): Promise<WorkQueue<WriteJob>> {

@@ -3,6 +3,7 @@
  * environment to plugins, so operators set these on the plugin daemon), and
  * where the plugin keeps its data.
  */
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 
@@ -17,6 +18,8 @@ export interface ServiceSettings {
   drainTimeoutMs: number;
   /** The deadline of credential validation's round trip. */
   validationTimeoutMs: number;
+  /** The clock of access records and forgetting (ms since the epoch); tests move it with MEM0_TEST_CLOCK_FILE. */
+  now: () => number;
 }
 
 export const PLUGIN_NAME = "mem0";
@@ -28,6 +31,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     writeTimeoutMs: readInteger(env, "MEM0_WRITE_TIMEOUT_SECONDS", 120) * 1000,
     drainTimeoutMs: readInteger(env, "MEM0_DRAIN_TIMEOUT_SECONDS", 10) * 1000,
     validationTimeoutMs: readInteger(env, "MEM0_VALIDATION_TIMEOUT_SECONDS", 20) * 1000,
+    now: clockOf(env.MEM0_TEST_CLOCK_FILE?.trim()),
+  };
+}
+
+/**
+ * Date.now, or, for tests that must see months pass without waiting, the
+ * time written in a file (ms since the epoch), read at each use.
+ */
+function clockOf(file: string | undefined): () => number {
+  if (!file) return Date.now;
+  return () => {
+    const value = Number(readFileSync(file, "utf8").trim());
+    if (!Number.isFinite(value)) throw new Error(`MEM0_TEST_CLOCK_FILE must hold milliseconds since the epoch`);
+    return value;
   };
 }
 
@@ -44,7 +61,7 @@ export function defaultDataDirectory(cwd: string): string {
   return join(homedir(), ".dify-ts", PLUGIN_NAME);
 }
 
-function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+export function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
   const value = Number(raw);

@@ -154,15 +154,15 @@ describe("setup", () => {
     const setup = readSetup(base, "/data");
     expect(setup.embedded).toBe(true);
     expect(setup.storeDirectory).toMatch(/^\/data\/stores\/[0-9a-f]{16}$/);
-    expect(setup.config.vectorStore).toEqual({
+    expect(setup.config!.vectorStore).toEqual({
       provider: "memory",
       config: { collectionName: "memories", dbPath: `${setup.storeDirectory}/vectors.db` },
     });
-    expect(setup.config.historyStore).toEqual({
+    expect(setup.config!.historyStore).toEqual({
       provider: "sqlite",
       config: { historyDbPath: `${setup.storeDirectory}/history.db` },
     });
-    expect(setup.config.customInstructions).toContain("language");
+    expect(setup.config!.customInstructions).toContain("language");
     expect(setup.concurrency).toBe(8);
     expect(setup.secrets.sort()).toEqual(["sk-emb-bbbb", "sk-llm-aaaa"]);
   });
@@ -197,7 +197,7 @@ describe("setup", () => {
       {
         ...base,
         local_vector_db_json: vector("one-secret"),
-        local_llm_json: base.local_llm_json.replace("aaaa", "cccc"),
+        local_llm_json: base.local_llm_json!.replace("aaaa", "cccc"),
       },
       "/data",
     );
@@ -217,7 +217,7 @@ describe("setup", () => {
       ).legacyStore,
     ).toBe("669f5cde09682fdf");
     expect(first.secrets).toEqual(expect.arrayContaining(["one-secret", "postgresql://u:one-secret@db/x"]));
-    expect(first.config.vectorStore.config.embeddingModelDims).toBe(8);
+    expect(first.config!.vectorStore.config.embeddingModelDims).toBe(8);
   });
 
   it("takes pgvector's dimensions from the embedder when the store omits them", () => {
@@ -229,7 +229,7 @@ describe("setup", () => {
       },
       "/data",
     );
-    expect(setup.config.vectorStore.config).toMatchObject({ embeddingModelDims: 256 });
+    expect(setup.config!.vectorStore.config).toMatchObject({ embeddingModelDims: 256 });
   });
 
   it("keeps the history in the pgvector database, not in a SQLite file (mem0ai's placeholder is replaced when the store opens)", () => {
@@ -241,12 +241,12 @@ describe("setup", () => {
       },
       "/data",
     );
-    expect(setup.config.historyStore).toEqual({ provider: "memory", config: {} });
+    expect(setup.config!.historyStore).toEqual({ provider: "memory", config: {} });
     const qdrant = readSetup(
       { ...base, local_vector_db_json: '{"provider": "qdrant", "config": {"url": "http://q:6333"}}' },
       "/data",
     );
-    expect(qdrant.config.historyStore).toEqual({
+    expect(qdrant.config!.historyStore).toEqual({
       provider: "sqlite",
       config: { historyDbPath: `${qdrant.storeDirectory}/history.db` },
     });

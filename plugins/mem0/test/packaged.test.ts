@@ -138,7 +138,7 @@ describe.skipIf(skipReason)(`packaged plugin, embedded store${skipReason ? ` (sk
 
     const huge = await call({ user: "x".repeat(50 * 1000 * 1000), user_id: "large" });
     expect(huge.error?.error_type).toBe("RequestTooLargeError");
-    expect(huge.error?.message).toContain("20 MiB");
+    expect(huge.error?.message).toContain("24 MiB");
 
     const marker = "too-long-marker";
     for (const [parameter, value] of [

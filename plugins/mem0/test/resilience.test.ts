@@ -272,7 +272,9 @@ describe.skipIf(unavailable)(`failures${unavailable ? ` (skipped: ${unavailable}
           },
         }),
       });
-      expect(message).toMatch(/^the embedder or the vector store failed: .*ECONNREFUSED/);
+      expect(message).toMatch(
+        /^self-hosted mode \(local_\*_json\): the embedder or the vector store failed: .*ECONNREFUSED/,
+      );
       expect(message).not.toContain("hunter2-secret");
     });
 
@@ -289,7 +291,7 @@ describe.skipIf(unavailable)(`failures${unavailable ? ` (skipped: ${unavailable}
         }),
       });
       expect(message).toBe(
-        "the embedder or the vector store did not answer within 2 s: check their URLs, hosts and ports",
+        "self-hosted mode (local_*_json): the embedder or the vector store did not answer within 2 s: check their URLs, hosts and ports",
       );
     });
   });

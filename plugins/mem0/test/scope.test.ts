@@ -100,7 +100,7 @@ describe.skipIf(unavailable)(
           return answer.results as Item[];
         };
 
-        it("no hostile user_id, agent_id or run_id on any of the eight tools reads, changes or deletes alice's or bob's memories", async () => {
+        it("no hostile user_id, agent_id or run_id on any tool (the eight, and forget_memories with a TTL of 0) reads, changes or deletes alice's or bob's memories", async () => {
           const [alice] = (
             await call("add_memory", {
               user: "alice keeps her diary in the blue drawer",
@@ -130,6 +130,8 @@ describe.skipIf(unavailable)(
                 ["search_memory", await call("search_memory", { query: "diary drawer key mat", top_k: 100, ...scope })],
                 ["get_all_memories", await call("get_all_memories", { limit: 1000, ...scope })],
                 ["delete_all_memories", await call("delete_all_memories", scope)],
+                // A TTL of 0 days forgets every memory of the scope it reaches.
+                ["forget_memories", await call("forget_memories", { memory_ttl_days: 0, ...scope })],
                 ["get_memory", await call("get_memory", { memory_id: alice!.id, [key]: value })],
                 [
                   "update_memory",

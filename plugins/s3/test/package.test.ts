@@ -143,7 +143,7 @@ describe.skipIf(reason)(`the packaged plugin on the wheel's Node${reason ? ` (sk
       const huge = await invoke({ file_base64: "QUJD".repeat(15 * 1024 * 1024), s3_key: "packaged/huge.bin" });
       expect(huge.stream).toEqual([]);
       expect(huge.error?.error_type).toBe("RequestTooLargeError");
-      expect(huge.error?.message).toContain("input limit of 20 MiB");
+      expect(huge.error?.message).toContain("input limit of 24 MiB");
       await expect(getObject(env.admin, "packaged/huge.bin")).rejects.toThrow();
       const small = await invoke({ file_base64: "aGk=", s3_key: "packaged/small.txt" });
       expect(small.error).toBeUndefined();

@@ -115,12 +115,16 @@ export class TcpTransport implements Transport {
 export function registrationLines(declarations: {
   manifest: Record<string, unknown>;
   tools: Record<string, unknown>[];
+  /** Endpoint groups (one at most, as the daemon keeps the first). */
+  endpoints?: Record<string, unknown>[];
   assets: { filename: string; data: Buffer }[];
 }): string[] {
-  const lines = [
-    serializeEvent({ type: "manifest_declaration", data: declarations.manifest as never }),
-    serializeEvent({ type: "tool_declaration", data: declarations.tools as never }),
-  ];
+  // As the SDK: a declaration kind is sent only when the plugin has one.
+  const lines = [serializeEvent({ type: "manifest_declaration", data: declarations.manifest as never })];
+  if (declarations.tools.length > 0)
+    lines.push(serializeEvent({ type: "tool_declaration", data: declarations.tools as never }));
+  if (declarations.endpoints?.length)
+    lines.push(serializeEvent({ type: "endpoint_declaration", data: declarations.endpoints as never }));
   for (const asset of declarations.assets) {
     // Like the SDK, an empty file sends no chunk: the daemon requires non-empty chunk data.
     const chunks = Math.ceil(asset.data.length / BLOB_CHUNK_BYTES);

@@ -25,7 +25,7 @@ export const SUPPORTED: Record<BlockKind, readonly string[]> = {
   ],
   embedder: ["openai", "azure_openai", "ollama", "lmstudio", "together"],
   vector_store: ["pgvector", "qdrant", "pinecone", "memory"],
-  reranker: ["llm_reranker"],
+  reranker: ["llm_reranker", "cohere", "zero_entropy"],
 };
 
 /** Providers mem0ai knows but whose SDK this bundle leaves out, with that SDK's package. */
@@ -73,8 +73,6 @@ const NOT_BUNDLED: Record<BlockKind, Record<string, string>> = {
     langchain: "@langchain/core",
   },
   reranker: {
-    cohere: "cohere-ai",
-    zero_entropy: "zeroentropy",
     sentence_transformer: "@huggingface/transformers",
     huggingface: "@huggingface/transformers",
   },

@@ -6,18 +6,38 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { isJsonObject } from "@dify-ts/protocol";
+import type { LogLevel } from "@dify-ts/runtime";
+import { DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVELS } from "../log-level.js";
+import { DEFAULT_PLATFORM_HOST, type PlatformConfig } from "../memory/platform.js";
 import { ConfigError, readBlock, type Block, type ConfigObject } from "./translate.js";
 
 /** The credentials as Dify sends them (after the runtime's type checks). */
 export interface RawCredentials {
   async_mode: boolean;
-  local_llm_json: string;
-  local_embedder_json: string;
+  /** Required in local mode; must stay empty in hosted mode. */
+  local_llm_json?: string;
+  local_embedder_json?: string;
   local_vector_db_json?: string;
   local_graph_db_json?: string;
   local_reranker_json?: string;
   max_concurrent_memory_operations: string;
+  /** DEBUG, INFO (default), WARNING or ERROR. */
+  log_level?: string;
+  /** Hosted mode: a Mem0 Platform API key, and optionally its organisation, project and host. */
+  mem0_api_key?: string;
+  mem0_org_id?: string;
+  mem0_project_id?: string;
+  mem0_host?: string;
 }
+
+const LOCAL_FIELDS = [
+  "local_llm_json",
+  "local_embedder_json",
+  "local_vector_db_json",
+  "local_graph_db_json",
+  "local_reranker_json",
+] as const;
+const PLATFORM_FIELDS = ["mem0_org_id", "mem0_project_id", "mem0_host"] as const;
 
 /** mem0ai's MemoryConfig, as far as this plugin fills it in. */
 export interface MemoryConfigInput {
@@ -32,24 +52,31 @@ export interface MemoryConfigInput {
 }
 
 export interface MemorySetup {
-  /** One Memory instance per distinct credential set and workspace. */
+  /** One Memory instance per distinct credential set. */
   hash: string;
   asyncMode: boolean;
   concurrency: number;
-  config: MemoryConfigInput;
+  logLevel: LogLevel;
+  /** "local": mem0ai's Memory with the local_*_json blocks; "hosted": the Mem0 Platform. */
+  mode: "local" | "hosted";
+  /** Local mode only. */
+  config?: MemoryConfigInput;
+  /** Hosted mode only. */
+  platform?: PlatformConfig;
   /**
    * The store's key: its settings (database and collection; embedded, the embedder) and the workspace id kept in the
    * workspace's tenant storage (workspace.ts), so secrets can rotate. One plugin process serves every Dify workspace
    * and the daemon does not tell it which one calls: without that id (no tenant storage) the key is `secretsStore`.
+   * Hosted: the host, organisation, project and API key (the Platform account holds the memories, not a directory).
    */
   store: string;
-  /** The workspace id the store is keyed by, or undefined when tenant storage was unavailable. */
+  /** The workspace id the store is keyed by, or undefined when tenant storage was unavailable (and in hosted mode). */
   workspace: string | undefined;
   /** The key of 0.1.0's workspace separation (settings and every secret of the credentials). */
   secretsStore: string;
   /** The key before 0.1.0's workspace separation (settings only). */
   legacyStore: string;
-  /** Older keys of this store, newest first: their directories are adopted once (legacy-store.ts). */
+  /** Older keys of this store, newest first: their directories are adopted once (legacy-store.ts). None when hosted. */
   formerStores: string[];
   /** The embedded store's vectors (if used) and the SQLite history database (unless pgvector holds it) live here. */
   storeDirectory: string;
@@ -63,7 +90,7 @@ const CUSTOM_INSTRUCTIONS = "Write every memory in the language the user wrote i
 
 const SECRET_KEY = /key|secret|password|token|credential|connection_?string/i;
 
-/** `workspace`: the calling workspace's id from tenant storage, or undefined to key the store by the secrets. */
+/** `workspace`: the calling workspace's id from tenant storage, or undefined to key a local store by the secrets. */
 export function readSetup(
   credentials: RawCredentials,
   dataDirectory: string,
@@ -79,8 +106,33 @@ export function readSetup(
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new ConfigError("max_concurrent_memory_operations", "must be a whole number from 1 to 64");
   }
-  const llm = readBlock("local_llm_json", "llm", credentials.local_llm_json);
-  const embedder = readBlock("local_embedder_json", "embedder", credentials.local_embedder_json);
+  const logLevel = credentials.log_level?.trim().toUpperCase() || DEFAULT_LOG_LEVEL;
+  if (!isLogLevel(logLevel)) throw new ConfigError("log_level", `must be one of ${LOG_LEVELS.join(", ")}`);
+  const common = { hash: digest(credentials), asyncMode: credentials.async_mode, concurrency, logLevel };
+  const apiKey = credentials.mem0_api_key?.trim();
+  const localSet = LOCAL_FIELDS.filter((field) => credentials[field]?.trim());
+  if (apiKey) {
+    if (localSet.length > 0)
+      throw new ConfigError(
+        `mem0_api_key and ${localSet.join(", ")}`,
+        "these select two modes at once: mem0_api_key the hosted Mem0 Platform, the local_*_json fields a self-hosted store; clear one side",
+      );
+    return hostedSetup(credentials, apiKey, common, dataDirectory);
+  }
+  const platformSet = PLATFORM_FIELDS.filter((field) => credentials[field]?.trim());
+  if (platformSet.length > 0)
+    throw new ConfigError(
+      platformSet.join(", "),
+      "belong to the hosted Mem0 Platform mode, which mem0_api_key selects; set mem0_api_key too, or clear them",
+    );
+  for (const field of ["local_llm_json", "local_embedder_json"] as const)
+    if (!credentials[field]?.trim())
+      throw new ConfigError(
+        field,
+        "is required for the self-hosted mode (or set mem0_api_key instead to use the hosted Mem0 Platform)",
+      );
+  const llm = readBlock("local_llm_json", "llm", credentials.local_llm_json!);
+  const embedder = readBlock("local_embedder_json", "embedder", credentials.local_embedder_json!);
   const embedderDims = embedder.config.embeddingDims;
   const vectorText = credentials.local_vector_db_json?.trim();
   const vectorStore: Block = vectorText
@@ -111,9 +163,9 @@ export function readSetup(
     if (embedderDims !== undefined) vectorStore.config.dimension ??= embedderDims;
   }
   return {
-    hash: digest(workspace === undefined ? credentials : { credentials, workspace }),
-    asyncMode: credentials.async_mode,
-    concurrency,
+    ...common,
+    ...(workspace !== undefined && { hash: digest({ credentials, workspace }) }),
+    mode: "local",
     config: {
       llm,
       embedder,
@@ -133,6 +185,43 @@ export function readSetup(
     storeDirectory,
     embedded,
     secrets,
+  };
+}
+
+function hostedSetup(
+  credentials: RawCredentials,
+  apiKey: string,
+  common: Pick<MemorySetup, "hash" | "asyncMode" | "concurrency" | "logLevel">,
+  dataDirectory: string,
+): MemorySetup {
+  const host = credentials.mem0_host?.trim() || DEFAULT_PLATFORM_HOST;
+  let parsed: URL;
+  try {
+    parsed = new URL(host);
+  } catch {
+    throw new ConfigError("mem0_host", 'must be an http(s) URL such as "https://api.mem0.ai"');
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:")
+    throw new ConfigError("mem0_host", 'must be an http(s) URL such as "https://api.mem0.ai"');
+  if (parsed.username || parsed.password)
+    throw new ConfigError("mem0_host", "must not hold a user or password; put the key in mem0_api_key");
+  const orgId = credentials.mem0_org_id?.trim() || undefined;
+  const projectId = credentials.mem0_project_id?.trim() || undefined;
+  const platform: PlatformConfig = { apiKey, host, ...(orgId && { orgId }), ...(projectId && { projectId }) };
+  const identity = { provider: "mem0_platform", host, orgId: orgId ?? null, projectId: projectId ?? null };
+  const store = digest({ identity, secrets: [apiKey] }).slice(0, 16);
+  return {
+    ...common,
+    mode: "hosted",
+    platform,
+    store,
+    workspace: undefined,
+    secretsStore: store,
+    legacyStore: store,
+    formerStores: [],
+    storeDirectory: join(dataDirectory, "stores", store),
+    embedded: false,
+    secrets: [apiKey],
   };
 }
 

@@ -4,7 +4,7 @@
  * dropped and rebuilt by the next call; the least recently used are closed
  * past a small capacity (credentials change rarely, but old sets must not pile up).
  */
-import type { Memory } from "mem0ai/oss";
+import type { MemoryApi } from "./platform.js";
 import type { MemorySetup } from "../config/setup.js";
 import { isStoreConnectionError, messageOf } from "./errors.js";
 import { MemoryHandle } from "./handle.js";
@@ -27,7 +27,7 @@ export class MemoryCache {
     private readonly capacity = 16,
   ) {}
 
-  async use<T>(setup: MemorySetup, work: (memory: Memory) => Promise<T>, options: UseOptions = {}): Promise<T> {
+  async use<T>(setup: MemorySetup, work: (memory: MemoryApi) => Promise<T>, options: UseOptions = {}): Promise<T> {
     const handle = await this.acquire(setup);
     try {
       return await work(handle.memory);

@@ -74,6 +74,7 @@ export function scopeFields(scope: Scope): Record<string, string> {
     user_id: scope.user_id,
     ...(scope.agent_id && { agent_id: scope.agent_id }),
     ...(scope.run_id && { run_id: scope.run_id }),
+    ...(scope.app_id && { app_id: scope.app_id }),
   };
 }
 

@@ -8,11 +8,12 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { mkdir } from "node:fs/promises";
-import type { Memory } from "mem0ai/oss";
 import type { MemorySetup } from "../config/setup.js";
 import { ModelApiError } from "./errors.js";
 import type { Mem0Module } from "./loader.js";
+import { HttpReranker, isHttpReranker } from "./http-reranker.js";
 import { PgHistoryStore } from "./pg-history.js";
+import { PlatformMemory, type MemoryApi } from "./platform.js";
 import { ensurePgvectorIndexes } from "./pgvector-indexes.js";
 
 interface ClosableClient {
@@ -37,8 +38,11 @@ interface MemoryInternals {
   _entityStore?: StoreInternals;
   /** The history manager (SQLiteManager has close()); replaced by PgHistoryStore with pgvector. */
   db?: { close?(): unknown } | PgHistoryStore;
+  /** Names the session whose last messages add() gives the model as context: user, agent and run only. */
+  buildSessionScope(filters: Record<string, unknown>): string;
   llm?: ModelClient;
   embedder?: ModelClient;
+  /** Set from the reranker config; cohere and zero_entropy are replaced by HttpReranker. */
   reranker?: ModelClient | null;
 }
 
@@ -73,7 +77,7 @@ export class MemoryHandle {
   private readonly watched = new WeakSet<object>();
 
   private constructor(
-    readonly memory: Memory,
+    readonly memory: MemoryApi,
     private readonly onBroken: (handle: MemoryHandle, cause: Error | undefined) => void,
   ) {}
 
@@ -85,11 +89,18 @@ export class MemoryHandle {
     warn: (message: string) => void,
   ): Promise<MemoryHandle> {
     await mkdir(setup.storeDirectory, { recursive: true, mode: 0o700 });
+    const { config } = setup;
+    // Hosted mode: nothing to initialise or watch; the Platform client holds no connection.
+    if (!config) return new MemoryHandle(new PlatformMemory(setup.platform!), onBroken);
     const memory = new mem0.Memory(
-      structuredClone(setup.config) as unknown as ConstructorParameters<Mem0Module["Memory"]>[0],
+      structuredClone(config) as unknown as ConstructorParameters<Mem0Module["Memory"]>[0],
     );
     const handle = new MemoryHandle(memory, onBroken);
     const internals = handle.internals;
+    const reranker = config.reranker;
+    // Before the model calls are wrapped, so its failures are named as the reranker's too.
+    if (reranker && isHttpReranker(reranker.provider))
+      internals.reranker = new HttpReranker(reranker.provider, reranker.config) as unknown as ModelClient;
     for (const [field, component, methods] of MODEL_CALLS) {
       const client = internals[field];
       if (client) for (const method of methods) wrapModelCall(client, method, component);
@@ -100,7 +111,8 @@ export class MemoryHandle {
       throw internals._initError;
     }
     handle.watch();
-    if (setup.config.vectorStore.provider === "pgvector" && internals.vectorStore?.client) {
+    handle.keySessionsByApp();
+    if (config.vectorStore.provider === "pgvector" && internals.vectorStore?.client) {
       const problem = await ensurePgvectorIndexes(internals.vectorStore);
       if (problem)
         warn(
@@ -135,6 +147,20 @@ export class MemoryHandle {
         client.on("end", () => this.markBroken(undefined));
       }
     }
+  }
+
+  /**
+   * add() passes the app as filters.app_id: the session key includes it too,
+   * so one app's conversation never becomes the extraction context of another
+   * app's for the same user.
+   */
+  private keySessionsByApp(): void {
+    const internals = this.internals;
+    const build = internals.buildSessionScope.bind(this.memory);
+    internals.buildSessionScope = (filters) => {
+      const key = build(filters);
+      return typeof filters.app_id === "string" ? `${key}&app_id=${encodeURIComponent(filters.app_id)}` : key;
+    };
   }
 
   markBroken(cause: Error | undefined): void {

@@ -9,6 +9,7 @@ import type { JsonObject } from "@dify-ts/runtime";
 export interface SearchItem extends JsonObject {
   id: string;
   memory: string;
+  /** The similarity (0..1); when a reranker ordered the results, `rerank_score` holds its relevance too. */
   score: number;
   metadata: JsonObject;
   created_at: string | null;
@@ -36,10 +37,12 @@ export function toSearchItem(item: MemoryItem): SearchItem {
   const { created_at } = toStoredItem(item);
   // mem0ai's score is already a similarity in [0, 1]; clamp so no store can break that promise.
   const score = Math.min(1, Math.max(0, Number(item.score ?? 0)));
+  const rerankScore = (item as { rerankScore?: unknown }).rerankScore;
   return {
     id: item.id,
     memory: item.memory,
     score: Math.round(score * 10000) / 10000,
+    ...(typeof rerankScore === "number" && { rerank_score: Math.round(rerankScore * 10000) / 10000 }),
     metadata: metadataOf(item),
     created_at,
   };

@@ -2,6 +2,7 @@
 import { localized } from "@dify-ts/runtime";
 import { ownedBy } from "../scope.js";
 import { toStoredItem, type StoredItem } from "../memory/results.js";
+import { recordRecall } from "../lifecycle/recall.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
@@ -32,22 +33,26 @@ export const getMemory = provider.defineTool({
     if ("failure" in checked) return checked.failure;
     const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
-    const outcome = await memoryService().read<StoredItem | null>(
+    const outcome = await memoryService().read<(StoredItem & { owner?: string }) | null>(
       configured.setup,
       "get_memory",
       { timeoutMs: readTimeoutMs(params.timeout, DEFAULT_TIMEOUT_SECONDS), fallback: null, signal: context.signal },
       async (memory) => {
         const item = await memory.get(params.memory_id);
-        return item && (!checked.owner || ownedBy(item, checked.owner)) ? toStoredItem(item) : null;
+        if (!item || (checked.owner && !ownedBy(item, checked.owner))) return null;
+        const owner = (item as { user_id?: unknown }).user_id;
+        return { ...toStoredItem(item), ...(typeof owner === "string" && { owner }) };
       },
     );
     if (outcome.status !== "SUCCESS")
       return respond(outcome.status, outcome.problem, null, `${outcome.problem}; no memory returned.`);
     if (!outcome.value) return memoryNotFound(params.memory_id, null);
+    const { owner, ...found } = outcome.value;
+    if (owner !== undefined) recordRecall(configured.setup, owner, [found.id]);
     const {
       items: [item],
       truncated,
-    } = boundResults([outcome.value], ["memory"]);
+    } = boundResults([found], ["memory"]);
     return respond("SUCCESS", request, item!, `Memory ${item!.id}: ${item!.memory}`, truncated);
   },
 });

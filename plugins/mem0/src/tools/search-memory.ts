@@ -2,6 +2,7 @@
 import { localized } from "@dify-ts/runtime";
 import { searchFilters } from "../memory/filters.js";
 import { toSearchItem, type SearchItem } from "../memory/results.js";
+import { recordRecall } from "../lifecycle/recall.js";
 import { provider } from "../provider.js";
 import { memoryService } from "../plugin-service.js";
 import {
@@ -60,13 +61,18 @@ export const searchMemory = provider.defineTool({
           topK: Math.round(params.top_k),
           // Like the Python plugin: the nearest top_k, whatever their score.
           threshold: 0,
-          rerank: setup.config.reranker !== undefined,
+          rerank: setup.config?.reranker !== undefined,
         });
         return found.results.map(toSearchItem);
       },
     );
     if (outcome.status !== "SUCCESS")
       return respond(outcome.status, outcome.problem, [], `${outcome.problem}; no memories returned.`);
+    recordRecall(
+      setup,
+      scope.user_id,
+      outcome.value.map((item) => item.id),
+    );
     const { items, truncated } = boundResults(outcome.value, ["memory"]);
     const lines = items.map(
       (item, index) => `${index + 1}. Memory: ${item.memory}\n   Score: ${item.score.toFixed(2)}`,

@@ -146,7 +146,25 @@ export const scopeParameters = {
     human_description: localized("Optional: narrows the scope to one run or session", "可选：限定到某次运行或会话"),
     llm_description: "Optional id of the run or session, to narrow the scope.",
   },
+  app_id: appIdParameter(
+    localized(
+      "Optional: the Dify app the memories belong to; the same user's memories in other apps stay apart",
+      "可选：记忆所属的 Dify 应用；同一用户在其他应用中的记忆互不可见",
+    ),
+    "Optional id of the Dify app, to keep this app's memories apart from the user's memories in other apps.",
+  ),
 } as const;
+
+/** app_id: memories of the same user are kept apart per Dify app (stored as metadata.app_id). */
+export function appIdParameter(human_description: ReturnType<typeof localized>, llm_description: string) {
+  return {
+    type: "string",
+    form: "llm",
+    label: localized("App ID", "应用 ID"),
+    human_description,
+    llm_description,
+  } as const;
+}
 
 export const filtersParameter = {
   type: "string",
@@ -181,7 +199,7 @@ export function readTimeoutMs(parameter: number | undefined, defaultSeconds: num
 
 /** The call's scope (user_id required), or the ERROR result naming the parameter that breaks the scope rule. */
 export function scopeOf(
-  params: { user_id: string; agent_id?: string; run_id?: string },
+  params: { user_id: string; agent_id?: string; run_id?: string; app_id?: string },
   results: JsonValue,
 ): { scope: Scope } | { failure: ToolMessage[] } {
   return refuseBadScope(() => ({ scope: readScope(params) }), results);
@@ -189,7 +207,7 @@ export function scopeOf(
 
 /** The memory-id tools' optional owner check (undefined: none given), or the ERROR result. */
 export function ownerOf(
-  params: { user_id?: string; agent_id?: string; run_id?: string },
+  params: { user_id?: string; agent_id?: string; run_id?: string; app_id?: string },
   results: JsonValue,
 ): { owner?: OwnerScope } | { failure: ToolMessage[] } {
   return refuseBadScope(() => ({ owner: readOwner(params) }), results);
@@ -265,6 +283,10 @@ export const ownerParameters = {
     human_description: localized("Optional: the memory must belong to this run", "可选：记忆必须属于该运行"),
     llm_description: "Optional id of the run the memory must belong to.",
   },
+  app_id: appIdParameter(
+    localized("Optional: the memory must belong to this Dify app", "可选：记忆必须属于该 Dify 应用"),
+    "Optional id of the Dify app the memory must belong to.",
+  ),
 } as const;
 
 /** How update_memory, delete_memory and delete_all_memories answer a write outcome. */
@@ -297,7 +319,7 @@ export function respondToWrite(
  * ERROR result to return.
  */
 export async function prepareScopedRead(
-  params: { user_id: string; agent_id?: string; run_id?: string; filters?: string },
+  params: { user_id: string; agent_id?: string; run_id?: string; app_id?: string; filters?: string },
   context: CallContext,
 ): Promise<{ setup: MemorySetup; scope: Scope; filters: NormalizedFilters } | { failure: ToolMessage[] }> {
   let filters: NormalizedFilters;
