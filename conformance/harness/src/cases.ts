@@ -4,6 +4,8 @@
  * Python SDK and writes conformance/vectors/<file>.json with what it answered.
  */
 import {
+  fetchParameterOptionsRequest,
+  oauthRequest,
   invokeEndpointRequest,
   rawHttpRequestHex,
   requestMessage,
@@ -73,6 +75,83 @@ const file = (url: string, filename: string, mime_type: string) => ({
   size: 123,
   type: "document",
 });
+
+/** invoke_tool of the surface tool with a credential type (absent: the SDK's default, api-key). */
+function surface(
+  sessionId: string,
+  tool_parameters: JsonObject,
+  credential_type?: string,
+  credentials: JsonObject = CREDENTIALS,
+) {
+  const data: JsonObject = {
+    type: "tool",
+    action: "invoke_tool",
+    provider: "conformance",
+    tool: "surface",
+    credentials,
+    tool_parameters,
+    user_id: USER,
+  };
+  if (credential_type !== undefined) data.credential_type = credential_type;
+  return request(sessionId, data);
+}
+
+const fetchOptions = (sessionId: string, tool: string, parameter: string) =>
+  request(
+    sessionId,
+    fetchParameterOptionsRequest({
+      provider: "conformance",
+      provider_action: tool,
+      parameter,
+      credentials: CREDENTIALS,
+      credential_type: "api-key",
+      user_id: USER,
+    }),
+  );
+
+const OAUTH_CLIENT = { client_id: "client-conformance", client_secret: "client-secret-0001" };
+const REDIRECT_URI = "https://dify.example.com/console/api/oauth/plugin/callback";
+const oauth = (
+  sessionId: string,
+  action: Parameters<typeof oauthRequest>[0],
+  fields: { raw_http_request?: string; credentials?: JsonObject } = {},
+) =>
+  request(
+    sessionId,
+    oauthRequest(action, {
+      provider: "conformance",
+      redirect_uri: REDIRECT_URI,
+      system_credentials: OAUTH_CLIENT,
+      user_id: USER,
+      ...fields,
+    }),
+  );
+const callback = (code: string) =>
+  rawHttpRequestHex({
+    method: "GET",
+    target: `/console/api/oauth/plugin/callback?code=${code}&state=s-1`,
+    host: "dify.example.com",
+    headers: { "User-Agent": "conformance" },
+  });
+
+const ALL_SURFACE_PARAMETERS: JsonObject = {
+  channel: "general",
+  channels: ["general", "random"],
+  colors: ["red", "blue"],
+  shade: "navy",
+  agree: true,
+  model: {
+    provider: "langgenius/openai/openai",
+    model: "gpt-4o",
+    model_type: "llm",
+    mode: "chat",
+    completion_params: { temperature: 0.2 },
+  },
+  app: { app_id: "app-1", inputs: { question: "why" } },
+  filter: { field: "name" },
+  tags: ["a", "b"],
+  anything: 42,
+};
 
 const oneCase = (name: string, description: string, ...input: InputLine[]) => ({ name, description, input });
 
@@ -565,6 +644,94 @@ export const VECTOR_DEFINITIONS: Record<string, VectorFile> = {
         "loose-forms",
         "numbers and booleans as strings",
         invoke("parameters-4", "parameters", { text: "loose", count: "3", flag: "true" }),
+      ),
+    ],
+  },
+  "tool-surface.json": {
+    description:
+      "The tool surface added since the pinned SDK: dynamic-select options, OAuth, credential_type, the newer parameter types and message kinds",
+    cases: [
+      oneCase(
+        "fetch-options",
+        "the options of a dynamic-select parameter",
+        fetchOptions("fetch-1", "surface", "channel"),
+      ),
+      oneCase(
+        "fetch-options-failing",
+        "the tool's fetcher throws for the parameter",
+        fetchOptions("fetch-2", "surface", "channels"),
+      ),
+      oneCase(
+        "fetch-options-no-fetcher",
+        "a tool that implements no fetcher",
+        fetchOptions("fetch-3", "echo", "channel"),
+      ),
+      oneCase(
+        "fetch-options-unknown-tool",
+        "a tool the plugin does not have",
+        fetchOptions("fetch-4", "nope", "channel"),
+      ),
+      oneCase(
+        "fetch-options-unknown-provider",
+        "a provider the plugin does not have",
+        request(
+          "fetch-5",
+          fetchParameterOptionsRequest({
+            provider: "other",
+            provider_action: "surface",
+            parameter: "channel",
+            credentials: CREDENTIALS,
+            user_id: USER,
+          }),
+        ),
+      ),
+      oneCase(
+        "oauth-unknown-provider",
+        "an OAuth request for a provider the plugin does not have",
+        request(
+          "oauth-5",
+          oauthRequest("get_authorization_url", {
+            provider: "other",
+            redirect_uri: REDIRECT_URI,
+            system_credentials: OAUTH_CLIENT,
+            user_id: USER,
+          }),
+        ),
+      ),
+      oneCase(
+        "oauth-authorization-url",
+        "the provider's authorization page",
+        oauth("oauth-1", "get_authorization_url"),
+      ),
+      oneCase(
+        "oauth-get-credentials",
+        "the provider's callback exchanged for credentials",
+        oauth("oauth-2", "get_credentials", { raw_http_request: callback("abc") }),
+      ),
+      oneCase(
+        "oauth-get-credentials-denied",
+        "the exchange fails",
+        oauth("oauth-3", "get_credentials", { raw_http_request: callback("denied") }),
+      ),
+      oneCase(
+        "oauth-refresh",
+        "expiring credentials refreshed",
+        oauth("oauth-4", "refresh_credentials", { credentials: { access_token: "token-for-abc" } }),
+      ),
+      oneCase(
+        "invoke-api-key",
+        "every newer parameter type given, with the form's credentials; image_link, retriever resources, log metadata",
+        surface("surface-1", ALL_SURFACE_PARAMETERS, "api-key"),
+      ),
+      oneCase(
+        "invoke-oauth2",
+        "credentials from the OAuth flow",
+        surface("surface-2", { channel: "random" }, "oauth2", { access_token: "token-for-abc" }),
+      ),
+      oneCase(
+        "invoke-default-credential-type",
+        "no credential_type: the form's credentials",
+        surface("surface-3", { channel: "general", colors: ["blue"] }),
       ),
     ],
   },

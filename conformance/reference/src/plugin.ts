@@ -9,6 +9,7 @@ import { messages } from "./tools/messages.js";
 import { parameters } from "./tools/parameters.js";
 import { sleep } from "./tools/sleep.js";
 import { storage } from "./tools/storage.js";
+import { surface } from "./tools/surface.js";
 
 export default definePlugin({
   manifest: {
@@ -44,6 +45,6 @@ export default definePlugin({
     },
   },
   provider,
-  tools: [echo, messages, blob, fail, sleep, parameters, storage, backwards],
+  tools: [echo, messages, blob, fail, sleep, parameters, storage, backwards, surface],
   endpoints,
 });

@@ -1,4 +1,4 @@
-import { CredentialValidationError, defineProvider } from "@dify-ts/runtime";
+import { CredentialValidationError, PluginError, defineProvider } from "@dify-ts/runtime";
 
 export const provider = defineProvider({
   identity: {
@@ -35,5 +35,26 @@ export const provider = defineProvider({
   },
   async validateCredentials(credentials) {
     if (credentials.api_key === "bad-key") throw new CredentialValidationError("the API key was rejected");
+  },
+  oauth: {
+    client: {
+      client_id: { type: "text-input", required: true, label: { en_US: "Client ID", zh_Hans: "客户端 ID" } },
+      client_secret: { type: "secret-input", required: true, label: { en_US: "Client secret", zh_Hans: "客户端密钥" } },
+    },
+    credentials: {
+      access_token: { type: "secret-input", required: true, label: { en_US: "Access token", zh_Hans: "访问令牌" } },
+    },
+    getAuthorizationUrl({ redirectUri, systemCredentials }) {
+      const query = new URLSearchParams({ client_id: systemCredentials.client_id, redirect_uri: redirectUri });
+      return `https://auth.example.com/authorize?${query.toString()}`;
+    },
+    async getCredentials({ request }) {
+      const code = new URL(request.url).searchParams.get("code");
+      if (code === "denied") throw new PluginError("ValueError", "the authorization was denied");
+      return { credentials: { access_token: `token-for-${code}` }, expires_at: 1767225600 };
+    },
+    async refreshCredentials({ credentials }) {
+      return { credentials: { access_token: `${credentials.access_token}-refreshed` } };
+    },
   },
 });

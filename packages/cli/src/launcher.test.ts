@@ -91,7 +91,7 @@ async function exercise(pythonPath: string, cwd: string): Promise<void> {
   expect(rejected.error).toEqual({
     error_type: "ToolProviderCredentialValidationError",
     message: "the token was rejected",
-    args: {},
+    args: { traceback: expect.any(String) },
   });
   expect(plugin.strayLines).toEqual([]);
   expect((await plugin.close()).code).toBe(0);

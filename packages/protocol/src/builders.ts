@@ -85,6 +85,37 @@ export function toolRuntimeParametersRequest(fields: {
   };
 }
 
+/** The `data` of a fetch_parameter_options request: the options of `parameter` of the tool `provider_action`. */
+export function fetchParameterOptionsRequest(fields: {
+  provider: string;
+  provider_action: string;
+  parameter: string;
+  credentials?: JsonObject;
+  credential_type?: string;
+  user_id?: string;
+}): JsonObject {
+  const { credentials = {}, user_id = "user", ...rest } = fields;
+  return { type: "dynamic_parameter", action: "fetch_parameter_options", ...rest, credentials, user_id };
+}
+
+/** The `data` of an OAuth request, with the daemon's field names. */
+export function oauthRequest(
+  action: "get_authorization_url" | "get_credentials" | "refresh_credentials",
+  fields: {
+    provider: string;
+    redirect_uri: string;
+    system_credentials?: JsonObject;
+    /** get_credentials: the provider's callback request, hex-encoded (rawHttpRequestHex). */
+    raw_http_request?: string;
+    /** refresh_credentials: the credentials to refresh. */
+    credentials?: JsonObject;
+    user_id?: string;
+  },
+): JsonObject {
+  const { system_credentials = {}, user_id = "user", ...rest } = fields;
+  return { type: "oauth", action, ...rest, system_credentials, user_id };
+}
+
 /** The `data` of an invoke_endpoint request; `raw_http_request` from `rawHttpRequestHex`. */
 export function invokeEndpointRequest(fields: { settings?: JsonObject; raw_http_request: string }): JsonObject {
   return {

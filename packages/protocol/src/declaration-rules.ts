@@ -195,6 +195,7 @@ function checkToolParameter(problems: Problems, path: string, parameter: Json): 
   text(problems, `${path}.form`, parameter.form, { required: true, oneOf: PARAMETER_FORMS });
   text(problems, `${path}.llm_description`, parameter.llm_description);
   bool(problems, `${path}.required`, parameter.required);
+  bool(problems, `${path}.multiple`, parameter.multiple);
   number(problems, `${path}.min`, parameter.min);
   number(problems, `${path}.max`, parameter.max);
   number(problems, `${path}.precision`, parameter.precision, true);
@@ -250,6 +251,15 @@ export function checkToolDeclaration(providers: Json): Problems {
     list(problems, `${path}.credentials_schema`, provider.credentials_schema, (config, configPath) =>
       checkProviderConfig(problems, configPath, config),
     );
+    const oauth = provider.oauth_schema;
+    if (oauth !== undefined && oauth !== null) {
+      if (!isObject(oauth)) problems.push(`${path}.oauth_schema: must be an object`);
+      else
+        for (const schema of ["client_schema", "credentials_schema"])
+          list(problems, `${path}.oauth_schema.${schema}`, oauth[schema], (config, configPath) =>
+            checkProviderConfig(problems, configPath, config),
+          );
+    }
     list(problems, `${path}.tools`, provider.tools, (tool, toolPath) => checkTool(problems, toolPath, tool), true);
   });
   return problems;

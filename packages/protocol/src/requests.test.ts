@@ -45,6 +45,7 @@ describe("decodeLine", () => {
         credentials: { k: "v" },
         tool_parameters: { a: 1 },
         user_id: "user",
+        credential_type: "api-key",
       },
     });
     const validate = decodeLine(

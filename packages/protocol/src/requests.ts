@@ -5,7 +5,7 @@
  * serve comes back as a problem that names what is wrong and, when the line
  * still names one, the session to answer.
  */
-import { isJsonObject, type JsonObject } from "./json.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "./json.js";
 
 /** What the daemon sends with every request (its pluginInStreamMessage). */
 export interface RequestEnvelope {
@@ -17,8 +17,12 @@ export interface RequestEnvelope {
   context: JsonObject | null;
 }
 
-interface ToolRequestBase {
-  type: "tool";
+/** How the credentials of a request were obtained (the SDK's CredentialType). */
+export type CredentialType = "api-key" | "oauth2" | "unauthorized";
+export const CREDENTIAL_KINDS: readonly CredentialType[] = ["api-key", "oauth2", "unauthorized"];
+
+/** What every request addressed to a provider carries. */
+interface ProviderRequestBase {
   /** The provider the daemon routes to; absent in some SDK test vectors. */
   provider: string | undefined;
   /** Raw credential values; the plugin checks them against its declaration. */
@@ -26,11 +30,17 @@ interface ToolRequestBase {
   user_id: string | null;
 }
 
+interface ToolRequestBase extends ProviderRequestBase {
+  type: "tool";
+}
+
 /** `invoke_tool` (the SDK's ToolInvokeRequest). */
 export interface InvokeToolRequest extends ToolRequestBase {
   action: "invoke_tool";
   tool: string;
   tool_parameters: JsonObject;
+  /** "api-key" (the provider's credential form, the default) or "oauth2" (from the OAuth flow). */
+  credential_type: CredentialType;
 }
 
 /** `validate_tool_credentials` (ToolValidateCredentialsRequest). */
@@ -42,6 +52,39 @@ export interface ValidateToolCredentialsRequest extends ToolRequestBase {
 export interface GetToolRuntimeParametersRequest extends ToolRequestBase {
   action: "get_tool_runtime_parameters";
   tool: string;
+}
+
+/** `fetch_parameter_options` (DynamicParameterFetchParameterOptionsRequest): the options of a dynamic-select parameter. */
+export interface FetchParameterOptionsRequest extends ProviderRequestBase {
+  type: "dynamic_parameter";
+  action: "fetch_parameter_options";
+  /** The tool whose parameter it is. */
+  provider_action: string;
+  parameter: string;
+  credential_type: CredentialType;
+}
+
+interface OAuthRequestBase extends ProviderRequestBase {
+  type: "oauth";
+  redirect_uri: string;
+  /** The OAuth client's settings (client_schema): client id and secret, set by an administrator. */
+  system_credentials: JsonObject;
+}
+
+/** `get_authorization_url` (OAuthGetAuthorizationUrlRequest). */
+export interface GetAuthorizationUrlRequest extends OAuthRequestBase {
+  action: "get_authorization_url";
+}
+
+/** `get_credentials` (OAuthGetCredentialsRequest): the provider's callback, as a hex-encoded raw HTTP request. */
+export interface GetOAuthCredentialsRequest extends OAuthRequestBase {
+  action: "get_credentials";
+  raw_http_request: string;
+}
+
+/** `refresh_credentials` (OAuthRefreshCredentialsRequest): `credentials` are the ones to refresh. */
+export interface RefreshOAuthCredentialsRequest extends OAuthRequestBase {
+  action: "refresh_credentials";
 }
 
 /** `invoke_endpoint` (the SDK's EndpointInvokeRequest): an HTTP request for one of the plugin's endpoint routes. */
@@ -56,9 +99,16 @@ export interface InvokeEndpointRequest {
 
 /** Every request kind this package decodes, discriminated by `action`. */
 export type DaemonRequest =
-  InvokeToolRequest | ValidateToolCredentialsRequest | GetToolRuntimeParametersRequest | InvokeEndpointRequest;
+  | InvokeToolRequest
+  | ValidateToolCredentialsRequest
+  | GetToolRuntimeParametersRequest
+  | FetchParameterOptionsRequest
+  | GetAuthorizationUrlRequest
+  | GetOAuthCredentialsRequest
+  | RefreshOAuthCredentialsRequest
+  | InvokeEndpointRequest;
 export type RequestAction = DaemonRequest["action"];
-type ToolRequest = Extract<DaemonRequest, { type: "tool" }>;
+export type RequestType = DaemonRequest["type"];
 
 /** The daemon's answer to a plugin's backwards invocation, one line of it. */
 export interface BackwardsResponse {
@@ -83,11 +133,13 @@ export type DecodedLine =
   | { kind: "backwards_response"; session_id: string; response: BackwardsResponse }
   | { kind: "problem"; problem: LineProblem };
 
-const TOOL_ACTIONS: ReadonlySet<string> = new Set<ToolRequest["action"]>([
-  "invoke_tool",
-  "validate_tool_credentials",
-  "get_tool_runtime_parameters",
-]);
+/** The actions each request type decodes (the SDK's PluginInvokeType and its action enums). */
+export const REQUEST_ACTIONS: { readonly [T in RequestType]: ReadonlySet<RequestAction> } = {
+  tool: new Set(["invoke_tool", "validate_tool_credentials", "get_tool_runtime_parameters"]),
+  dynamic_parameter: new Set(["fetch_parameter_options"]),
+  oauth: new Set(["get_authorization_url", "get_credentials", "refresh_credentials"]),
+  endpoint: new Set(["invoke_endpoint"]),
+};
 
 export function decodeLine(text: string): DecodedLine {
   let parsed: unknown;
@@ -116,38 +168,89 @@ export function decodeLine(text: string): DecodedLine {
     context: isJsonObject(parsed.context) ? parsed.context : null,
   };
   if (data.type === "endpoint" && data.action === "invoke_endpoint") return decodeInvokeEndpoint(envelope, data);
-  if (data.type !== "tool" || typeof data.action !== "string" || !TOOL_ACTIONS.has(data.action)) {
+  const actions =
+    typeof data.type === "string" && Object.hasOwn(REQUEST_ACTIONS, data.type)
+      ? REQUEST_ACTIONS[data.type as RequestType]
+      : undefined;
+  if (!actions || typeof data.action !== "string" || !actions.has(data.action as RequestAction)) {
     return { kind: "unsupported", envelope, type: data.type, action: data.action };
   }
-  const base: ToolRequestBase = {
-    type: "tool",
+  try {
+    return { kind: "request", envelope, request: decodeRequest(data) };
+  } catch (error) {
+    if (!(error instanceof FieldError)) throw error;
+    return invalid(error.message, sessionId, error.errorType);
+  }
+}
+
+/** A field of a known request that cannot be served; its message names the field and what it must be. */
+class FieldError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The request in a data object whose type and action are known. */
+function decodeRequest(data: JsonObject): DaemonRequest {
+  const base: ProviderRequestBase = {
     // Anything present is compared by its text, as the SDK formats it in "Provider `…` not found".
     provider: data.provider === undefined ? undefined : String(data.provider),
     credentials: isJsonObject(data.credentials) ? data.credentials : {},
     user_id: optionalText(data.user_id),
   };
-  const action = data.action as ToolRequest["action"];
+  // invoke_endpoint is decoded on its own (decodeInvokeEndpoint): its request carries no provider.
+  const action = data.action as Exclude<RequestAction, "invoke_endpoint">;
   switch (action) {
     case "invoke_tool": {
       const parameters = data.tool_parameters ?? {};
-      if (!isJsonObject(parameters)) {
-        return invalid(
-          "tool_parameters must be a JSON object of parameter names to values",
-          sessionId,
+      if (!isJsonObject(parameters))
+        throw new FieldError(
           "ToolParameterValidationError",
+          "tool_parameters must be a JSON object of parameter names to values",
         );
-      }
-      return {
-        kind: "request",
-        envelope,
-        request: { ...base, action, tool: String(data.tool), tool_parameters: parameters },
-      };
+      const credential_type = credentialType(data.credential_type, "api-key");
+      return { ...base, type: "tool", action, tool: String(data.tool), tool_parameters: parameters, credential_type };
     }
     case "get_tool_runtime_parameters":
-      return { kind: "request", envelope, request: { ...base, action, tool: String(data.tool) } };
+      return { ...base, type: "tool", action, tool: String(data.tool) };
     case "validate_tool_credentials":
-      return { kind: "request", envelope, request: { ...base, action } };
+      return { ...base, type: "tool", action };
+    case "fetch_parameter_options":
+      return {
+        ...base,
+        type: "dynamic_parameter",
+        action,
+        provider_action: String(data.provider_action),
+        parameter: String(data.parameter),
+        credential_type: credentialType(data.credential_type, "unauthorized"),
+      };
+    case "get_authorization_url":
+    case "get_credentials":
+    case "refresh_credentials": {
+      const oauth = {
+        ...base,
+        type: "oauth" as const,
+        redirect_uri: String(data.redirect_uri ?? ""),
+        system_credentials: isJsonObject(data.system_credentials) ? data.system_credentials : {},
+      };
+      if (action !== "get_credentials") return { ...oauth, action };
+      return { ...oauth, action, raw_http_request: String(data.raw_http_request ?? "") };
+    }
   }
+}
+
+/** Absent: the SDK's default for the request. Anything else must be one of the SDK's CredentialType values. */
+function credentialType(value: JsonValue | undefined, fallback: CredentialType): CredentialType {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === "string" && (CREDENTIAL_KINDS as readonly string[]).includes(value))
+    return value as CredentialType;
+  throw new FieldError(
+    "ValidationError",
+    `credential_type must be one of ${CREDENTIAL_KINDS.join(", ")}; got ${JSON.stringify(value)}`,
+  );
 }
 
 function decodeInvokeEndpoint(envelope: RequestEnvelope, data: JsonObject): DecodedLine {

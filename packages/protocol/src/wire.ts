@@ -23,7 +23,17 @@ export type PluginEvent =
 
 /** A tool message as it travels inside a `stream` session message. */
 export interface WireToolMessage {
-  type: "text" | "json" | "link" | "image" | "blob" | "blob_chunk" | "variable" | "log";
+  type:
+    | "text"
+    | "json"
+    | "link"
+    | "image"
+    | "image_link"
+    | "blob"
+    | "blob_chunk"
+    | "variable"
+    | "log"
+    | "retriever_resources";
   message: JsonObject | null;
   meta: JsonObject | null;
 }

@@ -89,7 +89,7 @@ describe("storage", () => {
     expect(result.error).toEqual({
       error_type: "StorageInvocationError",
       message: 'unexpected data: "full"',
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 
@@ -101,7 +101,11 @@ describe("storage", () => {
     });
     expect(json(found)).toEqual({ value: "stored value" });
     const missing = await call("storage_get", (_payload, respond) => respond("end"));
-    expect(missing.error).toEqual({ error_type: "StorageInvocationError", message: "no data found", args: {} });
+    expect(missing.error).toEqual({
+      error_type: "StorageInvocationError",
+      message: "no data found",
+      args: { traceback: expect.any(String) },
+    });
   });
 
   it("exist and delete", async () => {
@@ -166,7 +170,7 @@ describe("failures", () => {
     expect(result.error).toEqual({
       error_type: "BackwardsInvocationError",
       message: "llm invocation failed: quota exceeded for model gpt",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 
@@ -176,7 +180,7 @@ describe("failures", () => {
     expect(result.error).toEqual({
       error_type: "BackwardsInvocationTimeout",
       message: "storage invocation got no response within 0.3 s (MAX_INVOCATION_TIMEOUT)",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 

@@ -34,7 +34,7 @@ import type {
   WorkflowAppRequest,
 } from "./invocation-types.js";
 import type { Logger } from "./logger.js";
-import type { JsonObject } from "@dify-ts/protocol";
+import type { CredentialType, JsonObject } from "@dify-ts/protocol";
 
 export interface SessionInfo {
   id: string;
@@ -158,9 +158,14 @@ export interface SecretRegistry {
 
 export interface ToolContext<C = Record<string, unknown>> {
   credentials: C;
+  /** Where `credentials` came from: the provider's form ("api-key"), the OAuth flow ("oauth2"), or none. */
+  credentialType: CredentialType;
   secrets: SecretRegistry;
   session: SessionInfo;
   signal: AbortSignal;
   logger: Logger;
   dify: DifyInvocations;
 }
+
+/** What an OAuth step sees: no tool credentials yet (its inputs carry the client settings). */
+export type OAuthContext = Omit<ToolContext, "credentials" | "credentialType" | "dify">;

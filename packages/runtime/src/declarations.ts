@@ -89,11 +89,12 @@ export function providerYaml(plugin: PluginDefinition): JsonObject {
   const credentials: JsonObject = {};
   for (const [name, field] of Object.entries(providerOf(plugin).credentials))
     credentials[name] = credentialField(field);
-  return {
+  return compact({
     identity: providerIdentity(plugin),
     credentials_for_provider: credentials,
+    oauth_schema: oauthSchema(plugin),
     tools: (plugin.tools ?? []).map(toolFile),
-  };
+  });
 }
 
 /** tools/<tool>.yaml */
@@ -114,11 +115,19 @@ export function toolYaml(plugin: PluginDefinition, tool: ToolDefinition): JsonOb
 
 /** The tool_declaration sent over TCP: the provider with credentials as a list and tools inline. */
 export function toolDeclaration(plugin: PluginDefinition): JsonObject {
-  return {
+  return compact({
     identity: providerIdentity(plugin),
     credentials_schema: namedFields(providerOf(plugin).credentials),
+    oauth_schema: oauthSchema(plugin),
     tools: (plugin.tools ?? []).map((tool) => toolYaml(plugin, tool)),
-  };
+  });
+}
+
+/** Both schemas are lists of named fields, in the YAML as over TCP (the SDK's OAuthSchema). */
+function oauthSchema(plugin: PluginDefinition): JsonObject | undefined {
+  const oauth = providerOf(plugin).oauth;
+  if (!oauth) return undefined;
+  return { client_schema: namedFields(oauth.client), credentials_schema: namedFields(oauth.credentials) };
 }
 
 /** group/<name>.yaml: settings as a list (Dify's ProviderConfig), routes as file paths. */
@@ -173,14 +182,27 @@ function toolParameter(name: string, parameter: ToolParameter): JsonObject {
     human_description: localized(parameter.human_description),
     llm_description: parameter.llm_description,
     form: parameter.form,
-    default: "default" in parameter ? parameter.default : undefined,
+    scope: "scope" in parameter ? parameter.scope : undefined,
+    multiple: "multiple" in parameter ? parameter.multiple : undefined,
+    default: "default" in parameter ? (parameter.default as JsonValue | undefined) : undefined,
     min: "min" in parameter ? parameter.min : undefined,
     max: "max" in parameter ? parameter.max : undefined,
     precision: "precision" in parameter ? parameter.precision : undefined,
     options:
       "options" in parameter
-        ? parameter.options.map((option) => ({ value: option.value, label: localized(option.label) }))
+        ? parameter.options.map((option) =>
+            compact({
+              value: option.value,
+              label: localized(option.label),
+              icon: option.icon,
+              show_on: option.show_on && option.show_on.map((condition) => ({ ...condition })),
+            }),
+          )
         : undefined,
+    show_on: parameter.show_on && parameter.show_on.map((condition) => ({ ...condition })),
+    auto_generate: parameter.auto_generate && { ...parameter.auto_generate },
+    template: parameter.template && { ...parameter.template },
+    input_schema: "input_schema" in parameter ? parameter.input_schema : undefined,
   });
 }
 

@@ -4,8 +4,8 @@
  * writes (declarations.ts) and for what the runtime sends over remote-debug TCP;
  * handlers receive parameters and credentials already validated and typed.
  */
-import type { Tag } from "@dify-ts/protocol";
-import type { ToolContext } from "./context.js";
+import type { JsonObject, JsonValue, Tag } from "@dify-ts/protocol";
+import type { OAuthContext, ToolContext } from "./context.js";
 import type { Logger } from "./logger.js";
 import type { ToolMessage } from "./messages.js";
 
@@ -66,9 +66,25 @@ export type Credentials<F extends CredentialFields> = {
 
 // ---------------------------------------------------------------- parameters
 
+/** Show a parameter (or an option) only while the parameter `variable` has the value `value` (Dify's show_on). */
+export interface ShowOn {
+  variable: string;
+  value: string;
+}
+
 export interface SelectOption {
   value: string;
   label: Localized;
+  /** A URL or a data URI shown beside the label. */
+  icon?: string;
+  show_on?: readonly ShowOn[];
+}
+
+/** An option a dynamic-select parameter's fetcher returns (the SDK's ParameterOption). */
+export interface ParameterOption {
+  value: string;
+  label: Localized;
+  icon?: string;
 }
 
 interface ParameterBase {
@@ -79,16 +95,65 @@ interface ParameterBase {
   /** "llm": the model fills it in; "form": the user sets it in the node. */
   form: "llm" | "form";
   required?: boolean;
+  show_on?: readonly ShowOn[];
+  /** Dify offers to generate the value from an instruction. */
+  auto_generate?: { type: "prompt_instruction" };
+  /** The value may contain {{variables}} Dify fills in. */
+  template?: { enabled: boolean };
 }
+
+/** Which models a model-selector offers (the SDK's ModelConfigScope). */
+export type ModelSelectorScope =
+  "llm" | "text-embedding" | "rerank" | "tts" | "speech2text" | "moderation" | "vision" | "document" | "tool-call";
+/** Which apps an app-selector offers (AppSelectorScope). */
+export type AppSelectorScope = "all" | "chat" | "workflow" | "completion";
 
 export type ToolParameter =
   | (ParameterBase & { type: "string" | "secret-input"; default?: string })
   | (ParameterBase & { type: "number"; default?: number; min?: number; max?: number; precision?: number })
-  | (ParameterBase & { type: "boolean"; default?: boolean })
-  | (ParameterBase & { type: "select"; options: readonly SelectOption[]; default?: string })
-  | (ParameterBase & { type: "file" | "files" });
+  | (ParameterBase & { type: "boolean" | "checkbox"; default?: boolean })
+  | (ParameterBase & { type: "select"; options: readonly SelectOption[]; multiple?: false; default?: string })
+  | (ParameterBase & { type: "select"; options: readonly SelectOption[]; multiple: true; default?: readonly string[] })
+  /** Options come from the tool's fetchParameterOptions when the user opens the list. */
+  | (ParameterBase & { type: "dynamic-select"; multiple?: false; default?: string })
+  | (ParameterBase & { type: "dynamic-select"; multiple: true; default?: readonly string[] })
+  | (ParameterBase & { type: "file" | "files" })
+  /** YYYY-MM-DD. */
+  | (ParameterBase & { type: "date"; default?: string })
+  /** Two dates, YYYY-MM-DD each. */
+  | (ParameterBase & { type: "date-range" })
+  | (ParameterBase & { type: "model-selector"; scope?: ModelSelectorScope })
+  | (ParameterBase & { type: "app-selector"; scope?: AppSelectorScope })
+  | (ParameterBase & { type: "any"; default?: JsonValue })
+  /** `input_schema`: the JSON Schema of the value (MCP tools' object and array parameters). */
+  | (ParameterBase & { type: "object"; input_schema?: JsonObject; default?: JsonObject })
+  | (ParameterBase & { type: "array"; input_schema?: JsonObject; default?: readonly JsonValue[] });
 
 export type ToolParameters = Record<string, ToolParameter>;
+
+/** The model a model-selector parameter names, with the settings the user chose. */
+export interface ModelSelection {
+  provider: string;
+  model: string;
+  model_type: string;
+  mode?: string;
+  completion_params?: JsonObject;
+  [key: string]: JsonValue | undefined;
+}
+
+/** The app an app-selector parameter names, with the inputs the user set. */
+export interface AppSelection {
+  app_id: string;
+  inputs?: JsonObject;
+  query?: string;
+  files?: JsonValue[];
+  [key: string]: JsonValue | undefined;
+}
+
+export interface DateRange {
+  start: string;
+  end: string;
+}
 
 /** A Dify file as a tool receives it (`File.to_plugin_parameter()` in Dify). */
 export interface DifyFile {
@@ -102,26 +167,58 @@ export interface DifyFile {
   type?: "image" | "document" | "audio" | "video" | "custom" | null;
 }
 
-type ParameterValue<P extends ToolParameter> = P extends { type: "string" | "secret-input" }
+type ParameterValue<P extends ToolParameter> = P extends { type: "string" | "secret-input" | "date" }
   ? string
   : P extends { type: "number" }
     ? number
-    : P extends { type: "boolean" }
+    : P extends { type: "boolean" | "checkbox" }
       ? boolean
-      : P extends { type: "select"; options: readonly { value: infer V }[] }
-        ? V
-        : P extends { type: "file" }
-          ? DifyFile
-          : P extends { type: "files" }
-            ? DifyFile[]
-            : never;
+      : P extends { type: "select"; multiple: true; options: readonly { value: infer V }[] }
+        ? V[]
+        : P extends { type: "select"; options: readonly { value: infer V }[] }
+          ? V
+          : P extends { type: "dynamic-select"; multiple: true }
+            ? string[]
+            : P extends { type: "dynamic-select" }
+              ? string
+              : P extends { type: "file" }
+                ? DifyFile
+                : P extends { type: "files" }
+                  ? DifyFile[]
+                  : P extends { type: "date-range" }
+                    ? DateRange
+                    : P extends { type: "model-selector" }
+                      ? ModelSelection
+                      : P extends { type: "app-selector" }
+                        ? AppSelection
+                        : P extends { type: "object" }
+                          ? JsonObject
+                          : P extends { type: "array" }
+                            ? JsonValue[]
+                            : P extends { type: "any" }
+                              ? JsonValue
+                              : never;
 
 /** Parameters as a handler sees them: required or defaulted ones are always present. */
 export type Parameters<P extends ToolParameters> = {
-  [K in keyof P]: P[K] extends { required: true } | { default: string | number | boolean }
+  [K in keyof P]: P[K] extends { required: true } | { default: string | number | boolean | object }
     ? ParameterValue<P[K]>
     : ParameterValue<P[K]> | undefined;
 };
+
+/** The names of a tool's dynamic-select parameters (any name for a tool whose parameters are not known). */
+export type DynamicSelectName<P extends ToolParameters> = string extends keyof P
+  ? string
+  : { [K in keyof P]: P[K] extends { type: "dynamic-select" } ? K : never }[keyof P] & string;
+
+/**
+ * The context a tool's handlers receive. `credentialType` says which credentials came: the provider's form
+ * ("api-key"; "unauthorized" when Dify says none were set: they are still checked against `credentials`) or the
+ * OAuth flow ("oauth2", checked against `oauth.credentials`). A provider without OAuth never sees "oauth2".
+ */
+export type HandlerContext<C extends CredentialFields, K extends CredentialFields> =
+  | (ToolContext<Credentials<C>> & { credentialType: "api-key" | "unauthorized" })
+  | ([K] extends [never] ? never : ToolContext<Credentials<K>> & { credentialType: "oauth2" });
 
 // ---------------------------------------------------------------- tools
 
@@ -131,6 +228,7 @@ export type ToolResult = AsyncIterable<ToolMessage> | Promise<ToolMessage[] | To
 export interface ToolDefinition<
   C extends CredentialFields = CredentialFields,
   P extends ToolParameters = ToolParameters,
+  K extends CredentialFields = CredentialFields,
 > {
   identity: { name: string; label: Localized; icon?: string };
   description: { human: Localized; llm: string };
@@ -139,14 +237,59 @@ export interface ToolDefinition<
   output_schema?: Record<string, unknown>;
   // Method syntax on purpose: it lets a tool with specific parameters sit in a
   // plugin's list of tools without `any`.
-  handler(params: Parameters<P>, context: ToolContext<Credentials<C>>): ToolResult;
-  /** Parameters computed at run time (get_tool_runtime_parameters). */
-  runtimeParameters?(context: ToolContext<Credentials<C>>): Promise<Record<string, unknown>[]>;
+  handler(params: Parameters<P>, context: HandlerContext<C, K>): ToolResult;
+  /** Parameters computed at run time (get_tool_runtime_parameters; the SDK deprecates it for dynamic-select). */
+  runtimeParameters?(context: HandlerContext<C, K>): Promise<Record<string, unknown>[]>;
+  /** The options of a dynamic-select parameter, fetched when the user opens it (fetch_parameter_options). */
+  fetchParameterOptions?(
+    parameter: DynamicSelectName<P>,
+    context: HandlerContext<C, K>,
+  ): Promise<readonly ParameterOption[]> | readonly ParameterOption[];
 }
 
 // ---------------------------------------------------------------- provider
 
-export interface ProviderDefinition<C extends CredentialFields = CredentialFields> {
+/** What the OAuth flow returns (the SDK's ToolOAuthCredentials): credentials of `oauth.credentials`' fields. */
+export interface OAuthCredentials<K extends CredentialFields = CredentialFields> {
+  credentials: { [F in keyof K]?: string | boolean };
+  /** Seconds since the Unix epoch, UTC; -1 (the default) when they do not expire. */
+  expires_at?: number;
+}
+
+/**
+ * OAuth for a tool provider (the provider YAML's oauth_schema and the SDK's `_oauth_*` methods). Values of both
+ * schemas are masked like secret credentials unless declared `public`.
+ */
+export interface OAuthDefinition<
+  S extends CredentialFields = CredentialFields,
+  K extends CredentialFields = CredentialFields,
+> {
+  /** client_schema: the OAuth client's settings an administrator enters (client id, client secret). */
+  client: S;
+  /** credentials_schema: what the flow yields and tools receive with credentialType "oauth2" (access token...). */
+  credentials: K;
+  /** The provider's authorization page, with `redirectUri` as its callback (get_authorization_url). */
+  getAuthorizationUrl(
+    input: { redirectUri: string; systemCredentials: Credentials<S> },
+    context: OAuthContext,
+  ): Promise<string> | string;
+  /** Exchanges the provider's callback (the request Dify received at `redirectUri`) for credentials (get_credentials). */
+  getCredentials(
+    input: { redirectUri: string; systemCredentials: Credentials<S>; request: Request },
+    context: OAuthContext,
+  ): Promise<OAuthCredentials<K>>;
+  /** New credentials for expiring ones (refresh_credentials). */
+  refreshCredentials?(
+    input: { redirectUri: string; systemCredentials: Credentials<S>; credentials: Credentials<K> },
+    context: OAuthContext,
+  ): Promise<OAuthCredentials<K>>;
+}
+
+export interface ProviderDefinition<
+  C extends CredentialFields = CredentialFields,
+  S extends CredentialFields = CredentialFields,
+  K extends CredentialFields = CredentialFields,
+> {
   identity: {
     name: string;
     author?: string;
@@ -159,14 +302,29 @@ export interface ProviderDefinition<C extends CredentialFields = CredentialField
   credentials: C;
   /** Throw (ideally a CredentialValidationError) when the credentials do not work. */
   validateCredentials?(credentials: Credentials<C>, context: ToolContext<Credentials<C>>): Promise<void>;
+  oauth?: OAuthDefinition<S, K>;
 }
 
 /** A provider plus a way to define tools that see its credentials typed. */
-export interface Provider<C extends CredentialFields = CredentialFields> extends ProviderDefinition<C> {
-  defineTool<P extends ToolParameters>(tool: ToolDefinition<C, P>): ToolDefinition<C, P>;
+export interface Provider<
+  C extends CredentialFields = CredentialFields,
+  S extends CredentialFields = CredentialFields,
+  K extends CredentialFields = CredentialFields,
+> extends ProviderDefinition<C, S, K> {
+  defineTool<P extends ToolParameters>(tool: ToolDefinition<C, P, K>): ToolDefinition<C, P, K>;
 }
 
-export function defineProvider<const C extends CredentialFields>(definition: ProviderDefinition<C>): Provider<C> {
+/** A provider with API-key credentials only: its tools never see credentialType "oauth2". */
+export function defineProvider<const C extends CredentialFields>(
+  definition: ProviderDefinition<C, never, never> & { oauth?: undefined },
+): Provider<C, never, never>;
+/** A provider with OAuth as well: its tools see `oauth.credentials` when credentialType is "oauth2". */
+export function defineProvider<
+  const C extends CredentialFields,
+  const S extends CredentialFields,
+  const K extends CredentialFields,
+>(definition: ProviderDefinition<C, S, K> & { oauth: OAuthDefinition<S, K> }): Provider<C, S, K>;
+export function defineProvider(definition: ProviderDefinition): Provider {
   return { ...definition, defineTool: (tool) => tool };
 }
 
@@ -176,7 +334,10 @@ export function defineProvider<const C extends CredentialFields>(definition: Pro
 export type EndpointMethod = "GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS";
 
 /** What an endpoint handler sees besides the request: the group's settings typed, the route's path values. */
-export interface EndpointContext<S = Record<string, unknown>> extends Omit<ToolContext, "credentials"> {
+export interface EndpointContext<S = Record<string, unknown>> extends Omit<
+  ToolContext,
+  "credentials" | "credentialType"
+> {
   settings: S;
   /** Values of the route's `<name>` segments, e.g. `{ id: "42" }` for `/items/<int:id>` (always text). */
   params: Record<string, string>;

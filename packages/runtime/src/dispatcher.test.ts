@@ -80,7 +80,7 @@ describe("Dispatcher", () => {
     expect(result.error).toEqual({
       error_type: "TimeoutError",
       message: "the request exceeded MAX_REQUEST_TIMEOUT (0.3 s) and was stopped",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
     await eventually(() => endless.cleanedUp, Boolean);
     // The message being sent when the session stopped is the last one the handler produced.

@@ -24,13 +24,19 @@ import {
 import { BackwardsRouter, type BackwardsChannel } from "./backwards.js";
 import { httpBackwardsChannel } from "./backwards-http.js";
 import type { DifyInvocations, SessionInfo } from "./context.js";
-import type { CredentialFields, Credentials, PluginDefinition } from "./definitions.js";
-import { PluginError, errorTypeOf } from "./errors.js";
+import type { PluginDefinition } from "./definitions.js";
+import { PluginError, errorTypeOf, formatTraceback } from "./errors.js";
 import { createInvocations } from "./invocations.js";
 import { createLogger, describeError, truncate, MAX_LOG_MESSAGE_CHARS, type Logger } from "./logger.js";
 import { MessageTooLargeError } from "./messages.js";
 import { Redactor } from "./redact.js";
-import { resolveRequest, unsupportedRequest, type PluginContext } from "./requests.js";
+import {
+  requestSecrets,
+  resolveRequest,
+  unsupportedRequest,
+  type PluginContext,
+  type ResolvedRequest,
+} from "./requests.js";
 import { ConnectionLostError, type Transport } from "./transport/transport.js";
 
 export interface DispatcherOptions {
@@ -188,10 +194,10 @@ export class Dispatcher {
     let failure: JsonObject | undefined;
     try {
       if (request instanceof PluginError) throw request;
-      if (request.type === "tool") this.rememberSecrets(request.credentials);
+      for (const secret of requestSecrets(this.plugin, request)) this.redactor.addSecret(secret);
       const resolved = resolveRequest(this.plugin, request);
       for (const secret of resolved.secretParameters) this.redactor.addSecret(secret);
-      const context = this.createContext(envelope, request, resolved.credentials, controller.signal);
+      const context = this.createContext(envelope, request, resolved, controller.signal);
       const signal = controller.signal;
       const emit = (data: JsonObject): Promise<void> =>
         signal.aborted ? Promise.reject(signal.reason as Error) : this.sendSession(sessionId, { type: "stream", data });
@@ -201,7 +207,7 @@ export class Dispatcher {
       failure = {
         error_type: errorTypeOf(cause),
         message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS),
-        args: {},
+        args: { traceback: truncate(this.redactor.redact(formatTraceback(cause)), MAX_LOG_MESSAGE_CHARS) },
       };
       controller.abort(cause);
     } finally {
@@ -226,17 +232,6 @@ export class Dispatcher {
     return this.transport.send(line, { sessionId, final });
   }
 
-  /** Secret values (secret-input, text-input not marked public, and undeclared fields) join the process-wide redactor. */
-  private rememberSecrets(credentials: JsonObject): void {
-    const declared = this.plugin.provider?.credentials ?? {};
-    for (const [name, value] of Object.entries(credentials)) {
-      const field = declared[name];
-      if (field?.type === "select" || field?.type === "boolean" || (field?.type === "text-input" && field.public))
-        continue;
-      if (typeof value === "string") this.redactor.addSecret(value);
-    }
-  }
-
   private emitLog(event: PluginEvent, sessionId?: string): void {
     this.options.logSink?.(event);
     const line = serializeEvent(event);
@@ -246,7 +241,7 @@ export class Dispatcher {
   private createContext(
     envelope: RequestEnvelope,
     request: DaemonRequest,
-    credentials: Credentials<CredentialFields>,
+    resolved: ResolvedRequest,
     signal: AbortSignal,
   ): PluginContext {
     const session: SessionInfo = {
@@ -271,7 +266,8 @@ export class Dispatcher {
         signal,
       });
     return {
-      credentials,
+      credentials: resolved.credentials,
+      credentialType: resolved.credentialType,
       secrets: { add: (value) => this.redactor.addSecret(value) },
       session,
       signal,

@@ -2,7 +2,7 @@
  * Serving `invoke_endpoint` (the SDK's PluginExecutor.invoke_endpoint): the daemon's raw HTTP request becomes a Web
  * `Request`, the group's routes are matched as werkzeug matches the SDK's (a path that matches with another method,
  * or nothing, answers 404 with werkzeug's text), and the handler's `Response` streams back: status, headers and the
- * first body chunk in one message, then one message per chunk.
+ * body the handler has ready in one message, then one message per later chunk.
  */
 import { parseRawHttpRequest, unhexRawRequest, type JsonObject } from "@dify-ts/protocol";
 import type {
@@ -12,6 +12,7 @@ import type {
   EndpointGroupDefinition,
   EndpointRoute,
 } from "./definitions.js";
+import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from "node:stream/web";
 import { PluginError } from "./errors.js";
 import type { EmitStream, PluginContext } from "./requests.js";
 
@@ -158,9 +159,14 @@ async function streamResponse(response: Response, emit: EmitStream, signal: Abor
   signal.addEventListener("abort", stop, { once: true });
   let first = true;
   try {
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      for (let offset = 0; offset < read.value.length; offset += CHUNK_BYTES) {
-        const result = Buffer.from(read.value.subarray(offset, offset + CHUNK_BYTES)).toString("hex");
+    let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined = reader.read();
+    while (pending) {
+      const read: ReadableStreamReadResult<Uint8Array> = await pending;
+      if (read.done) break;
+      const batch = await withReadyChunks(reader, read.value);
+      pending = batch.next;
+      for (let offset = 0; offset < batch.bytes.length; offset += CHUNK_BYTES) {
+        const result = Buffer.from(batch.bytes.subarray(offset, offset + CHUNK_BYTES)).toString("hex");
         await emit(first ? { ...head, result } : { result });
         first = false;
       }
@@ -171,6 +177,34 @@ async function streamResponse(response: Response, emit: EmitStream, signal: Abor
     // A session that stopped early (a failed send) stops the handler's stream too.
     await reader.cancel().catch(() => undefined);
   }
+}
+
+/**
+ * The chunk read and every chunk the body has ready within this turn of the event loop (up to CHUNK_BYTES), sent as
+ * one message. The daemon (InvokeEndpoint) copies a response's later messages in a goroutine that it closes when the
+ * session has already ended: a body that ends quickly loses every message after its first (seen in a real daemon:
+ * 5 events sent, 1 received), so a fast body must go out whole in the first message. `next` is the read still
+ * waiting, if the body was not done.
+ */
+async function withReadyChunks(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  chunk: Uint8Array,
+): Promise<{ bytes: Uint8Array; next?: Promise<ReadableStreamReadResult<Uint8Array>> }> {
+  const parts = [chunk];
+  let size = chunk.length;
+  while (size < CHUNK_BYTES) {
+    const next = reader.read();
+    const ready = await Promise.race([
+      next,
+      new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
+    ]);
+    if (ready === undefined) return { bytes: Buffer.concat(parts, size), next };
+    if (ready.done) break;
+    parts.push(ready.value);
+    size += ready.value.length;
+  }
+  const bytes = parts.length === 1 ? chunk : Buffer.concat(parts, size);
+  return size < CHUNK_BYTES ? { bytes } : { bytes, next: reader.read() };
 }
 
 function escapeRegExp(text: string): string {

@@ -88,7 +88,11 @@ describe("serverless HTTP transport", () => {
 
   it("fails a throwing tool with a redacted error and the end", async () => {
     const { result } = await invoke(tool("fail"));
-    expect(result.error).toEqual({ error_type: "Error", message: "boom with key [REDACTED]", args: {} });
+    expect(result.error).toEqual({
+      error_type: "Error",
+      message: "boom with key [REDACTED]",
+      args: { traceback: expect.any(String) },
+    });
   });
 
   it("aborts a session whose client disconnected", async () => {
@@ -183,7 +187,7 @@ describe("serverless HTTP transport", () => {
     expect(result.error).toEqual({
       error_type: "BackwardsInvocationError",
       message: "storage invocation failed: failed to get session info from cache",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 });

@@ -418,7 +418,7 @@ describe.each([
       error_type: "BackwardsInvocationError",
       message:
         'Failed to parse response: the text_embedding answer\'s field "embeddings" should be an array, got missing',
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 
@@ -429,7 +429,7 @@ describe.each([
       error_type: "InvalidInvocationError",
       message:
         'dify.model.llm: model_config.provider must be a non-empty string, e.g. { provider: "openai", model: "gpt-4o-mini" }',
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 
@@ -492,7 +492,7 @@ describe("file upload", () => {
     expect(result.error).toEqual({
       error_type: "FileUploadError",
       message: 'upload file failed, status code: 413, response: {"message":"file too large"}',
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 

@@ -88,7 +88,7 @@ describe("SIGTERM", () => {
     expect((await hung).error).toEqual({
       error_type: "ShutdownError",
       message: "the plugin is shutting down and the session did not finish within SHUTDOWN_TIMEOUT (0.5 s)",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
     expect((await plugin.exited).code).toBe(0);
     expect(plugin.stderr).toContain("fixture shutdown hook ran");

@@ -28,14 +28,84 @@ export type ToolMessage =
   | { type: "json"; json: JsonObject | JsonValue[] }
   | { type: "link"; url: string }
   | { type: "image"; url: string }
+  | { type: "image_link"; url: string }
   | { type: "blob"; data: BlobSource; meta: BlobMeta; size?: number }
   | { type: "variable"; name: string; value: JsonValue; stream: boolean }
-  | { type: "log"; id: string; label: string; status: LogStatus; data: JsonObject; parent_id?: string; error?: string };
+  | {
+      type: "log";
+      id: string;
+      label: string;
+      status: LogStatus;
+      data: JsonObject;
+      parent_id?: string;
+      error?: string;
+      metadata?: LogMetadata;
+    }
+  | { type: "retriever_resources"; resources: readonly RetrieverResource[]; context: string };
+
+/** What Dify shows with an agent log entry (the SDK's LogMetadata keys). */
+export interface LogMetadata {
+  started_at?: number;
+  finished_at?: number;
+  elapsed_time?: number;
+  provider?: string;
+  currency?: string;
+  total_price?: number;
+  total_tokens?: number;
+  [key: string]: JsonValue | undefined;
+}
+
+/** A knowledge source Dify cites under the answer (the SDK's RetrieverResource); every field is optional. */
+export interface RetrieverResource {
+  position?: number;
+  dataset_id?: string;
+  dataset_name?: string;
+  document_id?: string;
+  document_name?: string;
+  data_source_type?: string;
+  segment_id?: string;
+  retriever_from?: string;
+  score?: number;
+  hit_count?: number;
+  word_count?: number;
+  segment_position?: number;
+  index_node_hash?: string;
+  content?: string;
+  page?: number;
+  doc_metadata?: JsonObject;
+}
+
+const RETRIEVER_RESOURCE_FIELDS = [
+  "position",
+  "dataset_id",
+  "dataset_name",
+  "document_id",
+  "document_name",
+  "data_source_type",
+  "segment_id",
+  "retriever_from",
+  "score",
+  "hit_count",
+  "word_count",
+  "segment_position",
+  "index_node_hash",
+  "content",
+  "page",
+  "doc_metadata",
+] as const satisfies readonly (keyof RetrieverResource)[];
 
 export const text = (value: string): ToolMessage => ({ type: "text", text: value });
 export const json = (value: JsonObject | JsonValue[]): ToolMessage => ({ type: "json", json: value });
 export const link = (url: string): ToolMessage => ({ type: "link", url });
 export const image = (url: string): ToolMessage => ({ type: "image", url });
+/** An image Dify links to rather than stores (the SDK's IMAGE_LINK message type). */
+export const imageLink = (url: string): ToolMessage => ({ type: "image_link", url });
+/** Sources Dify lists under the answer, with the context text drawn from them (create_retriever_resource_message). */
+export const retrieverResources = (resources: readonly RetrieverResource[], context: string): ToolMessage => ({
+  type: "retriever_resources",
+  resources,
+  context,
+});
 /**
  * A file for Dify to store. `data` may be bytes or a stream; pass `size` with a
  * stream so every chunk can carry the total length, as the SDK's do.
@@ -63,7 +133,7 @@ export const log = (
   label: string,
   status: LogStatus,
   data: JsonObject = {},
-  options: { id?: string; parent_id?: string; error?: string } = {},
+  options: { id?: string; parent_id?: string; error?: string; metadata?: LogMetadata } = {},
 ): ToolMessage => ({ type: "log", id: options.id ?? randomUUID(), label, status, data, ...options });
 
 export class MessageTooLargeError extends Error {
@@ -101,6 +171,7 @@ function* wireMessages(message: Exclude<ToolMessage, { type: "blob" }>): Generat
       return;
     case "link":
     case "image":
+    case "image_link":
       yield checked(message.type, { type: message.type, message: { text: message.url }, meta: null });
       return;
     case "json":
@@ -133,8 +204,15 @@ function* wireMessages(message: Exclude<ToolMessage, { type: "blob" }>): Generat
           error: message.error ?? null,
           status: message.status,
           data: message.data,
-          metadata: null,
+          metadata: message.metadata ? stripUndefined(message.metadata) : null,
         },
+        meta: null,
+      });
+      return;
+    case "retriever_resources":
+      yield checked("retriever_resources", {
+        type: "retriever_resources",
+        message: { retriever_resources: message.resources.map(retrieverResourceJson), context: message.context },
         meta: null,
       });
       return;
@@ -197,7 +275,14 @@ function* pieces(value: string): Generator<string> {
   } while (start < value.length);
 }
 
-function stripUndefined(meta: BlobMeta): JsonObject {
+/** Every field, absent ones as null: the SDK serialises the whole RetrieverResource model. */
+function retrieverResourceJson(resource: RetrieverResource): JsonObject {
+  const result: JsonObject = {};
+  for (const field of RETRIEVER_RESOURCE_FIELDS) result[field] = resource[field] ?? null;
+  return result;
+}
+
+function stripUndefined(meta: Record<string, JsonValue | undefined>): JsonObject {
   const result: JsonObject = {};
   for (const [key, value] of Object.entries(meta)) if (value !== undefined) result[key] = value;
   return result;

@@ -60,7 +60,11 @@ describe("concurrent sessions", () => {
     plugin.child.stdin.write(lines.join("\n") + "\n");
 
     const failed = await fail;
-    expect(failed.error).toEqual({ error_type: "Error", message: "boom with key [REDACTED]", args: {} });
+    expect(failed.error).toEqual({
+      error_type: "Error",
+      message: "boom with key [REDACTED]",
+      args: { traceback: expect.any(String) },
+    });
     const done = await Promise.all(others);
     done.forEach((result, i) => expect(reassemble(result.stream).text).toBe(i % 2 ? `ok ${i}` : "slept 200"));
     const hung = await hang;
@@ -68,7 +72,7 @@ describe("concurrent sessions", () => {
     expect(hung.error).toEqual({
       error_type: "TimeoutError",
       message: "the request exceeded MAX_REQUEST_TIMEOUT (1 s) and was stopped",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
     expect(hung.stream).toEqual([]);
 

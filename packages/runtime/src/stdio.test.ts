@@ -68,7 +68,7 @@ describe("stdio transport", () => {
     expect(bad.error).toEqual({
       error_type: "ToolProviderCredentialValidationError",
       message: "the API key was rejected",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 
@@ -189,7 +189,7 @@ describe("stdio transport", () => {
     expect(refused.error).toEqual({
       error_type: "ValueError",
       message: "Tool `echo` does not implement runtime parameters",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 
@@ -203,7 +203,11 @@ describe("stdio transport", () => {
       credentials,
       tool_parameters: { text: "x" },
     });
-    expect(provider.error).toEqual({ error_type: "ValueError", message: "Provider `other` not found", args: {} });
+    expect(provider.error).toEqual({
+      error_type: "ValueError",
+      message: "Provider `other` not found",
+      args: { traceback: expect.any(String) },
+    });
     const tool = await plugin.request({
       type: "tool",
       action: "invoke_tool",
@@ -215,7 +219,7 @@ describe("stdio transport", () => {
     expect(tool.error).toEqual({
       error_type: "ValueError",
       message: "Tool `nope` not found for provider `fixture`",
-      args: {},
+      args: { traceback: expect.any(String) },
     });
     const missing = await plugin.request({
       type: "tool",
@@ -226,7 +230,7 @@ describe("stdio transport", () => {
     expect(missing.error).toEqual({
       error_type: "ToolProviderCredentialValidationError",
       message: 'credential "api_key" is required: set API key in the plugin\'s credentials',
-      args: {},
+      args: { traceback: expect.any(String) },
     });
   });
 

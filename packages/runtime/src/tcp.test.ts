@@ -96,7 +96,11 @@ describe("remote debugging over TCP", () => {
       credentials,
       tool_parameters: {},
     });
-    expect(failed.error).toEqual({ error_type: "Error", message: "boom with key [REDACTED]", args: {} });
+    expect(failed.error).toEqual({
+      error_type: "Error",
+      message: "boom with key [REDACTED]",
+      args: { traceback: expect.any(String) },
+    });
     const sessionId = "tcp-backwards";
     const stored = await daemon.request(
       {

@@ -61,7 +61,8 @@ function isMissing(value: unknown): boolean {
 
 function coerceParameter(name: string, parameter: ToolParameter, value: unknown): unknown {
   const what = `parameter "${name}"`;
-  if (isMissing(value) || (Array.isArray(value) && value.length === 0 && parameter.type === "files")) {
+  const emptyList = Array.isArray(value) && value.length === 0 && (parameter.type === "files" || isMultiple(parameter));
+  if (isMissing(value) || emptyList) {
     if ("default" in parameter && parameter.default !== undefined) return parameter.default;
     if (parameter.required) throw new Error(`${what} is required (${parameter.label.en_US})`);
     return undefined;
@@ -83,18 +84,112 @@ function coerceParameter(name: string, parameter: ToolParameter, value: unknown)
       return number;
     }
     case "boolean":
+    case "checkbox":
       return coerceBoolean(what, value);
     case "select": {
       const allowed = parameter.options.map((option) => option.value);
-      if (typeof value === "string" && allowed.includes(value)) return value;
-      throw new Error(`${what} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${shown}`);
+      const check = (item: unknown, path: string) => {
+        if (typeof item === "string" && allowed.includes(item)) return item;
+        throw new Error(
+          `${path} must be one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}; got ${preview(item)}`,
+        );
+      };
+      return parameter.multiple
+        ? listOf(what, value).map((item, index) => check(item, `${what}[${index}]`))
+        : check(value, what);
     }
+    case "dynamic-select": {
+      // The options are fetched when the user picks; only their form is checked here.
+      const check = (item: unknown, path: string) => {
+        if (typeof item === "string") return item;
+        if (typeof item === "number") return String(item);
+        throw new Error(`${path} must be the value of one of its options (a string); got ${preview(item)}`);
+      };
+      return parameter.multiple
+        ? listOf(what, value).map((item, index) => check(item, `${what}[${index}]`))
+        : check(value, what);
+    }
+    case "date":
+      return coerceDate(what, value);
+    case "date-range":
+      return coerceDateRange(what, value);
+    case "model-selector":
+      return requireObject(what, value, ["provider", "model", "model_type"], "a model chosen in the node");
+    case "app-selector":
+      return requireObject(what, value, ["app_id"], "an app chosen in the node");
+    case "object":
+      return requireObject(what, typeof value === "string" ? parseJson(what, value) : value, [], "a JSON object");
+    case "array": {
+      const list = typeof value === "string" ? parseJson(what, value) : value;
+      if (Array.isArray(list)) return list;
+      throw new Error(`${what} must be a JSON array; got ${shown}`);
+    }
+    case "any":
+      return value;
     case "file":
       return coerceFile(what, value);
     case "files": {
       const list = Array.isArray(value) ? value : [value];
       return list.map((item, index) => coerceFile(`${what}[${index}]`, item));
     }
+  }
+}
+
+function isMultiple(parameter: ToolParameter): boolean {
+  return (parameter.type === "select" || parameter.type === "dynamic-select") && parameter.multiple === true;
+}
+
+/** A multiple-choice value: a list, or one value alone (a model often sends just one). */
+function listOf(what: string, value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === "string" && value.trim().startsWith("[")) {
+    const parsed = parseJson(what, value);
+    if (Array.isArray(parsed)) return parsed;
+  }
+  return [value];
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function coerceDate(what: string, value: unknown): string {
+  const match = typeof value === "string" ? DATE.exec(value.trim()) : null;
+  if (match) {
+    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    const date = new Date(Date.UTC(year, month - 1, day));
+    if (date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day)
+      return match[0];
+  }
+  throw new Error(`${what} must be a date as YYYY-MM-DD; got ${preview(value)}`);
+}
+
+/** Two dates, as {start, end} or [start, end]; start must not be after end. */
+function coerceDateRange(what: string, value: unknown): { start: string; end: string } {
+  const raw = typeof value === "string" ? parseJson(what, value) : value;
+  const pair = Array.isArray(raw)
+    ? { start: raw[0], end: raw[1] }
+    : typeof raw === "object" && raw !== null
+      ? (raw as Record<string, unknown>)
+      : undefined;
+  if (!pair) throw new Error(`${what} must be {"start": "YYYY-MM-DD", "end": "YYYY-MM-DD"}; got ${preview(value)}`);
+  const start = coerceDate(`${what}.start`, pair.start);
+  const end = coerceDate(`${what}.end`, pair.end);
+  if (start > end) throw new Error(`${what}.start (${start}) is after its end (${end})`);
+  return { start, end };
+}
+
+function requireObject(what: string, value: unknown, keys: readonly string[], expected: string): object {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error(`${what} must be ${expected}; got ${preview(value)}`);
+  const missing = keys.filter((key) => typeof (value as Record<string, unknown>)[key] !== "string");
+  if (missing.length > 0) throw new Error(`${what} must be ${expected}: ${missing.join(", ")} missing`);
+  return value;
+}
+
+function parseJson(what: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`${what} must be JSON; got ${preview(text)}`);
   }
 }
 

@@ -118,7 +118,7 @@ describe.skipIf(reason)(
         expect(result.error).toEqual({
           error_type: "S3Error",
           message: "s3://dify-test/nope/missing.txt does not exist: check the key and KEY_PREFIX",
-          args: {},
+          args: { traceback: expect.any(String) },
         });
       }
     });

@@ -55,7 +55,8 @@ export const endpoints = defineEndpointGroup({
           return Response.json({ error: `count must be between 1 and ${MAX_EVENTS}` }, { status: 400 });
         const encoder = new TextEncoder();
         let sent = 0;
-        // Each event is produced when the daemon pulls the next chunk: a stream, not one buffered body.
+        // Each event is produced when the runtime pulls the next chunk: a stream, not one buffered body (what is ready
+        // at once goes out in one message).
         const body = new ReadableStream<Uint8Array>({
           pull(controller) {
             if (signal.aborted) return controller.error(signal.reason);

@@ -33,7 +33,10 @@ export const fail = provider.defineTool({
   async *handler(params, context) {
     for (let index = 0; index < params.before; index++) yield text(`message ${index}`);
     // TypeError on both sides, so the SDK's type(e).__name__ and our error name agree.
-    if (params.reveal_key) throw new TypeError(`deliberate failure with key ${context.credentials.api_key}`);
+    if (params.reveal_key) {
+      const key = context.credentialType === "oauth2" ? context.credentials.access_token : context.credentials.api_key;
+      throw new TypeError(`deliberate failure with key ${key}`);
+    }
     throw new TypeError("deliberate failure");
   },
 });

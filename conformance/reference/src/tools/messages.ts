@@ -14,11 +14,14 @@ export const messages = provider.defineTool({
   parameters: {},
   output_schema: { type: "object", properties: { count: { type: "number" }, story: { type: "string" } } },
   async *handler(_params, context) {
+    // The credentials of the provider's form (an OAuth authorization has no region or tier).
+    const { region, tier } =
+      context.credentialType === "oauth2" ? { region: "us-east-1", tier: "free" } : context.credentials;
     yield text("hello");
     yield text('héllo — 世界 🌍 "quoted" \\ \n');
     yield json({
-      region: context.credentials.region,
-      tier: context.credentials.tier,
+      region,
+      tier,
       user: context.session.userId ?? null,
       nested: { list: [1, 2.5, "three", true, null] },
     });

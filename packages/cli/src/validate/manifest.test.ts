@@ -174,4 +174,60 @@ describe("provider and tool YAML rules", () => {
       "tools/a.yaml parameters[0] (p).form",
     ]);
   });
+  it("checks the OAuth schema's fields like credentials", () => {
+    const oauth = {
+      client_schema: [
+        { name: "client_id", type: "text-input", label: { en_US: "Client ID" } },
+        { name: "client_secret", type: "password", label: { en_US: "Secret" } },
+      ],
+      credentials_schema: [{ name: "access_token", type: "secret-input" }],
+    };
+    expect(checkProvider("provider/hello.yaml", { ...provider, oauth_schema: oauth })).toEqual([
+      {
+        field: "provider/hello.yaml oauth_schema.client_schema[1].type",
+        message: expect.stringContaining('got "password"'),
+      },
+      { field: "provider/hello.yaml oauth_schema.credentials_schema[0].label.en_US", message: "is required" },
+    ]);
+    expect(checkProvider("provider/hello.yaml", { ...provider, oauth_schema: { client_schema: {} } })).toEqual([
+      {
+        field: "provider/hello.yaml oauth_schema.client_schema",
+        message: "must be a list of fields, each with a name",
+      },
+    ]);
+  });
+  it("checks multiple, list defaults, date defaults and show_on as the SDK does", () => {
+    const parameter = (fields: Record<string, unknown>) => ({
+      name: "p",
+      form: "form",
+      human_description: { en_US: "p" },
+      ...fields,
+    });
+    const tool = {
+      identity: { name: "a", label: { en_US: "A" } },
+      description: { human: { en_US: "A" }, llm: "a" },
+      parameters: [
+        parameter({ type: "dynamic-select", multiple: true, default: ["x"], show_on: [{ variable: "q", value: "1" }] }),
+        parameter({ type: "string", multiple: true }),
+        parameter({ type: "select", multiple: true, default: "x", options: [] }),
+        parameter({ type: "dynamic-select", default: ["x"] }),
+        parameter({ type: "date", default: "tomorrow" }),
+        parameter({ type: "select", options: [{ value: "x", show_on: [{ variable: "q" }] }], show_on: {} }),
+      ],
+    };
+    expect(checkTool("tools/a.yaml", tool)).toEqual([
+      {
+        field: "tools/a.yaml parameters[1] (p).multiple",
+        message: "is only valid for select and dynamic-select parameters",
+      },
+      { field: "tools/a.yaml parameters[2] (p).default", message: "must be a list when multiple is true" },
+      { field: "tools/a.yaml parameters[3] (p).default", message: "must not be a list unless multiple is true" },
+      { field: "tools/a.yaml parameters[4] (p).default", message: 'must be a date as YYYY-MM-DD; got "tomorrow"' },
+      { field: "tools/a.yaml parameters[5] (p).show_on", message: "must be a list of {variable, value}" },
+      {
+        field: "tools/a.yaml parameters[5] (p).options[0].show_on[0]",
+        message: "must have a string variable and a string value",
+      },
+    ]);
+  });
 });
