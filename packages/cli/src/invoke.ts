@@ -6,6 +6,7 @@
  * fields the plugin does not declare) are masked in everything printed;
  * public ones (an endpoint, a bucket) stay readable, as the plugin shows them.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import {
@@ -78,7 +79,18 @@ export async function invokePlugin(target: string, options: InvokeOptions, io: C
         options.timeoutMs ?? 300_000,
       ).unref(),
     );
-    const session = await Promise.race([plugin.request(request), timeout]);
+    // No daemon answers backwards invocations here: fail them at once (the plugin reports or works around it)
+    // rather than let the plugin wait for MAX_INVOCATION_TIMEOUT.
+    const sessionId = randomUUID();
+    const onInvoke = (payload: JsonObject) =>
+      plugin.respondBackwards(
+        sessionId,
+        String(payload.backwards_request_id),
+        "error",
+        {},
+        `dify-ts invoke runs without a Dify daemon and cannot answer ${String(payload.type)} invocations`,
+      );
+    const session = await Promise.race([plugin.request(request, { sessionId, onInvoke }), timeout]);
     for (const event of plugin.events)
       if (event.event === "log") io.err(redactor.redact(`[plugin log] ${JSON.stringify(event.data)}`));
     if (options.endpoint && !session.error) {

@@ -1,4 +1,5 @@
-export { PluginProcess, daemonEnvironment, eventually, type SpawnOptions } from "./plugin-process.js";
+export { PluginProcess, DEFAULT_TENANT, daemonEnvironment, eventually, type SpawnOptions } from "./plugin-process.js";
+export { TenantStorage } from "./tenant-storage.js";
 export { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
 export { reassemble, type ReassembledMessages } from "./reassemble.js";
 export { StandInDaemon, type Registration } from "./stand-in-daemon.js";

@@ -14,6 +14,7 @@ import {
   type RequestEnvelope,
 } from "@dify-ts/protocol";
 import { SessionCollector, type ReceivedEvent, type SessionResult } from "./sessions.js";
+import type { TenantStorage } from "./tenant-storage.js";
 
 export interface SpawnOptions {
   command: string;
@@ -23,7 +24,12 @@ export interface SpawnOptions {
   env?: Record<string, string | undefined>;
   /** Keep every event in `events` (default). Benchmarks turn it off to measure the plugin, not the harness. */
   recordEvents?: boolean;
+  /** Answers the plugin's storage invocations as the daemon does, per request's `tenant`; others reach `onInvoke`. */
+  storage?: TenantStorage;
 }
+
+/** The workspace a request comes from when it names none (storage invocations are kept per tenant). */
+export const DEFAULT_TENANT = "stand-in-tenant";
 
 /** Environment variables a plugin process inherits, as the MCP SDK allow-lists them. */
 const INHERITED = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "LC_ALL", "TZ", "TMPDIR", "SYSTEMROOT"];
@@ -49,10 +55,12 @@ export class PluginProcess {
   /** The longest stdout line seen, in bytes (the daemon kills a plugin past 5 MiB). */
   maxLineBytes = 0;
   stderr = "";
+  readonly storage?: TenantStorage;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(options: SpawnOptions) {
     this.sessions = new SessionCollector(options.recordEvents ?? true);
+    this.storage = options.storage;
     this.child = spawn(options.command, options.args ?? [], {
       cwd: options.cwd,
       env: daemonEnvironment(options.env),
@@ -92,17 +100,30 @@ export class PluginProcess {
       sessionId?: string;
       onInvoke?: (payload: JsonObject) => void;
       envelope?: Partial<Omit<RequestEnvelope, "session_id">>;
+      /** The workspace the daemon would call for: the tenant whose storage answers (default DEFAULT_TENANT). */
+      tenant?: string;
     } = {},
   ): Promise<SessionResult> {
     const sessionId = options.sessionId ?? randomUUID();
-    const done = this.expectSession(sessionId, options.onInvoke);
+    const done = this.expectSession(sessionId, options.onInvoke, options.tenant);
     this.writeLine(requestLine(sessionId, data, options.envelope));
     return done;
   }
 
   /** Resolves when the session with this id ends (for requests written with writeLine). */
-  expectSession(sessionId: string, onInvoke?: (payload: JsonObject) => void): Promise<SessionResult> {
-    return this.sessions.expect(sessionId, onInvoke);
+  expectSession(
+    sessionId: string,
+    onInvoke?: (payload: JsonObject) => void,
+    tenant = DEFAULT_TENANT,
+  ): Promise<SessionResult> {
+    const storage = this.storage;
+    if (!storage) return this.sessions.expect(sessionId, onInvoke);
+    return this.sessions.expect(sessionId, (payload) => {
+      const replies = storage.answer(payload, tenant);
+      if (!replies) return onInvoke?.(payload);
+      for (const reply of replies)
+        this.respondBackwards(sessionId, String(payload.backwards_request_id), reply.event, reply.data, reply.message);
+    });
   }
 
   /** Answers a backwards invocation as the daemon does. */

@@ -31,7 +31,8 @@ export default definePlugin({
     icon: "icon.svg",
     created_at: "2026-11-22T00:00:00Z",
     tags: ["productivity", "agent"],
-    resource: { memory: 536870912, permission: { tool: { enabled: true } } },
+    // Storage holds each workspace's id (workspace.ts): 36 bytes per workspace; 1 KiB leaves room.
+    resource: { memory: 536870912, permission: { tool: { enabled: true }, storage: { enabled: true, size: 1024 } } },
     privacy: "PRIVACY.md",
   },
   provider,

@@ -122,5 +122,6 @@ export const provider = defineProvider({
       ),
     },
   },
-  validateCredentials: (credentials, context) => memoryService().validate(credentials, context.secrets),
+  validateCredentials: (credentials, context) =>
+    memoryService().validate(credentials, context.secrets, context.dify.storage),
 });

@@ -21,12 +21,13 @@ import { closeAccessLogs } from "./lifecycle/access-log.js";
 import { readSetup, type MemorySetup, type RawCredentials } from "./config/setup.js";
 import { ConfigError } from "./config/translate.js";
 import { MemoryCache } from "./memory/cache.js";
-import { claimLegacyStore, type LegacyClaim } from "./memory/legacy-store.js";
+import { claimFormerStores } from "./memory/legacy-store.js";
 import { classifyWriteFailure, explain, messageOf } from "./memory/errors.js";
 import { loadMem0 } from "./memory/loader.js";
 import { applyWrite, describeWrite, writeKey, type WriteJob, type WriteOperation } from "./memory/writes.js";
 import { LeveledLogger } from "./log-level.js";
 import type { ServiceSettings } from "./settings.js";
+import { readWorkspaceId, type WorkspaceStorage } from "./workspace.js";
 
 export type ReadOutcome<T> =
   { status: "SUCCESS"; value: T } | { status: "TIMEOUT" | "ERROR"; value: T; problem: string };
@@ -36,6 +37,12 @@ export type WriteOutcome =
   | { status: "APPLIED"; result: JsonValue }
   | { status: "OVERLOAD"; problem: string }
   | { status: "ERROR"; problem: string; error: unknown };
+
+/** What a write runs with: the credentials and the workspace id of the store they were given for. */
+interface StoreUser {
+  credentials: RawCredentials;
+  workspace: string | undefined;
+}
 
 /** Stores whose latest credentials are remembered for replayed writes; an older one waits for its next call. */
 const MAX_STORES = 256;
@@ -57,11 +64,13 @@ export class MemoryService {
   /** Parsed credentials by their JSON text: every call carries them, and parsing is most of an ACCEPT's work. */
   private readonly setups = new Map<string, MemorySetup>();
   /** Credentials of the writes this process accepted, by WriteJob.ref, until each write ends: never journaled. */
-  private readonly writeCredentials = new Map<string, RawCredentials>();
+  private readonly writeCredentials = new Map<string, StoreUser>();
   /** The latest credentials seen for each store: a write replayed from the journal runs with them. */
-  private readonly storeCredentials = new Map<string, RawCredentials>();
-  /** Whether each store's credentials own the store of the same settings written before workspace separation. */
-  private readonly legacyClaims = new Map<string, LegacyClaim>();
+  private readonly storeCredentials = new Map<string, StoreUser>();
+  /** The former keys (MemorySetup.formerStores) whose stores became each store. */
+  private readonly formerClaims = new Map<string, string[]>();
+  /** Whether the fallback to secret-keyed stores was logged: once per process. */
+  private warnedWithoutWorkspace = false;
 
   constructor(settings: ServiceSettings, logger: Logger) {
     this.settings = settings;
@@ -89,17 +98,18 @@ export class MemoryService {
   }
 
   /**
-   * Reads the credentials; throws ConfigError naming the field. Every call
-   * passes here, so replayed writes waiting for their store's credentials are
-   * woken by the first call that brings them.
+   * Reads the credentials and the calling workspace's id (one tenant-storage round trip); throws ConfigError naming
+   * the field. Every call passes here, so replayed writes waiting for their store's credentials are woken by the first
+   * call that brings them.
    */
-  setup(credentials: RawCredentials, secrets: SecretRegistry): MemorySetup {
-    const setup = this.parse(credentials, secrets);
+  async setup(credentials: RawCredentials, secrets: SecretRegistry, storage: WorkspaceStorage): Promise<MemorySetup> {
+    const workspace = await this.workspaceOf(storage);
+    const setup = this.parse(credentials, workspace, secrets);
     this.logger.level = setup.logLevel;
     let known = true;
     for (const store of this.storesServedBy(setup)) {
       known = this.storeCredentials.delete(store) && known;
-      this.storeCredentials.set(store, credentials);
+      this.storeCredentials.set(store, { credentials, workspace });
     }
     while (this.storeCredentials.size > MAX_STORES)
       this.storeCredentials.delete(this.storeCredentials.keys().next().value!);
@@ -111,34 +121,51 @@ export class MemoryService {
     return setup;
   }
 
-  /** The store's key, and its pre-separation key when these credentials own that old store (its journaled writes). */
-  private storesServedBy(setup: MemorySetup): string[] {
-    let claim = this.legacyClaims.get(setup.store);
-    if (claim === undefined) {
-      claim = this.claimLegacy(setup);
-      this.legacyClaims.set(setup.store, claim);
-      if (this.legacyClaims.size > MAX_STORES) this.legacyClaims.delete(this.legacyClaims.keys().next().value!);
+  /** The workspace id from tenant storage; undefined (stores keyed by the secrets, one WARNING) when unavailable. */
+  private async workspaceOf(storage: WorkspaceStorage): Promise<string | undefined> {
+    const marker = await readWorkspaceId(storage);
+    if ("id" in marker) return marker.id;
+    if (!this.warnedWithoutWorkspace) {
+      this.warnedWithoutWorkspace = true;
+      this.logger.warn(
+        `the workspace could not be told from Dify's tenant storage (${marker.problem}): stores are keyed by the ` +
+          "credentials' secrets instead, so rotating a secret starts a new store and workspaces with identical " +
+          "credentials share one (see the README's 'Several Dify workspaces')",
+      );
     }
-    return claim === "other" ? [setup.store] : [setup.store, setup.legacyStore];
+    return undefined;
   }
 
-  private claimLegacy(setup: MemorySetup): LegacyClaim {
+  /** The store's key, and the former keys whose stores it owns (their journaled writes). */
+  private storesServedBy(setup: MemorySetup): string[] {
+    let served = this.formerClaims.get(setup.store);
+    if (served === undefined) {
+      served = this.claimFormer(setup);
+      this.formerClaims.set(setup.store, served);
+      if (this.formerClaims.size > MAX_STORES) this.formerClaims.delete(this.formerClaims.keys().next().value!);
+    }
+    return [setup.store, ...served];
+  }
+
+  private claimFormer(setup: MemorySetup): string[] {
     const existed = existsSync(setup.storeDirectory);
     try {
-      const claim = claimLegacyStore(setup);
-      if (claim === "adopted")
+      const claim = claimFormerStores(setup);
+      if (claim.adopted)
         this.logger.warn(
-          `store ${setup.legacyStore}, written before stores were separated by workspace, is now store ${setup.store}: ` +
-            "it belongs to the first credentials that used it (see the README's 'Several Dify workspaces')",
+          `store ${claim.adopted}, written under an older key, is now store ${setup.store}: ` +
+            "it belongs to the first workspace that used it (see the README's 'Several Dify workspaces')",
         );
       else if (!existed)
         this.logger.info(
-          `new store ${setup.store}: no store holds these credentials' secrets yet (a store belongs to one set of secrets)`,
+          setup.workspace === undefined
+            ? `new store ${setup.store}: no store holds these credentials' secrets yet`
+            : `new store ${setup.store}: the first for these settings in this workspace`,
         );
-      return claim;
+      return claim.served;
     } catch (error) {
-      this.logger.error(`store ${setup.legacyStore} could not be moved to ${setup.store}`, error);
-      return "other";
+      this.logger.error(`an older store could not be moved to ${setup.store}`, error);
+      return [];
     }
   }
 
@@ -146,11 +173,11 @@ export class MemoryService {
    * The runtime masks whole credential values; the keys and passwords inside
    * these JSON credentials join its redactor here, before any work can print them.
    */
-  private parse(credentials: RawCredentials, secrets?: SecretRegistry): MemorySetup {
-    const key = JSON.stringify(credentials);
+  private parse(credentials: RawCredentials, workspace: string | undefined, secrets?: SecretRegistry): MemorySetup {
+    const key = JSON.stringify([credentials, workspace ?? null]);
     let setup = this.setups.get(key);
     if (!setup) {
-      setup = readSetup(credentials, this.settings.dataDirectory);
+      setup = readSetup(credentials, this.settings.dataDirectory, workspace);
       if (this.setups.size >= 32) this.setups.delete(this.setups.keys().next().value!);
       this.setups.set(key, setup);
     }
@@ -204,7 +231,7 @@ export class MemoryService {
       const queue = await this.start();
       queue.setConcurrency(setup.concurrency);
       const ref = randomUUID();
-      this.writeCredentials.set(ref, credentials);
+      this.writeCredentials.set(ref, { credentials, workspace: setup.workspace });
       const submitted = await queue
         .submit({ store: setup.store, ref, operation, key: writeKey(setup.hash, operation) })
         .catch((error: unknown) => {
@@ -232,16 +259,18 @@ export class MemoryService {
   }
 
   /** Builds the client and makes one cheap round trip to the embedder and the vector store, under a deadline. */
-  async validate(credentials: RawCredentials, secrets: SecretRegistry): Promise<void> {
+  async validate(credentials: RawCredentials, secrets: SecretRegistry, storage: WorkspaceStorage): Promise<void> {
     let setup: MemorySetup;
     try {
       // parse, not setup: credentials being tried out must not become those replayed writes run with.
-      setup = this.parse(credentials, secrets);
+      setup = this.parse(credentials, await this.workspaceOf(storage), secrets);
       this.logger.level = setup.logLevel;
     } catch (error) {
       if (error instanceof ConfigError) throw new CredentialValidationError(error.message);
       throw error;
     }
+    // The check opens the store: an older store must be adopted first, or the new empty directory would block that.
+    this.storesServedBy(setup);
     const seconds = this.settings.validationTimeoutMs / 1000;
     const outcome = await withDeadline(
       () =>
@@ -309,12 +338,13 @@ export class MemoryService {
     return queue;
   }
 
-  private credentialsOf(job: WriteJob): RawCredentials | undefined {
+  private credentialsOf(job: WriteJob): StoreUser | undefined {
     return this.writeCredentials.get(job.ref) ?? this.storeCredentials.get(job.store);
   }
 
   private async apply(job: WriteJob): Promise<void> {
-    const setup = this.parse(this.credentialsOf(job)!);
+    const user = this.credentialsOf(job)!;
+    const setup = this.parse(user.credentials, user.workspace);
     const outcome = await withDeadline(() => this.cache.use(setup, (memory) => applyWrite(memory, job.operation)), {
       milliseconds: this.settings.writeTimeoutMs,
       fallback: undefined,
@@ -329,8 +359,8 @@ export class MemoryService {
 
   /** Why a write failed, with its store's secrets (and any URL userinfo) masked: it is written to the dead-letter file. */
   private describeFailure(error: unknown, job: WriteJob): string {
-    const credentials = this.credentialsOf(job);
-    const setup = credentials && this.safeParse(credentials);
+    const user = this.credentialsOf(job);
+    const setup = user && this.safeParse(user);
     return setup ? mask(setup, explain(error)) : new Redactor().redact(explain(error));
   }
 
@@ -355,9 +385,9 @@ export class MemoryService {
     this.writeCredentials.delete(outcome.job.ref);
   }
 
-  private safeParse(credentials: RawCredentials): MemorySetup | undefined {
+  private safeParse(user: StoreUser): MemorySetup | undefined {
     try {
-      return this.parse(credentials);
+      return this.parse(user.credentials, user.workspace);
     } catch {
       return undefined;
     }

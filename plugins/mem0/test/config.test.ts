@@ -167,7 +167,22 @@ describe("setup", () => {
     expect(setup.secrets.sort()).toEqual(["sk-emb-bbbb", "sk-llm-aaaa"]);
   });
 
-  it("keys the store by its settings and every secret (workspaces differ only by them); the settings alone give the old key", () => {
+  it("keys the store by its settings and the workspace id; secrets do not change it, but key it when there is no id", () => {
+    const workspace = "0b6f9c52-3f7e-4f2a-9d55-6c1e8a4b2d10";
+    const rotatedKeys = { ...base, local_llm_json: base.local_llm_json!.replace("aaaa", "cccc") };
+    const inWorkspace = readSetup(base, "/data", workspace);
+    expect(readSetup(rotatedKeys, "/data", workspace).store).toBe(inWorkspace.store);
+    expect(readSetup(base, "/data", "5d2c7a10-8e4b-4c3a-b1f2-9a0e6d7c8b41").store).not.toBe(inWorkspace.store);
+    expect(inWorkspace.storeDirectory).toBe(`/data/stores/${inWorkspace.store}`);
+    const withoutWorkspace = readSetup(base, "/data");
+    expect(withoutWorkspace.store).toBe(withoutWorkspace.secretsStore);
+    expect(inWorkspace.secretsStore).toBe(withoutWorkspace.store);
+    expect(inWorkspace.formerStores).toEqual([withoutWorkspace.secretsStore, withoutWorkspace.legacyStore]);
+    expect(withoutWorkspace.formerStores).toEqual([withoutWorkspace.legacyStore]);
+    expect(inWorkspace.hash).not.toBe(withoutWorkspace.hash);
+  });
+
+  it("without a workspace id, keys the store by its settings and every secret; the settings alone give the oldest key", () => {
     const vector = (password: string) =>
       JSON.stringify({
         provider: "pgvector",

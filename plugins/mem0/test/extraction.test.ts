@@ -19,6 +19,7 @@ import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "./support/pgvector.js";
 import {
   credentials,
+  daemonStorage,
   eventually,
   invoke,
   node24,
@@ -81,6 +82,7 @@ function start(dataDirectory: string): PluginProcess {
     args: [bundle],
     cwd: dataDirectory,
     env: { MEM0_DATA_DIR: dataDirectory, MEM0_EXTRACTION_CONCURRENCY: "8" },
+    storage: daemonStorage,
   });
   const chunks: string[] = [];
   plugin.child.stderr.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));

@@ -15,7 +15,15 @@ import { PluginProcess } from "@dify-ts/host";
 import { nodeWheelPython } from "@dify-ts/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
-import { credentials, eventually, invoke, pluginDirectory, temporaryDirectory, validate } from "./support/plugin.js";
+import {
+  credentials,
+  daemonStorage,
+  eventually,
+  invoke,
+  pluginDirectory,
+  temporaryDirectory,
+  validate,
+} from "./support/plugin.js";
 
 const python = nodeWheelPython();
 const skipReason = python.path ? undefined : `the launcher's Python venv is unavailable (${python.reason})`;
@@ -54,6 +62,7 @@ function launch(env: Record<string, string> = {}): PluginProcess {
     args: ["-m", "main"],
     cwd: installDirectory,
     env: { HOME: home, ...env },
+    storage: daemonStorage,
   });
   processes.push(plugin);
   return plugin;

@@ -45,14 +45,13 @@ describe.skipIf(unavailable)(
       ...credentials({ llmUrl: fake.url, asyncMode: false }),
       ...(block && { local_reranker_json: JSON.stringify(block) }),
     });
-    /** Credentials whose store holds MEMORIES: every secret keys the store, the reranker's key too (README). */
-    const seeded = new Set<string>();
+    /** Seeded once: the store is keyed by the settings and the workspace, not the reranker or its key (README). */
+    let seeded = false;
     const search = async (block: JsonObject | undefined) => {
-      const key = JSON.stringify(block ?? null);
-      if (!seeded.has(key)) {
+      if (!seeded) {
         for (const user of MEMORIES)
           await invoke(plugin, withReranker(block), "add_memory", { user, user_id: "carol" });
-        seeded.add(key);
+        seeded = true;
       }
       const answer = await invoke(plugin, withReranker(block), "search_memory", {
         query: QUERY,

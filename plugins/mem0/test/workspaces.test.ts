@@ -1,19 +1,31 @@
 /**
  * One plugin process serves every Dify workspace, and the daemon does not tell it which one calls (the request
- * carries no tenant id), so stores are keyed by the credentials' secrets. Two workspaces with the same store settings
- * and different keys, user "alice" in both: neither sees, changes nor deletes the other's memories, on the embedded
- * store and on pgvector; a journaled write replays with its own workspace's credentials only; a store written before
- * the separation stays readable for the workspace that uses it first, with its journaled writes.
+ * carries no tenant id); its storage invocation is tenant-scoped, so each workspace keeps a random id there and the
+ * stores are keyed by it. Two workspaces with the same settings, user "alice" in both, with their own keys, identical
+ * keys or none: neither sees, changes nor deletes the other's memories; a workspace keeps its memories when it rotates
+ * its keys; a journaled write replays into its own workspace's store; stores of the older keys (settings only, then
+ * settings and secrets) are adopted by the first workspace that uses them; without tenant storage the stores are keyed
+ * by the secrets, with one warning.
  */
-import { appendFileSync, readdirSync, readlinkSync, renameSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { appendFileSync, existsSync, readdirSync, readlinkSync, renameSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { JsonObject } from "@dify-ts/runtime";
-import type { PluginProcess } from "@dify-ts/host";
+import { reassemble, type PluginProcess } from "@dify-ts/host";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readSetup, type RawCredentials } from "../src/config/setup.js";
+import { WORKSPACE_ID_KEY } from "../src/workspace.js";
 import { startFakeOpenAI, type FakeOpenAI } from "./support/fake-openai.js";
 import { startPgvector, type PgvectorServer } from "./support/pgvector.js";
-import { eventually, invoke, spawnMem0, temporaryDirectory, unavailable } from "./support/plugin.js";
+import {
+  daemonStorage,
+  eventually,
+  invoke,
+  spawnMem0,
+  temporaryDirectory,
+  unavailable,
+  type ToolAnswer,
+} from "./support/plugin.js";
 
 let fake: FakeOpenAI;
 let pg: PgvectorServer;
@@ -43,35 +55,41 @@ function start(dataDirectory: string): PluginProcess {
 type Workspace = "a" | "b";
 type Item = { id: string; memory: string };
 
-/** A workspace's credentials: the same settings as the other's (models, URLs, store), its own API keys. */
-function workspaceCredentials(workspace: Workspace, options: { asyncMode: boolean; vector?: JsonObject }): JsonObject {
+/** How the two workspaces' credentials differ: their own API keys, identical ones, or none (Ollama). */
+type Keys = "own keys" | "identical keys" | "keyless";
+
+/** A workspace's credentials: the same settings as the other's (models, URLs, store); `keys` says which API keys. */
+function workspaceCredentials(
+  workspace: Workspace,
+  options: { asyncMode: boolean; keys: Keys; vector?: JsonObject; rotation?: number },
+): JsonObject {
+  const key = (what: string) =>
+    `sk-${what}-${options.keys === "own keys" ? `workspace-${workspace}` : "shared"}-${options.rotation ?? 0}`;
+  const model = (name: string, what: string): JsonObject =>
+    options.keys === "keyless"
+      ? { provider: "ollama", config: { model: name, ollama_base_url: new URL(fake.url).origin, embedding_dims: 64 } }
+      : { provider: "openai", config: { model: name, apiKey: key(what), baseURL: fake.url } };
   return {
     async_mode: options.asyncMode,
-    local_llm_json: JSON.stringify({
-      provider: "openai",
-      config: { model: "fake-chat", apiKey: `sk-llm-workspace-${workspace}`, baseURL: fake.url },
-    }),
-    local_embedder_json: JSON.stringify({
-      provider: "openai",
-      config: { model: "fake-embed", apiKey: `sk-embed-workspace-${workspace}`, baseURL: fake.url },
-    }),
+    local_llm_json: JSON.stringify(model("fake-chat", "llm")),
+    local_embedder_json: JSON.stringify(model("fake-embed", "embed")),
     local_vector_db_json: options.vector ? JSON.stringify(options.vector) : "",
     max_concurrent_memory_operations: "8",
   };
 }
 
-const stores: { name: string; vector?: (collection: string) => JsonObject }[] = [
-  { name: "embedded store" },
+/** The embedded store with every kind of keys; pgvector with each workspace naming its own collection. */
+const variants: { name: string; keys: Keys; vector?: (collection: string) => JsonObject }[] = [
+  { name: "embedded store, identical keys", keys: "identical keys" },
+  { name: "embedded store, keyless (Ollama)", keys: "keyless" },
+  { name: "embedded store, own keys", keys: "own keys" },
   {
-    // A database shared by several workspaces is the operator's choice; the collection each names is its own.
-    name: "pgvector",
-    vector: (workspace) => ({
+    // The memories are in the database the credentials name: workspaces sharing one keep apart by their collections.
+    name: "pgvector, own collections",
+    keys: "own keys",
+    vector: (collection) => ({
       provider: "pgvector",
-      config: {
-        connectionString: pg.connectionString,
-        collectionName: `workspace_${workspace}`,
-        embeddingModelDims: 64,
-      },
+      config: { connectionString: pg.connectionString, collectionName: collection, embeddingModelDims: 64 },
     }),
   },
 ];
@@ -82,18 +100,23 @@ const chatKeys = (since: number) =>
     .filter((request) => request.endpoint === "chat")
     .map((request) => request.authorization);
 
+const logLines = (plugin: PluginProcess) =>
+  plugin.events.filter((event) => event.event === "log").map((event) => JSON.stringify(event.data));
+
 describe.skipIf(unavailable)(
   `two Dify workspaces on one plugin process${unavailable ? ` (skipped: ${unavailable})` : ""}`,
   { timeout: 300_000 },
   () => {
-    for (const store of stores) {
-      describe(store.name, () => {
-        // Each test's collections are its own: the database outlives the test.
+    for (const variant of variants) {
+      describe(variant.name, () => {
+        // Each test's tenants and collections are its own: the stand-in's storage and the database outlive the test.
         let test = "";
+        const tenant = (workspace: Workspace) => `${variant.name}/${test}/${workspace}`;
         const creds = (workspace: Workspace, asyncMode = false) =>
           workspaceCredentials(workspace, {
             asyncMode,
-            ...(store.vector && { vector: store.vector(`${test}_${workspace}`) }),
+            keys: variant.keys,
+            ...(variant.vector && { vector: variant.vector(`${test}_${variant.keys.replace(" ", "_")}_${workspace}`) }),
           });
 
         it("alice in one workspace never sees, changes or deletes alice's memories in the other", async () => {
@@ -101,7 +124,7 @@ describe.skipIf(unavailable)(
           test = "isolation";
           const plugin = start(dataDirectory);
           const call = (workspace: Workspace, tool: string, parameters: JsonObject) =>
-            invoke(plugin, creds(workspace), tool, parameters);
+            invoke(plugin, creds(workspace), tool, parameters, tenant(workspace));
           const all = async (workspace: Workspace) =>
             (await call(workspace, "get_all_memories", { user_id: "alice", limit: 1000 })).results as Item[];
 
@@ -143,23 +166,27 @@ describe.skipIf(unavailable)(
           expect((await call("a", "delete_all_memories", { user_id: "alice" })).status).toBe("SUCCESS");
           expect(await all("a")).toEqual([]);
           expect(await all("b")).toEqual([expect.objectContaining({ id: inB!.id, memory: inB!.memory })]);
-          if (!store.vector) expect(readdirSync(join(dataDirectory, "stores"))).toHaveLength(2);
+          if (!variant.vector) expect(readdirSync(join(dataDirectory, "stores"))).toHaveLength(2);
         });
 
-        it("a journaled write replays with its own workspace's credentials, not with the first ones that call", async () => {
+        it("a journaled write survives a SIGKILL and replays into its own workspace's store, whoever calls first", async () => {
           const dataDirectory = temporaryDirectory("workspaces-replay");
           test = "replay";
           let release!: () => void;
           fake.chatGate = new Promise((resolve) => (release = resolve));
           const first = start(dataDirectory);
-          const accepted = await invoke(first, creds("a", true), "add_memory", {
-            user: "alice planted tulips in the garden",
-            user_id: "alice",
-          });
+          const since = fake.requests.length;
+          const accepted = await invoke(
+            first,
+            creds("a", true),
+            "add_memory",
+            { user: "alice planted tulips in the garden", user_id: "alice" },
+            tenant("a"),
+          );
           expect((accepted.results as { event: string }[])[0]!.event).toBe("ACCEPT");
           // Held at the model until the kill: the write is in the journal, not in the store.
           await eventually(
-            async () => chatKeys(0).length,
+            async () => chatKeys(since).length,
             (chats) => chats > 0,
           );
           first.kill("SIGKILL");
@@ -167,70 +194,188 @@ describe.skipIf(unavailable)(
           fake.chatGate = undefined;
           release();
 
-          const since = fake.requests.length;
           const second = start(dataDirectory);
-          // Workspace b calls first, with the same settings: the replay must not run with its keys or in its store.
-          const inB = await invoke(second, creds("b", true), "get_all_memories", { user_id: "alice" });
-          expect(inB.results).toEqual([]);
+          const replayedSince = fake.requests.length;
+          const allOf = async (workspace: Workspace) =>
+            (await invoke(second, creds(workspace, true), "get_all_memories", { user_id: "alice" }, tenant(workspace)))
+              .results as Item[];
+          // Workspace b calls first, with the same settings: the replay must not run in its store (nor with its keys).
+          expect(await allOf("b")).toEqual([]);
           const inA = await eventually(
-            async () =>
-              (await invoke(second, creds("a", true), "get_all_memories", { user_id: "alice" })).results as Item[],
+            () => allOf("a"),
             (items) => items.length > 0,
           );
           expect(inA.map((item) => item.memory)).toEqual(["alice planted tulips in the garden"]);
-          expect(new Set(chatKeys(since))).toEqual(new Set(["Bearer sk-llm-workspace-a"]));
-          expect((await invoke(second, creds("b", true), "get_all_memories", { user_id: "alice" })).results).toEqual(
-            [],
-          );
+          if (variant.keys === "own keys")
+            expect(new Set(chatKeys(replayedSince))).toEqual(new Set(["Bearer sk-llm-workspace-a-0"]));
+          expect(await allOf("b")).toEqual([]);
         });
       });
     }
 
-    it("an embedded store written before the separation is adopted by the first workspace that uses it, with its journaled writes", async () => {
-      const dataDirectory = temporaryDirectory("workspaces-legacy");
-      const credsOf = (workspace: Workspace) => workspaceCredentials(workspace, { asyncMode: false });
-      const before = start(dataDirectory);
-      const [old] = (
-        await invoke(before, credsOf("a"), "add_memory", { user: "alice reads crime novels", user_id: "alice" })
-      ).results as Item[];
-      expect(old?.id).toBeTruthy();
-      await before.close();
+    it("rotating the LLM and embedder keys keeps the workspace's memories; the other workspace, with the old keys, has none", async () => {
+      const dataDirectory = temporaryDirectory("workspaces-rotation");
+      const plugin = start(dataDirectory);
+      const credsOf = (workspace: Workspace, rotation: number) =>
+        workspaceCredentials(workspace, { asyncMode: false, keys: "identical keys", rotation });
+      const call = (workspace: Workspace, rotation: number, tool: string, parameters: JsonObject) =>
+        invoke(plugin, credsOf(workspace, rotation), tool, parameters, `rotation/${workspace}`);
 
-      // Lay the directory out as the previous version did: named by the settings only, one write still journaled.
-      const setupA = readSetup(credsOf("a") as unknown as RawCredentials, dataDirectory);
-      const setupB = readSetup(credsOf("b") as unknown as RawCredentials, dataDirectory);
-      expect(setupB.legacyStore).toBe(setupA.legacyStore);
-      const storesDirectory = join(dataDirectory, "stores");
-      renameSync(setupA.storeDirectory, join(storesDirectory, setupA.legacyStore));
-      const operation = {
-        op: "add",
-        messages: [{ role: "user", content: "alice journaled this before the upgrade" }],
-        scope: { user_id: "alice" },
-      };
-      appendFileSync(
-        join(dataDirectory, "write-journal.jsonl"),
-        JSON.stringify({
-          a: 1_000_000,
-          j: { store: setupA.legacyStore, ref: "from-the-previous-version", operation, key: "legacy:scope:alice" },
-        }) + "\n",
-      );
-
+      const [kept] = (await call("a", 0, "add_memory", { user: "alice speaks Portuguese", user_id: "alice" }))
+        .results as Item[];
+      expect(kept?.id).toBeTruthy();
       const since = fake.requests.length;
-      const after = start(dataDirectory);
-      const inA = await eventually(
-        async () =>
-          ((await invoke(after, credsOf("a"), "get_all_memories", { user_id: "alice" })).results as Item[])
-            .map((item) => item.memory)
-            .sort(),
-        (memories) => memories.length >= 2,
+      const afterRotation = await call("a", 1, "search_memory", { query: "which language", user_id: "alice" });
+      expect((afterRotation.results as Item[]).map((item) => item.id)).toEqual([kept!.id]);
+      expect(fake.requests.slice(since).map((request) => request.authorization)).toContain("Bearer sk-embed-shared-1");
+      expect((await call("a", 1, "get_memory", { memory_id: kept!.id, user_id: "alice" })).status).toBe("SUCCESS");
+      // Workspace b brings the keys a used before: they open no store of a's.
+      expect((await call("b", 0, "get_all_memories", { user_id: "alice" })).results).toEqual([]);
+      expect((await call("b", 0, "get_memory", { memory_id: kept!.id })).status).toBe("ERROR");
+      expect(readdirSync(join(dataDirectory, "stores"))).toHaveLength(2);
+    });
+
+    it("costs one tenant-storage round trip per call; the workspace id is created once, by the first call", async () => {
+      const plugin = start(temporaryDirectory("workspaces-cost"));
+      const creds = workspaceCredentials("a", { asyncMode: false, keys: "identical keys" });
+      const tenant = "cost/a";
+      const counts = () => Object.fromEntries(daemonStorage.answered);
+      const call = () => invoke(plugin, creds, "get_all_memories", { user_id: "alice" }, tenant);
+      expect(daemonStorage.read(tenant, WORKSPACE_ID_KEY)).toBeUndefined();
+      await call();
+      const id = daemonStorage.read(tenant, WORKSPACE_ID_KEY)?.toString();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+
+      const before = counts();
+      const calls = 20;
+      const roundTrips: number[] = [];
+      for (let index = 0; index < calls; index++) {
+        const sessionStart = plugin.events.length;
+        await call();
+        // From the plugin's storage request to its answer's first message, as the stand-in saw them arrive.
+        const arrivals = plugin.sessions.arrivals.slice(sessionStart);
+        const events = plugin.events.slice(sessionStart);
+        const asked = events.findIndex((event) => JSON.stringify(event.data).includes('"type":"invoke"'));
+        expect(asked).toBeGreaterThanOrEqual(0);
+        roundTrips.push(arrivals[asked + 1]! - arrivals[asked]!);
+      }
+      const after = counts();
+      expect({
+        get: after.get! - before.get!,
+        others: (after.set ?? 0) + (after.exist ?? 0) - (before.set ?? 0) - (before.exist ?? 0),
+      }).toEqual({ get: calls, others: 0 });
+      expect(daemonStorage.read(tenant, WORKSPACE_ID_KEY)?.toString()).toBe(id);
+      roundTrips.sort((x, y) => x - y);
+      console.info(
+        `tenant storage: 1 get per call; storage request to the call's first answer on the stand-in: median ` +
+          `${roundTrips[calls / 2]!.toFixed(1)} ms, max ${roundTrips[calls - 1]!.toFixed(1)} ms over ${calls} calls`,
       );
-      expect(inA).toEqual(["alice journaled this before the upgrade", "alice reads crime novels"]);
-      expect(new Set(chatKeys(since))).toEqual(new Set(["Bearer sk-llm-workspace-a"]));
-      expect(readlinkSync(join(storesDirectory, setupA.legacyStore))).toBe(setupA.store);
-      // Workspace b, same settings, other keys, comes later: a store of its own, nothing of a's.
-      expect((await invoke(after, credsOf("b"), "get_all_memories", { user_id: "alice" })).results).toEqual([]);
-      expect((await invoke(after, credsOf("b"), "get_memory", { memory_id: old!.id })).status).toBe("ERROR");
-      expect(readlinkSync(join(storesDirectory, setupA.legacyStore))).toBe(setupA.store);
+    });
+
+    it("stores of the older keys are adopted by the first workspace that uses them, with their journaled writes", async () => {
+      const dataDirectory = temporaryDirectory("workspaces-legacy");
+      const storesDirectory = join(dataDirectory, "stores");
+      // Identical credentials in both workspaces: before workspace ids, both mapped to these stores.
+      const creds = workspaceCredentials("a", { asyncMode: false, keys: "identical keys" });
+      let journalId = 1_000_000;
+      const journal = (store: string, text: string) =>
+        appendFileSync(
+          join(dataDirectory, "write-journal.jsonl"),
+          JSON.stringify({
+            a: journalId++,
+            j: {
+              store,
+              ref: randomUUID(),
+              operation: { op: "add", messages: [{ role: "user", content: text }], scope: { user_id: "alice" } },
+              key: `legacy:${store}:alice`,
+            },
+          }) + "\n",
+        );
+
+      // The store as earlier versions left it: named by the settings and secrets, with a symlink under the key of
+      // the settings only (its adoption before that), and a write journaled under each key.
+      const before = start(dataDirectory);
+      const [settingsOnlyMemory] = (
+        await invoke(before, creds, "add_memory", { user: "alice reads crime novels", user_id: "alice" }, "legacy/0")
+      ).results as Item[];
+      expect(settingsOnlyMemory?.id).toBeTruthy();
+      await before.close();
+      const old = readSetup(creds as unknown as RawCredentials, dataDirectory);
+      const current = readdirSync(storesDirectory)[0]!;
+      renameSync(join(storesDirectory, current), join(storesDirectory, old.secretsStore));
+      symlinkSync(old.secretsStore, join(storesDirectory, old.legacyStore));
+      journal(old.legacyStore, "alice journaled this before workspace separation");
+      journal(old.secretsStore, "alice journaled this before workspace ids");
+
+      const after = start(dataDirectory);
+      const all = async (tenant: string) =>
+        ((await invoke(after, creds, "get_all_memories", { user_id: "alice" }, tenant)).results as Item[])
+          .map((item) => item.memory)
+          .sort();
+      const inA = await eventually(
+        () => all("legacy/a"),
+        (memories) => memories.length >= 3,
+      );
+      expect(inA).toEqual([
+        "alice journaled this before workspace ids",
+        "alice journaled this before workspace separation",
+        settingsOnlyMemory!.memory,
+      ]);
+      const storeOfA = readSetup(
+        creds as unknown as RawCredentials,
+        dataDirectory,
+        daemonStorage.read("legacy/a", WORKSPACE_ID_KEY)!.toString(),
+      ).store;
+      expect(readlinkSync(join(storesDirectory, old.secretsStore))).toBe(storeOfA);
+      expect(readlinkSync(join(storesDirectory, old.legacyStore))).toBe(old.secretsStore);
+      // Workspace b, identical credentials, comes later: a store of its own, nothing of a's.
+      expect(await all("legacy/b")).toEqual([]);
+      expect((await invoke(after, creds, "get_memory", { memory_id: settingsOnlyMemory!.id }, "legacy/b")).status).toBe(
+        "ERROR",
+      );
+      expect(readlinkSync(join(storesDirectory, old.secretsStore))).toBe(storeOfA);
+    });
+
+    it("without tenant storage (no daemon), stores are keyed by the secrets and one warning says why", async () => {
+      const dataDirectory = temporaryDirectory("workspaces-no-storage");
+      const plugin = spawnMem0({ MEM0_DATA_DIR: dataDirectory }, null);
+      processes.push(plugin);
+      const creds = workspaceCredentials("a", { asyncMode: false, keys: "own keys" });
+      // As `dify-ts invoke` does: every backwards invocation is answered with an error.
+      const call = async (tool: string, parameters: JsonObject): Promise<ToolAnswer> => {
+        const sessionId = randomUUID();
+        const result = await plugin.request(
+          {
+            type: "tool",
+            action: "invoke_tool",
+            provider: "mem0",
+            tool,
+            credentials: creds,
+            tool_parameters: parameters,
+            user_id: "u",
+          },
+          {
+            sessionId,
+            onInvoke: (payload) =>
+              plugin.respondBackwards(sessionId, String(payload.backwards_request_id), "error", {}, "no daemon here"),
+          },
+        );
+        expect(result.error).toBeUndefined();
+        const seen = reassemble(result.stream);
+        return { ...(seen.jsons[0] as { status: string; messages: unknown; results: unknown }), text: seen.text };
+      };
+      const [item] = (await call("add_memory", { user: "alice cycles to work", user_id: "alice" })).results as Item[];
+      expect(item?.id).toBeTruthy();
+      expect((await call("get_all_memories", { user_id: "alice" })).results).toEqual([
+        expect.objectContaining({ id: item!.id }),
+      ]);
+      const setup = readSetup(creds as unknown as RawCredentials, dataDirectory);
+      expect(existsSync(join(dataDirectory, "stores", setup.secretsStore))).toBe(true);
+      const warnings = logLines(plugin).filter((line) => line.includes("tenant storage"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain("WARN");
+      expect(warnings[0]).toContain("no daemon here");
+      expect(warnings[0]).not.toContain("sk-");
     });
   },
 );

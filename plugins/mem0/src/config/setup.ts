@@ -64,17 +64,20 @@ export interface MemorySetup {
   /** Hosted mode only. */
   platform?: PlatformConfig;
   /**
-   * The store's key: its settings (database and collection; embedded, the embedder; hosted, the host, organisation
-   * and project) and every secret of the credentials. One plugin process serves every Dify workspace and the daemon
-   * does not tell it which one calls, so two workspaces only share a store (directory, journaled writes, replay
-   * credentials) if all their secrets match.
+   * The store's key: its settings (database and collection; embedded, the embedder) and the workspace id kept in the
+   * workspace's tenant storage (workspace.ts), so secrets can rotate. One plugin process serves every Dify workspace
+   * and the daemon does not tell it which one calls: without that id (no tenant storage) the key is `secretsStore`.
+   * Hosted: the host, organisation, project and API key (the Platform account holds the memories, not a directory).
    */
   store: string;
-  /**
-   * The key before 0.1.0's workspace separation (settings only): its directory is adopted once (legacy-store.ts).
-   * Hosted mode is newer and has nothing to adopt: its own key, which claimLegacyStore never moves.
-   */
+  /** The workspace id the store is keyed by, or undefined when tenant storage was unavailable (and in hosted mode). */
+  workspace: string | undefined;
+  /** The key of 0.1.0's workspace separation (settings and every secret of the credentials). */
+  secretsStore: string;
+  /** The key before 0.1.0's workspace separation (settings only). */
   legacyStore: string;
+  /** Older keys of this store, newest first: their directories are adopted once (legacy-store.ts). None when hosted. */
+  formerStores: string[];
   /** The embedded store's vectors (if used) and the SQLite history database (unless pgvector holds it) live here. */
   storeDirectory: string;
   /** True when no vector store was configured and the embedded SQLite store is used. */
@@ -87,7 +90,12 @@ const CUSTOM_INSTRUCTIONS = "Write every memory in the language the user wrote i
 
 const SECRET_KEY = /key|secret|password|token|credential|connection_?string/i;
 
-export function readSetup(credentials: RawCredentials, dataDirectory: string): MemorySetup {
+/** `workspace`: the calling workspace's id from tenant storage, or undefined to key a local store by the secrets. */
+export function readSetup(
+  credentials: RawCredentials,
+  dataDirectory: string,
+  workspace: string | undefined = undefined,
+): MemorySetup {
   if (credentials.local_graph_db_json?.trim()) {
     throw new ConfigError(
       "local_graph_db_json",
@@ -142,7 +150,9 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
   const embedded = vectorStore.provider === "memory";
   const secrets = [...new Set(collectSecrets([llm, embedder, vectorStore, reranker]))];
   const identity = storeIdentity(vectorStore, embedded ? embedder : undefined);
-  const store = digest({ identity, secrets: [...secrets].sort() }).slice(0, 16);
+  const secretsStore = digest({ identity, secrets: [...secrets].sort() }).slice(0, 16);
+  const legacyStore = digest(identity).slice(0, 16);
+  const store = workspace === undefined ? secretsStore : digest({ identity, workspace }).slice(0, 16);
   const storeDirectory = join(dataDirectory, "stores", store);
   if (embedded) {
     vectorStore.config = {
@@ -154,6 +164,7 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
   }
   return {
     ...common,
+    ...(workspace !== undefined && { hash: digest({ credentials, workspace }) }),
     mode: "local",
     config: {
       llm,
@@ -167,7 +178,10 @@ export function readSetup(credentials: RawCredentials, dataDirectory: string): M
       customInstructions: CUSTOM_INSTRUCTIONS,
     },
     store,
-    legacyStore: digest(identity).slice(0, 16),
+    workspace,
+    secretsStore,
+    legacyStore,
+    formerStores: workspace === undefined ? [legacyStore] : [secretsStore, legacyStore],
     storeDirectory,
     embedded,
     secrets,
@@ -201,7 +215,10 @@ function hostedSetup(
     mode: "hosted",
     platform,
     store,
+    workspace: undefined,
+    secretsStore: store,
     legacyStore: store,
+    formerStores: [],
     storeDirectory: join(dataDirectory, "stores", store),
     embedded: false,
     secrets: [apiKey],

@@ -86,7 +86,7 @@ export const addMemory = provider.defineTool({
       }
       metadata = parsed.value as JsonObject;
     }
-    const configured = setupFor(context, []);
+    const configured = await setupFor(context, []);
     if ("failure" in configured) return configured.failure;
     const outcome = await memoryService().write(context.credentials, configured.setup, {
       op: "add",

@@ -24,7 +24,7 @@ export const checkExtractionStatus = provider.defineTool({
     },
   },
   async handler(params, context) {
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     await extractor().ready();
     // Another workspace's task answers as an unknown one does.

@@ -23,7 +23,7 @@ export const deleteAllMemories = provider.defineTool({
     const scoped = scopeOf(params, null);
     if ("failure" in scoped) return scoped.failure;
     const { scope } = scoped;
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await memoryService().write(context.credentials, configured.setup, { op: "delete_all", scope });
     return respondToWrite(outcome, { filters: scopeFields(scope) }, "Batch memory deletion has been accepted");

@@ -14,7 +14,7 @@ export const deleteMemory = provider.defineTool({
   async handler(params, context) {
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await memoryService().write(context.credentials, configured.setup, {
       op: "delete",

@@ -119,7 +119,7 @@ export const extractLongTermMemory = provider.defineTool({
       const problem = "dify_api_key is empty; give the app's Service API key";
       return respond("ERROR", problem, null, `${problem}.`);
     }
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const started = await extractor().extract(request, {
       apiKey: params.dify_api_key.trim(),

@@ -86,7 +86,7 @@ export const forgetMemories = provider.defineTool({
   async handler(params, context) {
     const scoped = scopeOf(params, null);
     if ("failure" in scoped) return scoped.failure;
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const service = memoryService();
     const { scope } = scoped;

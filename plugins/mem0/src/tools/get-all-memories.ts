@@ -39,7 +39,7 @@ export const getAllMemories = provider.defineTool({
     timeout: timeoutParameter(DEFAULT_TIMEOUT_SECONDS),
   },
   async handler(params, context) {
-    const prepared = prepareScopedRead(params, context);
+    const prepared = await prepareScopedRead(params, context);
     if ("failure" in prepared) return prepared.failure;
     const { setup, scope, filters } = prepared;
     const outcome = await memoryService().read<StoredItem[]>(

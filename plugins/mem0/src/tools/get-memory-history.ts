@@ -33,7 +33,7 @@ export const getMemoryHistory = provider.defineTool({
   async handler(params, context) {
     const checked = ownerOf(params, []);
     if ("failure" in checked) return checked.failure;
-    const configured = setupFor(context, []);
+    const configured = await setupFor(context, []);
     if ("failure" in configured) return configured.failure;
     const owner = checked.owner;
     const outcome = await memoryService().read<HistoryRow[] | null>(

@@ -31,7 +31,7 @@ export const getMemory = provider.defineTool({
     const request = { memory_id: preview(params.memory_id) };
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await memoryService().read<(StoredItem & { owner?: string }) | null>(
       configured.setup,

@@ -34,7 +34,7 @@ export const getUserCheckpoint = provider.defineTool({
       if (!(error instanceof ScopeError)) throw error;
       return respond("ERROR", error.message, null, `${error.message}.`);
     }
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const checkpoint = await extractor().checkpoint(configured.setup.store, user_id, app_id);
     const conversations = Object.entries(checkpoint.conversations)

@@ -21,6 +21,7 @@ import { isNotFound } from "../memory/writes.js";
 import { readOwner, readScope, ScopeError, type OwnerScope, type Scope } from "../scope.js";
 import { memoryService } from "../plugin-service.js";
 import type { WriteOutcome } from "../service.js";
+import type { WorkspaceStorage } from "../workspace.js";
 
 export type Status = "SUCCESS" | "ERROR" | "TIMEOUT" | "OVERLOAD";
 
@@ -225,19 +226,20 @@ function refuseBadScope<T extends object>(read: () => T, results: JsonValue): T 
 export const memoryNotFound = (memoryId: string, results: JsonValue) =>
   respond("ERROR", `Memory not found: ${preview(memoryId)}`, results, `Memory not found: ${preview(memoryId)}`);
 
-/** What the tools need of their context: the credentials, and where to register the secrets inside them. */
+/** What the tools need of their context: the credentials, where to register their secrets, the tenant storage. */
 export interface CallContext {
   credentials: RawCredentials;
   secrets: SecretRegistry;
+  dify: { storage: WorkspaceStorage };
 }
 
 /** The setup, or the ERROR result a tool returns when the credentials cannot be used. */
-export function setupFor(
+export async function setupFor(
   context: CallContext,
   results: JsonValue,
-): { setup: MemorySetup } | { failure: ToolMessage[] } {
+): Promise<{ setup: MemorySetup } | { failure: ToolMessage[] }> {
   try {
-    return { setup: memoryService().setup(context.credentials, context.secrets) };
+    return { setup: await memoryService().setup(context.credentials, context.secrets, context.dify.storage) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return {
@@ -316,10 +318,10 @@ export function respondToWrite(
  * the credentials give a setup, and user_id names a scope. Otherwise the
  * ERROR result to return.
  */
-export function prepareScopedRead(
+export async function prepareScopedRead(
   params: { user_id: string; agent_id?: string; run_id?: string; app_id?: string; filters?: string },
   context: CallContext,
-): { setup: MemorySetup; scope: Scope; filters: NormalizedFilters } | { failure: ToolMessage[] } {
+): Promise<{ setup: MemorySetup; scope: Scope; filters: NormalizedFilters } | { failure: ToolMessage[] }> {
   let filters: NormalizedFilters;
   try {
     filters = parseFilters(params.filters);
@@ -329,7 +331,7 @@ export function prepareScopedRead(
   }
   const scoped = scopeOf(params, []);
   if ("failure" in scoped) return scoped;
-  const configured = setupFor(context, []);
+  const configured = await setupFor(context, []);
   if ("failure" in configured) return configured;
   return { setup: configured.setup, scope: scoped.scope, filters };
 }

@@ -38,7 +38,7 @@ export const updateMemory = provider.defineTool({
     if (oversized) return oversized;
     const checked = ownerOf(params, null);
     if ("failure" in checked) return checked.failure;
-    const configured = setupFor(context, null);
+    const configured = await setupFor(context, null);
     if ("failure" in configured) return configured.failure;
     const outcome = await memoryService().write(context.credentials, configured.setup, {
       op: "update",

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonObject } from "@dify-ts/runtime";
-import { PluginProcess, reassemble } from "@dify-ts/host";
+import { DEFAULT_TENANT, PluginProcess, reassemble, TenantStorage } from "@dify-ts/host";
 import { wheelNode } from "@dify-ts/test-support";
 
 export const pluginDirectory = fileURLToPath(new URL("../..", import.meta.url));
@@ -26,12 +26,23 @@ export function temporaryDirectory(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `mem0-${prefix}-`));
 }
 
-export function spawnMem0(env: Record<string, string | undefined>): PluginProcess {
+/**
+ * The daemon's tenant storage, for every plugin process of a test file: it outlives their restarts, as the daemon's
+ * does, so a workspace keeps its id (and its store) across them.
+ */
+export const daemonStorage = new TenantStorage("dify-ts/mem0");
+
+/** `storage`: the tenant storage answering the plugin, or null to answer nothing (no daemon). */
+export function spawnMem0(
+  env: Record<string, string | undefined>,
+  storage: TenantStorage | null = daemonStorage,
+): PluginProcess {
   return PluginProcess.spawn({
     command: node24.path!,
     args: ["--conditions=source", "--import", tsx, "--import", aliasHook, entry],
     cwd: pluginDirectory,
     env,
+    storage: storage ?? undefined,
   });
 }
 
@@ -42,22 +53,26 @@ export interface ToolAnswer {
   text: string;
 }
 
-/** Invokes a tool and returns its JSON message and text, failing on a session error. */
+/** Invokes a tool for the Dify workspace `tenant` and returns its JSON message and text, failing on a session error. */
 export async function invoke(
   plugin: PluginProcess,
   credentials: JsonObject,
   tool: string,
   parameters: JsonObject,
+  tenant = DEFAULT_TENANT,
 ): Promise<ToolAnswer> {
-  const result = await plugin.request({
-    type: "tool",
-    action: "invoke_tool",
-    provider: "mem0",
-    tool,
-    credentials,
-    tool_parameters: parameters,
-    user_id: "dify-user",
-  });
+  const result = await plugin.request(
+    {
+      type: "tool",
+      action: "invoke_tool",
+      provider: "mem0",
+      tool,
+      credentials,
+      tool_parameters: parameters,
+      user_id: "dify-user",
+    },
+    { tenant },
+  );
   if (result.error)
     throw new Error(
       `${tool} failed: ${result.error.error_type}: ${result.error.message}\nstderr: ${plugin.stderr.slice(-2000)}`,
@@ -68,8 +83,11 @@ export async function invoke(
   return { ...(seen.jsons[0] as { status: string; messages: unknown; results: unknown }), text: seen.text };
 }
 
-export async function validate(plugin: PluginProcess, credentials: JsonObject) {
-  return plugin.request({ type: "tool", action: "validate_tool_credentials", provider: "mem0", credentials });
+export async function validate(plugin: PluginProcess, credentials: JsonObject, tenant = DEFAULT_TENANT) {
+  return plugin.request(
+    { type: "tool", action: "validate_tool_credentials", provider: "mem0", credentials },
+    { tenant },
+  );
 }
 
 /** Polls until `check` holds, or fails with the last value after `timeoutMs`. */
