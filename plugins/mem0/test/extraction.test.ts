@@ -347,17 +347,22 @@ describe.skipIf(unavailable)(`conversation extraction${unavailable ? ` (skipped:
     );
     expect(fake.requests.filter((request) => request.endpoint === "chat").length).toBe(chats);
 
-    // Another workspace (its own model key, so its own store) sees neither the task nor the checkpoint.
-    const otherWorkspace = credentials({
-      llmUrl: fake.url,
-      llm: { provider: "openai", config: { model: "fake-chat", apiKey: "sk-other-workspace", baseURL: fake.url } },
-    });
-    const foreignStatus = await invoke(second, otherWorkspace, "check_extraction_status", { task_id: again.task_id });
+    // Another Dify workspace (another tenant), even with the same credentials, sees neither the task nor the checkpoint.
+    const foreignStatus = await invoke(
+      second,
+      creds,
+      "check_extraction_status",
+      { task_id: again.task_id },
+      "other-tenant",
+    );
     expect(foreignStatus.status).toBe("ERROR");
-    const foreignCheckpoint = await invoke(second, otherWorkspace, "get_user_checkpoint", {
-      user_id: user,
-      app_id: "alpha",
-    });
+    const foreignCheckpoint = await invoke(
+      second,
+      creds,
+      "get_user_checkpoint",
+      { user_id: user, app_id: "alpha" },
+      "other-tenant",
+    );
     expect(foreignCheckpoint.results).toMatchObject({ conversations_extracted: 0 });
   }, 300_000);
 
