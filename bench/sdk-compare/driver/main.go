@@ -233,8 +233,21 @@ func (p *plugin) stop() {
 	if p.cmd.ProcessState != nil {
 		return
 	}
-	_ = p.cmd.Process.Kill()
-	_ = p.cmd.Wait()
+	// Closing stdin lets the plugin shut down as it does when the daemon goes
+	// (a --cpu-prof run writes its profile then); a plugin still running after
+	// two seconds is killed.
+	_ = p.stdin.Close()
+	done := make(chan struct{})
+	go func() {
+		_ = p.cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-done
+	}
 }
 
 // readMemory returns VmRSS, VmHWM and RssAnon from /proc, in bytes.

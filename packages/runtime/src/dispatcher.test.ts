@@ -37,6 +37,18 @@ const stream = provider.defineTool({
     }
   },
 });
+/** Waits for its session's signal; records the reason it was given. */
+const stopped: { reasons: unknown[] } = { reasons: [] };
+const waitForStop = provider.defineTool({
+  identity: { name: "wait_for_stop", label: localized("Wait for stop") },
+  description: { human: localized("Runs until its session's signal aborts"), llm: "x" },
+  parameters: {},
+  async handler(_parameters, context) {
+    await new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
+    stopped.reasons.push(context.signal.reason);
+    throw context.signal.reason;
+  },
+});
 const plugin = definePlugin({
   manifest: {
     author: "a",
@@ -50,7 +62,7 @@ const plugin = definePlugin({
     resource: { memory: 1 },
   },
   provider,
-  tools: [nearLimit, stream],
+  tools: [nearLimit, stream, waitForStop],
 });
 
 function connect(maxRequestTimeout = 10) {
@@ -133,5 +145,35 @@ describe("Dispatcher", () => {
       ["error", false],
       ["end", true],
     ]);
+  });
+
+  it("stops every session at its own deadline, sessions started before, during and after another's", async () => {
+    const { sessions, request } = connect(0.3);
+    const call = (sessionId: string) =>
+      request(sessionId, {
+        type: "tool",
+        action: "invoke_tool",
+        provider: "p",
+        tool: "wait_for_stop",
+        tool_parameters: {},
+      });
+    const first = sessions.expect("first");
+    const second = sessions.expect("second");
+    await call("first");
+    await call("second");
+    const results = [await first, await second];
+    // One started after the others had ended: the deadline timer is armed again.
+    const later = sessions.expect("later");
+    await call("later");
+    results.push(await later);
+    for (const result of results) {
+      expect(result.error).toMatchObject({
+        error_type: "TimeoutError",
+        message: "the request exceeded MAX_REQUEST_TIMEOUT (0.3 s) and was stopped",
+      });
+    }
+    // Each handler saw the stop through context.signal (made on first use, then aborted with the reason).
+    expect(stopped.reasons).toHaveLength(3);
+    for (const reason of stopped.reasons) expect((reason as Error).name).toBe("TimeoutError");
   });
 });

@@ -23,7 +23,7 @@ import {
 } from "@dify-ts/protocol";
 import { BackwardsRouter, type BackwardsChannel } from "./backwards.js";
 import { httpBackwardsChannel } from "./backwards-http.js";
-import type { DifyInvocations, SessionInfo } from "./context.js";
+import type { DifyInvocations, SecretRegistry, SessionInfo } from "./context.js";
 import type { PluginDefinition } from "./definitions.js";
 import { PluginError, errorTypeOf, formatTraceback } from "./errors.js";
 import { createInvocations } from "./invocations.js";
@@ -50,17 +50,90 @@ export interface DispatcherOptions {
   logSink?: (event: PluginEvent) => void;
 }
 
-interface RunningSession {
-  controller: AbortController;
-  done: Promise<void>;
+/**
+ * One running session's cancellation. The AbortController a handler sees is
+ * made only when the handler reads `context.signal` (most never do): a session
+ * is aborted through this object, which tells the controller if there is one.
+ */
+class RunningSession {
+  aborted = false;
+  reason: unknown;
+  /** Rejects the session's work at once when it is aborted (set while the work runs). */
+  onAbort?: (reason: unknown) => void;
+  readonly done: Promise<void>;
+  finish!: () => void;
+  private controller?: AbortController;
+
+  constructor(
+    /** Date.now() past which the session is stopped (MAX_REQUEST_TIMEOUT). */
+    readonly deadline: number,
+  ) {
+    this.done = new Promise<void>((resolve) => (this.finish = resolve));
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.onAbort?.(reason);
+  }
+}
+
+/**
+ * A handler's context. Its logger, its calls back into Dify and its signal are
+ * made on first use: most handlers log little and call nothing back.
+ */
+class SessionContext implements PluginContext {
+  readonly credentials: PluginContext["credentials"];
+  readonly credentialType: PluginContext["credentialType"];
+  readonly secrets: SecretRegistry;
+  private madeLogger?: Logger;
+  private madeInvocations?: DifyInvocations;
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    resolved: ResolvedRequest,
+    readonly session: SessionInfo,
+    private readonly running: RunningSession,
+  ) {
+    this.credentials = resolved.credentials;
+    this.credentialType = resolved.credentialType;
+    this.secrets = dispatcher.secrets;
+  }
+
+  get signal(): AbortSignal {
+    return this.running.signal;
+  }
+
+  get logger(): Logger {
+    return (this.madeLogger ??= this.dispatcher.sessionLogger(this.session.id));
+  }
+
+  get dify(): DifyInvocations {
+    return (this.madeInvocations ??= this.dispatcher.sessionInvocations(this.session, this.running.signal));
+  }
 }
 
 export class Dispatcher {
   /** Knows every credential value seen recently: process-wide logs and crash reports are redacted with it. */
   readonly redactor = new Redactor();
+  /** What handlers register their own secrets with (context.secrets): the process-wide redactor. */
+  readonly secrets: SecretRegistry = { add: (value) => this.redactor.addSecret(value) };
   readonly logger: Logger;
   private readonly backwards = new BackwardsRouter();
+  /** In start order, so in deadline order too: every session has the same time limit. */
   private readonly running = new Map<string, RunningSession>();
+  /** One timer for all deadlines, set for the oldest running session's (a timer per session cost a tenth of a round trip). */
+  private deadlineTimer?: NodeJS.Timeout;
   private accepting = true;
 
   constructor(
@@ -85,7 +158,7 @@ export class Dispatcher {
   private abortSessions(lost: ConnectionLostError): void {
     for (const [sessionId, session] of this.running) {
       if (lost.sessionId === undefined || lost.sessionId === sessionId)
-        session.controller.abort(new PluginError("ConnectionLostError", lost.message));
+        session.abort(new PluginError("ConnectionLostError", lost.message));
     }
   }
 
@@ -128,7 +201,7 @@ export class Dispatcher {
         "ShutdownError",
         `the plugin is shutting down and the session did not finish within SHUTDOWN_TIMEOUT (${deadlineMs / 1000} s)`,
       );
-      for (const session of this.running.values()) session.controller.abort(reason);
+      for (const session of this.running.values()) session.abort(reason);
       await Promise.race([all, new Promise((resolve) => setTimeout(resolve, 1000))]);
     }
     this.backwards.closeAll("the plugin is shutting down");
@@ -179,43 +252,60 @@ export class Dispatcher {
       });
       return;
     }
-    const controller = new AbortController();
-    let finish!: () => void;
-    this.running.set(sessionId, { controller, done: new Promise<void>((resolve) => (finish = resolve)) });
-
-    const limit = this.options.maxRequestTimeout;
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${limit} s) and was stopped`),
-        ),
-      limit * 1000,
-    );
+    const session = new RunningSession(Date.now() + this.options.maxRequestTimeout * 1000);
+    this.running.set(sessionId, session);
+    this.deadlineTimer ??= this.armDeadline(session.deadline);
     let failure: JsonObject | undefined;
     try {
       if (request instanceof PluginError) throw request;
       for (const secret of requestSecrets(this.plugin, request)) this.redactor.addSecret(secret);
       const resolved = resolveRequest(this.plugin, request);
       for (const secret of resolved.secretParameters) this.redactor.addSecret(secret);
-      const context = this.createContext(envelope, request, resolved, controller.signal);
-      const signal = controller.signal;
+      const context = this.createContext(envelope, request, resolved, session);
       const emit = (data: JsonObject): Promise<void> =>
-        signal.aborted ? Promise.reject(signal.reason as Error) : this.sendSession(sessionId, { type: "stream", data });
-      await abortable(resolved.run(context, emit), signal);
+        session.aborted
+          ? Promise.reject(session.reason as Error)
+          : this.sendSession(sessionId, { type: "stream", data });
+      await new Promise<void>((resolve, reject) => {
+        session.onAbort = reject;
+        resolved.run(context, emit).then(resolve, reject);
+      });
     } catch (error) {
-      const cause = controller.signal.aborted ? controller.signal.reason : error;
+      const cause = session.aborted ? session.reason : error;
       failure = {
         error_type: errorTypeOf(cause),
         message: truncate(this.redactor.redact(describeMessage(cause)), MAX_LOG_MESSAGE_CHARS),
         args: { traceback: truncate(this.redactor.redact(formatTraceback(cause)), MAX_LOG_MESSAGE_CHARS) },
       };
-      controller.abort(cause);
-    } finally {
-      clearTimeout(timer);
+      session.abort(cause);
     }
     this.running.delete(sessionId);
     await this.endSession(sessionId, failure);
-    finish();
+    session.finish();
+  }
+
+  /**
+   * Stops the sessions whose deadline has passed and waits for the next one.
+   * Unreferenced: the transport keeps the process alive, not a session's deadline.
+   */
+  private armDeadline(deadline: number): NodeJS.Timeout {
+    return setTimeout(
+      () => {
+        this.deadlineTimer = undefined;
+        const now = Date.now();
+        const limit = this.options.maxRequestTimeout;
+        for (const session of this.running.values()) {
+          if (session.deadline > now) {
+            this.deadlineTimer = this.armDeadline(session.deadline);
+            return;
+          }
+          session.abort(
+            new PluginError("TimeoutError", `the request exceeded MAX_REQUEST_TIMEOUT (${limit} s) and was stopped`),
+          );
+        }
+      },
+      Math.max(0, deadline - Date.now()),
+    ).unref();
   }
 
   private async endSession(sessionId: string, failure?: JsonObject): Promise<void> {
@@ -242,7 +332,7 @@ export class Dispatcher {
     envelope: RequestEnvelope,
     request: DaemonRequest,
     resolved: ResolvedRequest,
-    signal: AbortSignal,
+    running: RunningSession,
   ): PluginContext {
     const session: SessionInfo = {
       id: envelope.session_id,
@@ -253,31 +343,23 @@ export class Dispatcher {
       userId: request.type === "tool" ? request.user_id : null,
       context: envelope.context,
     };
-    // Built on first use: most handlers log little and call nothing back.
-    let logger: Logger | undefined;
-    let dify: DifyInvocations | undefined;
-    const makeLogger = () => createLogger((event) => this.emitLog(event, session.id), this.redactor);
-    const makeInvocations = () =>
-      createInvocations({
-        channel: this.backwardsChannel(session.id),
-        permissions: this.plugin.manifest.resource.permission,
-        session,
-        timeoutMs: this.options.maxInvocationTimeout * 1000,
-        signal,
-      });
-    return {
-      credentials: resolved.credentials,
-      credentialType: resolved.credentialType,
-      secrets: { add: (value) => this.redactor.addSecret(value) },
+    return new SessionContext(this, resolved, session, running);
+  }
+
+  /** A session's logger: its log events travel with the session's output. */
+  sessionLogger(sessionId: string): Logger {
+    return createLogger((event) => this.emitLog(event, sessionId), this.redactor);
+  }
+
+  /** A session's calls back into Dify. */
+  sessionInvocations(session: SessionInfo, signal: AbortSignal): DifyInvocations {
+    return createInvocations({
+      channel: this.backwardsChannel(session.id),
+      permissions: this.plugin.manifest.resource.permission,
       session,
+      timeoutMs: this.options.maxInvocationTimeout * 1000,
       signal,
-      get logger() {
-        return (logger ??= makeLogger());
-      },
-      get dify() {
-        return (dify ??= makeInvocations());
-      },
-    };
+    });
   }
 
   private backwardsChannel(sessionId: string): BackwardsChannel {
@@ -289,14 +371,4 @@ export class Dispatcher {
 function describeMessage(error: unknown): string {
   if (error instanceof Error) return error.message || describeError(error);
   return String(error);
-}
-
-/** Resolves or rejects with the work, or rejects with the signal's reason as soon as it aborts. */
-function abortable(work: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -36,6 +36,17 @@ describe("Redactor", () => {
     expect(redactor.redact("first-secret second-secret third-secret")).toBe("[REDACTED] second-secret [REDACTED]");
   });
 
+  it("never forgets a secret that keeps being used, however many others pass", () => {
+    const redactor = new Redactor(undefined, 8);
+    for (let index = 0; index < 100; index++) {
+      redactor.addSecret("in-use-secret");
+      redactor.addSecret(`passing-secret-${index}`);
+    }
+    expect(redactor.redact("in-use-secret passing-secret-0 passing-secret-99")).toBe(
+      "[REDACTED] passing-secret-0 [REDACTED]",
+    );
+  });
+
   it("masks the userinfo of every URL, registered or not", () => {
     const redactor = new Redactor();
     expect(

@@ -18,8 +18,12 @@ const OPEN_URL_USERINFO = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@"'<>]*$/i;
 const MAX_PENDING_USERINFO_CHARS = 4096;
 
 export class Redactor {
-  // Insertion-ordered: the oldest secret is forgotten first when full.
-  private readonly secrets = new Map<string, true>();
+  // Insertion-ordered: the oldest secret is forgotten first when full. The value is when it was last moved to the end.
+  private readonly secrets = new Map<string, number>();
+  /** Values given to addSecret lately, as given (before trimming and encoding): most requests repeat them. */
+  private readonly given = new Map<string, number>();
+  /** Counts additions; a secret moved to the end less than capacity/2 additions ago is not moved again. */
+  private additions = 0;
   private sorted?: string[];
 
   constructor(
@@ -34,6 +38,8 @@ export class Redactor {
 
   /** Registers one secret; values shorter than 4 characters are not masked (they would mask ordinary words). */
   addSecret(value: string): void {
+    if (this.isFresh(this.given, value)) return;
+    this.store(this.given, value);
     const trimmed = value.trim();
     if (trimmed.length < MIN_SECRET_LENGTH) return;
     this.remember(trimmed);
@@ -71,13 +77,24 @@ export class Redactor {
   }
 
   private remember(secret: string): void {
-    if (this.secrets.has(secret)) {
-      this.secrets.delete(secret);
-      this.secrets.set(secret, true);
-      return;
-    }
-    this.secrets.set(secret, true);
-    if (this.secrets.size > this.capacity) this.secrets.delete(this.secrets.keys().next().value!);
-    this.sorted = undefined;
+    if (this.isFresh(this.secrets, secret)) return;
+    const known = this.secrets.has(secret);
+    this.store(this.secrets, secret);
+    if (!known) this.sorted = undefined;
+  }
+
+  /**
+   * Moved to the end recently enough that at least capacity/2 more additions must follow before it is forgotten,
+   * so a secret in use is never dropped, and a request repeating known secrets changes nothing.
+   */
+  private isFresh(entries: Map<string, number>, key: string): boolean {
+    const stamp = entries.get(key);
+    return stamp !== undefined && this.additions - stamp < this.capacity / 2;
+  }
+
+  private store(entries: Map<string, number>, key: string): void {
+    entries.delete(key);
+    entries.set(key, ++this.additions);
+    if (entries.size > this.capacity) entries.delete(entries.keys().next().value!);
   }
 }

@@ -24,9 +24,9 @@ export function validateParameters<P extends ToolParameters>(
 ): Parameters<P> {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, parameter] of Object.entries(declared)) {
+  for (const name in declared) {
     try {
-      const value = coerceParameter(name, parameter, received[name]);
+      const value = coerceParameter(name, declared[name]!, received[name]);
       if (value !== undefined) result[name] = value;
     } catch (error) {
       problems.push((error as Error).message);
@@ -43,9 +43,9 @@ export function validateCredentials<C extends CredentialFields>(
 ): Credentials<C> {
   const result: Record<string, unknown> = {};
   const problems: string[] = [];
-  for (const [name, field] of Object.entries(declared)) {
+  for (const name in declared) {
     try {
-      const value = coerceCredential(name, field, received[name]);
+      const value = coerceCredential(name, declared[name]!, received[name]);
       if (value !== undefined) result[name] = value;
     } catch (error) {
       problems.push((error as Error).message);
@@ -67,16 +67,17 @@ function coerceParameter(name: string, parameter: ToolParameter, value: unknown)
     if (parameter.required) throw new Error(`${what} is required (${parameter.label.en_US})`);
     return undefined;
   }
-  const shown = parameter.type === "secret-input" ? "a secret value" : preview(value);
+  // Only an error shows the value (most values are valid; previewing each cost a share of every call).
+  const shown = () => (parameter.type === "secret-input" ? "a secret value" : preview(value));
   switch (parameter.type) {
     case "string":
     case "secret-input":
       if (typeof value === "string") return value;
       if (typeof value === "number" || typeof value === "boolean") return String(value);
-      throw new Error(`${what} must be a string; got ${shown}`);
+      throw new Error(`${what} must be a string; got ${shown()}`);
     case "number": {
       const number = typeof value === "number" ? value : typeof value === "string" ? Number(value.trim()) : Number.NaN;
-      if (!Number.isFinite(number)) throw new Error(`${what} must be a number; got ${shown}`);
+      if (!Number.isFinite(number)) throw new Error(`${what} must be a number; got ${shown()}`);
       if (parameter.min !== undefined && number < parameter.min)
         throw new Error(`${what} must be at least ${parameter.min}; got ${number}`);
       if (parameter.max !== undefined && number > parameter.max)
@@ -122,7 +123,7 @@ function coerceParameter(name: string, parameter: ToolParameter, value: unknown)
     case "array": {
       const list = typeof value === "string" ? parseJson(what, value) : value;
       if (Array.isArray(list)) return list;
-      throw new Error(`${what} must be a JSON array; got ${shown}`);
+      throw new Error(`${what} must be a JSON array; got ${shown()}`);
     }
     case "any":
       return value;
